@@ -1,0 +1,211 @@
+//! Signing keys and the tokens they sign. A token is `v1.<key id>.<payload>.<signature>`, with a
+//! base64url JSON payload `{ "p": purpose, "exp": unix seconds, "c": claims }` and an
+//! HMAC-SHA256 signature over everything before it. The key id lets a rotated key keep verifying
+//! tokens it signed while a new key signs new ones; the purpose keeps a token for one use (an
+//! unsubscribe link, say) from being accepted for another.
+
+use crate::{secret::Secret, settings::Settings};
+use anyhow::Context;
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use chrono::{DateTime, Utc};
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+
+type HmacSha256 = Hmac<Sha256>;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    #[error("malformed token")]
+    Malformed,
+    #[error("token signed with an unknown key")]
+    UnknownKey,
+    #[error("token signature does not match")]
+    BadSignature,
+    #[error("token is meant for another purpose")]
+    WrongPurpose,
+    #[error("token has expired")]
+    Expired,
+}
+
+struct Key {
+    id: String,
+    secret: Secret<Vec<u8>>,
+}
+
+impl Key {
+    fn new(secret: &str) -> Self {
+        let digest = Sha256::digest(secret.as_bytes());
+        let id = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+        Self {
+            id,
+            secret: Secret::new(secret.as_bytes().to_vec()),
+        }
+    }
+
+    fn mac(&self, message: &[u8]) -> HmacSha256 {
+        // HMAC takes keys of any length.
+        let mut mac = HmacSha256::new_from_slice(self.secret.expose())
+            .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
+        mac.update(message);
+        mac
+    }
+}
+
+/// The current signing key and the previous ones still accepted.
+#[derive(Clone)]
+pub struct Keys(Arc<[Key]>);
+
+impl std::fmt::Debug for Keys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Keys").field("current", &self.0[0].id).finish()
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct Payload<C> {
+    p: String,
+    exp: i64,
+    c: C,
+}
+
+impl Keys {
+    /// Keys from raw secrets: the first signs, all verify.
+    pub fn new(current: &str, previous: &[&str]) -> Self {
+        let keys: Vec<Key> = std::iter::once(current)
+            .chain(previous.iter().copied())
+            .map(Key::new)
+            .collect();
+        Self(keys.into())
+    }
+
+    /// Keys from the settings; in the embedded mode without `secret_key`, a key generated once
+    /// into `<data_dir>/secret.key` (readable by the owner only).
+    pub fn from_settings(settings: &Settings) -> anyhow::Result<Self> {
+        let previous: Vec<&str> = settings
+            .previous_secret_keys
+            .iter()
+            .map(|k| k.expose().as_str())
+            .collect();
+        if let Some(key) = &settings.secret_key {
+            return Ok(Self::new(key.expose(), &previous));
+        }
+        let path = settings.data_dir.join("secret.key");
+        let secret = match std::fs::read_to_string(&path) {
+            Ok(text) if text.trim().len() >= 32 => text.trim().to_string(),
+            _ => {
+                use rand::RngCore;
+                let mut bytes = [0u8; 32];
+                rand::rngs::OsRng.fill_bytes(&mut bytes);
+                let secret = URL_SAFE_NO_PAD.encode(bytes);
+                std::fs::create_dir_all(&settings.data_dir)
+                    .with_context(|| format!("creating {}", settings.data_dir.display()))?;
+                write_private(&path, &secret)
+                    .with_context(|| format!("writing {}", path.display()))?;
+                secret
+            }
+        };
+        Ok(Self::new(&secret, &previous))
+    }
+
+    /// Signs `claims` for `purpose`, valid until `expires_at`.
+    pub fn sign<C: Serialize>(&self, purpose: &str, claims: &C, expires_at: DateTime<Utc>) -> String {
+        let key = &self.0[0];
+        let payload = Payload {
+            p: purpose.to_string(),
+            exp: expires_at.timestamp(),
+            c: claims,
+        };
+        let json = serde_json::to_vec(&payload).unwrap_or_default();
+        let head = format!("v1.{}.{}", key.id, URL_SAFE_NO_PAD.encode(json));
+        let signature = key.mac(head.as_bytes()).finalize().into_bytes();
+        format!("{head}.{}", URL_SAFE_NO_PAD.encode(signature))
+    }
+
+    /// Checks signature, purpose and expiry, and returns the claims.
+    pub fn verify<C: DeserializeOwned>(&self, purpose: &str, token: &str, now: DateTime<Utc>) -> Result<C, TokenError> {
+        let mut parts = token.split('.');
+        let (Some("v1"), Some(kid), Some(payload), Some(signature), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(TokenError::Malformed);
+        };
+        let key = self.0.iter().find(|k| k.id == kid).ok_or(TokenError::UnknownKey)?;
+        let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| TokenError::Malformed)?;
+        let head_len = token.len() - signature_len(token);
+        key.mac(&token.as_bytes()[..head_len])
+            .verify_slice(&signature)
+            .map_err(|_| TokenError::BadSignature)?;
+        let json = URL_SAFE_NO_PAD.decode(payload).map_err(|_| TokenError::Malformed)?;
+        let payload: Payload<C> = serde_json::from_slice(&json).map_err(|_| TokenError::Malformed)?;
+        if payload.p != purpose {
+            return Err(TokenError::WrongPurpose);
+        }
+        if payload.exp <= now.timestamp() {
+            return Err(TokenError::Expired);
+        }
+        Ok(payload.c)
+    }
+}
+
+/// Length of `.<signature>` at the end of a token.
+fn signature_len(token: &str) -> usize {
+    token.rfind('.').map(|i| token.len() - i).unwrap_or(0)
+}
+
+fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)?.write_all(contents.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+
+    const A: &str = "a-very-long-secret-key-for-tests-0001";
+    const B: &str = "another-long-secret-key-for-tests-0002";
+
+    #[test]
+    fn a_token_verifies_for_its_purpose_only() {
+        let keys = Keys::new(A, &[]);
+        let now = Utc::now();
+        let token = keys.sign("unsubscribe", &"subscriber-1", now + Duration::days(1));
+        assert_eq!(keys.verify::<String>("unsubscribe", &token, now).unwrap(), "subscriber-1");
+        assert_eq!(keys.verify::<String>("manage", &token, now), Err(TokenError::WrongPurpose));
+    }
+
+    #[test]
+    fn an_expired_or_tampered_token_is_refused() {
+        let keys = Keys::new(A, &[]);
+        let now = Utc::now();
+        let token = keys.sign("api", &"x", now + Duration::minutes(1));
+        assert_eq!(keys.verify::<String>("api", &token, now + Duration::minutes(2)), Err(TokenError::Expired));
+        let mut parts: Vec<&str> = token.split('.').collect();
+        let forged = URL_SAFE_NO_PAD.encode(br#"{"p":"api","exp":99999999999,"c":"admin"}"#);
+        parts[2] = &forged;
+        assert_eq!(keys.verify::<String>("api", &parts.join("."), now), Err(TokenError::BadSignature));
+        assert_eq!(keys.verify::<String>("api", "garbage", now), Err(TokenError::Malformed));
+    }
+
+    #[test]
+    fn a_rotated_key_still_verifies_and_no_longer_signs() {
+        let old = Keys::new(A, &[]);
+        let now = Utc::now();
+        let token = old.sign("api", &"x", now + Duration::hours(1));
+        let rotated = Keys::new(B, &[A]);
+        assert_eq!(rotated.verify::<String>("api", &token, now).unwrap(), "x");
+        let fresh = rotated.sign("api", &"y", now + Duration::hours(1));
+        assert_eq!(old.verify::<String>("api", &fresh, now), Err(TokenError::UnknownKey));
+        let retired = Keys::new(B, &[]);
+        assert_eq!(retired.verify::<String>("api", &token, now), Err(TokenError::UnknownKey));
+    }
+}

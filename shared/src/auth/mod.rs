@@ -1,0 +1,10 @@
+//! Authentication: HMAC-signed tokens (API bearer tokens and the signed links in emails), argon2
+//! password hashes, and the `Caller` extractor that enforces roles.
+
+mod caller;
+mod keys;
+mod password;
+
+pub use caller::{Caller, Claims, Role};
+pub use keys::{Keys, TokenError};
+pub use password::{hash_password, verify_password};

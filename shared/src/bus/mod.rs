@@ -1,0 +1,98 @@
+//! The message bus: one [`Bus`] trait with a RabbitMQ implementation (the production path) and an
+//! in-process one (the embedded mode), plus the transactional outbox that feeds it and the inbox
+//! that makes consuming idempotent.
+//!
+//! Delivery is at least once; the effect is exactly once because every consumer records the
+//! message id in its inbox in the same transaction as its effect.
+
+pub mod amqp;
+pub mod inbox;
+pub mod memory;
+pub mod outbox;
+mod routing;
+
+pub use routing::topic_matches;
+
+use crate::{envelope::Envelope, settings::BusSettings};
+use async_trait::async_trait;
+use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
+
+/// What one service consumes: its queue and the routing keys bound to it.
+#[derive(Debug, Clone)]
+pub struct Subscription {
+    /// The service name (`booking`, `scheduler`, `notifier`).
+    pub service: &'static str,
+    /// The queue name (the service name with the configured prefix).
+    pub queue: String,
+    /// Topic patterns, e.g. `booking.approved` or `space.*`.
+    pub bindings: Vec<&'static str>,
+}
+
+impl Subscription {
+    pub fn new(settings: &BusSettings, service: &'static str, bindings: Vec<&'static str>) -> Self {
+        Self {
+            service,
+            queue: format!("{}{}", settings.queue_prefix, service),
+            bindings,
+        }
+    }
+
+    pub fn wants(&self, routing_key: &str) -> bool {
+        self.bindings.iter().any(|b| topic_matches(b, routing_key))
+    }
+}
+
+/// Why a message could not be handled.
+#[derive(Debug, thiserror::Error)]
+pub enum HandleError {
+    /// Worth another try later (a database that is away, a lock timeout).
+    #[error("temporary failure: {0:#}")]
+    Retry(anyhow::Error),
+    /// Will never succeed (a message that breaks its contract): park it at once.
+    #[error("permanent failure: {0:#}")]
+    Reject(anyhow::Error),
+}
+
+/// Receives each delivered message; returning `Ok` acknowledges it.
+#[async_trait]
+pub trait Consumer: Send + Sync {
+    async fn consume(&self, envelope: Envelope) -> Result<(), HandleError>;
+}
+
+/// Errors of the transport itself.
+#[derive(Debug, thiserror::Error)]
+pub enum BusError {
+    #[error("message broker unavailable: {0}")]
+    Unavailable(String),
+    #[error("message broker refused the message: {0}")]
+    Refused(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// A message bus. Both implementations share the same envelopes, routing keys and guarantees.
+#[async_trait]
+pub trait Bus: Send + Sync {
+    /// Publishes and returns once the bus has taken responsibility for the message (a publisher
+    /// confirm on RabbitMQ; every interested consumer done, on the in-process bus).
+    async fn publish(&self, envelope: &Envelope) -> Result<(), BusError>;
+
+    /// Declares the subscription's queue and bindings, so messages published from now on reach it
+    /// even before [`Bus::consume`] runs.
+    async fn declare(&self, subscription: &Subscription) -> Result<(), BusError>;
+
+    /// Consumes the subscription's queue until `shutdown`, then finishes the message in hand.
+    async fn consume(
+        &self,
+        subscription: Subscription,
+        consumer: Arc<dyn Consumer>,
+        shutdown: CancellationToken,
+    ) -> Result<(), BusError>;
+
+    /// Whether the bus is reachable now, for `/readyz`.
+    async fn check(&self) -> Result<(), BusError>;
+
+    /// A short name for logs and `/readyz`.
+    fn kind(&self) -> &'static str;
+}

@@ -1,0 +1,55 @@
+//! `piazza.event.*`: published events and their changes, for the notifier and any other reader.
+
+use super::Category;
+use crate::envelope::Message;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Where an event takes place.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Place {
+    pub space_id: Uuid,
+    pub name: String,
+    pub building: String,
+    pub address: String,
+}
+
+/// One dated occurrence of an event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Occurrence {
+    pub occurrence_id: Uuid,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
+/// An event as the notifier needs it to write emails and match subscribers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventSummary {
+    pub event_id: Uuid,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    pub categories: Vec<Category>,
+    #[serde(default)]
+    pub age_min: Option<u8>,
+    #[serde(default)]
+    pub age_max: Option<u8>,
+    pub time_zone: String,
+    pub occurrences: Vec<Occurrence>,
+    #[serde(default)]
+    pub place: Option<Place>,
+    #[serde(default)]
+    pub capacity: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventPublished {
+    #[serde(default = "super::version_one")]
+    pub version: u32,
+    pub event: EventSummary,
+}
+
+impl Message for EventPublished {
+    const TYPE: &'static str = "piazza.event.published";
+}

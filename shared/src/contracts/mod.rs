@@ -1,0 +1,19 @@
+//! Message contracts between services: versioned serde types, one per CloudEvents `type`.
+//! A consumer ignores fields it does not know, so producers may add fields without a new version;
+//! removing or changing a field needs a new `version`.
+
+pub mod booking;
+pub mod event;
+pub mod scheduling;
+pub mod space;
+mod vocabulary;
+
+pub use vocabulary::{Category, Language};
+
+/// The contract version every message type currently has.
+pub const VERSION: u32 = 1;
+
+/// Serde default for `version` fields, so a message without one reads as version 1.
+pub fn version_one() -> u32 {
+    VERSION
+}

@@ -1,0 +1,45 @@
+//! Recognising database errors that mean something to a caller: a unique or exclusion
+//! constraint that refused a row, or a database that cannot be reached.
+
+use sea_orm::{DbErr, RuntimeErr, SqlErr};
+
+fn database_code(error: &DbErr) -> Option<String> {
+    let runtime = match error {
+        DbErr::Exec(e) | DbErr::Query(e) | DbErr::Conn(e) => e,
+        _ => return None,
+    };
+    match runtime {
+        RuntimeErr::SqlxError(sqlx::Error::Database(db)) => db.code().map(|c| c.into_owned()),
+        _ => None,
+    }
+}
+
+/// A unique constraint refused the row (PostgreSQL 23505, SQLite 2067/1555).
+pub fn is_unique_violation(error: &DbErr) -> bool {
+    matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}
+
+/// A PostgreSQL exclusion constraint refused the row (23P01): an overlapping slot exists.
+pub fn is_exclusion_violation(error: &DbErr) -> bool {
+    database_code(error).as_deref() == Some("23P01")
+}
+
+/// The database could not be reached or the pool had no connection to give in time.
+pub fn is_connection_error(error: &DbErr) -> bool {
+    let runtime = match error {
+        DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Exec(e) | DbErr::Query(e) | DbErr::Conn(e) => e,
+        _ => return false,
+    };
+    match runtime {
+        RuntimeErr::SqlxError(e) => matches!(
+            e,
+            sqlx::Error::Io(_)
+                | sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::WorkerCrashed
+                | sqlx::Error::Tls(_)
+        ) || matches!(e, sqlx::Error::Database(db) if db.code().is_some_and(|c| c.starts_with("08") || c == "57P01")),
+        RuntimeErr::Internal(_) => false,
+    }
+}

@@ -1,0 +1,178 @@
+//! Each service's database: one SQLite file per service in the embedded mode, one PostgreSQL
+//! schema per service in the distributed mode. Write transactions on SQLite are serialised in the
+//! process, so a check-then-insert inside one is never interleaved with another writer.
+
+mod errors;
+
+pub use errors::{is_connection_error, is_exclusion_violation, is_unique_violation};
+
+use crate::settings::Settings;
+use anyhow::Context;
+use sea_orm::{
+    ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr,
+    SqlxPostgresConnector, SqlxSqliteConnector, TransactionTrait,
+};
+use sqlx::{
+    postgres::{PgConnectOptions, PgPoolOptions},
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+};
+use std::{ops::Deref, str::FromStr, sync::Arc, time::Duration};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+/// A service's database connection pool.
+#[derive(Clone, Debug)]
+pub struct Db {
+    conn: DatabaseConnection,
+    /// Serialises write transactions on SQLite; `None` on PostgreSQL, where row locks and
+    /// constraints do that job across processes.
+    write_lock: Option<Arc<Mutex<()>>>,
+    /// Where this database lives, for messages (never contains a password).
+    pub location: String,
+}
+
+/// A write transaction. On SQLite it holds the process-wide write lock until it ends.
+pub struct WriteTxn {
+    txn: DatabaseTransaction,
+    _guard: Option<OwnedMutexGuard<()>>,
+}
+
+impl Deref for WriteTxn {
+    type Target = DatabaseTransaction;
+
+    fn deref(&self) -> &Self::Target {
+        &self.txn
+    }
+}
+
+impl WriteTxn {
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.txn.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), DbErr> {
+        self.txn.rollback().await
+    }
+}
+
+impl Db {
+    /// Connects to `service`'s database as the settings say, creating the SQLite file or the
+    /// PostgreSQL schema when missing.
+    pub async fn connect(settings: &Settings, service: &str) -> anyhow::Result<Self> {
+        match &settings.database_url {
+            Some(url) => {
+                let schema = format!("{}{}", settings.database_schema_prefix, service);
+                Self::connect_postgres(url.expose(), &schema, settings.database_max_connections)
+                    .await
+            }
+            None => {
+                let path = settings.data_dir.join(format!("{service}.db"));
+                Self::connect_sqlite(&path, settings.database_max_connections).await
+            }
+        }
+    }
+
+    pub async fn connect_sqlite(path: &std::path::Path, max: u32) -> anyhow::Result<Self> {
+        if let Some(parent) = path.parent() {
+            tokio::fs::create_dir_all(parent)
+                .await
+                .with_context(|| format!("creating {}", parent.display()))?;
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // WAL with NORMAL is durable across a process crash, which is the failure we guard.
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(30))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(max.max(2))
+            .connect_with(options)
+            .await
+            .with_context(|| format!("opening SQLite database {}", path.display()))?;
+        Ok(Self {
+            conn: SqlxSqliteConnector::from_sqlx_sqlite_pool(pool),
+            write_lock: Some(Arc::new(Mutex::new(()))),
+            location: path.display().to_string(),
+        })
+    }
+
+    pub async fn connect_postgres(url: &str, schema: &str, max: u32) -> anyhow::Result<Self> {
+        let base = PgConnectOptions::from_str(url).context("parsing database_url")?;
+        let location = format!(
+            "postgres {}:{}/{} schema {schema}",
+            base.get_host(),
+            base.get_port(),
+            base.get_database().unwrap_or("-")
+        );
+        // The schema must exist before connections use it as their search path.
+        {
+            let admin = PgPoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(base.clone())
+                .await
+                .with_context(|| format!("connecting to {location}"))?;
+            let create = format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\"");
+            if let Err(error) = sqlx::query(&create).execute(&admin).await {
+                // Two processes creating the same schema at once: the loser sees a unique
+                // violation although the schema now exists.
+                let exists: Option<(String,)> = sqlx::query_as(
+                    "SELECT nspname::text FROM pg_namespace WHERE nspname = $1",
+                )
+                .bind(schema)
+                .fetch_optional(&admin)
+                .await?;
+                if exists.is_none() {
+                    return Err(error).with_context(|| format!("creating schema {schema}"));
+                }
+            }
+            admin.close().await;
+        }
+        let options = base.options([("search_path", format!("\"{schema}\",public"))]);
+        let pool = PgPoolOptions::new()
+            .max_connections(max)
+            // A request waiting for a connection while the database is away should fail fast
+            // with a 503 rather than hang.
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(options)
+            .await
+            .with_context(|| format!("connecting to {location}"))?;
+        Ok(Self {
+            conn: SqlxPostgresConnector::from_sqlx_postgres_pool(pool),
+            write_lock: None,
+            location,
+        })
+    }
+
+    pub fn conn(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+
+    pub fn backend(&self) -> DatabaseBackend {
+        self.conn.get_database_backend()
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.backend() == DatabaseBackend::Postgres
+    }
+
+    /// Begins a write transaction (serialised with other writers on SQLite).
+    pub async fn begin(&self) -> Result<WriteTxn, DbErr> {
+        let guard = match &self.write_lock {
+            Some(lock) => Some(lock.clone().lock_owned().await),
+            None => None,
+        };
+        let txn = self.conn.begin().await?;
+        Ok(WriteTxn { txn, _guard: guard })
+    }
+
+    /// A cheap round trip, for readiness checks.
+    pub async fn ping(&self) -> Result<(), DbErr> {
+        self.conn.execute_unprepared("SELECT 1").await.map(|_| ())
+    }
+
+    pub async fn close(self) {
+        let _ = self.conn.close().await;
+    }
+}

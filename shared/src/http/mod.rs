@@ -1,0 +1,12 @@
+//! HTTP pieces every service uses: the problem+json error type, extractors that turn bad input
+//! into 422s naming the field, and the operational routes (`/healthz`, `/readyz`, `/metrics`,
+//! `/api/openapi.json`).
+
+pub mod extract;
+pub mod ops;
+pub mod problem;
+pub mod validate;
+
+pub use extract::{Json, Path, Query};
+pub use problem::{ApiError, FieldError, Problem};
+pub use validate::Violations;

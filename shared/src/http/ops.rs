@@ -1,0 +1,101 @@
+//! The operational routes every listener serves: `/healthz` (the process is alive), `/readyz`
+//! (each database and the bus answer), `/metrics` (Prometheus text) and `/api/openapi.json`.
+
+use crate::{bus::Bus, db::Db, telemetry};
+use axum::{
+    Json, Router,
+    extract::State,
+    http::{StatusCode, header},
+    response::IntoResponse,
+    routing::get,
+};
+use serde::Serialize;
+use std::{sync::Arc, time::Duration};
+
+/// What `/readyz` and `/metrics` look at.
+pub struct OpsState {
+    pub databases: Vec<(&'static str, Db)>,
+    pub bus: Arc<dyn Bus>,
+    pub openapi: String,
+}
+
+#[derive(Serialize)]
+struct Check {
+    name: String,
+    ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+pub fn router(state: Arc<OpsState>) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .route("/api/openapi.json", get(openapi))
+        .with_state(state)
+}
+
+async fn healthz() -> impl IntoResponse {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+async fn readyz(State(state): State<Arc<OpsState>>) -> impl IntoResponse {
+    let limit = Duration::from_secs(3);
+    let mut checks = Vec::new();
+    for (name, db) in &state.databases {
+        let result = tokio::time::timeout(limit, db.ping()).await;
+        let error = match result {
+            Ok(Ok(())) => None,
+            Ok(Err(e)) => Some(e.to_string()),
+            Err(_) => Some("timed out".to_string()),
+        };
+        checks.push(Check {
+            name: format!("database:{name}"),
+            ok: error.is_none(),
+            error,
+        });
+    }
+    let error = match tokio::time::timeout(limit, state.bus.check()).await {
+        Ok(Ok(())) => None,
+        Ok(Err(e)) => Some(e.to_string()),
+        Err(_) => Some("timed out".to_string()),
+    };
+    checks.push(Check {
+        name: format!("bus:{}", state.bus.kind()),
+        ok: error.is_none(),
+        error,
+    });
+    let ready = checks.iter().all(|c| c.ok);
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        status,
+        Json(serde_json::json!({ "status": if ready { "ready" } else { "not_ready" }, "checks": checks })),
+    )
+}
+
+async fn metrics(State(state): State<Arc<OpsState>>) -> impl IntoResponse {
+    for (name, db) in &state.databases {
+        if let Ok(Ok((count, oldest))) =
+            tokio::time::timeout(Duration::from_secs(2), crate::bus::outbox::backlog(db.conn())).await
+        {
+            metrics::gauge!("piazza_outbox_pending", "service" => *name).set(count as f64);
+            let lag = oldest
+                .map(|t| (chrono::Utc::now() - t).num_milliseconds().max(0) as f64 / 1000.0)
+                .unwrap_or(0.0);
+            metrics::gauge!("piazza_outbox_lag_seconds", "service" => *name).set(lag);
+        }
+    }
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        telemetry::render_metrics(),
+    )
+}
+
+async fn openapi(State(state): State<Arc<OpsState>>) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], state.openapi.clone())
+}

@@ -1,0 +1,18 @@
+//! What every Piazza service needs and no single service owns: settings, the message envelope and
+//! contracts, the bus with its outbox and inbox, database access, the HTTP error type, auth and
+//! telemetry.
+
+pub mod auth;
+pub mod bus;
+pub mod contracts;
+pub mod db;
+pub mod envelope;
+pub mod http;
+pub mod runtime;
+pub mod secret;
+pub mod settings;
+pub mod telemetry;
+pub mod time;
+
+pub use envelope::{Envelope, Message};
+pub use settings::Settings;

@@ -1,0 +1,357 @@
+//! Running services: each service crate turns a [`ServiceContext`] into [`ServiceParts`] (routes,
+//! message handler, background workers); an [`Application`] starts one or several of them behind
+//! one HTTP listener, wires their outboxes and consumers to the bus, and stops them in order.
+
+use crate::{
+    auth::Keys,
+    bus::{
+        Bus, Consumer, HandleError, Subscription, amqp::AmqpBus, inbox, memory::MemoryBus,
+        outbox::{Outbox, Relay},
+    },
+    db::Db,
+    envelope::{Envelope, Message},
+    http::{ApiError, ops},
+    settings::Settings,
+    telemetry,
+};
+use anyhow::Context;
+use async_trait::async_trait;
+use axum::{
+    Router,
+    http::{HeaderName, HeaderValue, StatusCode},
+    response::IntoResponse,
+};
+use futures::future::BoxFuture;
+use rand::Rng;
+use sea_orm::{DatabaseTransaction, DbErr};
+use std::{sync::Arc, time::Duration};
+use tokio::{net::TcpListener, task::JoinSet};
+use tokio_util::sync::CancellationToken;
+use tower_http::{
+    catch_panic::CatchPanicLayer, set_header::SetResponseHeaderLayer, timeout::TimeoutLayer,
+    trace::TraceLayer,
+};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+/// Exponential backoff with jitter: about 200 ms after the first failure, doubling, capped at
+/// 30 s, each delay randomised ±50% so replicas do not retry in step.
+pub fn backoff(failures: u32) -> Duration {
+    let base = 200u64.saturating_mul(1u64 << failures.saturating_sub(1).min(8));
+    let capped = base.min(30_000);
+    let jitter = rand::thread_rng().gen_range(0.5..1.5);
+    Duration::from_millis((capped as f64 * jitter) as u64)
+}
+
+/// Everything a service is given when it is built.
+#[derive(Clone, Debug)]
+pub struct ServiceContext {
+    pub settings: Arc<Settings>,
+    pub db: Db,
+    pub outbox: Outbox,
+    pub keys: Keys,
+    /// Cancelled when the process stops taking work; workers end their loop on it.
+    pub shutdown: CancellationToken,
+}
+
+/// Handles the messages a service consumes, inside the transaction that also records the
+/// message in the inbox.
+#[async_trait]
+pub trait MessageHandler: Send + Sync {
+    /// Routing keys the service's queue is bound to.
+    fn bindings(&self) -> Vec<&'static str>;
+
+    /// Applies the message. An error rolls the transaction back.
+    async fn handle(&self, txn: &DatabaseTransaction, envelope: &Envelope) -> Result<(), HandleError>;
+
+    /// Called after the transaction committed (to wake a worker, say).
+    fn after_commit(&self, _envelope: &Envelope) {}
+}
+
+impl From<DbErr> for HandleError {
+    fn from(error: DbErr) -> Self {
+        HandleError::Retry(anyhow::Error::new(error))
+    }
+}
+
+/// Reads a message's data as its contract; a mismatch is permanent.
+pub fn decode<M: Message>(envelope: &Envelope) -> Result<M, HandleError> {
+    envelope
+        .decode::<M>()
+        .map_err(|e| HandleError::Reject(anyhow::Error::new(e)))
+}
+
+/// A long-running background task of a service (a job scheduler, an email sender).
+pub struct Worker {
+    pub name: &'static str,
+    pub task: BoxFuture<'static, ()>,
+}
+
+/// What a service contributes to an application.
+pub struct ServiceParts {
+    pub routes: OpenApiRouter,
+    pub handler: Option<Arc<dyn MessageHandler>>,
+    pub workers: Vec<Worker>,
+}
+
+/// How to migrate and build one service.
+#[derive(Clone, Copy)]
+pub struct ServiceDef {
+    pub name: &'static str,
+    pub migrate: for<'a> fn(&'a Db) -> BoxFuture<'a, anyhow::Result<()>>,
+    pub build: fn(ServiceContext) -> BoxFuture<'static, anyhow::Result<ServiceParts>>,
+}
+
+/// Applies the inbox around a service's handler.
+struct TransactionalConsumer {
+    service: &'static str,
+    db: Db,
+    outbox: Outbox,
+    handler: Arc<dyn MessageHandler>,
+}
+
+#[async_trait]
+impl Consumer for TransactionalConsumer {
+    async fn consume(&self, envelope: Envelope) -> Result<(), HandleError> {
+        use tracing::Instrument;
+        let span = tracing::info_span!(
+            "handle_message",
+            service = self.service,
+            message_id = %envelope.id,
+            event_type = %envelope.event_type,
+            correlation_id = envelope.correlationid.as_deref().unwrap_or(""),
+        );
+        async {
+            let txn = self.db.begin().await?;
+            if !inbox::claim(&*txn, &envelope).await? {
+                txn.commit().await?;
+                metrics::counter!("piazza_messages_duplicate_total", "service" => self.service)
+                    .increment(1);
+                tracing::debug!("already handled; skipped");
+                return Ok(());
+            }
+            self.handler.handle(&txn, &envelope).await?;
+            txn.commit().await?;
+            metrics::counter!(
+                "piazza_messages_handled_total",
+                "service" => self.service,
+                "type" => envelope.event_type.clone()
+            )
+            .increment(1);
+            self.outbox.wake();
+            self.handler.after_commit(&envelope);
+            Ok(())
+        }
+        .instrument(span)
+        .await
+    }
+}
+
+struct Running {
+    name: &'static str,
+    db: Db,
+    outbox: Outbox,
+    handler: Option<Arc<dyn MessageHandler>>,
+    workers: Vec<Worker>,
+}
+
+/// One or several services behind one HTTP listener.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    bus: Arc<dyn Bus>,
+    services: Vec<Running>,
+    settings: Arc<Settings>,
+    shutdown: CancellationToken,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Piazza",
+        description = "Spaces, events and youth notifications for the cultural life of a historic centre.",
+        license(name = "AGPL-3.0-or-later")
+    ),
+    components(schemas(crate::http::Problem, crate::http::FieldError)),
+    modifiers(&BearerAuth)
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+impl Application {
+    /// Connects, migrates (unless disabled) and builds `services`, and binds the listener.
+    /// Without `amqp_url` the services talk over the in-process bus.
+    pub async fn build(settings: Settings, services: &[ServiceDef]) -> anyhow::Result<Self> {
+        let settings = Arc::new(settings);
+        telemetry::init_metrics();
+        let keys = Keys::from_settings(&settings)?;
+        let bus: Arc<dyn Bus> = match &settings.amqp_url {
+            Some(url) => {
+                let names: Vec<&str> = services.iter().map(|s| s.name).collect();
+                Arc::new(AmqpBus::new(url.clone(), settings.bus.clone(), &names.join("+")))
+            }
+            None => Arc::new(MemoryBus::new(settings.bus.clone())),
+        };
+        let shutdown = CancellationToken::new();
+        let mut running = Vec::new();
+        let mut routes = OpenApiRouter::with_openapi(ApiDoc::openapi());
+        for def in services {
+            let db = Db::connect(&settings, def.name)
+                .await
+                .with_context(|| format!("opening the {} database", def.name))?;
+            if settings.migrate_on_start {
+                (def.migrate)(&db)
+                    .await
+                    .with_context(|| format!("migrating the {} database", def.name))?;
+            }
+            let outbox = Outbox::new(def.name);
+            let context = ServiceContext {
+                settings: settings.clone(),
+                db: db.clone(),
+                outbox: outbox.clone(),
+                keys: keys.clone(),
+                shutdown: shutdown.clone(),
+            };
+            let parts = (def.build)(context)
+                .await
+                .with_context(|| format!("starting the {} service", def.name))?;
+            routes = routes.merge(parts.routes);
+            if let Some(handler) = &parts.handler {
+                let subscription = Subscription::new(&settings.bus, def.name, handler.bindings());
+                // Declared before any relay runs, so no message published from now on is missed.
+                bus.declare(&subscription)
+                    .await
+                    .with_context(|| format!("declaring the {} queue", def.name))?;
+            }
+            running.push(Running {
+                name: def.name,
+                db,
+                outbox,
+                handler: parts.handler,
+                workers: parts.workers,
+            });
+        }
+        let (api, openapi) = routes.split_for_parts();
+        let openapi_json = openapi.to_json().context("serialising the OpenAPI document")?;
+        let ops_state = Arc::new(ops::OpsState {
+            databases: running.iter().map(|r| (r.name, r.db.clone())).collect(),
+            bus: bus.clone(),
+            openapi: openapi_json,
+        });
+        let router = with_layers(api.merge(ops::router(ops_state)));
+        let listener = TcpListener::bind(settings.listen)
+            .await
+            .with_context(|| format!("listening on {}", settings.listen))?;
+        Ok(Self {
+            listener,
+            router,
+            bus,
+            services: running,
+            settings,
+            shutdown,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<std::net::SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Cancel this token to stop the application gracefully.
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+
+    /// Serves until the shutdown token is cancelled, then stops taking work, lets consumers and
+    /// workers finish what they hold, flushes the outboxes and returns.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let Self {
+            listener,
+            router,
+            bus,
+            services,
+            settings,
+            shutdown,
+        } = self;
+        let relays_stop = CancellationToken::new();
+        let mut intake = JoinSet::new();
+        let mut relays = JoinSet::new();
+        for service in services {
+            let poll = Duration::from_millis(settings.bus.outbox_poll_ms);
+            let relay = Relay::new(service.db.clone(), bus.clone(), &service.outbox, poll);
+            relays.spawn(relay.run(relays_stop.clone()));
+            if let Some(handler) = service.handler {
+                let subscription = Subscription::new(&settings.bus, service.name, handler.bindings());
+                let consumer: Arc<dyn Consumer> = Arc::new(TransactionalConsumer {
+                    service: service.name,
+                    db: service.db.clone(),
+                    outbox: service.outbox.clone(),
+                    handler,
+                });
+                let bus = bus.clone();
+                let stop = shutdown.clone();
+                intake.spawn(async move {
+                    if let Err(error) = bus.consume(subscription, consumer, stop).await {
+                        tracing::error!(%error, "consumer stopped");
+                    }
+                });
+            }
+            for worker in service.workers {
+                let name = worker.name;
+                intake.spawn(async move {
+                    worker.task.await;
+                    tracing::debug!(worker = name, "worker stopped");
+                });
+            }
+        }
+        let stop = shutdown.clone();
+        let server = axum::serve(listener, router).with_graceful_shutdown(async move { stop.cancelled().await });
+        let result = server.await.context("HTTP server failed");
+        // The server ends only when asked to, or on a listener error: stop everything either way.
+        shutdown.cancel();
+        while intake.join_next().await.is_some() {}
+        relays_stop.cancel();
+        while relays.join_next().await.is_some() {}
+        tracing::info!("stopped");
+        result
+    }
+}
+
+/// Middleware every listener shares: request tracing, metrics, a request timeout, panic
+/// containment, security headers, and problem+json for unknown routes and methods.
+fn with_layers(router: Router) -> Router {
+    router
+        .fallback(|| async { ApiError::NotFound("route") })
+        .method_not_allowed_fallback(|| async {
+            ApiError::MethodNotAllowed("this method is not allowed on this route".into())
+        })
+        .layer(axum::middleware::from_fn(telemetry::track_http))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
+        .layer(CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send>| {
+            ApiError::Internal(anyhow::anyhow!("handler panicked")).into_response()
+        }))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("x-content-type-options"),
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("referrer-policy"),
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(TraceLayer::new_for_http())
+}

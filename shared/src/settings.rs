@@ -1,0 +1,406 @@
+//! Typed, layered settings: built-in defaults, then an optional `piazza.toml`, then `PIAZZA_*`
+//! environment variables (nested keys with `__`, e.g. `PIAZZA_BUS__PREFETCH`). Everything is
+//! checked once at start-up and a bad value is reported with the name of its setting.
+
+use crate::secret::Secret;
+use chrono_tz::Tz;
+use figment::{
+    Figment,
+    providers::{Env, Format, Serialized, Toml},
+};
+use serde::{Deserialize, Serialize};
+use std::{net::SocketAddr, path::PathBuf, str::FromStr};
+use url::Url;
+
+/// A setting that failed validation, named as a user writes it.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid setting `{key}` (env PIAZZA_{env}): {message}")]
+pub struct SettingsError {
+    pub key: String,
+    pub env: String,
+    pub message: String,
+}
+
+impl SettingsError {
+    pub fn new(key: &str, message: impl Into<String>) -> Self {
+        Self {
+            key: key.to_string(),
+            env: key.replace('.', "__").to_uppercase(),
+            message: message.into(),
+        }
+    }
+}
+
+/// All of Piazza's settings. Every field has a default that suits the embedded mode.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Address of the HTTP listener. Default `127.0.0.1:8080`.
+    pub listen: SocketAddr,
+    /// Folder for SQLite files, the `.eml` outbox and generated secrets. Default `./data`.
+    pub data_dir: PathBuf,
+    /// `postgres://…`; unset means one SQLite file per service in `data_dir`.
+    pub database_url: Option<Secret<String>>,
+    /// Prefix of each service's PostgreSQL schema (`<prefix>booking`, …). Default empty.
+    pub database_schema_prefix: String,
+    /// Maximum connections in each service's database pool. Default 10.
+    pub database_max_connections: u32,
+    /// `amqp://…`; unset means the in-process bus (only for all services in one process).
+    pub amqp_url: Option<Secret<String>>,
+    /// `smtp://host:port` or `smtps://…`; unset means `.eml` files in `<data_dir>/outbox`.
+    pub smtp_url: Option<Secret<String>>,
+    /// Base of links in emails. Default `http://<listen>`.
+    pub public_url: Option<Url>,
+    /// IANA zone for jobs, date-only filters and defaults. Default `Europe/Rome`.
+    pub time_zone: Tz,
+    /// Key that signs API tokens and email links (at least 32 characters). Unset in the embedded
+    /// mode means a key generated once into `<data_dir>/secret.key`; required by `serve`.
+    pub secret_key: Option<Secret<String>>,
+    /// Keys signed with before a rotation: still accepted, never used to sign.
+    pub previous_secret_keys: Vec<Secret<String>>,
+    /// Apply pending migrations when a service starts. Default true.
+    pub migrate_on_start: bool,
+    /// `text` or `json` log lines. Default `text`.
+    pub log_format: LogFormat,
+    pub bus: BusSettings,
+    pub auth: AuthSettings,
+    pub email: EmailSettings,
+    pub scheduler: SchedulerSettings,
+    pub booking: BookingSettings,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Message bus settings.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BusSettings {
+    /// Prefix of the exchanges: `<namespace>.events` and `<namespace>.dead`. Default `piazza`.
+    pub namespace: String,
+    /// Prefix of each service's queue name (`<prefix>booking`, …). Default empty.
+    pub queue_prefix: String,
+    /// Unacknowledged messages a consumer may hold. Default 32.
+    pub prefetch: u16,
+    /// Attempts at handling a message before it is parked as a dead letter. Default 5.
+    pub max_attempts: u32,
+    /// Delay before a failed message is retried, in milliseconds. Default 2000.
+    pub retry_delay_ms: u64,
+    /// How often the outbox relay looks for rows written by other replicas, in milliseconds.
+    /// Rows written by this process are published at once. Default 1000.
+    pub outbox_poll_ms: u64,
+}
+
+/// Accounts and signed links.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    /// Lifetime of an API access token, in minutes. Default 480.
+    pub token_ttl_minutes: u32,
+    /// Lifetime of links in emails (confirm, manage, unsubscribe), in days. Default 60.
+    pub link_ttl_days: u32,
+}
+
+/// Outgoing email.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailSettings {
+    /// Sender of every email. Default `Piazza <noreply@piazza.localhost>`.
+    pub from: String,
+    /// Emails in flight at once (and pooled SMTP connections). Default 20.
+    pub concurrency: u32,
+    /// Highest send rate in emails per second; 0 means no limit. Default 0.
+    pub rate_per_second: u32,
+    /// Attempts for a temporary SMTP failure before giving up. Default 8.
+    pub max_attempts: u32,
+}
+
+/// Scheduler: jobs and the slot saga.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchedulerSettings {
+    /// How long an event waits for booking to answer a slot request, in seconds. Default 60.
+    pub slot_timeout_seconds: u64,
+    /// Cron (six fields, with seconds) for the weekly digest. Default `0 0 9 * * Mon`.
+    pub digest_cron: String,
+    /// Cron for looking for occurrences that need a reminder. Default every five minutes.
+    pub reminder_cron: String,
+    /// Hours before an occurrence that its reminder goes out. Default 24.
+    pub reminder_lead_hours: u32,
+    /// Cron for marking past events completed. Default `0 30 3 * * *`.
+    pub complete_cron: String,
+}
+
+/// Booking rules.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BookingSettings {
+    /// Most occurrences a recurring request may expand to. Default 200.
+    pub max_occurrences: u32,
+}
+
+/// The defaults, as one serialisable layer under the file and environment.
+#[derive(Serialize)]
+struct Defaults {
+    listen: String,
+    data_dir: String,
+    database_schema_prefix: String,
+    database_max_connections: u32,
+    time_zone: String,
+    previous_secret_keys: Vec<String>,
+    migrate_on_start: bool,
+    log_format: LogFormat,
+    bus: BusSettings,
+    auth: AuthSettings,
+    email: EmailSettings,
+    scheduler: SchedulerSettings,
+    booking: BookingSettings,
+}
+
+impl Default for Defaults {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            data_dir: "./data".into(),
+            database_schema_prefix: String::new(),
+            database_max_connections: 10,
+            time_zone: "Europe/Rome".into(),
+            previous_secret_keys: Vec::new(),
+            migrate_on_start: true,
+            log_format: LogFormat::Text,
+            bus: BusSettings {
+                namespace: "piazza".into(),
+                queue_prefix: String::new(),
+                prefetch: 32,
+                max_attempts: 5,
+                retry_delay_ms: 2000,
+                outbox_poll_ms: 1000,
+            },
+            auth: AuthSettings {
+                token_ttl_minutes: 480,
+                link_ttl_days: 60,
+            },
+            email: EmailSettings {
+                from: "Piazza <noreply@piazza.localhost>".into(),
+                concurrency: 20,
+                rate_per_second: 0,
+                max_attempts: 8,
+            },
+            scheduler: SchedulerSettings {
+                slot_timeout_seconds: 60,
+                digest_cron: "0 0 9 * * Mon".into(),
+                reminder_cron: "0 */5 * * * *".into(),
+                reminder_lead_hours: 24,
+                complete_cron: "0 30 3 * * *".into(),
+            },
+            booking: BookingSettings {
+                max_occurrences: 200,
+            },
+        }
+    }
+}
+
+impl Settings {
+    /// Loads defaults, then `piazza.toml` (or the file in `PIAZZA_CONFIG`) if it exists, then the
+    /// environment, and validates the result.
+    pub fn load() -> Result<Self, SettingsError> {
+        let file = std::env::var("PIAZZA_CONFIG").unwrap_or_else(|_| "piazza.toml".into());
+        let figment = Figment::from(Serialized::defaults(Defaults::default()))
+            .merge(Toml::file(&file))
+            .merge(
+                Env::prefixed("PIAZZA_")
+                    .ignore(&["CONFIG"])
+                    .split("__")
+                    .map(|key| key.as_str().to_lowercase().into()),
+            );
+        Self::from_figment(figment)
+    }
+
+    /// Settings from defaults and the given TOML text only; for tests and tools.
+    pub fn from_toml(text: &str) -> Result<Self, SettingsError> {
+        Self::from_figment(
+            Figment::from(Serialized::defaults(Defaults::default())).merge(Toml::string(text)),
+        )
+    }
+
+    fn from_figment(figment: Figment) -> Result<Self, SettingsError> {
+        let settings: Settings = figment.extract().map_err(|error| {
+            let key = error.path.join(".");
+            let message = error.kind.to_string();
+            SettingsError::new(if key.is_empty() { "(file)" } else { &key }, message)
+        })?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Checks what types alone cannot: URL schemes, cron strings, ranges.
+    pub fn validate(&self) -> Result<(), SettingsError> {
+        if let Some(url) = &self.database_url {
+            let url = url.expose();
+            if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                return Err(SettingsError::new(
+                    "database_url",
+                    "must start with postgres:// (leave it unset for SQLite)",
+                ));
+            }
+        }
+        if let Some(url) = &self.amqp_url {
+            let url = url.expose();
+            if !(url.starts_with("amqp://") || url.starts_with("amqps://")) {
+                return Err(SettingsError::new("amqp_url", "must start with amqp:// or amqps://"));
+            }
+        }
+        if let Some(url) = &self.smtp_url {
+            let parsed = Url::parse(url.expose())
+                .map_err(|e| SettingsError::new("smtp_url", format!("not a URL: {e}")))?;
+            if !matches!(parsed.scheme(), "smtp" | "smtps") {
+                return Err(SettingsError::new("smtp_url", "must start with smtp:// or smtps://"));
+            }
+        }
+        if let Some(url) = &self.public_url
+            && !matches!(url.scheme(), "http" | "https")
+        {
+            return Err(SettingsError::new("public_url", "must be an http:// or https:// URL"));
+        }
+        if let Some(key) = &self.secret_key
+            && key.expose().len() < 32
+        {
+            return Err(SettingsError::new("secret_key", "must be at least 32 characters"));
+        }
+        for (i, key) in self.previous_secret_keys.iter().enumerate() {
+            if key.expose().len() < 32 {
+                return Err(SettingsError::new(
+                    "previous_secret_keys",
+                    format!("key {i} must be at least 32 characters"),
+                ));
+            }
+        }
+        if self.database_max_connections == 0 {
+            return Err(SettingsError::new("database_max_connections", "must be at least 1"));
+        }
+        let schema_ok = self
+            .database_schema_prefix
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !schema_ok {
+            return Err(SettingsError::new(
+                "database_schema_prefix",
+                "only lowercase letters, digits and _ are allowed",
+            ));
+        }
+        let name_ok = |s: &str| {
+            s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        };
+        if self.bus.namespace.is_empty() || !name_ok(&self.bus.namespace) {
+            return Err(SettingsError::new(
+                "bus.namespace",
+                "must be non-empty: letters, digits, '.', '_' or '-'",
+            ));
+        }
+        if !name_ok(&self.bus.queue_prefix) {
+            return Err(SettingsError::new(
+                "bus.queue_prefix",
+                "only letters, digits, '.', '_' or '-' are allowed",
+            ));
+        }
+        if self.bus.prefetch == 0 {
+            return Err(SettingsError::new("bus.prefetch", "must be at least 1"));
+        }
+        if self.bus.max_attempts == 0 {
+            return Err(SettingsError::new("bus.max_attempts", "must be at least 1"));
+        }
+        if self.auth.token_ttl_minutes == 0 {
+            return Err(SettingsError::new("auth.token_ttl_minutes", "must be at least 1"));
+        }
+        if self.auth.link_ttl_days == 0 {
+            return Err(SettingsError::new("auth.link_ttl_days", "must be at least 1"));
+        }
+        if self.email.concurrency == 0 {
+            return Err(SettingsError::new("email.concurrency", "must be at least 1"));
+        }
+        if self.email.max_attempts == 0 {
+            return Err(SettingsError::new("email.max_attempts", "must be at least 1"));
+        }
+        lettre::message::Mailbox::from_str(&self.email.from)
+            .map_err(|e| SettingsError::new("email.from", format!("not a mailbox: {e}")))?;
+        for (key, expr) in [
+            ("scheduler.digest_cron", &self.scheduler.digest_cron),
+            ("scheduler.reminder_cron", &self.scheduler.reminder_cron),
+            ("scheduler.complete_cron", &self.scheduler.complete_cron),
+        ] {
+            cron::Schedule::from_str(expr).map_err(|e| {
+                SettingsError::new(
+                    key,
+                    format!("not a cron expression with seconds (sec min hour day month weekday): {e}"),
+                )
+            })?;
+        }
+        if self.booking.max_occurrences == 0 {
+            return Err(SettingsError::new("booking.max_occurrences", "must be at least 1"));
+        }
+        Ok(())
+    }
+
+    /// The base of links in emails.
+    pub fn public_url(&self) -> Url {
+        match &self.public_url {
+            Some(url) => url.clone(),
+            None => Url::parse(&format!("http://{}", self.listen))
+                .unwrap_or_else(|_| unreachable_url()),
+        }
+    }
+
+    /// Whether services keep their data in PostgreSQL.
+    pub fn uses_postgres(&self) -> bool {
+        self.database_url.is_some()
+    }
+}
+
+/// A `SocketAddr` always formats into a valid URL authority; this is never reached.
+fn unreachable_url() -> Url {
+    Url::parse("http://127.0.0.1:8080").unwrap_or_else(|_| unreachable!("constant URL parses"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_match_the_documented_values() {
+        let settings = Settings::from_toml("").unwrap();
+        assert_eq!(settings.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(settings.time_zone, chrono_tz::Europe::Rome);
+        assert_eq!(settings.public_url().as_str(), "http://127.0.0.1:8080/");
+        assert!(settings.database_url.is_none());
+    }
+
+    #[test]
+    fn a_bad_cron_names_its_setting() {
+        let error = Settings::from_toml("[scheduler]\ndigest_cron = \"every monday\"").unwrap_err();
+        assert_eq!(error.key, "scheduler.digest_cron");
+        assert_eq!(error.env, "SCHEDULER__DIGEST_CRON");
+    }
+
+    #[test]
+    fn an_unknown_zone_names_its_setting() {
+        let error = Settings::from_toml("time_zone = \"Europe/Cremona\"").unwrap_err();
+        assert_eq!(error.key, "time_zone");
+    }
+
+    #[test]
+    fn a_mysql_url_is_refused() {
+        let error = Settings::from_toml("database_url = \"mysql://x\"").unwrap_err();
+        assert_eq!(error.key, "database_url");
+    }
+
+    #[test]
+    fn an_unknown_key_is_refused() {
+        let error = Settings::from_toml("listne = \"127.0.0.1:1\"").unwrap_err();
+        assert!(error.message.contains("listne"), "{error}");
+    }
+}

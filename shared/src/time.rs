@@ -1,0 +1,108 @@
+//! Reading times from requests: zones by IANA name, range bounds given as an RFC 3339 instant or
+//! as a local date in the configured zone.
+
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+/// An IANA zone by name, e.g. `Europe/Rome`.
+pub fn parse_zone(name: &str) -> Result<Tz, String> {
+    name.parse::<Tz>()
+        .map_err(|_| format!("unknown time zone `{name}` (use an IANA name such as Europe/Rome)"))
+}
+
+/// An RFC 3339 instant with offset.
+pub fn parse_instant(value: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(value)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| format!("`{value}` is not an RFC 3339 instant with offset (2027-03-02T18:00:00+01:00)"))
+}
+
+/// Which end of a range a bound is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bound {
+    /// `from`: a date means the start of that day.
+    Start,
+    /// `to`: a date means the end of that day (the start of the next).
+    End,
+}
+
+/// A range bound: an RFC 3339 instant, or a `YYYY-MM-DD` date read in `zone`.
+pub fn parse_bound(value: &str, zone: Tz, bound: Bound) -> Result<DateTime<Utc>, String> {
+    if let Ok(date) = NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+        let day = match bound {
+            Bound::Start => date,
+            Bound::End => date.succ_opt().ok_or_else(|| "date out of range".to_string())?,
+        };
+        return Ok(start_of_day(day, zone));
+    }
+    parse_instant(value).map_err(|_| {
+        format!("`{value}` is neither an RFC 3339 instant nor a date (YYYY-MM-DD)")
+    })
+}
+
+/// Local midnight of `date` in `zone` as an instant; where midnight does not exist (a DST jump at
+/// 00:00), the first instant of the day.
+pub fn start_of_day(date: NaiveDate, zone: Tz) -> DateTime<Utc> {
+    local_to_utc(date.and_time(NaiveTime::MIN), zone)
+}
+
+/// A local wall-clock time in `zone` as an instant, following RFC 5545: an ambiguous time (the
+/// repeated hour in autumn) means its first occurrence; a nonexistent one (the skipped hour in
+/// spring) is moved forward by the length of the gap.
+pub fn local_to_utc(local: chrono::NaiveDateTime, zone: Tz) -> DateTime<Utc> {
+    use chrono::LocalResult;
+    match zone.from_local_datetime(&local) {
+        LocalResult::Single(t) => t.with_timezone(&Utc),
+        LocalResult::Ambiguous(first, _) => first.with_timezone(&Utc),
+        LocalResult::None => {
+            // Interpret the wall time with the offset in force just before the gap.
+            let before = local - chrono::Duration::hours(3);
+            let offset = match zone.from_local_datetime(&before) {
+                LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => *t.offset(),
+                LocalResult::None => return Utc.from_utc_datetime(&local),
+            };
+            let utc = local - chrono::Duration::seconds(i64::from(
+                chrono::Offset::fix(&offset).local_minus_utc(),
+            ));
+            Utc.from_utc_datetime(&utc)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono_tz::Europe::Rome;
+
+    #[test]
+    fn a_date_bound_is_read_in_the_zone() {
+        let from = parse_bound("2027-03-28", Rome, Bound::Start).unwrap();
+        assert_eq!(from.to_rfc3339(), "2027-03-27T23:00:00+00:00");
+        let to = parse_bound("2027-03-28", Rome, Bound::End).unwrap();
+        // The night of the change to summer time: the next midnight is at UTC+2.
+        assert_eq!(to.to_rfc3339(), "2027-03-28T22:00:00+00:00");
+    }
+
+    #[test]
+    fn an_instant_bound_keeps_its_offset() {
+        let t = parse_bound("2027-03-02T18:00:00+01:00", Rome, Bound::Start).unwrap();
+        assert_eq!(t.to_rfc3339(), "2027-03-02T17:00:00+00:00");
+        assert!(parse_bound("2027-03-02T18:00:00", Rome, Bound::Start).is_err());
+    }
+
+    #[test]
+    fn nonexistent_and_repeated_local_times_follow_rfc_5545() {
+        let skipped = NaiveDate::from_ymd_opt(2027, 3, 28).unwrap().and_hms_opt(2, 30, 0).unwrap();
+        // 02:30 does not exist in Rome that night; RFC 5545 reads it as 03:30 CEST = 01:30 UTC.
+        assert_eq!(local_to_utc(skipped, Rome).to_rfc3339(), "2027-03-28T01:30:00+00:00");
+        let repeated = NaiveDate::from_ymd_opt(2027, 10, 31).unwrap().and_hms_opt(2, 30, 0).unwrap();
+        // 02:30 happens twice; the first (CEST) is meant: 00:30 UTC.
+        assert_eq!(local_to_utc(repeated, Rome).to_rfc3339(), "2027-10-31T00:30:00+00:00");
+    }
+
+    #[test]
+    fn unknown_zones_are_refused() {
+        assert!(parse_zone("Europe/Cremona").is_err());
+        assert_eq!(parse_zone("Europe/Rome").unwrap(), Rome);
+    }
+}
