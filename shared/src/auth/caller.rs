@@ -3,7 +3,7 @@
 use super::keys::Keys;
 use crate::http::ApiError;
 use axum::{
-    extract::{FromRef, FromRequestParts},
+    extract::{FromRef, FromRequestParts, OptionalFromRequestParts},
     http::{header, request::Parts},
 };
 use serde::{Deserialize, Serialize};
@@ -109,5 +109,24 @@ where
         keys.verify::<Claims>(API_TOKEN, token.trim(), chrono::Utc::now())
             .map(Caller)
             .map_err(|e| ApiError::Unauthorized(format!("invalid token: {e}")))
+    }
+}
+
+/// On public routes: no `Authorization` header means an anonymous caller (`None`); a header that
+/// does not verify is still a 401.
+impl<S> OptionalFromRequestParts<S> for Caller
+where
+    S: Send + Sync,
+    Keys: FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Option<Self>, Self::Rejection> {
+        if !parts.headers.contains_key(header::AUTHORIZATION) {
+            return Ok(None);
+        }
+        <Caller as FromRequestParts<S>>::from_request_parts(parts, state)
+            .await
+            .map(Some)
     }
 }

@@ -1,7 +1,7 @@
 //! Authentication: HMAC-signed tokens (API bearer tokens and the signed links in emails), argon2
 //! password hashes, and the `Caller` extractor that enforces roles.
 
-mod caller;
+pub mod caller;
 mod keys;
 mod password;
 

@@ -53,3 +53,16 @@ pub struct EventPublished {
 impl Message for EventPublished {
     const TYPE: &'static str = "piazza.event.published";
 }
+
+/// A published event was cancelled; registrants and matched subscribers should hear of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventCancelled {
+    #[serde(default = "super::version_one")]
+    pub version: u32,
+    pub event: EventSummary,
+    pub reason: String,
+}
+
+impl Message for EventCancelled {
+    const TYPE: &'static str = "piazza.event.cancelled";
+}

@@ -4,7 +4,7 @@
 
 use super::problem::{ApiError, FieldError};
 use axum::{
-    extract::{FromRequest, FromRequestParts, Request, rejection::PathRejection},
+    extract::{FromRequest, FromRequestParts, OptionalFromRequest, Request, rejection::PathRejection},
     http::{StatusCode, header, request::Parts},
 };
 use bytes::Bytes;
@@ -42,6 +42,34 @@ where
             }
         })?;
         parse_json(&bytes).map(Json)
+    }
+}
+
+/// An optional JSON body: no body at all is `None`; a body must be JSON that fits `T`.
+impl<T, S> OptionalFromRequest<S> for Json<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Option<Self>, Self::Rejection> {
+        let has_type = req.headers().contains_key(header::CONTENT_TYPE);
+        let (parts, body) = req.into_parts();
+        let bytes = Bytes::from_request(Request::from_parts(parts.clone(), body), state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::PayloadTooLarge
+                } else {
+                    ApiError::BadRequest(rejection.body_text())
+                }
+            })?;
+        if bytes.is_empty() && !has_type {
+            return Ok(None);
+        }
+        let req = Request::from_parts(parts, axum::body::Body::from(bytes));
+        <Json<T> as FromRequest<S>>::from_request(req, state).await.map(Some)
     }
 }
 

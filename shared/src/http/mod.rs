@@ -4,9 +4,11 @@
 
 pub mod extract;
 pub mod ops;
+pub mod page;
 pub mod problem;
 pub mod validate;
 
 pub use extract::{Json, Path, Query};
+pub use page::Page;
 pub use problem::{ApiError, FieldError, Problem};
 pub use validate::Violations;

@@ -1,0 +1,18 @@
+//! The booking service's database: accounts and organisations, spaces, closures, bookings and
+//! the slot holds that keep bookings from overlapping.
+
+mod m20261125_000001_booking;
+
+use sea_orm_migration::prelude::*;
+
+pub struct BookingMigrator;
+
+#[sea_orm_migration::async_trait::async_trait]
+impl MigratorTrait for BookingMigrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(crate::messaging::Migration),
+            Box::new(m20261125_000001_booking::Migration),
+        ]
+    }
+}

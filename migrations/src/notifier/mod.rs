@@ -1,0 +1,18 @@
+//! The notifier's database: subscribers and their consent log, the events it may write about,
+//! and one delivery row per email.
+
+mod m20261125_000001_notifier;
+
+use sea_orm_migration::prelude::*;
+
+pub struct NotifierMigrator;
+
+#[sea_orm_migration::async_trait::async_trait]
+impl MigratorTrait for NotifierMigrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(crate::messaging::Migration),
+            Box::new(m20261125_000001_notifier::Migration),
+        ]
+    }
+}

@@ -1,0 +1,22 @@
+//! `accounts`: people who log in (administrators, operators, evaluators).
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "accounts")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    /// Lower-cased.
+    pub email: String,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    pub role: String,
+    pub organisation_id: Option<Uuid>,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

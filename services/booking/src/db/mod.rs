@@ -1,0 +1,8 @@
+//! The booking service's tables as sea-orm entities, and the queries that need more than one.
+
+pub mod accounts;
+pub mod bookings;
+pub mod closures;
+pub mod holds;
+pub mod organisations;
+pub mod spaces;

@@ -1,0 +1,10 @@
+//! The booking service's vocabulary, checked on construction and free of I/O.
+
+pub mod hours;
+pub mod intervals;
+pub mod space;
+pub mod status;
+
+pub use hours::{OpeningHours, Weekday, WeeklyHours};
+pub use space::{Funding, SpaceKind, SpaceStatus};
+pub use status::BookingStatus;

@@ -1,0 +1,57 @@
+//! What a space is: its kind, its state and where the money for its reactivation came from.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+macro_rules! string_enum {
+    ($name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        impl $name {
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            pub fn parse(value: &str) -> Option<Self> {
+                match value { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+    };
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SpaceKind {
+    Room,
+    Hall,
+    Courtyard,
+    Square,
+    Lab,
+    Other,
+}
+
+string_enum!(SpaceKind { Room => "room", Hall => "hall", Courtyard => "courtyard", Square => "square", Lab => "lab", Other => "other" });
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SpaceStatus {
+    /// Bookable.
+    Open,
+    /// Being renovated: listed, not bookable.
+    UnderWorks,
+    /// No longer in use.
+    Retired,
+}
+
+string_enum!(SpaceStatus { Open => "open", UnderWorks => "under_works", Retired => "retired" });
+
+/// The fund that paid for reactivating a space (the strategy reports by it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Funding {
+    /// European Regional Development Fund.
+    Fesr,
+    /// European Social Fund Plus.
+    FsePlus,
+    Other,
+}
+
+string_enum!(Funding { Fesr => "fesr", FsePlus => "fse_plus", Other => "other" });

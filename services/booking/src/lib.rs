@@ -1,0 +1,40 @@
+//! Piazza's booking service: the catalogue of spaces, their opening hours and closures,
+//! availability, and bookings that never overlap, approved by administrators. It also keeps the
+//! accounts people log in with and issues their API tokens.
+
+pub mod accounts;
+pub mod db;
+pub mod domain;
+mod messages;
+pub mod placement;
+pub mod routes;
+pub mod state;
+pub mod tree;
+
+use futures::FutureExt;
+use piazza_shared::runtime::{ServiceContext, ServiceDef, ServiceParts};
+use std::sync::Arc;
+
+pub const NAME: &str = "booking";
+
+/// How the runtime migrates and builds this service.
+pub const SERVICE: ServiceDef = ServiceDef {
+    name: NAME,
+    migrate: |db| piazza_migrations::migrate::<piazza_migrations::BookingMigrator>(db).boxed(),
+    build: |context| build(context).boxed(),
+};
+
+/// Builds the booking service's routes and message handler.
+pub async fn build(context: ServiceContext) -> anyhow::Result<ServiceParts> {
+    let state = state::AppState {
+        db: context.db.clone(),
+        outbox: context.outbox.clone(),
+        keys: context.keys.clone(),
+        settings: context.settings.clone(),
+    };
+    Ok(ServiceParts {
+        routes: routes::router(state.clone()),
+        handler: Some(Arc::new(messages::Handler::new(state))),
+        workers: Vec::new(),
+    })
+}

@@ -1,0 +1,59 @@
+//! `POST /api/v1/auth/token`: trade an email and password for a bearer token.
+
+use crate::{accounts, state::AppState};
+use axum::extract::State;
+use chrono::{Duration, Utc};
+use piazza_shared::http::{ApiError, Json, Violations};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TokenRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TokenResponse {
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the token expires.
+    pub expires_in: i64,
+}
+
+/// Logs in.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/token",
+    tag = "auth",
+    request_body = TokenRequest,
+    responses(
+        (status = 200, description = "A bearer token", body = TokenResponse),
+        (status = 401, description = "Wrong email or password", body = piazza_shared::http::Problem),
+        (status = 422, description = "Missing fields", body = piazza_shared::http::Problem),
+    )
+)]
+pub async fn issue_token(
+    State(state): State<AppState>,
+    Json(body): Json<TokenRequest>,
+) -> Result<axum::Json<TokenResponse>, ApiError> {
+    let mut violations = Violations::new();
+    violations.check(!body.email.trim().is_empty(), "email", "is required");
+    violations.check(!body.password.is_empty(), "password", "is required");
+    violations.check(body.password.len() <= 1024, "password", "is too long");
+    violations.finish()?;
+    let claims = accounts::authenticate(&state.db, &body.email, &body.password)
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("wrong email or password".into()))?;
+    let ttl = Duration::minutes(i64::from(state.settings.auth.token_ttl_minutes));
+    let token = state
+        .keys
+        .sign(piazza_shared::auth::caller::API_TOKEN, &claims, Utc::now() + ttl);
+    tracing::info!(account = %claims.sub, role = claims.role.as_str(), "token issued");
+    Ok(axum::Json(TokenResponse {
+        access_token: token,
+        token_type: "Bearer".into(),
+        expires_in: ttl.num_seconds(),
+    }))
+}

@@ -1,0 +1,26 @@
+//! The booking service's HTTP routes, one file per resource.
+
+pub mod auth;
+pub mod bookings;
+pub mod spaces;
+mod views;
+
+use crate::state::AppState;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub use views::{BookingView, SpaceView};
+
+pub fn router(state: AppState) -> OpenApiRouter {
+    OpenApiRouter::new()
+        .routes(routes!(auth::issue_token))
+        .routes(routes!(spaces::create, spaces::list))
+        .routes(routes!(spaces::get_one, spaces::update))
+        .routes(routes!(spaces::add_closure))
+        .routes(routes!(spaces::availability))
+        .routes(routes!(bookings::create, bookings::list))
+        .routes(routes!(bookings::get_one))
+        .routes(routes!(bookings::approve))
+        .routes(routes!(bookings::reject))
+        .routes(routes!(bookings::cancel))
+        .with_state(state)
+}

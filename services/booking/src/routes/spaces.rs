@@ -1,0 +1,664 @@
+//! `/api/v1/spaces`: the catalogue (public to read, admins to change), closures and availability.
+
+use super::views::{SpaceView, stored_strings};
+use crate::{
+    db::{closures, holds, spaces},
+    domain::{
+        Funding, OpeningHours, SpaceKind, SpaceStatus, WeeklyHours,
+        intervals::{Interval, subtract},
+    },
+    placement::find_conflicts,
+    state::AppState,
+    tree::SpaceTree,
+};
+use axum::{extract::State, http::StatusCode};
+use chrono::{DateTime, Duration, Utc};
+use piazza_shared::{
+    auth::{Caller, Role},
+    contracts::space::{SpaceCreated, SpaceInfo, SpaceUpdated},
+    http::{ApiError, Json, Path, Problem, Query, Violations, page},
+    time::{Bound, parse_bound, parse_instant, parse_zone},
+};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+/// A new space.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSpace {
+    pub name: String,
+    pub building: String,
+    pub address: String,
+    pub kind: SpaceKind,
+    pub capacity: i64,
+    #[serde(default)]
+    pub accessibility: Vec<String>,
+    #[serde(default)]
+    pub equipment: Vec<String>,
+    /// IANA zone; defaults to the configured one.
+    #[serde(default)]
+    pub time_zone: Option<String>,
+    /// Empty means always open.
+    #[serde(default)]
+    pub opening_hours: Vec<OpeningHours>,
+    /// The space this one is part of (a room on a floor).
+    #[serde(default)]
+    pub parent_id: Option<Uuid>,
+    #[serde(default)]
+    pub status: Option<SpaceStatus>,
+    #[serde(default)]
+    pub funding: Option<Funding>,
+    #[serde(default)]
+    pub latitude: Option<f64>,
+    #[serde(default)]
+    pub longitude: Option<f64>,
+    #[serde(default)]
+    pub setup_minutes: Option<i64>,
+    #[serde(default)]
+    pub teardown_minutes: Option<i64>,
+}
+
+/// Changes to a space; absent fields stay as they are.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SpacePatch {
+    pub name: Option<String>,
+    pub building: Option<String>,
+    pub address: Option<String>,
+    pub kind: Option<SpaceKind>,
+    pub capacity: Option<i64>,
+    pub accessibility: Option<Vec<String>>,
+    pub equipment: Option<Vec<String>>,
+    pub time_zone: Option<String>,
+    pub opening_hours: Option<Vec<OpeningHours>>,
+    pub status: Option<SpaceStatus>,
+    pub funding: Option<Funding>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub setup_minutes: Option<i64>,
+    pub teardown_minutes: Option<i64>,
+}
+
+fn check_text(v: &mut Violations, field: &str, value: &str, max: usize) {
+    v.check(!value.trim().is_empty(), field, "must not be empty");
+    v.check(value.chars().count() <= max, field, format!("must be at most {max} characters"));
+}
+
+fn check_tags(v: &mut Violations, field: &str, tags: &[String]) -> Vec<String> {
+    let mut clean: Vec<String> = Vec::new();
+    for (i, tag) in tags.iter().enumerate() {
+        let tag = tag.trim().to_lowercase();
+        if tag.is_empty() || tag.chars().count() > 60 {
+            v.add(format!("{field}[{i}]"), "must be 1 to 60 characters");
+        } else if !clean.contains(&tag) {
+            clean.push(tag);
+        }
+    }
+    v.check(tags.len() <= 50, field, "at most 50 entries");
+    clean
+}
+
+fn check_capacity(v: &mut Violations, capacity: i64) {
+    v.check((1..=100_000).contains(&capacity), "capacity", "must be between 1 and 100000");
+}
+
+fn check_buffer(v: &mut Violations, field: &str, minutes: Option<i64>) -> i32 {
+    let minutes = minutes.unwrap_or(0);
+    v.check((0..=1440).contains(&minutes), field, "must be between 0 and 1440 minutes");
+    i32::try_from(minutes.clamp(0, 1440)).unwrap_or(0)
+}
+
+fn check_coordinates(v: &mut Violations, latitude: Option<f64>, longitude: Option<f64>) {
+    if let Some(lat) = latitude {
+        v.check((-90.0..=90.0).contains(&lat), "latitude", "must be between -90 and 90");
+    }
+    if let Some(lon) = longitude {
+        v.check((-180.0..=180.0).contains(&lon), "longitude", "must be between -180 and 180");
+    }
+}
+
+fn info(space: &spaces::Model) -> SpaceInfo {
+    SpaceInfo {
+        space_id: space.id,
+        name: space.name.clone(),
+        building: space.building.clone(),
+        address: space.address.clone(),
+        kind: space.kind.clone(),
+        capacity: u32::try_from(space.capacity).unwrap_or(0),
+        time_zone: space.time_zone.clone(),
+        status: space.status.clone(),
+        parent_id: space.parent_id,
+        accessibility: stored_strings(&space.accessibility),
+    }
+}
+
+/// Adds a space to the catalogue.
+#[utoipa::path(
+    post,
+    path = "/api/v1/spaces",
+    tag = "spaces",
+    security(("bearer" = [])),
+    request_body = NewSpace,
+    responses(
+        (status = 201, description = "The new space", body = SpaceView),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem),
+    )
+)]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(body): Json<NewSpace>,
+) -> Result<(StatusCode, axum::Json<SpaceView>), ApiError> {
+    caller.require(&[Role::Admin])?;
+    let mut v = Violations::new();
+    check_text(&mut v, "name", &body.name, 200);
+    check_text(&mut v, "building", &body.building, 200);
+    check_text(&mut v, "address", &body.address, 300);
+    check_capacity(&mut v, body.capacity);
+    let accessibility = check_tags(&mut v, "accessibility", &body.accessibility);
+    let equipment = check_tags(&mut v, "equipment", &body.equipment);
+    let zone = match &body.time_zone {
+        Some(name) => v.take("time_zone", parse_zone(name)),
+        None => Some(state.settings.time_zone),
+    };
+    WeeklyHours::parse(&body.opening_hours, "opening_hours", &mut v);
+    let setup = check_buffer(&mut v, "setup_minutes", body.setup_minutes);
+    let teardown = check_buffer(&mut v, "teardown_minutes", body.teardown_minutes);
+    check_coordinates(&mut v, body.latitude, body.longitude);
+    if let Some(parent) = body.parent_id
+        && spaces::Entity::find_by_id(parent).one(state.db.conn()).await?.is_none()
+    {
+        v.add("parent_id", "no space has this id");
+    }
+    v.finish()?;
+    let zone = zone.unwrap_or(state.settings.time_zone);
+    let now = Utc::now();
+    let model = spaces::Model {
+        id: Uuid::now_v7(),
+        parent_id: body.parent_id,
+        name: body.name.trim().to_string(),
+        building: body.building.trim().to_string(),
+        address: body.address.trim().to_string(),
+        kind: body.kind.as_str().to_string(),
+        capacity: i32::try_from(body.capacity).unwrap_or(1),
+        accessibility: serde_json::json!(accessibility),
+        equipment: serde_json::json!(equipment),
+        time_zone: zone.name().to_string(),
+        opening_hours: serde_json::to_value(&body.opening_hours).unwrap_or_default(),
+        status: body.status.unwrap_or(SpaceStatus::Open).as_str().to_string(),
+        funding: body.funding.map(|f| f.as_str().to_string()),
+        latitude: body.latitude,
+        longitude: body.longitude,
+        setup_minutes: setup,
+        teardown_minutes: teardown,
+        created_at: now,
+        updated_at: now,
+    };
+    let txn = state.db.begin().await?;
+    spaces::Entity::insert(spaces::ActiveModel::from(model.clone()))
+        .exec_without_returning(&*txn)
+        .await?;
+    state
+        .outbox
+        .add(&*txn, &SpaceCreated { version: 1, space: info(&model) }, None)
+        .await?;
+    txn.commit().await?;
+    state.outbox.wake();
+    tracing::info!(space_id = %model.id, actor = %caller.0.sub, "space created");
+    Ok((StatusCode::CREATED, axum::Json(model.into())))
+}
+
+/// Filters of the catalogue.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SpaceFilter {
+    /// Spaces holding at least this many people.
+    pub capacity_min: Option<u32>,
+    /// Comma-separated equipment every result must have.
+    pub equipment: Option<String>,
+    /// Comma-separated accessibility features every result must have.
+    pub accessibility: Option<String>,
+    pub kind: Option<SpaceKind>,
+    pub building: Option<String>,
+    pub status: Option<SpaceStatus>,
+    /// With `free_to`: only spaces free for the whole range.
+    pub free_from: Option<String>,
+    pub free_to: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<u64>,
+}
+
+fn tags_of(list: &Option<String>) -> Vec<String> {
+    list.as_deref()
+        .unwrap_or("")
+        .split(',')
+        .map(|t| t.trim().to_lowercase())
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+/// Finds spaces.
+#[utoipa::path(
+    get,
+    path = "/api/v1/spaces",
+    tag = "spaces",
+    params(SpaceFilter),
+    responses(
+        (status = 200, description = "Matching spaces, by name", body = piazza_shared::http::Page<SpaceView>),
+        (status = 422, body = Problem),
+    )
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    Query(filter): Query<SpaceFilter>,
+) -> Result<axum::Json<page::Page<SpaceView>>, ApiError> {
+    let limit = page::limit(filter.limit)?;
+    let after: Option<(String, Uuid)> = page::decode_cursor(filter.cursor.as_deref())?;
+    let mut v = Violations::new();
+    let zone = state.settings.time_zone;
+    let free = match (&filter.free_from, &filter.free_to) {
+        (None, None) => None,
+        (Some(from), Some(to)) => {
+            let from = v.take("free_from", parse_bound(from, zone, Bound::Start));
+            let to = v.take("free_to", parse_bound(to, zone, Bound::End));
+            if let (Some(f), Some(t)) = (from, to) {
+                v.check(t > f, "free_to", "must be after free_from");
+            }
+            from.zip(to)
+        }
+        (Some(_), None) => {
+            v.add("free_to", "is required with free_from");
+            None
+        }
+        (None, Some(_)) => {
+            v.add("free_from", "is required with free_to");
+            None
+        }
+    };
+    v.finish()?;
+
+    let mut query = spaces::Entity::find();
+    if let Some(min) = filter.capacity_min {
+        query = query.filter(spaces::Column::Capacity.gte(i64::from(min)));
+    }
+    if let Some(kind) = filter.kind {
+        query = query.filter(spaces::Column::Kind.eq(kind.as_str()));
+    }
+    if let Some(building) = &filter.building {
+        query = query.filter(spaces::Column::Building.eq(building.trim()));
+    }
+    match filter.status {
+        Some(status) => query = query.filter(spaces::Column::Status.eq(status.as_str())),
+        None => query = query.filter(spaces::Column::Status.ne(SpaceStatus::Retired.as_str())),
+    }
+    if let Some((name, id)) = &after {
+        query = query.filter(
+            Condition::any()
+                .add(spaces::Column::Name.gt(name.clone()))
+                .add(spaces::Column::Name.eq(name.clone()).and(spaces::Column::Id.gt(*id))),
+        );
+    }
+    let equipment = tags_of(&filter.equipment);
+    let accessibility = tags_of(&filter.accessibility);
+    let needs_scan = !equipment.is_empty() || !accessibility.is_empty() || free.is_some();
+    let mut query = query
+        .order_by_asc(spaces::Column::Name)
+        .order_by_asc(spaces::Column::Id);
+    if !needs_scan {
+        query = query.limit(limit + 1);
+    }
+    let candidates = query.all(state.db.conn()).await?;
+    let tree = if free.is_some() {
+        SpaceTree::load(state.db.conn()).await?
+    } else {
+        SpaceTree::default()
+    };
+    let mut rows = Vec::new();
+    for space in candidates {
+        let has = |column: &serde_json::Value, wanted: &[String]| {
+            let present = stored_strings(column);
+            wanted.iter().all(|w| present.contains(w))
+        };
+        if !has(&space.equipment, &equipment) || !has(&space.accessibility, &accessibility) {
+            continue;
+        }
+        if let Some((from, to)) = free {
+            if space.status != SpaceStatus::Open.as_str() {
+                continue;
+            }
+            let hours: Vec<OpeningHours> = serde_json::from_value(space.opening_hours.clone()).unwrap_or_default();
+            let zone = parse_zone(&space.time_zone).unwrap_or(state.settings.time_zone);
+            if !WeeklyHours::from_stored(&hours).covers(zone, from, to) {
+                continue;
+            }
+            if !find_conflicts(state.db.conn(), &tree, &space, &[(from, to)]).await?.is_empty() {
+                continue;
+            }
+        }
+        rows.push(space);
+        if rows.len() as u64 > limit {
+            break;
+        }
+    }
+    Ok(axum::Json(page::page(
+        rows,
+        limit,
+        |s| (s.name.clone(), s.id),
+        SpaceView::from,
+    )))
+}
+
+async fn find_space(state: &AppState, id: Uuid) -> Result<spaces::Model, ApiError> {
+    spaces::Entity::find_by_id(id)
+        .one(state.db.conn())
+        .await?
+        .ok_or(ApiError::NotFound("space"))
+}
+
+/// One space.
+#[utoipa::path(
+    get,
+    path = "/api/v1/spaces/{id}",
+    tag = "spaces",
+    params(("id" = Uuid, Path, description = "Space id")),
+    responses((status = 200, body = SpaceView), (status = 404, body = Problem), (status = 422, body = Problem))
+)]
+pub async fn get_one(State(state): State<AppState>, Path(id): Path<Uuid>) -> Result<axum::Json<SpaceView>, ApiError> {
+    Ok(axum::Json(find_space(&state, id).await?.into()))
+}
+
+/// Changes a space. Existing bookings keep the buffers they were made with.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/spaces/{id}",
+    tag = "spaces",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Space id")),
+    request_body = SpacePatch,
+    responses(
+        (status = 200, body = SpaceView), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 422, body = Problem),
+    )
+)]
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    Json(patch): Json<SpacePatch>,
+) -> Result<axum::Json<SpaceView>, ApiError> {
+    caller.require(&[Role::Admin])?;
+    let space = find_space(&state, id).await?;
+    let mut v = Violations::new();
+    let mut active: spaces::ActiveModel = space.clone().into();
+    if let Some(name) = &patch.name {
+        check_text(&mut v, "name", name, 200);
+        active.name = Set(name.trim().to_string());
+    }
+    if let Some(building) = &patch.building {
+        check_text(&mut v, "building", building, 200);
+        active.building = Set(building.trim().to_string());
+    }
+    if let Some(address) = &patch.address {
+        check_text(&mut v, "address", address, 300);
+        active.address = Set(address.trim().to_string());
+    }
+    if let Some(kind) = patch.kind {
+        active.kind = Set(kind.as_str().to_string());
+    }
+    if let Some(capacity) = patch.capacity {
+        check_capacity(&mut v, capacity);
+        active.capacity = Set(i32::try_from(capacity.clamp(1, 100_000)).unwrap_or(1));
+    }
+    if let Some(tags) = &patch.accessibility {
+        active.accessibility = Set(serde_json::json!(check_tags(&mut v, "accessibility", tags)));
+    }
+    if let Some(tags) = &patch.equipment {
+        active.equipment = Set(serde_json::json!(check_tags(&mut v, "equipment", tags)));
+    }
+    if let Some(zone) = &patch.time_zone
+        && let Some(zone) = v.take("time_zone", parse_zone(zone))
+    {
+        active.time_zone = Set(zone.name().to_string());
+    }
+    if let Some(hours) = &patch.opening_hours {
+        WeeklyHours::parse(hours, "opening_hours", &mut v);
+        active.opening_hours = Set(serde_json::to_value(hours).unwrap_or_default());
+    }
+    if let Some(status) = patch.status {
+        active.status = Set(status.as_str().to_string());
+    }
+    if let Some(funding) = patch.funding {
+        active.funding = Set(Some(funding.as_str().to_string()));
+    }
+    check_coordinates(&mut v, patch.latitude, patch.longitude);
+    if patch.latitude.is_some() {
+        active.latitude = Set(patch.latitude);
+    }
+    if patch.longitude.is_some() {
+        active.longitude = Set(patch.longitude);
+    }
+    if patch.setup_minutes.is_some() {
+        active.setup_minutes = Set(check_buffer(&mut v, "setup_minutes", patch.setup_minutes));
+    }
+    if patch.teardown_minutes.is_some() {
+        active.teardown_minutes = Set(check_buffer(&mut v, "teardown_minutes", patch.teardown_minutes));
+    }
+    v.finish()?;
+    active.updated_at = Set(Utc::now());
+    let txn = state.db.begin().await?;
+    let updated = spaces::Entity::update(active).exec(&*txn).await?;
+    state
+        .outbox
+        .add(&*txn, &SpaceUpdated { version: 1, space: info(&updated) }, None)
+        .await?;
+    txn.commit().await?;
+    state.outbox.wake();
+    tracing::info!(space_id = %id, actor = %caller.0.sub, "space updated");
+    Ok(axum::Json(updated.into()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewClosure {
+    pub starts_at: String,
+    pub ends_at: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ClosureView {
+    pub id: Uuid,
+    pub space_id: Uuid,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub reason: String,
+}
+
+/// Closes a space for a while (works, a holiday). Refused while live bookings hold that time.
+#[utoipa::path(
+    post,
+    path = "/api/v1/spaces/{id}/closures",
+    tag = "spaces",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Space id")),
+    request_body = NewClosure,
+    responses(
+        (status = 201, body = ClosureView), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, description = "Bookings in the way", body = Problem),
+        (status = 422, body = Problem),
+    )
+)]
+pub async fn add_closure(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    Json(body): Json<NewClosure>,
+) -> Result<(StatusCode, axum::Json<ClosureView>), ApiError> {
+    caller.require(&[Role::Admin])?;
+    let mut v = Violations::new();
+    let starts_at = v.take("starts_at", parse_instant(&body.starts_at));
+    let ends_at = v.take("ends_at", parse_instant(&body.ends_at));
+    if let (Some(s), Some(e)) = (starts_at, ends_at) {
+        v.check(e > s, "ends_at", "must be after starts_at");
+    }
+    check_text(&mut v, "reason", &body.reason, 500);
+    v.finish()?;
+    let (Some(starts_at), Some(ends_at)) = (starts_at, ends_at) else {
+        return Err(ApiError::field("starts_at", "is required"));
+    };
+    let txn = state.db.begin().await?;
+    spaces::Entity::find_by_id(id)
+        .one(&*txn)
+        .await?
+        .ok_or(ApiError::NotFound("space"))?;
+    let tree = SpaceTree::load(&*txn).await?;
+    let in_the_way = holds::Entity::find()
+        .filter(holds::Column::SpaceId.is_in(tree.related(id)))
+        .filter(holds::Column::StartsAt.lt(ends_at))
+        .filter(holds::Column::EndsAt.gt(starts_at))
+        .all(&*txn)
+        .await?;
+    if !in_the_way.is_empty() {
+        let mut ids: Vec<Uuid> = in_the_way.iter().map(|h| h.booking_id).collect();
+        ids.sort();
+        ids.dedup();
+        let conflicts = ids
+            .into_iter()
+            .map(|b| serde_json::json!({ "booking_id": b, "reason": "a live booking holds this time" }))
+            .collect();
+        return Err(ApiError::conflict(
+            "cancel or move the bookings in the way before closing the space",
+            conflicts,
+        ));
+    }
+    let model = closures::Model {
+        id: Uuid::now_v7(),
+        space_id: id,
+        starts_at,
+        ends_at,
+        reason: body.reason.trim().to_string(),
+        created_at: Utc::now(),
+    };
+    closures::Entity::insert(closures::ActiveModel::from(model.clone()))
+        .exec_without_returning(&*txn)
+        .await?;
+    txn.commit().await?;
+    tracing::info!(space_id = %id, closure_id = %model.id, actor = %caller.0.sub, "closure added");
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(ClosureView {
+            id: model.id,
+            space_id: id,
+            starts_at,
+            ends_at,
+            reason: model.reason,
+        }),
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RangeQuery {
+    /// RFC 3339 instant or `YYYY-MM-DD`.
+    pub from: String,
+    /// RFC 3339 instant or `YYYY-MM-DD` (that whole day included).
+    pub to: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct FreeSlot {
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Availability {
+    pub space_id: Uuid,
+    pub free: Vec<FreeSlot>,
+}
+
+/// Longest range one availability request may cover.
+const MAX_AVAILABILITY_DAYS: i64 = 400;
+
+/// When a space is free: opening hours minus closures minus held slots (with buffers).
+#[utoipa::path(
+    get,
+    path = "/api/v1/spaces/{id}/availability",
+    tag = "spaces",
+    params(("id" = Uuid, Path, description = "Space id"), RangeQuery),
+    responses((status = 200, body = Availability), (status = 404, body = Problem), (status = 422, body = Problem))
+)]
+pub async fn availability(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    Query(range): Query<RangeQuery>,
+) -> Result<axum::Json<Availability>, ApiError> {
+    let space = find_space(&state, id).await?;
+    let zone = parse_zone(&space.time_zone).unwrap_or(state.settings.time_zone);
+    let mut v = Violations::new();
+    let from = v.take("from", parse_bound(&range.from, zone, Bound::Start));
+    let to = v.take("to", parse_bound(&range.to, zone, Bound::End));
+    if let (Some(f), Some(t)) = (from, to) {
+        v.check(t > f, "to", "must be after from");
+        v.check(t - f <= Duration::days(MAX_AVAILABILITY_DAYS), "to", format!("the range may cover at most {MAX_AVAILABILITY_DAYS} days"));
+    }
+    v.finish()?;
+    let (Some(from), Some(to)) = (from, to) else {
+        return Err(ApiError::field("from", "is required"));
+    };
+    let free = free_slots(&state, &space, zone, from, to).await?;
+    Ok(axum::Json(Availability {
+        space_id: id,
+        free: free.into_iter().map(|(s, e)| FreeSlot { starts_at: s, ends_at: e }).collect(),
+    }))
+}
+
+/// Free intervals of `space` within `[from, to)`.
+pub async fn free_slots(
+    state: &AppState,
+    space: &spaces::Model,
+    zone: chrono_tz::Tz,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Interval>, ApiError> {
+    if space.status != SpaceStatus::Open.as_str() {
+        return Ok(Vec::new());
+    }
+    let hours: Vec<OpeningHours> = serde_json::from_value(space.opening_hours.clone()).unwrap_or_default();
+    let windows = WeeklyHours::from_stored(&hours).open_between(zone, from, to);
+    let tree = SpaceTree::load(state.db.conn()).await?;
+    let busy_holds: Vec<(DateTime<Utc>, DateTime<Utc>)> = holds::Entity::find()
+        .select_only()
+        .column(holds::Column::StartsAt)
+        .column(holds::Column::EndsAt)
+        .filter(holds::Column::SpaceId.is_in(tree.held_by(space.id)))
+        .filter(holds::Column::StartsAt.lt(to))
+        .filter(holds::Column::EndsAt.gt(from))
+        .into_tuple()
+        .all(state.db.conn())
+        .await?;
+    let busy_closures: Vec<(DateTime<Utc>, DateTime<Utc>)> = closures::Entity::find()
+        .select_only()
+        .column(closures::Column::StartsAt)
+        .column(closures::Column::EndsAt)
+        .filter(closures::Column::SpaceId.is_in(tree.related(space.id)))
+        .filter(closures::Column::StartsAt.lt(to))
+        .filter(closures::Column::EndsAt.gt(from))
+        .into_tuple()
+        .all(state.db.conn())
+        .await?;
+    // A new booking needs its own buffers around it too, so a free slot shrinks by them: what is
+    // listed here can be booked as it is.
+    let setup = Duration::minutes(i64::from(space.setup_minutes));
+    let teardown = Duration::minutes(i64::from(space.teardown_minutes));
+    let busy: Vec<Interval> = busy_holds
+        .into_iter()
+        .map(|(s, e)| (s - teardown, e + setup))
+        .chain(busy_closures.into_iter().map(|(s, e)| (s - teardown, e + setup)))
+        .collect();
+    Ok(subtract(windows, busy))
+}

@@ -1,0 +1,3 @@
+//! The scheduler's time-based work.
+
+pub mod slot_timeouts;

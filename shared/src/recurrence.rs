@@ -1,0 +1,188 @@
+//! Recurring series (RFC 5545 RRULE with EXDATE), expanded in local wall-clock time so a Tuesday
+//! 18:00 workshop stays at 18:00 across daylight-saving changes. The rule is expanded on naive
+//! local times and each result is then placed in the zone as RFC 5545 says: a time skipped by the
+//! spring change moves forward by the gap, a time repeated in autumn means its first occurrence.
+//! See <https://www.rfc-editor.org/rfc/rfc5545#section-3.3.10>.
+
+use crate::time::local_to_utc;
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use rrule::{RRule, RRuleSet, Unvalidated};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RecurrenceError {
+    #[error("not a valid RRULE: {0}")]
+    Invalid(String),
+    #[error("the rule never ends: give COUNT or UNTIL")]
+    Unbounded,
+    #[error("the rule makes more than {0} occurrences")]
+    TooMany(u32),
+}
+
+const WALL: &str = "%Y%m%dT%H%M%S";
+
+/// Local start times of the series that starts at `first` (local wall time in `zone`), at most
+/// `max`, without those listed in `exdates` (local wall times).
+pub fn expand_local(
+    rule: &str,
+    first: NaiveDateTime,
+    zone: Tz,
+    max: u32,
+    exdates: &[NaiveDateTime],
+) -> Result<Vec<NaiveDateTime>, RecurrenceError> {
+    let rule = normalise(rule, zone)?;
+    let parsed: RRule<Unvalidated> = rule
+        .parse()
+        .map_err(|e: rrule::RRuleError| RecurrenceError::Invalid(e.to_string()))?;
+    if parsed.get_count().is_none() && parsed.get_until().is_none() {
+        return Err(RecurrenceError::Unbounded);
+    }
+    // Wall times are expanded as if they were UTC, which has no gaps or repeats.
+    let start = rrule::Tz::UTC.from_utc_datetime(&first);
+    let mut set: RRuleSet = parsed
+        .build(start)
+        .map_err(|e| RecurrenceError::Invalid(e.to_string()))?;
+    for exdate in exdates {
+        set = set.exdate(rrule::Tz::UTC.from_utc_datetime(exdate));
+    }
+    let limit = u16::try_from(max.saturating_add(1)).unwrap_or(u16::MAX);
+    let result = set.all(limit);
+    if result.dates.len() > max as usize {
+        return Err(RecurrenceError::TooMany(max));
+    }
+    Ok(result.dates.iter().map(|d| d.naive_utc()).collect())
+}
+
+/// Instants of each occurrence: `(start, end)` where every occurrence lasts as long as the first
+/// in local wall-clock time.
+pub fn expand(
+    rule: &str,
+    first_start: DateTime<Utc>,
+    first_end: DateTime<Utc>,
+    zone: Tz,
+    max: u32,
+) -> Result<Vec<(DateTime<Utc>, DateTime<Utc>)>, RecurrenceError> {
+    let local_start = first_start.with_timezone(&zone).naive_local();
+    let local_end = first_end.with_timezone(&zone).naive_local();
+    let length = local_end - local_start;
+    let starts = expand_local(rule, local_start, zone, max, &[])?;
+    Ok(starts
+        .into_iter()
+        .map(|s| (local_to_utc(s, zone), local_to_utc(s + length, zone)))
+        .collect())
+}
+
+/// Accepts `RRULE:…` or the bare rule; refuses anything but one rule line; turns an UNTIL given
+/// in UTC into local wall time, since expansion works on wall times.
+fn normalise(rule: &str, zone: Tz) -> Result<String, RecurrenceError> {
+    let rule = rule.trim();
+    let rule = rule.strip_prefix("RRULE:").unwrap_or(rule);
+    if rule.is_empty() || rule.contains(['\n', '\r', ':']) {
+        return Err(RecurrenceError::Invalid("give one rule such as FREQ=WEEKLY;COUNT=8".into()));
+    }
+    let mut parts = Vec::new();
+    for part in rule.split(';') {
+        let Some((key, value)) = part.split_once('=') else {
+            return Err(RecurrenceError::Invalid(format!("`{part}` is not NAME=VALUE")));
+        };
+        if key.eq_ignore_ascii_case("UNTIL") {
+            parts.push(format!("UNTIL={}", until_as_wall(value, zone)?));
+        } else if key.eq_ignore_ascii_case("DTSTART") {
+            return Err(RecurrenceError::Invalid("DTSTART comes from the start time, not the rule".into()));
+        } else {
+            parts.push(part.to_string());
+        }
+    }
+    Ok(parts.join(";"))
+}
+
+fn until_as_wall(value: &str, zone: Tz) -> Result<String, RecurrenceError> {
+    let bad = || RecurrenceError::Invalid(format!("UNTIL `{value}` is not YYYYMMDD or YYYYMMDDTHHMMSSZ"));
+    let wall = if let Some(utc) = value.strip_suffix('Z') {
+        let instant = NaiveDateTime::parse_from_str(utc, WALL).map_err(|_| bad())?;
+        Utc.from_utc_datetime(&instant).with_timezone(&zone).naive_local()
+    } else if value.len() == 8 {
+        // A date: the whole of that local day is included.
+        chrono::NaiveDate::parse_from_str(value, "%Y%m%d")
+            .map_err(|_| bad())?
+            .and_hms_opt(23, 59, 59)
+            .ok_or_else(bad)?
+    } else {
+        NaiveDateTime::parse_from_str(value, WALL).map_err(|_| bad())?
+    };
+    Ok(format!("{}Z", wall.format(WALL)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+    use chrono_tz::Europe::Rome;
+
+    fn rome(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+        local_to_utc(NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(h, min, 0).unwrap(), Rome)
+    }
+
+    #[test]
+    fn a_weekly_series_keeps_its_local_time_across_both_changes() {
+        // Tuesdays 18:00–20:00 from March to November 2027: both DST changes fall inside.
+        let occurrences = expand(
+            "FREQ=WEEKLY;BYDAY=TU;UNTIL=20271130T230000Z",
+            rome(2027, 3, 2, 18, 0),
+            rome(2027, 3, 2, 20, 0),
+            Rome,
+            100,
+        )
+        .unwrap();
+        assert_eq!(occurrences.len(), 40);
+        for (start, end) in &occurrences {
+            let local = start.with_timezone(&Rome);
+            assert_eq!(local.format("%a %H:%M").to_string(), "Tue 18:00");
+            assert_eq!(end.with_timezone(&Rome).format("%H:%M").to_string(), "20:00");
+        }
+        // Before the spring change 18:00 is 17:00 UTC; after it, 16:00 UTC.
+        assert_eq!(occurrences[3].0.to_rfc3339(), "2027-03-23T17:00:00+00:00");
+        assert_eq!(occurrences[4].0.to_rfc3339(), "2027-03-30T16:00:00+00:00");
+    }
+
+    #[test]
+    fn a_rule_without_an_end_is_refused() {
+        let error = expand("FREQ=DAILY", rome(2027, 1, 1, 9, 0), rome(2027, 1, 1, 10, 0), Rome, 10);
+        assert_eq!(error, Err(RecurrenceError::Unbounded));
+    }
+
+    #[test]
+    fn too_many_occurrences_are_refused() {
+        let error = expand("FREQ=DAILY;COUNT=11", rome(2027, 1, 1, 9, 0), rome(2027, 1, 1, 10, 0), Rome, 10);
+        assert_eq!(error, Err(RecurrenceError::TooMany(10)));
+    }
+
+    #[test]
+    fn garbage_and_injected_lines_are_refused() {
+        for rule in ["FREQ=SOMETIMES;COUNT=2", "FREQ=DAILY;COUNT=2\nEXDATE:20270101", "hello"] {
+            let result = expand(rule, rome(2027, 1, 1, 9, 0), rome(2027, 1, 1, 10, 0), Rome, 10);
+            assert!(matches!(result, Err(RecurrenceError::Invalid(_))), "{rule}: {result:?}");
+        }
+    }
+
+    #[test]
+    fn a_skipped_local_time_moves_forward_by_the_gap() {
+        // Daily 02:30: on 28 March 2027 02:30 does not exist in Rome.
+        let occurrences =
+            expand("FREQ=DAILY;COUNT=3", rome(2027, 3, 27, 2, 30), rome(2027, 3, 27, 3, 0), Rome, 10).unwrap();
+        let local: Vec<String> = occurrences
+            .iter()
+            .map(|(s, _)| s.with_timezone(&Rome).format("%d %H:%M").to_string())
+            .collect();
+        assert_eq!(local, ["27 02:30", "28 03:30", "29 02:30"]);
+    }
+
+    #[test]
+    fn exdates_remove_occurrences() {
+        let first = NaiveDate::from_ymd_opt(2027, 1, 5).unwrap().and_hms_opt(18, 0, 0).unwrap();
+        let skip = NaiveDate::from_ymd_opt(2027, 1, 12).unwrap().and_hms_opt(18, 0, 0).unwrap();
+        let starts = expand_local("FREQ=WEEKLY;COUNT=3", first, Rome, 10, &[skip]).unwrap();
+        assert_eq!(starts.len(), 2);
+        assert!(!starts.contains(&skip));
+    }
+}
