@@ -320,7 +320,11 @@ impl Application {
             }
         }
         let stop = shutdown.clone();
-        let server = axum::serve(listener, router).with_graceful_shutdown(async move { stop.cancelled().await });
+        let server = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move { stop.cancelled().await });
         let result = server.await.context("HTTP server failed");
         // The server ends only when asked to, or on a listener error: stop everything either way.
         shutdown.cancel();

@@ -57,7 +57,13 @@ impl MigrationTrait for Migration {
                 sent_at TIMESTAMPTZ,
                 CONSTRAINT deliveries_once UNIQUE (kind, subject_id, recipient)
             );
-            CREATE INDEX deliveries_due ON deliveries (state, next_attempt_at);",
+            CREATE INDEX deliveries_due ON deliveries (state, next_attempt_at);
+            CREATE INDEX deliveries_subscriber ON deliveries (subscriber_id);
+            CREATE TABLE suppressions (
+                email TEXT PRIMARY KEY,
+                reason TEXT NOT NULL,
+                at TIMESTAMPTZ NOT NULL
+            );",
             "CREATE TABLE subscribers (
                 id BLOB PRIMARY KEY,
                 email TEXT NOT NULL UNIQUE,
@@ -103,7 +109,13 @@ impl MigrationTrait for Migration {
                 sent_at TEXT,
                 CONSTRAINT deliveries_once UNIQUE (kind, subject_id, recipient)
             );
-            CREATE INDEX deliveries_due ON deliveries (state, next_attempt_at);",
+            CREATE INDEX deliveries_due ON deliveries (state, next_attempt_at);
+            CREATE INDEX deliveries_subscriber ON deliveries (subscriber_id);
+            CREATE TABLE suppressions (
+                email TEXT PRIMARY KEY,
+                reason TEXT NOT NULL,
+                at TEXT NOT NULL
+            );",
         )
         .await
     }
@@ -111,7 +123,7 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         sql::both(
             manager,
-            "DROP TABLE deliveries; DROP TABLE events; DROP TABLE consents; DROP TABLE subscribers;",
+            "DROP TABLE suppressions; DROP TABLE deliveries; DROP TABLE events; DROP TABLE consents; DROP TABLE subscribers;",
         )
         .await
     }

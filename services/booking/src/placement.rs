@@ -135,7 +135,7 @@ pub async fn find_conflicts(
             found = Some(Conflict {
                 starts_at: start,
                 ends_at: end,
-                reason: format!("overlaps a {status} booking"),
+                reason: format!("overlaps {} {status} booking", if status.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }),
                 booking_id: Some(h.booking_id),
                 space_id: h.space_id,
             });

@@ -2,12 +2,14 @@
 //! into 422s naming the field, and the operational routes (`/healthz`, `/readyz`, `/metrics`,
 //! `/api/openapi.json`).
 
+pub mod client;
 pub mod extract;
 pub mod ops;
 pub mod page;
 pub mod problem;
 pub mod validate;
 
+pub use client::ClientAddress;
 pub use extract::{Json, Path, Query};
 pub use page::Page;
 pub use problem::{ApiError, FieldError, Problem};

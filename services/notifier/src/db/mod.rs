@@ -1,0 +1,7 @@
+//! The notifier's tables as sea-orm entities.
+
+pub mod consents;
+pub mod deliveries;
+pub mod events;
+pub mod subscribers;
+pub mod suppressions;

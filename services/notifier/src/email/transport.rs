@@ -1,0 +1,82 @@
+//! Sending: one transport built at start-up and shared. SMTP goes through lettre's pooled async
+//! transport (connections are reused across sends); without an SMTP URL, each email is written as
+//! an `.eml` file into `<data_dir>/outbox`.
+
+use anyhow::Context;
+use lettre::{
+    AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Tokio1Executor,
+    transport::smtp::PoolConfig,
+};
+use piazza_shared::settings::Settings;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// Worth retrying later (server busy, connection lost, 4xx).
+    #[error("temporary: {0}")]
+    Temporary(String),
+    /// The server refused the address or message for good (5xx): stop sending there.
+    #[error("permanent: {0}")]
+    Permanent(String),
+}
+
+#[derive(Clone)]
+pub enum Mailer {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Files(AsyncFileTransport<Tokio1Executor>),
+}
+
+impl std::fmt::Debug for Mailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Mailer::Smtp(_) => f.write_str("Mailer::Smtp"),
+            Mailer::Files(_) => f.write_str("Mailer::Files"),
+        }
+    }
+}
+
+impl Mailer {
+    /// The transport the settings ask for.
+    pub fn from_settings(settings: &Settings) -> anyhow::Result<Self> {
+        match &settings.smtp_url {
+            Some(url) => {
+                let pool = PoolConfig::new()
+                    .max_size(settings.email.concurrency)
+                    .idle_timeout(Duration::from_secs(60));
+                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose())
+                    .context("reading smtp_url")?
+                    .timeout(Some(Duration::from_secs(30)))
+                    .pool_config(pool)
+                    .build();
+                Ok(Mailer::Smtp(transport))
+            }
+            None => {
+                let dir = settings.data_dir.join("outbox");
+                std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+                Ok(Mailer::Files(AsyncFileTransport::<Tokio1Executor>::new(dir)))
+            }
+        }
+    }
+
+    pub async fn send(&self, message: lettre::Message) -> Result<(), SendError> {
+        match self {
+            Mailer::Smtp(transport) => match transport.send(message).await {
+                Ok(_) => Ok(()),
+                Err(e) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),
+                Err(e) => Err(SendError::Temporary(e.to_string())),
+            },
+            Mailer::Files(transport) => transport
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| SendError::Temporary(e.to_string())),
+        }
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Mailer::Smtp(_) => "smtp",
+            Mailer::Files(_) => "files",
+        }
+    }
+}

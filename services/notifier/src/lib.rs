@@ -1,0 +1,54 @@
+//! Piazza's notifier: young people subscribe (double opt-in, a guardian under 14), get the events
+//! that match their interests and age, and leave in one click. Every email is a delivery row,
+//! unique per (kind, subject, recipient), so nothing is ever sent twice.
+
+pub mod db;
+pub mod deliveries;
+pub mod domain;
+pub mod email;
+pub mod links;
+mod matching;
+mod messages;
+pub mod routes;
+pub mod sender;
+pub mod state;
+
+use anyhow::Context;
+use futures::FutureExt;
+use piazza_shared::runtime::{ServiceContext, ServiceDef, ServiceParts, Worker};
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+pub const NAME: &str = "notifier";
+
+/// How the runtime migrates and builds this service.
+pub const SERVICE: ServiceDef = ServiceDef {
+    name: NAME,
+    migrate: |db| piazza_migrations::migrate::<piazza_migrations::NotifierMigrator>(db).boxed(),
+    build: |context| build(context).boxed(),
+};
+
+/// Builds the notifier's routes, message handler and email sender.
+pub async fn build(context: ServiceContext) -> anyhow::Result<ServiceParts> {
+    let settings = context.settings.clone();
+    let from = settings.email.from.parse().context("reading email.from")?;
+    let state = state::AppState {
+        db: context.db.clone(),
+        outbox: context.outbox.clone(),
+        keys: context.keys.clone(),
+        links: links::Links::new(settings.public_url(), context.keys.clone(), settings.auth.link_ttl_days),
+        mailer: email::Mailer::from_settings(&settings)?,
+        from,
+        wake_sender: Arc::new(Notify::new()),
+        settings,
+    };
+    tracing::info!(transport = state.mailer.kind(), "notifier email transport ready");
+    Ok(ServiceParts {
+        routes: routes::router(state.clone()),
+        handler: Some(Arc::new(messages::Handler::new(state.clone()))),
+        workers: vec![Worker {
+            name: "email_sender",
+            task: sender::run(state, context.shutdown.clone()).boxed(),
+        }],
+    })
+}

@@ -1,0 +1,37 @@
+//! What each command does.
+
+mod migrate;
+mod serve;
+mod user;
+
+use crate::cli::{Cli, Command, Service, UserCommand};
+use piazza_shared::{runtime::ServiceDef, settings::Settings, telemetry};
+
+pub const ALL: [ServiceDef; 3] = [piazza_booking::SERVICE, piazza_scheduler::SERVICE, piazza_notifier::SERVICE];
+
+pub fn def(service: Service) -> ServiceDef {
+    match service {
+        Service::Booking => piazza_booking::SERVICE,
+        Service::Scheduler => piazza_scheduler::SERVICE,
+        Service::Notifier => piazza_notifier::SERVICE,
+    }
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = Settings::load()?;
+    telemetry::init_tracing(settings.log_format);
+    match cli.command {
+        None => serve::all(settings).await,
+        Some(Command::Serve { service }) => serve::one(settings, def(service)).await,
+        Some(Command::Migrate { service }) => migrate::run(&settings, service.map(def)).await,
+        Some(Command::User {
+            command:
+                UserCommand::Add {
+                    email,
+                    role,
+                    organisation,
+                    password_stdin: _,
+                },
+        }) => user::add(&settings, &email, role, organisation.as_deref()).await,
+    }
+}

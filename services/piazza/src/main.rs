@@ -1,0 +1,5 @@
+//! `piazza`: see `piazza --help`.
+
+fn main() -> std::process::ExitCode {
+    piazza::main()
+}
