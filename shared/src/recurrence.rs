@@ -4,7 +4,7 @@
 //! spring change moves forward by the gap, a time repeated in autumn means its first occurrence.
 //! See <https://www.rfc-editor.org/rfc/rfc5545#section-3.3.10>.
 
-use crate::time::local_to_utc;
+use crate::time::{Span, local_to_utc};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use rrule::{RRule, RRuleSet, Unvalidated};
@@ -61,7 +61,7 @@ pub fn expand(
     first_end: DateTime<Utc>,
     zone: Tz,
     max: u32,
-) -> Result<Vec<(DateTime<Utc>, DateTime<Utc>)>, RecurrenceError> {
+) -> Result<Vec<Span>, RecurrenceError> {
     let local_start = first_start.with_timezone(&zone).naive_local();
     let local_end = first_end.with_timezone(&zone).naive_local();
     let length = local_end - local_start;
@@ -78,17 +78,23 @@ fn normalise(rule: &str, zone: Tz) -> Result<String, RecurrenceError> {
     let rule = rule.trim();
     let rule = rule.strip_prefix("RRULE:").unwrap_or(rule);
     if rule.is_empty() || rule.contains(['\n', '\r', ':']) {
-        return Err(RecurrenceError::Invalid("give one rule such as FREQ=WEEKLY;COUNT=8".into()));
+        return Err(RecurrenceError::Invalid(
+            "give one rule such as FREQ=WEEKLY;COUNT=8".into(),
+        ));
     }
     let mut parts = Vec::new();
     for part in rule.split(';') {
         let Some((key, value)) = part.split_once('=') else {
-            return Err(RecurrenceError::Invalid(format!("`{part}` is not NAME=VALUE")));
+            return Err(RecurrenceError::Invalid(format!(
+                "`{part}` is not NAME=VALUE"
+            )));
         };
         if key.eq_ignore_ascii_case("UNTIL") {
             parts.push(format!("UNTIL={}", until_as_wall(value, zone)?));
         } else if key.eq_ignore_ascii_case("DTSTART") {
-            return Err(RecurrenceError::Invalid("DTSTART comes from the start time, not the rule".into()));
+            return Err(RecurrenceError::Invalid(
+                "DTSTART comes from the start time, not the rule".into(),
+            ));
         } else {
             parts.push(part.to_string());
         }
@@ -97,10 +103,16 @@ fn normalise(rule: &str, zone: Tz) -> Result<String, RecurrenceError> {
 }
 
 fn until_as_wall(value: &str, zone: Tz) -> Result<String, RecurrenceError> {
-    let bad = || RecurrenceError::Invalid(format!("UNTIL `{value}` is not YYYYMMDD or YYYYMMDDTHHMMSSZ"));
+    let bad = || {
+        RecurrenceError::Invalid(format!(
+            "UNTIL `{value}` is not YYYYMMDD or YYYYMMDDTHHMMSSZ"
+        ))
+    };
     let wall = if let Some(utc) = value.strip_suffix('Z') {
         let instant = NaiveDateTime::parse_from_str(utc, WALL).map_err(|_| bad())?;
-        Utc.from_utc_datetime(&instant).with_timezone(&zone).naive_local()
+        Utc.from_utc_datetime(&instant)
+            .with_timezone(&zone)
+            .naive_local()
     } else if value.len() == 8 {
         // A date: the whole of that local day is included.
         chrono::NaiveDate::parse_from_str(value, "%Y%m%d")
@@ -120,7 +132,13 @@ mod tests {
     use chrono_tz::Europe::Rome;
 
     fn rome(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
-        local_to_utc(NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(h, min, 0).unwrap(), Rome)
+        local_to_utc(
+            NaiveDate::from_ymd_opt(y, m, d)
+                .unwrap()
+                .and_hms_opt(h, min, 0)
+                .unwrap(),
+            Rome,
+        )
     }
 
     #[test]
@@ -138,7 +156,10 @@ mod tests {
         for (start, end) in &occurrences {
             let local = start.with_timezone(&Rome);
             assert_eq!(local.format("%a %H:%M").to_string(), "Tue 18:00");
-            assert_eq!(end.with_timezone(&Rome).format("%H:%M").to_string(), "20:00");
+            assert_eq!(
+                end.with_timezone(&Rome).format("%H:%M").to_string(),
+                "20:00"
+            );
         }
         // Before the spring change 18:00 is 17:00 UTC; after it, 16:00 UTC.
         assert_eq!(occurrences[3].0.to_rfc3339(), "2027-03-23T17:00:00+00:00");
@@ -147,29 +168,60 @@ mod tests {
 
     #[test]
     fn a_rule_without_an_end_is_refused() {
-        let error = expand("FREQ=DAILY", rome(2027, 1, 1, 9, 0), rome(2027, 1, 1, 10, 0), Rome, 10);
+        let error = expand(
+            "FREQ=DAILY",
+            rome(2027, 1, 1, 9, 0),
+            rome(2027, 1, 1, 10, 0),
+            Rome,
+            10,
+        );
         assert_eq!(error, Err(RecurrenceError::Unbounded));
     }
 
     #[test]
     fn too_many_occurrences_are_refused() {
-        let error = expand("FREQ=DAILY;COUNT=11", rome(2027, 1, 1, 9, 0), rome(2027, 1, 1, 10, 0), Rome, 10);
+        let error = expand(
+            "FREQ=DAILY;COUNT=11",
+            rome(2027, 1, 1, 9, 0),
+            rome(2027, 1, 1, 10, 0),
+            Rome,
+            10,
+        );
         assert_eq!(error, Err(RecurrenceError::TooMany(10)));
     }
 
     #[test]
     fn garbage_and_injected_lines_are_refused() {
-        for rule in ["FREQ=SOMETIMES;COUNT=2", "FREQ=DAILY;COUNT=2\nEXDATE:20270101", "hello"] {
-            let result = expand(rule, rome(2027, 1, 1, 9, 0), rome(2027, 1, 1, 10, 0), Rome, 10);
-            assert!(matches!(result, Err(RecurrenceError::Invalid(_))), "{rule}: {result:?}");
+        for rule in [
+            "FREQ=SOMETIMES;COUNT=2",
+            "FREQ=DAILY;COUNT=2\nEXDATE:20270101",
+            "hello",
+        ] {
+            let result = expand(
+                rule,
+                rome(2027, 1, 1, 9, 0),
+                rome(2027, 1, 1, 10, 0),
+                Rome,
+                10,
+            );
+            assert!(
+                matches!(result, Err(RecurrenceError::Invalid(_))),
+                "{rule}: {result:?}"
+            );
         }
     }
 
     #[test]
     fn a_skipped_local_time_moves_forward_by_the_gap() {
         // Daily 02:30: on 28 March 2027 02:30 does not exist in Rome.
-        let occurrences =
-            expand("FREQ=DAILY;COUNT=3", rome(2027, 3, 27, 2, 30), rome(2027, 3, 27, 3, 0), Rome, 10).unwrap();
+        let occurrences = expand(
+            "FREQ=DAILY;COUNT=3",
+            rome(2027, 3, 27, 2, 30),
+            rome(2027, 3, 27, 3, 0),
+            Rome,
+            10,
+        )
+        .unwrap();
         let local: Vec<String> = occurrences
             .iter()
             .map(|(s, _)| s.with_timezone(&Rome).format("%d %H:%M").to_string())
@@ -179,8 +231,14 @@ mod tests {
 
     #[test]
     fn exdates_remove_occurrences() {
-        let first = NaiveDate::from_ymd_opt(2027, 1, 5).unwrap().and_hms_opt(18, 0, 0).unwrap();
-        let skip = NaiveDate::from_ymd_opt(2027, 1, 12).unwrap().and_hms_opt(18, 0, 0).unwrap();
+        let first = NaiveDate::from_ymd_opt(2027, 1, 5)
+            .unwrap()
+            .and_hms_opt(18, 0, 0)
+            .unwrap();
+        let skip = NaiveDate::from_ymd_opt(2027, 1, 12)
+            .unwrap()
+            .and_hms_opt(18, 0, 0)
+            .unwrap();
         let starts = expand_local("FREQ=WEEKLY;COUNT=3", first, Rome, 10, &[skip]).unwrap();
         assert_eq!(starts.len(), 2);
         assert!(!starts.contains(&skip));

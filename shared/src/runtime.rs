@@ -5,7 +5,10 @@
 use crate::{
     auth::Keys,
     bus::{
-        Bus, Consumer, HandleError, Subscription, amqp::AmqpBus, inbox, memory::MemoryBus,
+        Bus, Consumer, HandleError, Subscription,
+        amqp::AmqpBus,
+        inbox,
+        memory::MemoryBus,
         outbox::{Outbox, Relay},
     },
     db::Db,
@@ -62,7 +65,11 @@ pub trait MessageHandler: Send + Sync {
     fn bindings(&self) -> Vec<&'static str>;
 
     /// Applies the message. An error rolls the transaction back.
-    async fn handle(&self, txn: &DatabaseTransaction, envelope: &Envelope) -> Result<(), HandleError>;
+    async fn handle(
+        &self,
+        txn: &DatabaseTransaction,
+        envelope: &Envelope,
+    ) -> Result<(), HandleError>;
 
     /// Called after the transaction committed (to wake a worker, say).
     fn after_commit(&self, _envelope: &Envelope) {}
@@ -193,14 +200,24 @@ impl utoipa::Modify for BearerAuth {
 impl Application {
     /// Connects, migrates (unless disabled) and builds `services`, and binds the listener.
     /// Without `amqp_url` the services talk over the in-process bus.
-    pub async fn build(settings: Settings, services: &[ServiceDef]) -> anyhow::Result<Self> {
+    pub async fn build(mut settings: Settings, services: &[ServiceDef]) -> anyhow::Result<Self> {
+        // Bound first: with port 0 the real address is known only now, and links in emails
+        // default to it.
+        let listener = TcpListener::bind(settings.listen)
+            .await
+            .with_context(|| format!("listening on {}", settings.listen))?;
+        settings.listen = listener.local_addr()?;
         let settings = Arc::new(settings);
         telemetry::init_metrics();
         let keys = Keys::from_settings(&settings)?;
         let bus: Arc<dyn Bus> = match &settings.amqp_url {
             Some(url) => {
                 let names: Vec<&str> = services.iter().map(|s| s.name).collect();
-                Arc::new(AmqpBus::new(url.clone(), settings.bus.clone(), &names.join("+")))
+                Arc::new(AmqpBus::new(
+                    url.clone(),
+                    settings.bus.clone(),
+                    &names.join("+"),
+                ))
             }
             None => Arc::new(MemoryBus::new(settings.bus.clone())),
         };
@@ -244,16 +261,15 @@ impl Application {
             });
         }
         let (api, openapi) = routes.split_for_parts();
-        let openapi_json = openapi.to_json().context("serialising the OpenAPI document")?;
+        let openapi_json = openapi
+            .to_json()
+            .context("serialising the OpenAPI document")?;
         let ops_state = Arc::new(ops::OpsState {
             databases: running.iter().map(|r| (r.name, r.db.clone())).collect(),
             bus: bus.clone(),
             openapi: openapi_json,
         });
         let router = with_layers(api.merge(ops::router(ops_state)));
-        let listener = TcpListener::bind(settings.listen)
-            .await
-            .with_context(|| format!("listening on {}", settings.listen))?;
         Ok(Self {
             listener,
             router,
@@ -296,7 +312,8 @@ impl Application {
             let relay = Relay::new(service.db.clone(), bus.clone(), &service.outbox, poll);
             relays.spawn(relay.run(relays_stop.clone()));
             if let Some(handler) = service.handler {
-                let subscription = Subscription::new(&settings.bus, service.name, handler.bindings());
+                let subscription =
+                    Subscription::new(&settings.bus, service.name, handler.bindings());
                 let consumer: Arc<dyn Consumer> = Arc::new(TransactionalConsumer {
                     service: service.name,
                     db: service.db.clone(),
@@ -345,10 +362,15 @@ fn with_layers(router: Router) -> Router {
             ApiError::MethodNotAllowed("this method is not allowed on this route".into())
         })
         .layer(axum::middleware::from_fn(telemetry::track_http))
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
-        .layer(CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send>| {
-            ApiError::Internal(anyhow::anyhow!("handler panicked")).into_response()
-        }))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(30),
+        ))
+        .layer(CatchPanicLayer::custom(
+            |_: Box<dyn std::any::Any + Send>| {
+                ApiError::Internal(anyhow::anyhow!("handler panicked")).into_response()
+            },
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             HeaderName::from_static("x-content-type-options"),
             HeaderValue::from_static("nosniff"),

@@ -251,25 +251,37 @@ impl Settings {
         if let Some(url) = &self.amqp_url {
             let url = url.expose();
             if !(url.starts_with("amqp://") || url.starts_with("amqps://")) {
-                return Err(SettingsError::new("amqp_url", "must start with amqp:// or amqps://"));
+                return Err(SettingsError::new(
+                    "amqp_url",
+                    "must start with amqp:// or amqps://",
+                ));
             }
         }
         if let Some(url) = &self.smtp_url {
             let parsed = Url::parse(url.expose())
                 .map_err(|e| SettingsError::new("smtp_url", format!("not a URL: {e}")))?;
             if !matches!(parsed.scheme(), "smtp" | "smtps") {
-                return Err(SettingsError::new("smtp_url", "must start with smtp:// or smtps://"));
+                return Err(SettingsError::new(
+                    "smtp_url",
+                    "must start with smtp:// or smtps://",
+                ));
             }
         }
         if let Some(url) = &self.public_url
             && !matches!(url.scheme(), "http" | "https")
         {
-            return Err(SettingsError::new("public_url", "must be an http:// or https:// URL"));
+            return Err(SettingsError::new(
+                "public_url",
+                "must be an http:// or https:// URL",
+            ));
         }
         if let Some(key) = &self.secret_key
             && key.expose().len() < 32
         {
-            return Err(SettingsError::new("secret_key", "must be at least 32 characters"));
+            return Err(SettingsError::new(
+                "secret_key",
+                "must be at least 32 characters",
+            ));
         }
         for (i, key) in self.previous_secret_keys.iter().enumerate() {
             if key.expose().len() < 32 {
@@ -280,7 +292,10 @@ impl Settings {
             }
         }
         if self.database_max_connections == 0 {
-            return Err(SettingsError::new("database_max_connections", "must be at least 1"));
+            return Err(SettingsError::new(
+                "database_max_connections",
+                "must be at least 1",
+            ));
         }
         let schema_ok = self
             .database_schema_prefix
@@ -315,16 +330,28 @@ impl Settings {
             return Err(SettingsError::new("bus.max_attempts", "must be at least 1"));
         }
         if self.auth.token_ttl_minutes == 0 {
-            return Err(SettingsError::new("auth.token_ttl_minutes", "must be at least 1"));
+            return Err(SettingsError::new(
+                "auth.token_ttl_minutes",
+                "must be at least 1",
+            ));
         }
         if self.auth.link_ttl_days == 0 {
-            return Err(SettingsError::new("auth.link_ttl_days", "must be at least 1"));
+            return Err(SettingsError::new(
+                "auth.link_ttl_days",
+                "must be at least 1",
+            ));
         }
         if self.email.concurrency == 0 {
-            return Err(SettingsError::new("email.concurrency", "must be at least 1"));
+            return Err(SettingsError::new(
+                "email.concurrency",
+                "must be at least 1",
+            ));
         }
         if self.email.max_attempts == 0 {
-            return Err(SettingsError::new("email.max_attempts", "must be at least 1"));
+            return Err(SettingsError::new(
+                "email.max_attempts",
+                "must be at least 1",
+            ));
         }
         lettre::message::Mailbox::from_str(&self.email.from)
             .map_err(|e| SettingsError::new("email.from", format!("not a mailbox: {e}")))?;
@@ -336,12 +363,17 @@ impl Settings {
             cron::Schedule::from_str(expr).map_err(|e| {
                 SettingsError::new(
                     key,
-                    format!("not a cron expression with seconds (sec min hour day month weekday): {e}"),
+                    format!(
+                        "not a cron expression with seconds (sec min hour day month weekday): {e}"
+                    ),
                 )
             })?;
         }
         if self.booking.max_occurrences == 0 {
-            return Err(SettingsError::new("booking.max_occurrences", "must be at least 1"));
+            return Err(SettingsError::new(
+                "booking.max_occurrences",
+                "must be at least 1",
+            ));
         }
         Ok(())
     }
@@ -350,8 +382,9 @@ impl Settings {
     pub fn public_url(&self) -> Url {
         match &self.public_url {
             Some(url) => url.clone(),
-            None => Url::parse(&format!("http://{}", self.listen))
-                .unwrap_or_else(|_| unreachable_url()),
+            None => {
+                Url::parse(&format!("http://{}", self.listen)).unwrap_or_else(|_| unreachable_url())
+            }
         }
     }
 

@@ -4,6 +4,9 @@
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
+/// A half-open span of time `[start, end)`.
+pub type Span = (DateTime<Utc>, DateTime<Utc>);
+
 /// An IANA zone by name, e.g. `Europe/Rome`.
 pub fn parse_zone(name: &str) -> Result<Tz, String> {
     name.parse::<Tz>()
@@ -14,7 +17,9 @@ pub fn parse_zone(name: &str) -> Result<Tz, String> {
 pub fn parse_instant(value: &str) -> Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(value)
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| format!("`{value}` is not an RFC 3339 instant with offset (2027-03-02T18:00:00+01:00)"))
+        .map_err(|_| {
+            format!("`{value}` is not an RFC 3339 instant with offset (2027-03-02T18:00:00+01:00)")
+        })
 }
 
 /// Which end of a range a bound is.
@@ -31,13 +36,14 @@ pub fn parse_bound(value: &str, zone: Tz, bound: Bound) -> Result<DateTime<Utc>,
     if let Ok(date) = NaiveDate::parse_from_str(value, "%Y-%m-%d") {
         let day = match bound {
             Bound::Start => date,
-            Bound::End => date.succ_opt().ok_or_else(|| "date out of range".to_string())?,
+            Bound::End => date
+                .succ_opt()
+                .ok_or_else(|| "date out of range".to_string())?,
         };
         return Ok(start_of_day(day, zone));
     }
-    parse_instant(value).map_err(|_| {
-        format!("`{value}` is neither an RFC 3339 instant nor a date (YYYY-MM-DD)")
-    })
+    parse_instant(value)
+        .map_err(|_| format!("`{value}` is neither an RFC 3339 instant nor a date (YYYY-MM-DD)"))
 }
 
 /// Local midnight of `date` in `zone` as an instant; where midnight does not exist (a DST jump at
@@ -61,9 +67,10 @@ pub fn local_to_utc(local: chrono::NaiveDateTime, zone: Tz) -> DateTime<Utc> {
                 LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => *t.offset(),
                 LocalResult::None => return Utc.from_utc_datetime(&local),
             };
-            let utc = local - chrono::Duration::seconds(i64::from(
-                chrono::Offset::fix(&offset).local_minus_utc(),
-            ));
+            let utc = local
+                - chrono::Duration::seconds(i64::from(
+                    chrono::Offset::fix(&offset).local_minus_utc(),
+                ));
             Utc.from_utc_datetime(&utc)
         }
     }
@@ -92,12 +99,24 @@ mod tests {
 
     #[test]
     fn nonexistent_and_repeated_local_times_follow_rfc_5545() {
-        let skipped = NaiveDate::from_ymd_opt(2027, 3, 28).unwrap().and_hms_opt(2, 30, 0).unwrap();
+        let skipped = NaiveDate::from_ymd_opt(2027, 3, 28)
+            .unwrap()
+            .and_hms_opt(2, 30, 0)
+            .unwrap();
         // 02:30 does not exist in Rome that night; RFC 5545 reads it as 03:30 CEST = 01:30 UTC.
-        assert_eq!(local_to_utc(skipped, Rome).to_rfc3339(), "2027-03-28T01:30:00+00:00");
-        let repeated = NaiveDate::from_ymd_opt(2027, 10, 31).unwrap().and_hms_opt(2, 30, 0).unwrap();
+        assert_eq!(
+            local_to_utc(skipped, Rome).to_rfc3339(),
+            "2027-03-28T01:30:00+00:00"
+        );
+        let repeated = NaiveDate::from_ymd_opt(2027, 10, 31)
+            .unwrap()
+            .and_hms_opt(2, 30, 0)
+            .unwrap();
         // 02:30 happens twice; the first (CEST) is meant: 00:30 UTC.
-        assert_eq!(local_to_utc(repeated, Rome).to_rfc3339(), "2027-10-31T00:30:00+00:00");
+        assert_eq!(
+            local_to_utc(repeated, Rome).to_rfc3339(),
+            "2027-10-31T00:30:00+00:00"
+        );
     }
 
     #[test]

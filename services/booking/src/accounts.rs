@@ -15,7 +15,10 @@ use uuid::Uuid;
 static DUMMY_HASH: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
 
 /// Finds or creates the organisation called `name`.
-pub async fn organisation(conn: &impl ConnectionTrait, name: &str) -> anyhow::Result<organisations::Model> {
+pub async fn organisation(
+    conn: &impl ConnectionTrait,
+    name: &str,
+) -> anyhow::Result<organisations::Model> {
     let name = name.trim();
     if let Some(existing) = organisations::Entity::find()
         .filter(organisations::Column::Name.eq(name))
@@ -45,7 +48,10 @@ pub async fn create(
 ) -> anyhow::Result<accounts::Model> {
     let email = normalise_email(email);
     anyhow::ensure!(plausible_email(&email), "`{email}` is not an email address");
-    anyhow::ensure!(password.chars().count() >= 10, "the password must have at least 10 characters");
+    anyhow::ensure!(
+        password.chars().count() >= 10,
+        "the password must have at least 10 characters"
+    );
     match (role, organisation_name) {
         (Role::Operator, None) => anyhow::bail!("an operator needs --organisation"),
         (Role::Admin | Role::Evaluator, Some(_)) => {
@@ -97,11 +103,17 @@ pub async fn authenticate(db: &Db, email: &str, password: &str) -> anyhow::Resul
         let _ = piazza_shared::auth::verify_password(password.to_string(), dummy.clone()).await;
         return Ok(None);
     };
-    if !piazza_shared::auth::verify_password(password.to_string(), account.password_hash.clone()).await? {
+    if !piazza_shared::auth::verify_password(password.to_string(), account.password_hash.clone())
+        .await?
+    {
         return Ok(None);
     }
     let Some(role) = Role::parse(&account.role) else {
-        anyhow::bail!("account {} has an unknown role {}", account.id, account.role);
+        anyhow::bail!(
+            "account {} has an unknown role {}",
+            account.id,
+            account.role
+        );
     };
     let org_name = match account.organisation_id {
         Some(id) => organisations::Entity::find_by_id(id)

@@ -14,9 +14,7 @@ use crate::{
 };
 use chrono::{DateTime, Duration, Utc};
 use piazza_shared::db::is_exclusion_violation;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
 use std::collections::HashMap;
 use utoipa::ToSchema;
@@ -67,7 +65,11 @@ pub enum PlaceError {
 }
 
 /// The time a booking of `space` occupies: its slot plus setup before and teardown after.
-pub fn occupied(space: &spaces::Model, start: DateTime<Utc>, end: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+pub fn occupied(
+    space: &spaces::Model,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> (DateTime<Utc>, DateTime<Utc>) {
     (
         start - Duration::minutes(i64::from(space.setup_minutes)),
         end + Duration::minutes(i64::from(space.teardown_minutes)),
@@ -122,7 +124,10 @@ pub async fn find_conflicts(
     let mut conflicts = Vec::new();
     for (i, (&(start, end), &occupied)) in slots.iter().zip(&occupied_slots).enumerate() {
         let mut found: Option<Conflict> = None;
-        if let Some(c) = closed.iter().find(|c| overlaps(occupied, (c.starts_at, c.ends_at))) {
+        if let Some(c) = closed
+            .iter()
+            .find(|c| overlaps(occupied, (c.starts_at, c.ends_at)))
+        {
             found = Some(Conflict {
                 starts_at: start,
                 ends_at: end,
@@ -130,16 +135,32 @@ pub async fn find_conflicts(
                 booking_id: None,
                 space_id: c.space_id,
             });
-        } else if let Some(h) = existing.iter().find(|h| overlaps(occupied, (h.starts_at, h.ends_at))) {
-            let status = statuses.get(&h.booking_id).map(String::as_str).unwrap_or("held");
+        } else if let Some(h) = existing
+            .iter()
+            .find(|h| overlaps(occupied, (h.starts_at, h.ends_at)))
+        {
+            let status = statuses
+                .get(&h.booking_id)
+                .map(String::as_str)
+                .unwrap_or("held");
             found = Some(Conflict {
                 starts_at: start,
                 ends_at: end,
-                reason: format!("overlaps {} {status} booking", if status.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }),
+                reason: format!(
+                    "overlaps {} {status} booking",
+                    if status.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                        "an"
+                    } else {
+                        "a"
+                    }
+                ),
                 booking_id: Some(h.booking_id),
                 space_id: h.space_id,
             });
-        } else if let Some(j) = occupied_slots[..i].iter().position(|o| overlaps(occupied, *o)) {
+        } else if let Some(j) = occupied_slots[..i]
+            .iter()
+            .position(|o| overlaps(occupied, *o))
+        {
             found = Some(Conflict {
                 starts_at: start,
                 ends_at: end,

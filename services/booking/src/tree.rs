@@ -82,7 +82,12 @@ mod tests {
 
     #[test]
     fn a_floor_holds_its_rooms_and_a_room_sees_its_floor() {
-        let (building, floor, room_a, room_b) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let (building, floor, room_a, room_b) = (
+            Uuid::now_v7(),
+            Uuid::now_v7(),
+            Uuid::now_v7(),
+            Uuid::now_v7(),
+        );
         let tree = SpaceTree::from_pairs([
             (building, None),
             (floor, Some(building)),

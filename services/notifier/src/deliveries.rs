@@ -26,21 +26,23 @@ const CHUNK: usize = 1000;
 pub async fn enqueue(conn: &impl ConnectionTrait, items: Vec<NewDelivery>) -> Result<u64, DbErr> {
     let now = Utc::now();
     let mut created = 0;
-    let mut rows = items.into_iter().map(|d| deliveries::ActiveModel::from(deliveries::Model {
-        id: Uuid::now_v7(),
-        kind: d.kind.as_str().to_string(),
-        subject_id: d.subject_id,
-        recipient: d.recipient,
-        subscriber_id: d.subscriber_id,
-        language: d.language.as_str().to_string(),
-        context: d.context,
-        state: "pending".into(),
-        attempts: 0,
-        last_error: None,
-        next_attempt_at: now,
-        created_at: now,
-        sent_at: None,
-    }));
+    let mut rows = items.into_iter().map(|d| {
+        deliveries::ActiveModel::from(deliveries::Model {
+            id: Uuid::now_v7(),
+            kind: d.kind.as_str().to_string(),
+            subject_id: d.subject_id,
+            recipient: d.recipient,
+            subscriber_id: d.subscriber_id,
+            language: d.language.as_str().to_string(),
+            context: d.context,
+            state: "pending".into(),
+            attempts: 0,
+            last_error: None,
+            next_attempt_at: now,
+            created_at: now,
+            sent_at: None,
+        })
+    });
     loop {
         let chunk: Vec<_> = rows.by_ref().take(CHUNK).collect();
         if chunk.is_empty() {

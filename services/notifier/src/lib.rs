@@ -36,13 +36,20 @@ pub async fn build(context: ServiceContext) -> anyhow::Result<ServiceParts> {
         db: context.db.clone(),
         outbox: context.outbox.clone(),
         keys: context.keys.clone(),
-        links: links::Links::new(settings.public_url(), context.keys.clone(), settings.auth.link_ttl_days),
+        links: links::Links::new(
+            settings.public_url(),
+            context.keys.clone(),
+            settings.auth.link_ttl_days,
+        ),
         mailer: email::Mailer::from_settings(&settings)?,
         from,
         wake_sender: Arc::new(Notify::new()),
         settings,
     };
-    tracing::info!(transport = state.mailer.kind(), "notifier email transport ready");
+    tracing::info!(
+        transport = state.mailer.kind(),
+        "notifier email transport ready"
+    );
     Ok(ServiceParts {
         routes: routes::router(state.clone()),
         handler: Some(Arc::new(messages::Handler::new(state.clone()))),

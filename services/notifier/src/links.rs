@@ -57,15 +57,24 @@ impl Links {
     }
 
     pub fn confirm(&self, subscriber: Uuid, email: &str) -> String {
-        self.url("/subscriptions/confirm", self.token(CONFIRM, subscriber, email))
+        self.url(
+            "/subscriptions/confirm",
+            self.token(CONFIRM, subscriber, email),
+        )
     }
 
     pub fn manage(&self, subscriber: Uuid, email: &str) -> String {
-        self.url("/subscriptions/manage", self.token(MANAGE, subscriber, email))
+        self.url(
+            "/subscriptions/manage",
+            self.token(MANAGE, subscriber, email),
+        )
     }
 
     pub fn unsubscribe(&self, subscriber: Uuid, email: &str) -> String {
-        self.url("/subscriptions/unsubscribe", self.token(UNSUBSCRIBE, subscriber, email))
+        self.url(
+            "/subscriptions/unsubscribe",
+            self.token(UNSUBSCRIBE, subscriber, email),
+        )
     }
 
     /// A public page of the site (the calendar, an event).

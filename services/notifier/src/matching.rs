@@ -31,7 +31,8 @@ pub async fn subscribers_for(
     Ok(candidates
         .into_iter()
         .filter(|s| {
-            let interests: Vec<Category> = serde_json::from_value(s.interests.clone()).unwrap_or_default();
+            let interests: Vec<Category> =
+                serde_json::from_value(s.interests.clone()).unwrap_or_default();
             matches(&interests, s.birth_year, event, year)
         })
         .collect())
@@ -59,12 +60,22 @@ mod tests {
     #[test]
     fn interest_and_age_must_both_fit() {
         let music_teens = event(vec![Category::Music], Some(14), Some(19));
-        assert!(matches(&[Category::Music, Category::Dance], 2010, &music_teens, 2026));
+        assert!(matches(
+            &[Category::Music, Category::Dance],
+            2010,
+            &music_teens,
+            2026
+        ));
         assert!(!matches(&[Category::Theatre], 2010, &music_teens, 2026));
         // Born 2000: 25 or 26 in 2026, over 19.
         assert!(!matches(&[Category::Music], 2000, &music_teens, 2026));
         // Born 2012: 13 or 14 in 2026 — may already be 14.
         assert!(matches(&[Category::Music], 2012, &music_teens, 2026));
-        assert!(matches(&[Category::Music], 1950, &event(vec![Category::Music], None, None), 2026));
+        assert!(matches(
+            &[Category::Music],
+            1950,
+            &event(vec![Category::Music], None, None),
+            2026
+        ));
     }
 }

@@ -89,7 +89,10 @@ async fn claim(state: &AppState) -> Result<Vec<deliveries::Model>, DbErr> {
     if !rows.is_empty() {
         deliveries::Entity::update_many()
             .col_expr(deliveries::Column::State, Expr::value("sending"))
-            .col_expr(deliveries::Column::NextAttemptAt, Expr::value(now + Duration::minutes(LEASE_MINUTES)))
+            .col_expr(
+                deliveries::Column::NextAttemptAt,
+                Expr::value(now + Duration::minutes(LEASE_MINUTES)),
+            )
             .filter(deliveries::Column::Id.is_in(rows.iter().map(|r| r.id)))
             .exec(&*txn)
             .await?;
@@ -125,7 +128,9 @@ pub async fn deliver_due(state: &AppState) -> anyhow::Result<usize> {
                             Err(e) => Outcome::Skipped(format!("could not build the email: {e}")),
                         }
                     }
-                    Ok(None) => Outcome::Skipped("no longer wanted (unsubscribed, confirmed or suppressed)".into()),
+                    Ok(None) => Outcome::Skipped(
+                        "no longer wanted (unsubscribed, confirmed or suppressed)".into(),
+                    ),
                     Err(e) => Outcome::Skipped(format!("could not render: {e:#}")),
                 };
                 (row, outcome)
@@ -141,7 +146,8 @@ pub async fn deliver_due(state: &AppState) -> anyhow::Result<usize> {
 
 fn pacer(rate: u32) -> Option<Arc<Mutex<tokio::time::Interval>>> {
     (rate > 0).then(|| {
-        let mut interval = tokio::time::interval(std::time::Duration::from_secs_f64(1.0 / f64::from(rate)));
+        let mut interval =
+            tokio::time::interval(std::time::Duration::from_secs_f64(1.0 / f64::from(rate)));
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         Arc::new(Mutex::new(interval))
     })
@@ -171,7 +177,12 @@ impl RoundContext {
         };
         let event_ids: Vec<Uuid> = rows
             .iter()
-            .filter(|r| matches!(Kind::parse(&r.kind), Some(Kind::EventPublished | Kind::EventCancelled)))
+            .filter(|r| {
+                matches!(
+                    Kind::parse(&r.kind),
+                    Some(Kind::EventPublished | Kind::EventCancelled)
+                )
+            })
             .map(|r| r.subject_id)
             .collect();
         let events = if event_ids.is_empty() {
@@ -202,14 +213,21 @@ impl RoundContext {
 }
 
 /// The email for `row`, or `None` when it should no longer go out.
-fn render(state: &AppState, context: &RoundContext, row: &deliveries::Model) -> anyhow::Result<Option<Rendered>> {
+fn render(
+    state: &AppState,
+    context: &RoundContext,
+    row: &deliveries::Model,
+) -> anyhow::Result<Option<Rendered>> {
     if context.suppressed.contains(&row.recipient) {
         return Ok(None);
     }
-    let kind = Kind::parse(&row.kind).ok_or_else(|| anyhow::anyhow!("unknown kind {}", row.kind))?;
+    let kind =
+        Kind::parse(&row.kind).ok_or_else(|| anyhow::anyhow!("unknown kind {}", row.kind))?;
     let language = Language::parse(&row.language).unwrap_or_default();
     let zone = state.settings.time_zone;
-    let subscriber = row.subscriber_id.and_then(|id| context.subscribers.get(&id));
+    let subscriber = row
+        .subscriber_id
+        .and_then(|id| context.subscribers.get(&id));
     match kind {
         Kind::ConfirmSubscription => {
             let Some(subscriber) = subscriber.filter(|s| s.status == "pending") else {
@@ -217,43 +235,77 @@ fn render(state: &AppState, context: &RoundContext, row: &deliveries::Model) -> 
             };
             let for_guardian = subscriber.guardian_email.as_deref() == Some(row.recipient.as_str());
             let url = state.links.confirm(subscriber.id, &subscriber.email);
-            Ok(Some(templates::confirm_subscription(language, &row.recipient, &subscriber.email, &url, for_guardian)))
+            Ok(Some(templates::confirm_subscription(
+                language,
+                &row.recipient,
+                &subscriber.email,
+                &url,
+                for_guardian,
+            )))
         }
         Kind::EventPublished | Kind::EventCancelled => {
             // The unsubscribe that lands before the send wins.
             let Some(subscriber) = subscriber.filter(|s| s.status == "active") else {
                 return Ok(None);
             };
-            let event = context
-                .events
-                .get(&row.subject_id)
-                .ok_or_else(|| anyhow::anyhow!("event {} unknown to the notifier", row.subject_id))?;
+            let event = context.events.get(&row.subject_id).ok_or_else(|| {
+                anyhow::anyhow!("event {} unknown to the notifier", row.subject_id)
+            })?;
             let footer = templates::Footer {
                 manage: state.links.manage(subscriber.id, &subscriber.email),
                 unsubscribe: state.links.unsubscribe(subscriber.id, &subscriber.email),
             };
             if kind == Kind::EventPublished {
                 let url = state.links.page(&format!("/events/{}", event.event_id));
-                Ok(Some(templates::event_published(language, &row.recipient, event, &url, &footer)))
+                Ok(Some(templates::event_published(
+                    language,
+                    &row.recipient,
+                    event,
+                    &url,
+                    &footer,
+                )))
             } else {
-                let reason = row.context.get("reason").and_then(|r| r.as_str()).unwrap_or("");
-                Ok(Some(templates::event_cancelled(language, &row.recipient, event, reason, &footer)))
+                let reason = row
+                    .context
+                    .get("reason")
+                    .and_then(|r| r.as_str())
+                    .unwrap_or("");
+                Ok(Some(templates::event_cancelled(
+                    language,
+                    &row.recipient,
+                    event,
+                    reason,
+                    &footer,
+                )))
             }
         }
         Kind::BookingApproved | Kind::BookingCancelled => {
             let booking: BookingSummary = serde_json::from_value(row.context["booking"].clone())?;
             let reason = row.context.get("reason").and_then(|r| r.as_str());
-            Ok(Some(templates::booking_decided(&row.recipient, &booking, kind == Kind::BookingApproved, reason, zone)))
+            Ok(Some(templates::booking_decided(
+                &row.recipient,
+                &booking,
+                kind == Kind::BookingApproved,
+                reason,
+                zone,
+            )))
         }
         Kind::BookingRejected => {
             let rejected: BookingRejected = serde_json::from_value(row.context.clone())?;
-            Ok(Some(templates::booking_rejected(&row.recipient, &rejected, zone)))
+            Ok(Some(templates::booking_rejected(
+                &row.recipient,
+                &rejected,
+                zone,
+            )))
         }
     }
 }
 
 /// Writes each outcome back.
-async fn record(state: &AppState, outcomes: Vec<(deliveries::Model, Outcome)>) -> Result<(), DbErr> {
+async fn record(
+    state: &AppState,
+    outcomes: Vec<(deliveries::Model, Outcome)>,
+) -> Result<(), DbErr> {
     let now = Utc::now();
     let max_attempts = i32::try_from(state.settings.email.max_attempts).unwrap_or(i32::MAX);
     let txn = state.db.begin().await?;
@@ -266,7 +318,10 @@ async fn record(state: &AppState, outcomes: Vec<(deliveries::Model, Outcome)>) -
         deliveries::Entity::update_many()
             .col_expr(deliveries::Column::State, Expr::value("sent"))
             .col_expr(deliveries::Column::SentAt, Expr::value(Some(now)))
-            .col_expr(deliveries::Column::Attempts, Expr::col(deliveries::Column::Attempts).add(1))
+            .col_expr(
+                deliveries::Column::Attempts,
+                Expr::col(deliveries::Column::Attempts).add(1),
+            )
             .filter(deliveries::Column::Id.is_in(chunk.iter().copied()))
             .exec(&*txn)
             .await?;
@@ -284,7 +339,11 @@ async fn record(state: &AppState, outcomes: Vec<(deliveries::Model, Outcome)>) -
             Outcome::Skipped(reason) => ("cancelled", now, reason.clone()),
             Outcome::Failed(SendError::Temporary(e)) if attempts < max_attempts => {
                 let delay = backoff(u32::try_from(attempts).unwrap_or(1).saturating_add(2));
-                ("pending", now + Duration::from_std(delay).unwrap_or(Duration::seconds(5)), e.clone())
+                (
+                    "pending",
+                    now + Duration::from_std(delay).unwrap_or(Duration::seconds(5)),
+                    e.clone(),
+                )
             }
             Outcome::Failed(SendError::Temporary(e)) => ("failed", now, e.clone()),
             Outcome::Failed(SendError::Permanent(e)) => {
@@ -314,7 +373,11 @@ async fn suppress(conn: &impl ConnectionTrait, email: &str, reason: &str) -> Res
         reason: reason.to_string(),
         at: Utc::now(),
     }))
-    .on_conflict(OnConflict::column(suppressions::Column::Email).do_nothing().to_owned())
+    .on_conflict(
+        OnConflict::column(suppressions::Column::Email)
+            .do_nothing()
+            .to_owned(),
+    )
     .exec_without_returning(conn)
     .await?;
     Ok(())

@@ -16,9 +16,7 @@ pub struct Cli {
 pub enum Command {
     /// Run one service on its own, against PostgreSQL and RabbitMQ (PIAZZA_DATABASE_URL,
     /// PIAZZA_AMQP_URL).
-    Serve {
-        service: Service,
-    },
+    Serve { service: Service },
     /// Apply pending database migrations (all services, or one).
     Migrate {
         #[arg(long)]

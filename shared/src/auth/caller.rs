@@ -69,7 +69,11 @@ impl Caller {
         } else {
             Err(ApiError::Forbidden(format!(
                 "this needs the role {}",
-                roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" or ")
+                roles
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" or ")
             )))
         }
     }
@@ -83,7 +87,9 @@ impl Caller {
         if self.is_admin() || (self.0.org.is_some() && self.0.org == organisation) {
             Ok(())
         } else {
-            Err(ApiError::Forbidden("this belongs to another organisation".into()))
+            Err(ApiError::Forbidden(
+                "this belongs to another organisation".into(),
+            ))
         }
     }
 }
@@ -104,7 +110,9 @@ where
         let token = header
             .strip_prefix("Bearer ")
             .or_else(|| header.strip_prefix("bearer "))
-            .ok_or_else(|| ApiError::Unauthorized("the Authorization scheme must be Bearer".into()))?;
+            .ok_or_else(|| {
+                ApiError::Unauthorized("the Authorization scheme must be Bearer".into())
+            })?;
         let keys = Keys::from_ref(state);
         keys.verify::<Claims>(API_TOKEN, token.trim(), chrono::Utc::now())
             .map(Caller)
@@ -121,7 +129,10 @@ where
 {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Option<Self>, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &S,
+    ) -> Result<Option<Self>, Self::Rejection> {
         if !parts.headers.contains_key(header::AUTHORIZATION) {
             return Ok(None);
         }

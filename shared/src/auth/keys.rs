@@ -59,7 +59,9 @@ pub struct Keys(Arc<[Key]>);
 
 impl std::fmt::Debug for Keys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Keys").field("current", &self.0[0].id).finish()
+        f.debug_struct("Keys")
+            .field("current", &self.0[0].id)
+            .finish()
     }
 }
 
@@ -110,7 +112,12 @@ impl Keys {
     }
 
     /// Signs `claims` for `purpose`, valid until `expires_at`.
-    pub fn sign<C: Serialize>(&self, purpose: &str, claims: &C, expires_at: DateTime<Utc>) -> String {
+    pub fn sign<C: Serialize>(
+        &self,
+        purpose: &str,
+        claims: &C,
+        expires_at: DateTime<Utc>,
+    ) -> String {
         let key = &self.0[0];
         let payload = Payload {
             p: purpose.to_string(),
@@ -124,21 +131,39 @@ impl Keys {
     }
 
     /// Checks signature, purpose and expiry, and returns the claims.
-    pub fn verify<C: DeserializeOwned>(&self, purpose: &str, token: &str, now: DateTime<Utc>) -> Result<C, TokenError> {
+    pub fn verify<C: DeserializeOwned>(
+        &self,
+        purpose: &str,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<C, TokenError> {
         let mut parts = token.split('.');
-        let (Some("v1"), Some(kid), Some(payload), Some(signature), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
-        else {
+        let (Some("v1"), Some(kid), Some(payload), Some(signature), None) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ) else {
             return Err(TokenError::Malformed);
         };
-        let key = self.0.iter().find(|k| k.id == kid).ok_or(TokenError::UnknownKey)?;
-        let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| TokenError::Malformed)?;
+        let key = self
+            .0
+            .iter()
+            .find(|k| k.id == kid)
+            .ok_or(TokenError::UnknownKey)?;
+        let signature = URL_SAFE_NO_PAD
+            .decode(signature)
+            .map_err(|_| TokenError::Malformed)?;
         let head_len = token.len() - signature_len(token);
         key.mac(&token.as_bytes()[..head_len])
             .verify_slice(&signature)
             .map_err(|_| TokenError::BadSignature)?;
-        let json = URL_SAFE_NO_PAD.decode(payload).map_err(|_| TokenError::Malformed)?;
-        let payload: Payload<C> = serde_json::from_slice(&json).map_err(|_| TokenError::Malformed)?;
+        let json = URL_SAFE_NO_PAD
+            .decode(payload)
+            .map_err(|_| TokenError::Malformed)?;
+        let payload: Payload<C> =
+            serde_json::from_slice(&json).map_err(|_| TokenError::Malformed)?;
         if payload.p != purpose {
             return Err(TokenError::WrongPurpose);
         }
@@ -179,8 +204,14 @@ mod tests {
         let keys = Keys::new(A, &[]);
         let now = Utc::now();
         let token = keys.sign("unsubscribe", &"subscriber-1", now + Duration::days(1));
-        assert_eq!(keys.verify::<String>("unsubscribe", &token, now).unwrap(), "subscriber-1");
-        assert_eq!(keys.verify::<String>("manage", &token, now), Err(TokenError::WrongPurpose));
+        assert_eq!(
+            keys.verify::<String>("unsubscribe", &token, now).unwrap(),
+            "subscriber-1"
+        );
+        assert_eq!(
+            keys.verify::<String>("manage", &token, now),
+            Err(TokenError::WrongPurpose)
+        );
     }
 
     #[test]
@@ -188,12 +219,21 @@ mod tests {
         let keys = Keys::new(A, &[]);
         let now = Utc::now();
         let token = keys.sign("api", &"x", now + Duration::minutes(1));
-        assert_eq!(keys.verify::<String>("api", &token, now + Duration::minutes(2)), Err(TokenError::Expired));
+        assert_eq!(
+            keys.verify::<String>("api", &token, now + Duration::minutes(2)),
+            Err(TokenError::Expired)
+        );
         let mut parts: Vec<&str> = token.split('.').collect();
         let forged = URL_SAFE_NO_PAD.encode(br#"{"p":"api","exp":99999999999,"c":"admin"}"#);
         parts[2] = &forged;
-        assert_eq!(keys.verify::<String>("api", &parts.join("."), now), Err(TokenError::BadSignature));
-        assert_eq!(keys.verify::<String>("api", "garbage", now), Err(TokenError::Malformed));
+        assert_eq!(
+            keys.verify::<String>("api", &parts.join("."), now),
+            Err(TokenError::BadSignature)
+        );
+        assert_eq!(
+            keys.verify::<String>("api", "garbage", now),
+            Err(TokenError::Malformed)
+        );
     }
 
     #[test]
@@ -204,8 +244,14 @@ mod tests {
         let rotated = Keys::new(B, &[A]);
         assert_eq!(rotated.verify::<String>("api", &token, now).unwrap(), "x");
         let fresh = rotated.sign("api", &"y", now + Duration::hours(1));
-        assert_eq!(old.verify::<String>("api", &fresh, now), Err(TokenError::UnknownKey));
+        assert_eq!(
+            old.verify::<String>("api", &fresh, now),
+            Err(TokenError::UnknownKey)
+        );
         let retired = Keys::new(B, &[]);
-        assert_eq!(retired.verify::<String>("api", &token, now), Err(TokenError::UnknownKey));
+        assert_eq!(
+            retired.verify::<String>("api", &token, now),
+            Err(TokenError::UnknownKey)
+        );
     }
 }

@@ -13,9 +13,9 @@ use lapin::{
     BasicProperties, Channel, Confirmation, Connection, ConnectionProperties, ExchangeKind,
     message::Delivery,
     options::{
-        BasicAckOptions, BasicCancelOptions, BasicConsumeOptions,
-        BasicPublishOptions, BasicQosOptions, ConfirmSelectOptions, ExchangeDeclareOptions,
-        QueueBindOptions, QueueDeclareOptions,
+        BasicAckOptions, BasicCancelOptions, BasicConsumeOptions, BasicPublishOptions,
+        BasicQosOptions, ConfirmSelectOptions, ExchangeDeclareOptions, QueueBindOptions,
+        QueueDeclareOptions,
     },
     types::{AMQPValue, FieldTable, LongString, ShortString},
 };
@@ -134,7 +134,11 @@ impl AmqpBus {
         })
     }
 
-    async fn declare_on(&self, channel: &Channel, subscription: &Subscription) -> Result<(), BusError> {
+    async fn declare_on(
+        &self,
+        channel: &Channel,
+        subscription: &Subscription,
+    ) -> Result<(), BusError> {
         let names = self.names();
         let queue = subscription.queue.as_str();
         let durable = QueueDeclareOptions {
@@ -271,11 +275,22 @@ impl AmqpBus {
             }
             Err(HandleError::Retry(e)) if attempts < self.settings.max_attempts => {
                 tracing::warn!(queue, attempts, error = %format!("{e:#}"), "message failed; retrying after a delay");
-                metrics::counter!("piazza_messages_retried_total", "queue" => queue.to_string()).increment(1);
+                metrics::counter!("piazza_messages_retried_total", "queue" => queue.to_string())
+                    .increment(1);
                 let mut next = headers.clone();
-                next.insert(ATTEMPTS_HEADER.into(), AMQPValue::LongLongInt(i64::from(attempts + 1)));
+                next.insert(
+                    ATTEMPTS_HEADER.into(),
+                    AMQPValue::LongLongInt(i64::from(attempts + 1)),
+                );
                 let properties = delivery.properties.clone().with_headers(next);
-                Self::publish_on(side, "", &Names::retry_queue(queue), &delivery.data, properties).await?;
+                Self::publish_on(
+                    side,
+                    "",
+                    &Names::retry_queue(queue),
+                    &delivery.data,
+                    properties,
+                )
+                .await?;
                 delivery
                     .ack(BasicAckOptions::default())
                     .await
@@ -288,8 +303,14 @@ impl AmqpBus {
         metrics::counter!("piazza_dead_letters_total", "queue" => queue.to_string()).increment(1);
         let mut parked = headers;
         parked.insert(ERROR_HEADER.into(), long(&reason));
-        parked.insert(ATTEMPTS_HEADER.into(), AMQPValue::LongLongInt(i64::from(attempts)));
-        parked.insert(ORIGINAL_KEY_HEADER.into(), long(delivery.routing_key.as_str()));
+        parked.insert(
+            ATTEMPTS_HEADER.into(),
+            AMQPValue::LongLongInt(i64::from(attempts)),
+        );
+        parked.insert(
+            ORIGINAL_KEY_HEADER.into(),
+            long(delivery.routing_key.as_str()),
+        );
         let properties = delivery.properties.clone().with_headers(parked);
         let names = self.names();
         Self::publish_on(side, &names.dead, queue, &delivery.data, properties).await?;
@@ -308,10 +329,16 @@ impl AmqpBus {
         shutdown: &CancellationToken,
         connected: &mut bool,
     ) -> Result<(), BusError> {
-        let link = self.connect(&format!("consume-{}", subscription.service)).await?;
+        let link = self
+            .connect(&format!("consume-{}", subscription.service))
+            .await?;
         self.declare_on(&link.channel, subscription).await?;
         // Deliveries arrive on their own channel; retries and parking go out on the confirmed one.
-        let channel = link.connection.create_channel().await.map_err(unavailable)?;
+        let channel = link
+            .connection
+            .create_channel()
+            .await
+            .map_err(unavailable)?;
         channel
             .basic_qos(self.settings.prefetch, BasicQosOptions::default())
             .await
@@ -393,7 +420,9 @@ impl Bus for AmqpBus {
     }
 
     async fn declare(&self, subscription: &Subscription) -> Result<(), BusError> {
-        let link = self.connect(&format!("declare-{}", subscription.service)).await?;
+        let link = self
+            .connect(&format!("declare-{}", subscription.service))
+            .await?;
         let result = self.declare_on(&link.channel, subscription).await;
         let _ = link.connection.close(200, "declared".into()).await;
         result
@@ -415,7 +444,11 @@ impl Bus for AmqpBus {
             {
                 Ok(()) => break,
                 Err(error) => {
-                    failures = if connected { 1 } else { failures.saturating_add(1) };
+                    failures = if connected {
+                        1
+                    } else {
+                        failures.saturating_add(1)
+                    };
                     let delay = backoff(failures);
                     metrics::counter!("piazza_bus_reconnects_total", "queue" => subscription.queue.clone()).increment(1);
                     tracing::warn!(%error, retry_in_ms = delay.as_millis() as u64, "consumer lost the broker; reconnecting");

@@ -50,7 +50,13 @@ impl MemoryBus {
         self.dead.lock().await.clone()
     }
 
-    async fn handle(&self, queue: &str, consumer: &dyn Consumer, envelope: Envelope, shutdown: &CancellationToken) -> bool {
+    async fn handle(
+        &self,
+        queue: &str,
+        consumer: &dyn Consumer,
+        envelope: Envelope,
+        shutdown: &CancellationToken,
+    ) -> bool {
         let mut attempt = 1;
         loop {
             let outcome = consumer.consume(envelope.clone()).await;
@@ -69,7 +75,8 @@ impl MemoryBus {
                 }
                 Err(HandleError::Retry(e)) => format!("{e:#}"),
             };
-            metrics::counter!("piazza_dead_letters_total", "queue" => queue.to_string()).increment(1);
+            metrics::counter!("piazza_dead_letters_total", "queue" => queue.to_string())
+                .increment(1);
             tracing::error!(message_id = %envelope.id, event_type = %envelope.event_type, %reason, "message parked as a dead letter");
             self.dead.lock().await.push(DeadLetter {
                 queue: queue.to_string(),
@@ -88,7 +95,11 @@ impl Bus for MemoryBus {
             let queues = self.queues.lock().await;
             queues
                 .values()
-                .filter(|q| q.bindings.iter().any(|b| super::topic_matches(b, envelope.routing_key())))
+                .filter(|q| {
+                    q.bindings
+                        .iter()
+                        .any(|b| super::topic_matches(b, envelope.routing_key()))
+                })
                 .map(|q| q.sender.clone())
                 .collect()
         };
@@ -138,7 +149,10 @@ impl Bus for MemoryBus {
                 .get_mut(&subscription.queue)
                 .ok_or_else(|| BusError::Other(format!("queue {} vanished", subscription.queue)))?;
             let receiver = queue.receiver.take().ok_or_else(|| {
-                BusError::Other(format!("queue {} already has a consumer", subscription.queue))
+                BusError::Other(format!(
+                    "queue {} already has a consumer",
+                    subscription.queue
+                ))
             })?;
             if queue.sender.is_closed() {
                 // A consumer ran before and stopped: open a fresh channel.

@@ -9,8 +9,8 @@ use crate::{
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set, sea_query::LockBehavior, sea_query::LockType,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    sea_query::LockBehavior, sea_query::LockType,
 };
 use std::{sync::Arc, time::Duration};
 use tokio::sync::Notify;
@@ -89,7 +89,9 @@ pub async fn add_envelope(conn: &impl ConnectionTrait, envelope: &Envelope) -> R
         created_at: Set(envelope.time),
         ..Default::default()
     };
-    entity::Entity::insert(row).exec_without_returning(conn).await?;
+    entity::Entity::insert(row)
+        .exec_without_returning(conn)
+        .await?;
     Ok(())
 }
 

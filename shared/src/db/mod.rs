@@ -117,12 +117,11 @@ impl Db {
             if let Err(error) = sqlx::query(&create).execute(&admin).await {
                 // Two processes creating the same schema at once: the loser sees a unique
                 // violation although the schema now exists.
-                let exists: Option<(String,)> = sqlx::query_as(
-                    "SELECT nspname::text FROM pg_namespace WHERE nspname = $1",
-                )
-                .bind(schema)
-                .fetch_optional(&admin)
-                .await?;
+                let exists: Option<(String,)> =
+                    sqlx::query_as("SELECT nspname::text FROM pg_namespace WHERE nspname = $1")
+                        .bind(schema)
+                        .fetch_optional(&admin)
+                        .await?;
                 if exists.is_none() {
                     return Err(error).with_context(|| format!("creating schema {schema}"));
                 }

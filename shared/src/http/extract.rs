@@ -4,7 +4,9 @@
 
 use super::problem::{ApiError, FieldError};
 use axum::{
-    extract::{FromRequest, FromRequestParts, OptionalFromRequest, Request, rejection::PathRejection},
+    extract::{
+        FromRequest, FromRequestParts, OptionalFromRequest, Request, rejection::PathRejection,
+    },
     http::{StatusCode, header, request::Parts},
 };
 use bytes::Bytes;
@@ -27,7 +29,12 @@ where
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(|v| {
-                let essence = v.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+                let essence = v
+                    .split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase();
                 essence == "application/json" || essence.ends_with("+json")
             })
             .unwrap_or(false);
@@ -69,7 +76,9 @@ where
             return Ok(None);
         }
         let req = Request::from_parts(parts, axum::body::Body::from(bytes));
-        <Json<T> as FromRequest<S>>::from_request(req, state).await.map(Some)
+        <Json<T> as FromRequest<S>>::from_request(req, state)
+            .await
+            .map(Some)
     }
 }
 

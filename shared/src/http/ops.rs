@@ -74,14 +74,19 @@ async fn readyz(State(state): State<Arc<OpsState>>) -> impl IntoResponse {
     };
     (
         status,
-        Json(serde_json::json!({ "status": if ready { "ready" } else { "not_ready" }, "checks": checks })),
+        Json(
+            serde_json::json!({ "status": if ready { "ready" } else { "not_ready" }, "checks": checks }),
+        ),
     )
 }
 
 async fn metrics(State(state): State<Arc<OpsState>>) -> impl IntoResponse {
     for (name, db) in &state.databases {
-        if let Ok(Ok((count, oldest))) =
-            tokio::time::timeout(Duration::from_secs(2), crate::bus::outbox::backlog(db.conn())).await
+        if let Ok(Ok((count, oldest))) = tokio::time::timeout(
+            Duration::from_secs(2),
+            crate::bus::outbox::backlog(db.conn()),
+        )
+        .await
         {
             metrics::gauge!("piazza_outbox_pending", "service" => *name).set(count as f64);
             let lag = oldest
@@ -97,5 +102,8 @@ async fn metrics(State(state): State<Arc<OpsState>>) -> impl IntoResponse {
 }
 
 async fn openapi(State(state): State<Arc<OpsState>>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "application/json")], state.openapi.clone())
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        state.openapi.clone(),
+    )
 }

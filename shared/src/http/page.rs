@@ -24,7 +24,10 @@ pub fn limit(requested: Option<u64>) -> Result<u64, ApiError> {
     match requested {
         None => Ok(DEFAULT_LIMIT),
         Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
-        Some(_) => Err(ApiError::field("limit", format!("must be between 1 and {MAX_LIMIT}"))),
+        Some(_) => Err(ApiError::field(
+            "limit",
+            format!("must be between 1 and {MAX_LIMIT}"),
+        )),
     }
 }
 
@@ -35,7 +38,9 @@ pub fn encode_cursor<K: Serialize>(key: &K) -> String {
 
 /// Decodes a cursor made by [`encode_cursor`]; a forged or stale one is a 422 on `cursor`.
 pub fn decode_cursor<K: DeserializeOwned>(cursor: Option<&str>) -> Result<Option<K>, ApiError> {
-    let Some(cursor) = cursor else { return Ok(None) };
+    let Some(cursor) = cursor else {
+        return Ok(None);
+    };
     let bytes = URL_SAFE_NO_PAD
         .decode(cursor)
         .map_err(|_| ApiError::field("cursor", "not a cursor from a previous page"))?;
@@ -54,7 +59,11 @@ pub fn page<R, T, K: Serialize>(
 ) -> Page<T> {
     let more = rows.len() as u64 > limit;
     rows.truncate(limit as usize);
-    let next_cursor = if more { rows.last().map(|r| encode_cursor(&key(r))) } else { None };
+    let next_cursor = if more {
+        rows.last().map(|r| encode_cursor(&key(r)))
+    } else {
+        None
+    };
     Page {
         items: rows.into_iter().map(item).collect(),
         next_cursor,

@@ -91,18 +91,50 @@ impl ApiError {
     /// The stable code, HTTP status and title of this error.
     pub fn code(&self) -> (&'static str, StatusCode, &'static str) {
         match self {
-            ApiError::Validation(_) => ("validation", StatusCode::UNPROCESSABLE_ENTITY, "Invalid request"),
+            ApiError::Validation(_) => (
+                "validation",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Invalid request",
+            ),
             ApiError::BadRequest(_) => ("bad_request", StatusCode::BAD_REQUEST, "Bad request"),
             ApiError::NotFound(_) => ("not_found", StatusCode::NOT_FOUND, "Not found"),
             ApiError::Conflict { .. } => ("conflict", StatusCode::CONFLICT, "Conflict"),
-            ApiError::Unauthorized(_) => ("unauthorized", StatusCode::UNAUTHORIZED, "Authentication required"),
+            ApiError::Unauthorized(_) => (
+                "unauthorized",
+                StatusCode::UNAUTHORIZED,
+                "Authentication required",
+            ),
             ApiError::Forbidden(_) => ("forbidden", StatusCode::FORBIDDEN, "Forbidden"),
-            ApiError::TooManyRequests { .. } => ("rate_limited", StatusCode::TOO_MANY_REQUESTS, "Too many requests"),
-            ApiError::PayloadTooLarge => ("payload_too_large", StatusCode::PAYLOAD_TOO_LARGE, "Payload too large"),
-            ApiError::UnsupportedMediaType => ("unsupported_media_type", StatusCode::UNSUPPORTED_MEDIA_TYPE, "Unsupported media type"),
-            ApiError::MethodNotAllowed(_) => ("method_not_allowed", StatusCode::METHOD_NOT_ALLOWED, "Method not allowed"),
-            ApiError::Unavailable(_) => ("unavailable", StatusCode::SERVICE_UNAVAILABLE, "Service unavailable"),
-            ApiError::Internal(_) => ("internal", StatusCode::INTERNAL_SERVER_ERROR, "Internal error"),
+            ApiError::TooManyRequests { .. } => (
+                "rate_limited",
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many requests",
+            ),
+            ApiError::PayloadTooLarge => (
+                "payload_too_large",
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Payload too large",
+            ),
+            ApiError::UnsupportedMediaType => (
+                "unsupported_media_type",
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Unsupported media type",
+            ),
+            ApiError::MethodNotAllowed(_) => (
+                "method_not_allowed",
+                StatusCode::METHOD_NOT_ALLOWED,
+                "Method not allowed",
+            ),
+            ApiError::Unavailable(_) => (
+                "unavailable",
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Service unavailable",
+            ),
+            ApiError::Internal(_) => (
+                "internal",
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Internal error",
+            ),
         }
     }
 
@@ -150,7 +182,8 @@ impl IntoResponse for ApiError {
             tracing::error!(error = ?cause, "request failed");
         }
         let problem = self.to_problem();
-        let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status =
+            StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = serde_json::to_vec(&problem).unwrap_or_default();
         let mut response = (status, body).into_response();
         let headers = response.headers_mut();
@@ -195,7 +228,8 @@ mod tests {
 
     #[test]
     fn an_internal_error_reveals_nothing() {
-        let problem = ApiError::Internal(anyhow::anyhow!("password=hunter2 in connection string")).to_problem();
+        let problem = ApiError::Internal(anyhow::anyhow!("password=hunter2 in connection string"))
+            .to_problem();
         assert_eq!(problem.status, 500);
         assert!(!problem.detail.contains("hunter2"));
     }

@@ -70,7 +70,10 @@ impl WeeklyHours {
                 violations.add(format!("{field}[{i}].opens"), "must be a time HH:MM");
             }
             if closes.is_none() {
-                violations.add(format!("{field}[{i}].closes"), "must be a time HH:MM (or 24:00)");
+                violations.add(
+                    format!("{field}[{i}].closes"),
+                    "must be a time HH:MM (or 24:00)",
+                );
             }
             if let (Some(o), Some(c)) = (opens, closes) {
                 if c <= o {
@@ -83,7 +86,10 @@ impl WeeklyHours {
         for (i, a) in windows.iter().enumerate() {
             for b in &windows[i + 1..] {
                 if a.0 == b.0 && a.1 < b.2 && b.1 < a.2 {
-                    violations.add(field, format!("two windows overlap on {:?}", a.0).to_lowercase());
+                    violations.add(
+                        field,
+                        format!("two windows overlap on {:?}", a.0).to_lowercase(),
+                    );
                 }
             }
         }
@@ -112,19 +118,31 @@ impl WeeklyHours {
     }
 
     /// Opening windows of local `day` as instants.
-    pub fn windows_on(&self, day: NaiveDate, zone: Tz) -> impl Iterator<Item = (DateTime<Utc>, DateTime<Utc>)> + '_ {
+    pub fn windows_on(
+        &self,
+        day: NaiveDate,
+        zone: Tz,
+    ) -> impl Iterator<Item = (DateTime<Utc>, DateTime<Utc>)> + '_ {
         let weekday = Weekday::of(day.weekday());
-        self.0.iter().filter(move |w| w.0 == weekday).map(move |&(_, o, c)| {
-            let at = |m: u32| {
-                let local = day.and_time(NaiveTime::MIN) + Duration::minutes(i64::from(m));
-                local_to_utc(local, zone)
-            };
-            (at(o), at(c))
-        })
+        self.0
+            .iter()
+            .filter(move |w| w.0 == weekday)
+            .map(move |&(_, o, c)| {
+                let at = |m: u32| {
+                    let local = day.and_time(NaiveTime::MIN) + Duration::minutes(i64::from(m));
+                    local_to_utc(local, zone)
+                };
+                (at(o), at(c))
+            })
     }
 
     /// Opening windows that meet `[from, to)`, clipped to it, in order.
-    pub fn open_between(&self, zone: Tz, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    pub fn open_between(
+        &self,
+        zone: Tz,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
         if from >= to {
             return Vec::new();
         }
@@ -158,7 +176,11 @@ mod tests {
     fn hours(list: &[(Weekday, &str, &str)]) -> (WeeklyHours, Violations) {
         let input: Vec<OpeningHours> = list
             .iter()
-            .map(|(d, o, c)| OpeningHours { weekday: *d, opens: o.to_string(), closes: c.to_string() })
+            .map(|(d, o, c)| OpeningHours {
+                weekday: *d,
+                opens: o.to_string(),
+                closes: c.to_string(),
+            })
             .collect();
         let mut v = Violations::new();
         (WeeklyHours::parse(&input, "opening_hours", &mut v), v)
@@ -170,7 +192,10 @@ mod tests {
 
     #[test]
     fn closes_before_opens_is_refused_with_its_field() {
-        let (_, v) = hours(&[(Weekday::Mon, "09:00", "19:00"), (Weekday::Tue, "18:00", "09:00")]);
+        let (_, v) = hours(&[
+            (Weekday::Mon, "09:00", "19:00"),
+            (Weekday::Tue, "18:00", "09:00"),
+        ]);
         let error = v.finish().unwrap_err();
         let problem = error.to_problem();
         assert_eq!(problem.errors[0].field, "opening_hours[1].closes");
@@ -178,7 +203,10 @@ mod tests {
 
     #[test]
     fn a_booking_must_fit_one_window_of_its_local_day() {
-        let (h, v) = hours(&[(Weekday::Tue, "09:00", "13:00"), (Weekday::Tue, "14:00", "24:00")]);
+        let (h, v) = hours(&[
+            (Weekday::Tue, "09:00", "13:00"),
+            (Weekday::Tue, "14:00", "24:00"),
+        ]);
         assert!(v.is_empty());
         // Tuesday 2 March 2027, Rome is UTC+1.
         assert!(h.covers(Rome, at("2027-03-02T08:00:00Z"), at("2027-03-02T12:00:00Z")));
@@ -196,7 +224,10 @@ mod tests {
 
     #[test]
     fn open_windows_are_listed_and_clipped() {
-        let (h, _) = hours(&[(Weekday::Tue, "09:00", "13:00"), (Weekday::Wed, "09:00", "13:00")]);
+        let (h, _) = hours(&[
+            (Weekday::Tue, "09:00", "13:00"),
+            (Weekday::Wed, "09:00", "13:00"),
+        ]);
         let open = h.open_between(Rome, at("2027-03-02T10:00:00Z"), at("2027-03-04T00:00:00Z"));
         assert_eq!(
             open,

@@ -1,9 +1,7 @@
 //! Arithmetic on sorted time intervals: what is left of opening windows once busy times are
 //! taken out.
 
-use chrono::{DateTime, Utc};
-
-pub type Interval = (DateTime<Utc>, DateTime<Utc>);
+pub use piazza_shared::time::Span as Interval;
 
 /// `windows` minus every interval in `busy`. Both may be unsorted; the result is sorted.
 pub fn subtract(mut windows: Vec<Interval>, mut busy: Vec<Interval>) -> Vec<Interval> {
@@ -33,7 +31,7 @@ pub fn subtract(mut windows: Vec<Interval>, mut busy: Vec<Interval>) -> Vec<Inte
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
+    use chrono::{DateTime, TimeZone, Utc};
 
     fn h(hour: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2027, 3, 2, hour, 0, 0).unwrap()

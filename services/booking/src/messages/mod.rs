@@ -29,7 +29,11 @@ impl MessageHandler for Handler {
         vec![SlotRequested::routing_key(), SlotReleased::routing_key()]
     }
 
-    async fn handle(&self, txn: &DatabaseTransaction, envelope: &Envelope) -> Result<(), HandleError> {
+    async fn handle(
+        &self,
+        txn: &DatabaseTransaction,
+        envelope: &Envelope,
+    ) -> Result<(), HandleError> {
         if envelope.is::<SlotRequested>() {
             slots::requested(&self.state, txn, envelope).await
         } else if envelope.is::<SlotReleased>() {

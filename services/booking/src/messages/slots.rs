@@ -13,7 +13,9 @@ use piazza_shared::{
     Envelope,
     bus::HandleError,
     contracts::{
-        booking::{BookingApproved, BookingCancelled, BookingRejected, BookingRequested, SlotConflict},
+        booking::{
+            BookingApproved, BookingCancelled, BookingRejected, BookingRequested, SlotConflict,
+        },
         scheduling::{SlotReleased, SlotRequested},
     },
     runtime::decode,
@@ -43,24 +45,58 @@ async fn refuse(
         ends_at: first.map(|s| s.ends_at).unwrap_or_else(Utc::now),
         conflicts,
     };
-    state.outbox.add(txn, &message, envelope.correlationid.clone()).await?;
+    state
+        .outbox
+        .add(txn, &message, envelope.correlationid.clone())
+        .await?;
     Ok(())
 }
 
-pub async fn requested(state: &AppState, txn: &DatabaseTransaction, envelope: &Envelope) -> Result<(), HandleError> {
+pub async fn requested(
+    state: &AppState,
+    txn: &DatabaseTransaction,
+    envelope: &Envelope,
+) -> Result<(), HandleError> {
     let request: SlotRequested = decode(envelope)?;
     tracing::info!(event_id = %request.event_id, space_id = %request.space_id, slots = request.slots.len(), "slot requested");
     // A repeated request for the same event replaces what it held before (an event moved).
-    release_event(state, txn, envelope, request.event_id, "the event asked for new slots", false).await?;
-    let Some(space) = spaces::Entity::find_by_id(request.space_id).one(txn).await? else {
-        return refuse(state, txn, envelope, &request, "no such space".into(), vec![]).await;
+    release_event(
+        state,
+        txn,
+        envelope,
+        request.event_id,
+        "the event asked for new slots",
+        false,
+    )
+    .await?;
+    let Some(space) = spaces::Entity::find_by_id(request.space_id)
+        .one(txn)
+        .await?
+    else {
+        return refuse(
+            state,
+            txn,
+            envelope,
+            &request,
+            "no such space".into(),
+            vec![],
+        )
+        .await;
     };
     if space.status != SpaceStatus::Open.as_str() {
         let reason = format!("the space is {}", space.status.replace('_', " "));
         return refuse(state, txn, envelope, &request, reason, vec![]).await;
     }
     if request.slots.is_empty() || request.slots.iter().any(|s| s.ends_at <= s.starts_at) {
-        return refuse(state, txn, envelope, &request, "the slots are empty or end before they start".into(), vec![]).await;
+        return refuse(
+            state,
+            txn,
+            envelope,
+            &request,
+            "the slots are empty or end before they start".into(),
+            vec![],
+        )
+        .await;
     }
     if let Some(attendees) = request.attendees
         && attendees > u32::try_from(space.capacity).unwrap_or(0)
@@ -69,7 +105,8 @@ pub async fn requested(state: &AppState, txn: &DatabaseTransaction, envelope: &E
         return refuse(state, txn, envelope, &request, reason, vec![]).await;
     }
     let zone = parse_zone(&space.time_zone).unwrap_or(state.settings.time_zone);
-    let hours: Vec<OpeningHours> = serde_json::from_value(space.opening_hours.clone()).unwrap_or_default();
+    let hours: Vec<OpeningHours> =
+        serde_json::from_value(space.opening_hours.clone()).unwrap_or_default();
     let week = WeeklyHours::from_stored(&hours);
     let outside: Vec<SlotConflict> = request
         .slots
@@ -85,12 +122,20 @@ pub async fn requested(state: &AppState, txn: &DatabaseTransaction, envelope: &E
         let reason = format!("{} slot(s) outside opening hours", outside.len());
         return refuse(state, txn, envelope, &request, reason, outside).await;
     }
-    let status = if request.approve { BookingStatus::Approved } else { BookingStatus::Requested };
+    let status = if request.approve {
+        BookingStatus::Approved
+    } else {
+        BookingStatus::Requested
+    };
     let placed = placement::place(
         txn,
         placement::Request {
             space,
-            slots: request.slots.iter().map(|s| (s.starts_at, s.ends_at)).collect(),
+            slots: request
+                .slots
+                .iter()
+                .map(|s| (s.starts_at, s.ends_at))
+                .collect(),
             title: request.title.clone(),
             attendees: i32::try_from(request.attendees.unwrap_or(1)).unwrap_or(1),
             status,
@@ -108,7 +153,11 @@ pub async fn requested(state: &AppState, txn: &DatabaseTransaction, envelope: &E
         Err(PlaceError::Conflicts(conflicts)) => {
             let list: Vec<SlotConflict> = conflicts
                 .into_iter()
-                .map(|c| SlotConflict { starts_at: c.starts_at, ends_at: c.ends_at, reason: c.reason })
+                .map(|c| SlotConflict {
+                    starts_at: c.starts_at,
+                    ends_at: c.ends_at,
+                    reason: c.reason,
+                })
                 .collect();
             let reason = format!("{} slot(s) already taken or closed", list.len());
             return refuse(state, txn, envelope, &request, reason, list).await;
@@ -116,19 +165,53 @@ pub async fn requested(state: &AppState, txn: &DatabaseTransaction, envelope: &E
         // On PostgreSQL an exclusion violation aborted the transaction: retry the whole message.
         Err(PlaceError::Db(e)) => return Err(e.into()),
     };
-    let Some(summary) = summary(&placed.bookings) else { return Ok(()) };
+    let Some(summary) = summary(&placed.bookings) else {
+        return Ok(());
+    };
     let correlation = envelope.correlationid.clone();
     if request.approve {
-        state.outbox.add(txn, &BookingApproved { version: 1, booking: summary }, correlation).await?;
+        state
+            .outbox
+            .add(
+                txn,
+                &BookingApproved {
+                    version: 1,
+                    booking: summary,
+                },
+                correlation,
+            )
+            .await?;
     } else {
-        state.outbox.add(txn, &BookingRequested { version: 1, booking: summary }, correlation).await?;
+        state
+            .outbox
+            .add(
+                txn,
+                &BookingRequested {
+                    version: 1,
+                    booking: summary,
+                },
+                correlation,
+            )
+            .await?;
     }
     Ok(())
 }
 
-pub async fn released(state: &AppState, txn: &DatabaseTransaction, envelope: &Envelope) -> Result<(), HandleError> {
+pub async fn released(
+    state: &AppState,
+    txn: &DatabaseTransaction,
+    envelope: &Envelope,
+) -> Result<(), HandleError> {
     let release: SlotReleased = decode(envelope)?;
-    release_event(state, txn, envelope, release.event_id, &release.reason, true).await
+    release_event(
+        state,
+        txn,
+        envelope,
+        release.event_id,
+        &release.reason,
+        true,
+    )
+    .await
 }
 
 /// Cancels every live booking held for `event_id`.
@@ -142,7 +225,10 @@ async fn release_event(
 ) -> Result<(), HandleError> {
     let live = bookings::Entity::find()
         .filter(bookings::Column::EventId.eq(event_id))
-        .filter(bookings::Column::Status.is_in([BookingStatus::Requested.as_str(), BookingStatus::Approved.as_str()]))
+        .filter(bookings::Column::Status.is_in([
+            BookingStatus::Requested.as_str(),
+            BookingStatus::Approved.as_str(),
+        ]))
         .all(txn)
         .await?;
     if live.is_empty() {
@@ -150,16 +236,29 @@ async fn release_event(
     }
     let ids: Vec<uuid::Uuid> = live.iter().map(|b| b.id).collect();
     bookings::Entity::update_many()
-        .col_expr(bookings::Column::Status, Expr::value(BookingStatus::Cancelled.as_str()))
-        .col_expr(bookings::Column::Reason, Expr::value(Some(reason.to_string())))
+        .col_expr(
+            bookings::Column::Status,
+            Expr::value(BookingStatus::Cancelled.as_str()),
+        )
+        .col_expr(
+            bookings::Column::Reason,
+            Expr::value(Some(reason.to_string())),
+        )
         .col_expr(bookings::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(bookings::Column::Id.is_in(ids.clone()))
         .exec(txn)
         .await?;
     placement::release(txn, ids).await?;
     if announce && let Some(summary) = summary(&live) {
-        let message = BookingCancelled { version: 1, booking: summary, reason: Some(reason.to_string()) };
-        state.outbox.add(txn, &message, envelope.correlationid.clone()).await?;
+        let message = BookingCancelled {
+            version: 1,
+            booking: summary,
+            reason: Some(reason.to_string()),
+        };
+        state
+            .outbox
+            .add(txn, &message, envelope.correlationid.clone())
+            .await?;
     }
     Ok(())
 }

@@ -47,9 +47,11 @@ pub async fn issue_token(
         .await?
         .ok_or_else(|| ApiError::Unauthorized("wrong email or password".into()))?;
     let ttl = Duration::minutes(i64::from(state.settings.auth.token_ttl_minutes));
-    let token = state
-        .keys
-        .sign(piazza_shared::auth::caller::API_TOKEN, &claims, Utc::now() + ttl);
+    let token = state.keys.sign(
+        piazza_shared::auth::caller::API_TOKEN,
+        &claims,
+        Utc::now() + ttl,
+    );
     tracing::info!(account = %claims.sub, role = claims.role.as_str(), "token issued");
     Ok(axum::Json(TokenResponse {
         access_token: token,

@@ -12,7 +12,9 @@ use axum::{extract::State, http::StatusCode};
 use chrono::{DateTime, Utc};
 use piazza_shared::{
     auth::{Caller, Role},
-    contracts::booking::{BookingApproved, BookingCancelled, BookingRejected, BookingRequested, BookingSummary},
+    contracts::booking::{
+        BookingApproved, BookingCancelled, BookingRejected, BookingRequested, BookingSummary,
+    },
     http::{ApiError, Json, Path, Problem, Query, Violations, page},
     recurrence::{self, RecurrenceError},
     time::{Bound, parse_bound, parse_instant, parse_zone},
@@ -103,21 +105,30 @@ pub async fn create(
     let zone = parse_zone(&space.time_zone).unwrap_or(state.settings.time_zone);
     let mut v = Violations::new();
     v.check(!body.title.trim().is_empty(), "title", "must not be empty");
-    v.check(body.title.chars().count() <= 200, "title", "must be at most 200 characters");
+    v.check(
+        body.title.chars().count() <= 200,
+        "title",
+        "must be at most 200 characters",
+    );
     v.check(body.attendees >= 1, "attendees", "must be at least 1");
     v.check(
         body.attendees <= i64::from(space.capacity),
         "attendees",
         format!("the space holds at most {} people", space.capacity),
     );
-    v.check(space.status == SpaceStatus::Open.as_str(), "space_id", format!("the space is {}", space.status.replace('_', " ")));
+    v.check(
+        space.status == SpaceStatus::Open.as_str(),
+        "space_id",
+        format!("the space is {}", space.status.replace('_', " ")),
+    );
     let starts_at = v.take("starts_at", parse_instant(&body.starts_at));
     let ends_at = v.take("ends_at", parse_instant(&body.ends_at));
     let mut slots = Vec::new();
     if let (Some(s), Some(e)) = (starts_at, ends_at) {
         v.check(e > s, "ends_at", "must be after starts_at");
         v.check(s > Utc::now(), "starts_at", "must be in the future");
-        let hours: Vec<OpeningHours> = serde_json::from_value(space.opening_hours.clone()).unwrap_or_default();
+        let hours: Vec<OpeningHours> =
+            serde_json::from_value(space.opening_hours.clone()).unwrap_or_default();
         v.check(
             e <= s || WeeklyHours::from_stored(&hours).covers(zone, s, e),
             "starts_at",
@@ -127,18 +138,27 @@ pub async fn create(
             match &body.recurrence {
                 None => slots.push((s, e)),
                 Some(rule) => {
-                    match recurrence::expand(rule, s, e, zone, state.settings.booking.max_occurrences) {
+                    match recurrence::expand(
+                        rule,
+                        s,
+                        e,
+                        zone,
+                        state.settings.booking.max_occurrences,
+                    ) {
                         Ok(list) => slots = list,
-                        Err(error @ (RecurrenceError::Invalid(_) | RecurrenceError::Unbounded | RecurrenceError::TooMany(_))) => {
-                            v.add("recurrence", error.to_string())
-                        }
+                        Err(
+                            error @ (RecurrenceError::Invalid(_)
+                            | RecurrenceError::Unbounded
+                            | RecurrenceError::TooMany(_)),
+                        ) => v.add("recurrence", error.to_string()),
                     }
                 }
             }
         }
     }
     v.finish()?;
-    let hours: Vec<OpeningHours> = serde_json::from_value(space.opening_hours.clone()).unwrap_or_default();
+    let hours: Vec<OpeningHours> =
+        serde_json::from_value(space.opening_hours.clone()).unwrap_or_default();
     let week = WeeklyHours::from_stored(&hours);
     // Later occurrences outside the hours (a different weekday by BYDAY, say) are conflicts too.
     let outside: Vec<Conflict> = slots
@@ -182,7 +202,10 @@ pub async fn create(
             conflicts.extend(outside);
             conflicts.sort_by_key(|c| c.starts_at);
             return Err(ApiError::conflict(
-                format!("{} occurrence(s) conflict with what is already held", conflicts.len()),
+                format!(
+                    "{} occurrence(s) conflict with what is already held",
+                    conflicts.len()
+                ),
                 conflict_values(&conflicts),
             ));
         }
@@ -191,7 +214,14 @@ pub async fn create(
     if let Some(summary) = summary(&placed.bookings) {
         state
             .outbox
-            .add(&*txn, &BookingRequested { version: 1, booking: summary }, None)
+            .add(
+                &*txn,
+                &BookingRequested {
+                    version: 1,
+                    booking: summary,
+                },
+                None,
+            )
             .await?;
     }
     txn.commit().await?;
@@ -199,7 +229,8 @@ pub async fn create(
     let mut skipped = placed.skipped;
     skipped.extend(outside);
     skipped.sort_by_key(|c| c.starts_at);
-    let occurrences: Vec<BookingView> = placed.bookings.into_iter().map(BookingView::from).collect();
+    let occurrences: Vec<BookingView> =
+        placed.bookings.into_iter().map(BookingView::from).collect();
     let first = occurrences[0].clone();
     tracing::info!(booking_id = %first.id, occurrences = occurrences.len(), actor = %claims.sub, "booking requested");
     Ok((
@@ -249,8 +280,14 @@ pub async fn list(
     let after: Option<(DateTime<Utc>, Uuid)> = page::decode_cursor(filter.cursor.as_deref())?;
     let zone = state.settings.time_zone;
     let mut v = Violations::new();
-    let from = filter.from.as_deref().and_then(|f| v.take("from", parse_bound(f, zone, Bound::Start)));
-    let to = filter.to.as_deref().and_then(|t| v.take("to", parse_bound(t, zone, Bound::End)));
+    let from = filter
+        .from
+        .as_deref()
+        .and_then(|f| v.take("from", parse_bound(f, zone, Bound::Start)));
+    let to = filter
+        .to
+        .as_deref()
+        .and_then(|t| v.take("to", parse_bound(t, zone, Bound::End)));
     v.finish()?;
     let mut query = bookings::Entity::find();
     if claims.role == Role::Operator {
@@ -277,9 +314,11 @@ pub async fn list(
     }
     if let Some((at, id)) = after {
         query = query.filter(
-            Condition::any()
-                .add(bookings::Column::StartsAt.gt(at))
-                .add(bookings::Column::StartsAt.eq(at).and(bookings::Column::Id.gt(id))),
+            Condition::any().add(bookings::Column::StartsAt.gt(at)).add(
+                bookings::Column::StartsAt
+                    .eq(at)
+                    .and(bookings::Column::Id.gt(id)),
+            ),
         );
     }
     let rows = query
@@ -288,7 +327,12 @@ pub async fn list(
         .limit(limit + 1)
         .all(state.db.conn())
         .await?;
-    Ok(axum::Json(page::page(rows, limit, |b| (b.starts_at, b.id), BookingView::from)))
+    Ok(axum::Json(page::page(
+        rows,
+        limit,
+        |b| (b.starts_at, b.id),
+        BookingView::from,
+    )))
 }
 
 async fn find_booking(conn: &impl ConnectionTrait, id: Uuid) -> Result<bookings::Model, ApiError> {
@@ -322,9 +366,17 @@ pub async fn get_one(
 }
 
 /// The booking and, when it belongs to a series, its other occurrences in `status`.
-async fn with_series(conn: &impl ConnectionTrait, booking: &bookings::Model, status: BookingStatus) -> Result<Vec<bookings::Model>, ApiError> {
+async fn with_series(
+    conn: &impl ConnectionTrait,
+    booking: &bookings::Model,
+    status: BookingStatus,
+) -> Result<Vec<bookings::Model>, ApiError> {
     let Some(series) = booking.series_id else {
-        return Ok(if booking.status == status.as_str() { vec![booking.clone()] } else { Vec::new() });
+        return Ok(if booking.status == status.as_str() {
+            vec![booking.clone()]
+        } else {
+            Vec::new()
+        });
     };
     Ok(bookings::Entity::find()
         .filter(bookings::Column::SeriesId.eq(series))
@@ -345,7 +397,10 @@ async fn set_status(
     let ids: Vec<Uuid> = rows.iter().map(|b| b.id).collect();
     bookings::Entity::update_many()
         .col_expr(bookings::Column::Status, Expr::value(status.as_str()))
-        .col_expr(bookings::Column::Reason, Expr::value(reason.map(str::to_string)))
+        .col_expr(
+            bookings::Column::Reason,
+            Expr::value(reason.map(str::to_string)),
+        )
         .col_expr(bookings::Column::UpdatedAt, Expr::value(now))
         .filter(bookings::Column::Id.is_in(ids.clone()))
         .exec(conn)
@@ -383,13 +438,26 @@ pub async fn approve(
     let txn = state.db.begin().await?;
     let booking = find_booking(&*txn, id).await?;
     if booking.status != BookingStatus::Requested.as_str() {
-        return Err(ApiError::conflict(format!("the booking is {}, not requested", booking.status), vec![]));
+        return Err(ApiError::conflict(
+            format!("the booking is {}, not requested", booking.status),
+            vec![],
+        ));
     }
     let mut rows = with_series(&*txn, &booking, BookingStatus::Requested).await?;
     set_status(&*txn, &mut rows, BookingStatus::Approved, None).await?;
     if let Some(summary) = summary(&rows) {
         let correlation = booking.event_id.map(|e| e.to_string());
-        state.outbox.add(&*txn, &BookingApproved { version: 1, booking: summary }, correlation).await?;
+        state
+            .outbox
+            .add(
+                &*txn,
+                &BookingApproved {
+                    version: 1,
+                    booking: summary,
+                },
+                correlation,
+            )
+            .await?;
     }
     txn.commit().await?;
     state.outbox.wake();
@@ -426,13 +494,24 @@ pub async fn reject(
     caller.require(&[Role::Admin])?;
     let reason = body.reason.trim();
     let mut v = Violations::new();
-    v.check(!reason.is_empty(), "reason", "say why the booking is rejected");
-    v.check(reason.chars().count() <= 1000, "reason", "must be at most 1000 characters");
+    v.check(
+        !reason.is_empty(),
+        "reason",
+        "say why the booking is rejected",
+    );
+    v.check(
+        reason.chars().count() <= 1000,
+        "reason",
+        "must be at most 1000 characters",
+    );
     v.finish()?;
     let txn = state.db.begin().await?;
     let booking = find_booking(&*txn, id).await?;
     if booking.status != BookingStatus::Requested.as_str() {
-        return Err(ApiError::conflict(format!("the booking is {}, not requested", booking.status), vec![]));
+        return Err(ApiError::conflict(
+            format!("the booking is {}, not requested", booking.status),
+            vec![],
+        ));
     }
     let mut rows = with_series(&*txn, &booking, BookingStatus::Requested).await?;
     set_status(&*txn, &mut rows, BookingStatus::Rejected, Some(reason)).await?;
@@ -502,16 +581,25 @@ pub async fn cancel(
 ) -> Result<axum::Json<BookingView>, ApiError> {
     caller.require(&[Role::Operator, Role::Admin])?;
     let body = body.map(|Json(b)| b).unwrap_or_default();
-    let reason = body.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+    let reason = body
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
     if reason.is_some_and(|r| r.chars().count() > 1000) {
         return Err(ApiError::field("reason", "must be at most 1000 characters"));
     }
     let txn = state.db.begin().await?;
     let booking = find_booking(&*txn, id).await?;
     caller.require_owner(booking.organisation_id)?;
-    let live = |b: &bookings::Model| BookingStatus::parse(&b.status).is_some_and(BookingStatus::holds_slot);
+    let live = |b: &bookings::Model| {
+        BookingStatus::parse(&b.status).is_some_and(BookingStatus::holds_slot)
+    };
     if !live(&booking) {
-        return Err(ApiError::conflict(format!("the booking is already {}", booking.status), vec![]));
+        return Err(ApiError::conflict(
+            format!("the booking is already {}", booking.status),
+            vec![],
+        ));
     }
     let mut rows: Vec<bookings::Model> = match (body.scope, booking.series_id) {
         (CancelScope::Occurrence, _) | (_, None) => vec![booking.clone()],
@@ -521,13 +609,19 @@ pub async fn cancel(
             .all(&*txn)
             .await?
             .into_iter()
-            .filter(|b| live(b) && (scope == CancelScope::Series || b.starts_at >= booking.starts_at))
+            .filter(|b| {
+                live(b) && (scope == CancelScope::Series || b.starts_at >= booking.starts_at)
+            })
             .collect(),
     };
     set_status(&*txn, &mut rows, BookingStatus::Cancelled, reason).await?;
     if let Some(summary) = summary(&rows) {
         let correlation = booking.event_id.map(|e| e.to_string());
-        let message = BookingCancelled { version: 1, booking: summary, reason: reason.map(str::to_string) };
+        let message = BookingCancelled {
+            version: 1,
+            booking: summary,
+            reason: reason.map(str::to_string),
+        };
         state.outbox.add(&*txn, &message, correlation).await?;
     }
     txn.commit().await?;

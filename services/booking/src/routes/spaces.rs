@@ -83,7 +83,11 @@ pub struct SpacePatch {
 
 fn check_text(v: &mut Violations, field: &str, value: &str, max: usize) {
     v.check(!value.trim().is_empty(), field, "must not be empty");
-    v.check(value.chars().count() <= max, field, format!("must be at most {max} characters"));
+    v.check(
+        value.chars().count() <= max,
+        field,
+        format!("must be at most {max} characters"),
+    );
 }
 
 fn check_tags(v: &mut Violations, field: &str, tags: &[String]) -> Vec<String> {
@@ -101,21 +105,37 @@ fn check_tags(v: &mut Violations, field: &str, tags: &[String]) -> Vec<String> {
 }
 
 fn check_capacity(v: &mut Violations, capacity: i64) {
-    v.check((1..=100_000).contains(&capacity), "capacity", "must be between 1 and 100000");
+    v.check(
+        (1..=100_000).contains(&capacity),
+        "capacity",
+        "must be between 1 and 100000",
+    );
 }
 
 fn check_buffer(v: &mut Violations, field: &str, minutes: Option<i64>) -> i32 {
     let minutes = minutes.unwrap_or(0);
-    v.check((0..=1440).contains(&minutes), field, "must be between 0 and 1440 minutes");
+    v.check(
+        (0..=1440).contains(&minutes),
+        field,
+        "must be between 0 and 1440 minutes",
+    );
     i32::try_from(minutes.clamp(0, 1440)).unwrap_or(0)
 }
 
 fn check_coordinates(v: &mut Violations, latitude: Option<f64>, longitude: Option<f64>) {
     if let Some(lat) = latitude {
-        v.check((-90.0..=90.0).contains(&lat), "latitude", "must be between -90 and 90");
+        v.check(
+            (-90.0..=90.0).contains(&lat),
+            "latitude",
+            "must be between -90 and 90",
+        );
     }
     if let Some(lon) = longitude {
-        v.check((-180.0..=180.0).contains(&lon), "longitude", "must be between -180 and 180");
+        v.check(
+            (-180.0..=180.0).contains(&lon),
+            "longitude",
+            "must be between -180 and 180",
+        );
     }
 }
 
@@ -168,7 +188,10 @@ pub async fn create(
     let teardown = check_buffer(&mut v, "teardown_minutes", body.teardown_minutes);
     check_coordinates(&mut v, body.latitude, body.longitude);
     if let Some(parent) = body.parent_id
-        && spaces::Entity::find_by_id(parent).one(state.db.conn()).await?.is_none()
+        && spaces::Entity::find_by_id(parent)
+            .one(state.db.conn())
+            .await?
+            .is_none()
     {
         v.add("parent_id", "no space has this id");
     }
@@ -187,7 +210,11 @@ pub async fn create(
         equipment: serde_json::json!(equipment),
         time_zone: zone.name().to_string(),
         opening_hours: serde_json::to_value(&body.opening_hours).unwrap_or_default(),
-        status: body.status.unwrap_or(SpaceStatus::Open).as_str().to_string(),
+        status: body
+            .status
+            .unwrap_or(SpaceStatus::Open)
+            .as_str()
+            .to_string(),
         funding: body.funding.map(|f| f.as_str().to_string()),
         latitude: body.latitude,
         longitude: body.longitude,
@@ -202,7 +229,14 @@ pub async fn create(
         .await?;
     state
         .outbox
-        .add(&*txn, &SpaceCreated { version: 1, space: info(&model) }, None)
+        .add(
+            &*txn,
+            &SpaceCreated {
+                version: 1,
+                space: info(&model),
+            },
+            None,
+        )
         .await?;
     txn.commit().await?;
     state.outbox.wake();
@@ -298,7 +332,11 @@ pub async fn list(
         query = query.filter(
             Condition::any()
                 .add(spaces::Column::Name.gt(name.clone()))
-                .add(spaces::Column::Name.eq(name.clone()).and(spaces::Column::Id.gt(*id))),
+                .add(
+                    spaces::Column::Name
+                        .eq(name.clone())
+                        .and(spaces::Column::Id.gt(*id)),
+                ),
         );
     }
     let equipment = tags_of(&filter.equipment);
@@ -329,12 +367,16 @@ pub async fn list(
             if space.status != SpaceStatus::Open.as_str() {
                 continue;
             }
-            let hours: Vec<OpeningHours> = serde_json::from_value(space.opening_hours.clone()).unwrap_or_default();
+            let hours: Vec<OpeningHours> =
+                serde_json::from_value(space.opening_hours.clone()).unwrap_or_default();
             let zone = parse_zone(&space.time_zone).unwrap_or(state.settings.time_zone);
             if !WeeklyHours::from_stored(&hours).covers(zone, from, to) {
                 continue;
             }
-            if !find_conflicts(state.db.conn(), &tree, &space, &[(from, to)]).await?.is_empty() {
+            if !find_conflicts(state.db.conn(), &tree, &space, &[(from, to)])
+                .await?
+                .is_empty()
+            {
                 continue;
             }
         }
@@ -366,7 +408,10 @@ async fn find_space(state: &AppState, id: Uuid) -> Result<spaces::Model, ApiErro
     params(("id" = Uuid, Path, description = "Space id")),
     responses((status = 200, body = SpaceView), (status = 404, body = Problem), (status = 422, body = Problem))
 )]
-pub async fn get_one(State(state): State<AppState>, Path(id): Path<Uuid>) -> Result<axum::Json<SpaceView>, ApiError> {
+pub async fn get_one(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+) -> Result<axum::Json<SpaceView>, ApiError> {
     Ok(axum::Json(find_space(&state, id).await?.into()))
 }
 
@@ -444,7 +489,11 @@ pub async fn update(
         active.setup_minutes = Set(check_buffer(&mut v, "setup_minutes", patch.setup_minutes));
     }
     if patch.teardown_minutes.is_some() {
-        active.teardown_minutes = Set(check_buffer(&mut v, "teardown_minutes", patch.teardown_minutes));
+        active.teardown_minutes = Set(check_buffer(
+            &mut v,
+            "teardown_minutes",
+            patch.teardown_minutes,
+        ));
     }
     v.finish()?;
     active.updated_at = Set(Utc::now());
@@ -452,7 +501,14 @@ pub async fn update(
     let updated = spaces::Entity::update(active).exec(&*txn).await?;
     state
         .outbox
-        .add(&*txn, &SpaceUpdated { version: 1, space: info(&updated) }, None)
+        .add(
+            &*txn,
+            &SpaceUpdated {
+                version: 1,
+                space: info(&updated),
+            },
+            None,
+        )
         .await?;
     txn.commit().await?;
     state.outbox.wake();
@@ -604,7 +660,11 @@ pub async fn availability(
     let to = v.take("to", parse_bound(&range.to, zone, Bound::End));
     if let (Some(f), Some(t)) = (from, to) {
         v.check(t > f, "to", "must be after from");
-        v.check(t - f <= Duration::days(MAX_AVAILABILITY_DAYS), "to", format!("the range may cover at most {MAX_AVAILABILITY_DAYS} days"));
+        v.check(
+            t - f <= Duration::days(MAX_AVAILABILITY_DAYS),
+            "to",
+            format!("the range may cover at most {MAX_AVAILABILITY_DAYS} days"),
+        );
     }
     v.finish()?;
     let (Some(from), Some(to)) = (from, to) else {
@@ -613,7 +673,13 @@ pub async fn availability(
     let free = free_slots(&state, &space, zone, from, to).await?;
     Ok(axum::Json(Availability {
         space_id: id,
-        free: free.into_iter().map(|(s, e)| FreeSlot { starts_at: s, ends_at: e }).collect(),
+        free: free
+            .into_iter()
+            .map(|(s, e)| FreeSlot {
+                starts_at: s,
+                ends_at: e,
+            })
+            .collect(),
     }))
 }
 
@@ -628,7 +694,8 @@ pub async fn free_slots(
     if space.status != SpaceStatus::Open.as_str() {
         return Ok(Vec::new());
     }
-    let hours: Vec<OpeningHours> = serde_json::from_value(space.opening_hours.clone()).unwrap_or_default();
+    let hours: Vec<OpeningHours> =
+        serde_json::from_value(space.opening_hours.clone()).unwrap_or_default();
     let windows = WeeklyHours::from_stored(&hours).open_between(zone, from, to);
     let tree = SpaceTree::load(state.db.conn()).await?;
     let busy_holds: Vec<(DateTime<Utc>, DateTime<Utc>)> = holds::Entity::find()
@@ -658,7 +725,11 @@ pub async fn free_slots(
     let busy: Vec<Interval> = busy_holds
         .into_iter()
         .map(|(s, e)| (s - teardown, e + setup))
-        .chain(busy_closures.into_iter().map(|(s, e)| (s - teardown, e + setup)))
+        .chain(
+            busy_closures
+                .into_iter()
+                .map(|(s, e)| (s - teardown, e + setup)),
+        )
         .collect();
     Ok(subtract(windows, busy))
 }

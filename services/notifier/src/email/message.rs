@@ -28,7 +28,9 @@ impl Header for ListUnsubscribe {
     }
 
     fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
-        Ok(Self(s.trim_start_matches('<').trim_end_matches('>').to_string()))
+        Ok(Self(
+            s.trim_start_matches('<').trim_end_matches('>').to_string(),
+        ))
     }
 
     fn display(&self) -> HeaderValue {
@@ -63,11 +65,21 @@ impl Rendered {
             .to(to)
             .subject(self.subject);
         if let Some(url) = self.unsubscribe {
-            builder = builder.header(ListUnsubscribe(url)).header(ListUnsubscribePost);
+            builder = builder
+                .header(ListUnsubscribe(url))
+                .header(ListUnsubscribePost);
         }
         let body = MultiPart::alternative()
-            .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(self.text))
-            .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(self.html));
+            .singlepart(
+                SinglePart::builder()
+                    .header(ContentType::TEXT_PLAIN)
+                    .body(self.text),
+            )
+            .singlepart(
+                SinglePart::builder()
+                    .header(ContentType::TEXT_HTML)
+                    .body(self.html),
+            );
         Ok(builder.multipart(body)?)
     }
 }
@@ -87,7 +99,9 @@ mod tests {
         };
         let from: Mailbox = "Piazza <noreply@piazza.test>".parse().unwrap();
         let raw = String::from_utf8(email.into_message(&from).unwrap().formatted()).unwrap();
-        assert!(raw.contains("List-Unsubscribe: <http://piazza.test/subscriptions/unsubscribe?token=abc>"));
+        assert!(raw.contains(
+            "List-Unsubscribe: <http://piazza.test/subscriptions/unsubscribe?token=abc>"
+        ));
         assert!(raw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
         assert!(raw.contains("multipart/alternative"));
         assert!(raw.contains("text/html"));

@@ -93,7 +93,13 @@ fn footer_text(language: Language, footer: &Footer) -> String {
 }
 
 /// The double opt-in email. `for_guardian` when it goes to the guardian of someone under 14.
-pub fn confirm_subscription(language: Language, to: &str, subscriber_email: &str, confirm_url: &str, for_guardian: bool) -> Rendered {
+pub fn confirm_subscription(
+    language: Language,
+    to: &str,
+    subscriber_email: &str,
+    confirm_url: &str,
+    for_guardian: bool,
+) -> Rendered {
     let (subject, intro, action, ignore) = match (language, for_guardian) {
         (Language::It, false) => (
             "Conferma la tua iscrizione a Piazza".to_string(),
@@ -121,7 +127,12 @@ pub fn confirm_subscription(language: Language, to: &str, subscriber_email: &str
         ),
     };
     let text = format!("{intro}\n\n{action}: {confirm_url}\n\n{ignore}\n");
-    let body = format!("<p>{}</p>{}<p style=\"color:#555\">{}</p>", escape(&intro), button(confirm_url, action), escape(ignore));
+    let body = format!(
+        "<p>{}</p>{}<p style=\"color:#555\">{}</p>",
+        escape(&intro),
+        button(confirm_url, action),
+        escape(ignore)
+    );
     Rendered {
         to: to.to_string(),
         html: layout(language, &subject, &body, ""),
@@ -152,10 +163,30 @@ fn dates_of(event: &EventSummary, language: Language) -> Vec<String> {
 }
 
 /// A newly published event that matches the subscriber's interests.
-pub fn event_published(language: Language, to: &str, event: &EventSummary, event_url: &str, footer: &Footer) -> Rendered {
+pub fn event_published(
+    language: Language,
+    to: &str,
+    event: &EventSummary,
+    event_url: &str,
+    footer: &Footer,
+) -> Rendered {
     let (subject, lead, where_label, when_label, more, ages) = match language {
-        Language::It => (format!("Nuovo evento: {}", event.title), "C'è un nuovo evento per te.", "Dove", "Quando", "Scopri di più", "Età"),
-        Language::En => (format!("New event: {}", event.title), "There is a new event for you.", "Where", "When", "Find out more", "Ages"),
+        Language::It => (
+            format!("Nuovo evento: {}", event.title),
+            "C'è un nuovo evento per te.",
+            "Dove",
+            "Quando",
+            "Scopri di più",
+            "Età",
+        ),
+        Language::En => (
+            format!("New event: {}", event.title),
+            "There is a new event for you.",
+            "Where",
+            "When",
+            "Find out more",
+            "Ages",
+        ),
     };
     let dates = dates_of(event, language);
     let categories: Vec<&str> = event.categories.iter().map(|c| c.label(language)).collect();
@@ -174,7 +205,10 @@ pub fn event_published(language: Language, to: &str, event: &EventSummary, event
     );
     if !event.description.is_empty() {
         text.push_str(&format!("{}\n\n", event.description));
-        body.push_str(&format!("<p>{}</p>", escape(&event.description).replace('\n', "<br>")));
+        body.push_str(&format!(
+            "<p>{}</p>",
+            escape(&event.description).replace('\n', "<br>")
+        ));
     }
     text.push_str(&format!("{when_label}:\n"));
     body.push_str(&format!("<p><strong>{}</strong><br>", escape(when_label)));
@@ -185,13 +219,24 @@ pub fn event_published(language: Language, to: &str, event: &EventSummary, event
     body.push_str("</p>");
     if let Some(place) = place_line(event) {
         text.push_str(&format!("{where_label}: {place}\n"));
-        body.push_str(&format!("<p><strong>{}</strong><br>{}</p>", escape(where_label), escape(&place)));
+        body.push_str(&format!(
+            "<p><strong>{}</strong><br>{}</p>",
+            escape(where_label),
+            escape(&place)
+        ));
     }
     if let Some(age) = age {
         text.push_str(&format!("{ages}: {age}\n"));
-        body.push_str(&format!("<p><strong>{}</strong>: {}</p>", escape(ages), escape(&age)));
+        body.push_str(&format!(
+            "<p><strong>{}</strong>: {}</p>",
+            escape(ages),
+            escape(&age)
+        ));
     }
-    text.push_str(&format!("\n{more}: {event_url}\n\n{}", footer_text(language, footer)));
+    text.push_str(&format!(
+        "\n{more}: {event_url}\n\n{}",
+        footer_text(language, footer)
+    ));
     body.push_str(&button(event_url, more));
     Rendered {
         to: to.to_string(),
@@ -203,13 +248,31 @@ pub fn event_published(language: Language, to: &str, event: &EventSummary, event
 }
 
 /// A published event was cancelled.
-pub fn event_cancelled(language: Language, to: &str, event: &EventSummary, reason: &str, footer: &Footer) -> Rendered {
+pub fn event_cancelled(
+    language: Language,
+    to: &str,
+    event: &EventSummary,
+    reason: &str,
+    footer: &Footer,
+) -> Rendered {
     let (subject, lead, why) = match language {
-        Language::It => (format!("Annullato: {}", event.title), "Questo evento è stato annullato.", "Motivo"),
-        Language::En => (format!("Cancelled: {}", event.title), "This event has been cancelled.", "Reason"),
+        Language::It => (
+            format!("Annullato: {}", event.title),
+            "Questo evento è stato annullato.",
+            "Motivo",
+        ),
+        Language::En => (
+            format!("Cancelled: {}", event.title),
+            "This event has been cancelled.",
+            "Reason",
+        ),
     };
     let dates = dates_of(event, language).join("\n");
-    let text = format!("{lead}\n\n{}\n{dates}\n\n{why}: {reason}\n\n{}", event.title, footer_text(language, footer));
+    let text = format!(
+        "{lead}\n\n{}\n{dates}\n\n{why}: {reason}\n\n{}",
+        event.title,
+        footer_text(language, footer)
+    );
     let body = format!(
         "<p>{}</p><p><strong>{}</strong><br>{}</p><p>{}: {}</p>",
         escape(lead),
@@ -237,15 +300,32 @@ fn booking_lines(booking: &BookingSummary, zone: chrono_tz::Tz) -> String {
 }
 
 /// Operators hear in Italian: they are the Comune's partners, not the public.
-pub fn booking_decided(to: &str, booking: &BookingSummary, approved: bool, reason: Option<&str>, zone: chrono_tz::Tz) -> Rendered {
+pub fn booking_decided(
+    to: &str,
+    booking: &BookingSummary,
+    approved: bool,
+    reason: Option<&str>,
+    zone: chrono_tz::Tz,
+) -> Rendered {
     let (subject, lead) = if approved {
-        (format!("Prenotazione approvata: {}", booking.title), "La tua prenotazione è stata approvata.")
+        (
+            format!("Prenotazione approvata: {}", booking.title),
+            "La tua prenotazione è stata approvata.",
+        )
     } else {
-        (format!("Prenotazione annullata: {}", booking.title), "La tua prenotazione è stata annullata.")
+        (
+            format!("Prenotazione annullata: {}", booking.title),
+            "La tua prenotazione è stata annullata.",
+        )
     };
     let dates = booking_lines(booking, zone);
     let mut text = format!("{lead}\n\n{}\n{dates}\n", booking.title);
-    let mut body = format!("<p>{}</p><p><strong>{}</strong><br>{}</p>", escape(lead), escape(&booking.title), escape(&dates));
+    let mut body = format!(
+        "<p>{}</p><p><strong>{}</strong><br>{}</p>",
+        escape(lead),
+        escape(&booking.title),
+        escape(&dates)
+    );
     if let Some(reason) = reason {
         text.push_str(&format!("\nMotivo: {reason}\n"));
         body.push_str(&format!("<p>Motivo: {}</p>", escape(reason)));
@@ -288,6 +368,9 @@ mod tests {
 
     #[test]
     fn html_is_escaped() {
-        assert_eq!(escape("<b>\"Tom & Jerry's\"</b>"), "&lt;b&gt;&quot;Tom &amp; Jerry&#39;s&quot;&lt;/b&gt;");
+        assert_eq!(
+            escape("<b>\"Tom & Jerry's\"</b>"),
+            "&lt;b&gt;&quot;Tom &amp; Jerry&#39;s&quot;&lt;/b&gt;"
+        );
     }
 }

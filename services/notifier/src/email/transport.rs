@@ -52,8 +52,11 @@ impl Mailer {
             }
             None => {
                 let dir = settings.data_dir.join("outbox");
-                std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-                Ok(Mailer::Files(AsyncFileTransport::<Tokio1Executor>::new(dir)))
+                std::fs::create_dir_all(&dir)
+                    .with_context(|| format!("creating {}", dir.display()))?;
+                Ok(Mailer::Files(AsyncFileTransport::<Tokio1Executor>::new(
+                    dir,
+                )))
             }
         }
     }

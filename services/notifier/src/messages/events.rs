@@ -18,7 +18,12 @@ use piazza_shared::{
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, sea_query::OnConflict};
 
 async fn remember(txn: &DatabaseTransaction, event: &EventSummary) -> Result<(), HandleError> {
-    let first = event.occurrences.iter().map(|o| o.starts_at).min().unwrap_or_else(Utc::now);
+    let first = event
+        .occurrences
+        .iter()
+        .map(|o| o.starts_at)
+        .min()
+        .unwrap_or_else(Utc::now);
     let row = events::Model {
         id: event.event_id,
         summary: serde_json::to_value(event).unwrap_or_default(),
@@ -36,7 +41,10 @@ async fn remember(txn: &DatabaseTransaction, event: &EventSummary) -> Result<(),
     Ok(())
 }
 
-pub async fn published(txn: &DatabaseTransaction, message: &EventPublished) -> Result<(), HandleError> {
+pub async fn published(
+    txn: &DatabaseTransaction,
+    message: &EventPublished,
+) -> Result<(), HandleError> {
     let event = &message.event;
     remember(txn, event).await?;
     let matched = subscribers_for(txn, event, "instant", Utc::now().year()).await?;
@@ -57,7 +65,10 @@ pub async fn published(txn: &DatabaseTransaction, message: &EventPublished) -> R
     Ok(())
 }
 
-pub async fn cancelled(txn: &DatabaseTransaction, message: &EventCancelled) -> Result<(), HandleError> {
+pub async fn cancelled(
+    txn: &DatabaseTransaction,
+    message: &EventCancelled,
+) -> Result<(), HandleError> {
     let event = &message.event;
     remember(txn, event).await?;
     // Those told about the event hear that it is off; pending announcements are dropped.
@@ -80,8 +91,14 @@ pub async fn cancelled(txn: &DatabaseTransaction, message: &EventCancelled) -> R
         }
     }
     deliveries::Entity::update_many()
-        .col_expr(deliveries::Column::State, sea_orm::sea_query::Expr::value("cancelled"))
-        .col_expr(deliveries::Column::LastError, sea_orm::sea_query::Expr::value(Some("the event was cancelled".to_string())))
+        .col_expr(
+            deliveries::Column::State,
+            sea_orm::sea_query::Expr::value("cancelled"),
+        )
+        .col_expr(
+            deliveries::Column::LastError,
+            sea_orm::sea_query::Expr::value(Some("the event was cancelled".to_string())),
+        )
         .filter(deliveries::Column::Kind.eq(Kind::EventPublished.as_str()))
         .filter(deliveries::Column::SubjectId.eq(event.event_id))
         .filter(deliveries::Column::State.eq("pending"))

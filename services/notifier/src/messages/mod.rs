@@ -39,7 +39,11 @@ impl MessageHandler for Handler {
         ]
     }
 
-    async fn handle(&self, txn: &DatabaseTransaction, envelope: &Envelope) -> Result<(), HandleError> {
+    async fn handle(
+        &self,
+        txn: &DatabaseTransaction,
+        envelope: &Envelope,
+    ) -> Result<(), HandleError> {
         match envelope.event_type.as_str() {
             EventPublished::TYPE => events::published(txn, &decode(envelope)?).await,
             EventCancelled::TYPE => events::cancelled(txn, &decode(envelope)?).await,

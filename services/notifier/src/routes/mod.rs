@@ -13,6 +13,9 @@ pub fn router(state: AppState) -> OpenApiRouter {
         .routes(routes!(subscribers::export))
         .routes(routes!(subscriptions::confirm))
         .routes(routes!(subscriptions::manage))
-        .routes(routes!(subscriptions::unsubscribe_page, subscriptions::unsubscribe))
+        .routes(routes!(
+            subscriptions::unsubscribe_page,
+            subscriptions::unsubscribe
+        ))
         .with_state(state)
 }

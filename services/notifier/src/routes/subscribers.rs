@@ -22,9 +22,19 @@ use uuid::Uuid;
 
 /// Domains of throwaway mailboxes: a subscription to one would never be read.
 const DISPOSABLE: &[&str] = &[
-    "mailinator.com", "guerrillamail.com", "10minutemail.com", "yopmail.com", "trashmail.com",
-    "tempmail.com", "temp-mail.org", "sharklasers.com", "getnada.com", "dispostable.com",
-    "maildrop.cc", "throwawaymail.com", "fakeinbox.com",
+    "mailinator.com",
+    "guerrillamail.com",
+    "10minutemail.com",
+    "yopmail.com",
+    "trashmail.com",
+    "tempmail.com",
+    "temp-mail.org",
+    "sharklasers.com",
+    "getnada.com",
+    "dispostable.com",
+    "maildrop.cc",
+    "throwawaymail.com",
+    "fakeinbox.com",
 ];
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -54,7 +64,10 @@ fn check_address(v: &mut Violations, field: &str, email: &str) {
     } else if let Some((_, domain)) = email.rsplit_once('@')
         && DISPOSABLE.contains(&domain)
     {
-        v.add(field, "use an address you read: disposable mailboxes are not accepted");
+        v.add(
+            field,
+            "use an address you read: disposable mailboxes are not accepted",
+        );
     }
 }
 
@@ -75,20 +88,39 @@ pub async fn subscribe(
     Json(body): Json<NewSubscriber>,
 ) -> Result<(StatusCode, axum::Json<Accepted>), ApiError> {
     let email = normalise_email(&body.email);
-    let guardian = body.guardian_email.as_deref().map(normalise_email).filter(|g| !g.is_empty());
+    let guardian = body
+        .guardian_email
+        .as_deref()
+        .map(normalise_email)
+        .filter(|g| !g.is_empty());
     let year = Utc::now().year();
     let mut v = Violations::new();
     check_address(&mut v, "email", &email);
-    v.check(!body.interests.is_empty(), "interests", "choose at least one interest");
+    v.check(
+        !body.interests.is_empty(),
+        "interests",
+        "choose at least one interest",
+    );
     let birth_year = i32::try_from(body.birth_year).unwrap_or(0);
     v.check(birth_year <= year, "birth_year", "is in the future");
-    v.check(birth_year > year - 100 && birth_year <= year - 8, "birth_year", format!("must be between {} and {}", year - 99, year - 8));
+    v.check(
+        birth_year > year - 100 && birth_year <= year - 8,
+        "birth_year",
+        format!("must be between {} and {}", year - 99, year - 8),
+    );
     let minor = may_be_under_consent_age(birth_year, year);
     match &guardian {
-        None if minor => v.add("guardian_email", "under 14 a parent or guardian must consent: give their email"),
+        None if minor => v.add(
+            "guardian_email",
+            "under 14 a parent or guardian must consent: give their email",
+        ),
         Some(g) => {
             check_address(&mut v, "guardian_email", g);
-            v.check(*g != email, "guardian_email", "must differ from the subscriber's email");
+            v.check(
+                *g != email,
+                "guardian_email",
+                "must differ from the subscriber's email",
+            );
         }
         None => {}
     }
@@ -147,7 +179,10 @@ pub async fn subscribe(
             body.frequency.as_str(),
             names.join(", "),
             body.language.as_str(),
-            guardian.as_ref().map(|g| format!("; guardian {g} to consent")).unwrap_or_default()
+            guardian
+                .as_ref()
+                .map(|g| format!("; guardian {g} to consent"))
+                .unwrap_or_default()
         );
         let consent_id = record_consent(&*txn, id, "subscribed", &detail, source.clone()).await?;
         let recipient = guardian.clone().unwrap_or_else(|| email.clone());
@@ -207,7 +242,10 @@ pub struct TokenQuery {
 }
 
 /// The subscriber a manage link is for: 401 for a bad token, 404 once erased.
-async fn subscriber_of(state: &AppState, token: &str) -> Result<(LinkClaims, subscribers::Model), ApiError> {
+async fn subscriber_of(
+    state: &AppState,
+    token: &str,
+) -> Result<(LinkClaims, subscribers::Model), ApiError> {
     let claims = state
         .links
         .verify(MANAGE, token)
@@ -264,7 +302,10 @@ pub struct PersonalData {
         (status = 404, body = Problem), (status = 422, body = Problem),
     )
 )]
-pub async fn export(State(state): State<AppState>, Query(query): Query<TokenQuery>) -> Result<axum::Json<PersonalData>, ApiError> {
+pub async fn export(
+    State(state): State<AppState>,
+    Query(query): Query<TokenQuery>,
+) -> Result<axum::Json<PersonalData>, ApiError> {
     let (_, s) = subscriber_of(&state, &query.token).await?;
     let consents = consents::Entity::find()
         .filter(consents::Column::SubscriberId.eq(s.id))
@@ -272,7 +313,12 @@ pub async fn export(State(state): State<AppState>, Query(query): Query<TokenQuer
         .all(state.db.conn())
         .await?
         .into_iter()
-        .map(|c| ConsentRecord { action: c.action, detail: c.detail, source: c.source, at: c.at })
+        .map(|c| ConsentRecord {
+            action: c.action,
+            detail: c.detail,
+            source: c.source,
+            at: c.at,
+        })
         .collect();
     let emails = deliveries::Entity::find()
         .filter(deliveries::Column::SubscriberId.eq(s.id))
@@ -280,7 +326,12 @@ pub async fn export(State(state): State<AppState>, Query(query): Query<TokenQuer
         .all(state.db.conn())
         .await?
         .into_iter()
-        .map(|d| EmailRecord { kind: d.kind, state: d.state, created_at: d.created_at, sent_at: d.sent_at })
+        .map(|d| EmailRecord {
+            kind: d.kind,
+            state: d.state,
+            created_at: d.created_at,
+            sent_at: d.sent_at,
+        })
         .collect();
     Ok(axum::Json(PersonalData {
         interests: serde_json::from_value(s.interests.clone()).unwrap_or_default(),
@@ -309,7 +360,10 @@ pub async fn export(State(state): State<AppState>, Query(query): Query<TokenQuer
         (status = 404, body = Problem), (status = 422, body = Problem),
     )
 )]
-pub async fn erase(State(state): State<AppState>, Query(query): Query<TokenQuery>) -> Result<StatusCode, ApiError> {
+pub async fn erase(
+    State(state): State<AppState>,
+    Query(query): Query<TokenQuery>,
+) -> Result<StatusCode, ApiError> {
     let (_, s) = subscriber_of(&state, &query.token).await?;
     let txn = state.db.begin().await?;
     deliveries::Entity::delete_many()

@@ -20,8 +20,15 @@ use piazza_shared::{
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, sea_query::Expr};
 
-async fn find(state: &AppState, purpose: &str, token: &str) -> Result<Option<subscribers::Model>, Response> {
-    let claims = state.links.verify(purpose, token).map_err(|e| bad_link(&e.to_string()))?;
+async fn find(
+    state: &AppState,
+    purpose: &str,
+    token: &str,
+) -> Result<Option<subscribers::Model>, Response> {
+    let claims = state
+        .links
+        .verify(purpose, token)
+        .map_err(|e| bad_link(&e.to_string()))?;
     let subscriber = subscribers::Entity::find_by_id(claims.s)
         .one(state.db.conn())
         .await
@@ -36,11 +43,16 @@ trait PageError {
 impl PageError for ApiError {
     fn into_response_page(self) -> Response {
         let problem = self.to_problem();
-        let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status =
+            StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         if status.is_server_error() {
             tracing::error!(error = ?self, "page failed");
         }
-        page(status, "Errore", &format!("<p>{}</p>", escape(&problem.detail)))
+        page(
+            status,
+            "Errore",
+            &format!("<p>{}</p>", escape(&problem.detail)),
+        )
     }
 }
 
@@ -82,8 +94,14 @@ pub async fn confirm(
             active.confirmed_at = Set(Some(Utc::now()));
             subscribers::Entity::update(active).exec(&*txn).await?;
             let (action, detail) = match &subscriber.guardian_email {
-                Some(g) => ("guardian_confirmed", format!("guardian {g} consented to emails for {}", subscriber.email)),
-                None => ("confirmed", "confirmed the subscription from the emailed link".to_string()),
+                Some(g) => (
+                    "guardian_confirmed",
+                    format!("guardian {g} consented to emails for {}", subscriber.email),
+                ),
+                None => (
+                    "confirmed",
+                    "confirmed the subscription from the emailed link".to_string(),
+                ),
             };
             record_consent(&*txn, subscriber.id, action, &detail, source).await?;
             txn.commit().await?;
@@ -125,7 +143,8 @@ pub async fn manage(State(state): State<AppState>, Query(query): Query<TokenQuer
         Ok(None) => return gone(),
         Err(response) => return response,
     };
-    let interests: Vec<Category> = serde_json::from_value(subscriber.interests.clone()).unwrap_or_default();
+    let interests: Vec<Category> =
+        serde_json::from_value(subscriber.interests.clone()).unwrap_or_default();
     let labels: Vec<&str> = interests
         .iter()
         .map(|c| c.label(piazza_shared::contracts::Language::It))
@@ -154,7 +173,10 @@ pub async fn manage(State(state): State<AppState>, Query(query): Query<TokenQuer
         (status = 400, description = "Bad or expired link (HTML page)", content_type = "text/html"),
     )
 )]
-pub async fn unsubscribe_page(State(state): State<AppState>, Query(query): Query<TokenQuery>) -> Response {
+pub async fn unsubscribe_page(
+    State(state): State<AppState>,
+    Query(query): Query<TokenQuery>,
+) -> Response {
     match find(&state, UNSUBSCRIBE, &query.token).await {
         Ok(Some(s)) => page(
             StatusCode::OK,
@@ -202,12 +224,22 @@ pub async fn unsubscribe(
             subscribers::Entity::update(active).exec(&*txn).await?;
             deliveries::Entity::update_many()
                 .col_expr(deliveries::Column::State, Expr::value("cancelled"))
-                .col_expr(deliveries::Column::LastError, Expr::value(Some("unsubscribed".to_string())))
+                .col_expr(
+                    deliveries::Column::LastError,
+                    Expr::value(Some("unsubscribed".to_string())),
+                )
                 .filter(deliveries::Column::SubscriberId.eq(subscriber.id))
                 .filter(deliveries::Column::State.eq("pending"))
                 .exec(&*txn)
                 .await?;
-            record_consent(&*txn, subscriber.id, "unsubscribed", "withdrew consent to event emails", source).await?;
+            record_consent(
+                &*txn,
+                subscriber.id,
+                "unsubscribed",
+                "withdrew consent to event emails",
+                source,
+            )
+            .await?;
             txn.commit().await?;
             Ok(())
         }

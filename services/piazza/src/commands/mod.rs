@@ -7,7 +7,11 @@ mod user;
 use crate::cli::{Cli, Command, Service, UserCommand};
 use piazza_shared::{runtime::ServiceDef, settings::Settings, telemetry};
 
-pub const ALL: [ServiceDef; 3] = [piazza_booking::SERVICE, piazza_scheduler::SERVICE, piazza_notifier::SERVICE];
+pub const ALL: [ServiceDef; 3] = [
+    piazza_booking::SERVICE,
+    piazza_scheduler::SERVICE,
+    piazza_notifier::SERVICE,
+];
 
 pub fn def(service: Service) -> ServiceDef {
     match service {

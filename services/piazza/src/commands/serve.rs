@@ -29,13 +29,27 @@ pub async fn one(settings: Settings, service: ServiceDef) -> anyhow::Result<()> 
 }
 
 fn announce(app: &Application, settings: &Settings, what: &str) {
-    let address = app.local_addr().map(|a| a.to_string()).unwrap_or_else(|_| settings.listen.to_string());
-    let database = if settings.uses_postgres() { "PostgreSQL" } else { "SQLite" };
-    let bus = if settings.amqp_url.is_some() { "RabbitMQ" } else { "in-process bus" };
+    let address = app
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_else(|_| settings.listen.to_string());
+    let database = if settings.uses_postgres() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    let bus = if settings.amqp_url.is_some() {
+        "RabbitMQ"
+    } else {
+        "in-process bus"
+    };
     let mail = if settings.smtp_url.is_some() {
         "SMTP".to_string()
     } else {
-        format!(".eml files in {}", settings.data_dir.join("outbox").display())
+        format!(
+            ".eml files in {}",
+            settings.data_dir.join("outbox").display()
+        )
     };
     println!("Piazza ({what}) listening on http://{address}  [{database}, {bus}, email: {mail}]");
     tracing::info!(%address, service = what, "listening");

@@ -5,7 +5,12 @@ use anyhow::Context;
 use piazza_shared::{auth::Role, db::Db, settings::Settings};
 use std::io::BufRead;
 
-pub async fn add(settings: &Settings, email: &str, role: RoleArg, organisation: Option<&str>) -> anyhow::Result<()> {
+pub async fn add(
+    settings: &Settings,
+    email: &str,
+    role: RoleArg,
+    organisation: Option<&str>,
+) -> anyhow::Result<()> {
     let mut password = String::new();
     std::io::stdin()
         .lock()
@@ -19,8 +24,14 @@ pub async fn add(settings: &Settings, email: &str, role: RoleArg, organisation: 
     };
     let db = Db::connect(settings, piazza_booking::NAME).await?;
     (piazza_booking::SERVICE.migrate)(&db).await?;
-    let account = piazza_booking::accounts::create(&db, email, role, organisation, password).await?;
-    println!("created {} account {} ({})", role.as_str(), account.email, account.id);
+    let account =
+        piazza_booking::accounts::create(&db, email, role, organisation, password).await?;
+    println!(
+        "created {} account {} ({})",
+        role.as_str(),
+        account.email,
+        account.id
+    );
     db.close().await;
     Ok(())
 }

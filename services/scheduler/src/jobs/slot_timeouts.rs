@@ -31,18 +31,29 @@ pub async fn expire(state: &AppState) -> Result<u64, sea_orm::DbErr> {
     let deadline = Utc::now() - Duration::seconds(timeout);
     let txn = state.db.begin().await?;
     let result = events::Entity::update_many()
-        .col_expr(events::Column::SpaceStatus, Expr::value(SpaceStatus::Unavailable.as_str()))
+        .col_expr(
+            events::Column::SpaceStatus,
+            Expr::value(SpaceStatus::Unavailable.as_str()),
+        )
         .col_expr(
             events::Column::SpaceReason,
-            Expr::value(format!("booking did not answer within {timeout} s; ask again or pick another space")),
+            Expr::value(format!(
+                "booking did not answer within {timeout} s; ask again or pick another space"
+            )),
         )
-        .col_expr(events::Column::Status, Expr::value(EventStatus::NeedsSpace.as_str()))
+        .col_expr(
+            events::Column::Status,
+            Expr::value(EventStatus::NeedsSpace.as_str()),
+        )
         .col_expr(events::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(events::Column::SpaceStatus.eq(SpaceStatus::Pending.as_str()))
         // Held-as-requested events wait for a human, not for the bus.
         .filter(events::Column::SpaceReason.is_null())
         .filter(events::Column::SlotRequestedAt.lt(deadline))
-        .filter(events::Column::Status.is_in([EventStatus::Draft.as_str(), EventStatus::Proposed.as_str()]))
+        .filter(
+            events::Column::Status
+                .is_in([EventStatus::Draft.as_str(), EventStatus::Proposed.as_str()]),
+        )
         .exec(&*txn)
         .await?;
     txn.commit().await?;

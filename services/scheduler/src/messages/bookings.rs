@@ -15,8 +15,14 @@ use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, sea_qu
 use uuid::Uuid;
 
 /// The event an answer is about, if it is current.
-async fn current(txn: &DatabaseTransaction, event_id: Option<Uuid>, correlation: Option<&str>) -> Result<Option<events::Model>, HandleError> {
-    let Some(event_id) = event_id else { return Ok(None) };
+async fn current(
+    txn: &DatabaseTransaction,
+    event_id: Option<Uuid>,
+    correlation: Option<&str>,
+) -> Result<Option<events::Model>, HandleError> {
+    let Some(event_id) = event_id else {
+        return Ok(None);
+    };
     let Some(event) = events::Entity::find_by_id(event_id).one(txn).await? else {
         tracing::warn!(%event_id, "answer for an unknown event; ignored");
         return Ok(None);
@@ -34,7 +40,13 @@ async fn current(txn: &DatabaseTransaction, event_id: Option<Uuid>, correlation:
     Ok(Some(event))
 }
 
-async fn set_space(txn: &DatabaseTransaction, event: &events::Model, space: SpaceStatus, reason: Option<String>, status: Option<EventStatus>) -> Result<(), HandleError> {
+async fn set_space(
+    txn: &DatabaseTransaction,
+    event: &events::Model,
+    space: SpaceStatus,
+    reason: Option<String>,
+    status: Option<EventStatus>,
+) -> Result<(), HandleError> {
     let mut update = events::Entity::update_many()
         .col_expr(events::Column::SpaceStatus, Expr::value(space.as_str()))
         .col_expr(events::Column::SpaceReason, Expr::value(reason))
@@ -49,45 +61,84 @@ async fn set_space(txn: &DatabaseTransaction, event: &events::Model, space: Spac
 }
 
 fn is_final(event: &events::Model) -> bool {
-    matches!(EventStatus::parse(&event.status), Some(EventStatus::Cancelled | EventStatus::Completed))
+    matches!(
+        EventStatus::parse(&event.status),
+        Some(EventStatus::Cancelled | EventStatus::Completed)
+    )
 }
 
-pub async fn requested(txn: &DatabaseTransaction, message: &BookingRequested, correlation: Option<&str>) -> Result<(), HandleError> {
+pub async fn requested(
+    txn: &DatabaseTransaction,
+    message: &BookingRequested,
+    correlation: Option<&str>,
+) -> Result<(), HandleError> {
     if let Some(event) = current(txn, message.booking.event_id, correlation).await?
         && !is_final(&event)
     {
         // Held as requested: still pending until an administrator approves in booking.
-        set_space(txn, &event, SpaceStatus::Pending, Some("held; waiting for approval".into()), None).await?;
+        set_space(
+            txn,
+            &event,
+            SpaceStatus::Pending,
+            Some("held; waiting for approval".into()),
+            None,
+        )
+        .await?;
     }
     Ok(())
 }
 
-pub async fn approved(txn: &DatabaseTransaction, message: &BookingApproved, correlation: Option<&str>) -> Result<(), HandleError> {
+pub async fn approved(
+    txn: &DatabaseTransaction,
+    message: &BookingApproved,
+    correlation: Option<&str>,
+) -> Result<(), HandleError> {
     if let Some(event) = current(txn, message.booking.event_id, correlation).await?
         && !is_final(&event)
     {
-        let status = (event.status == EventStatus::NeedsSpace.as_str()).then_some(EventStatus::Draft);
+        let status =
+            (event.status == EventStatus::NeedsSpace.as_str()).then_some(EventStatus::Draft);
         set_space(txn, &event, SpaceStatus::Confirmed, None, status).await?;
     }
     Ok(())
 }
 
-pub async fn rejected(txn: &DatabaseTransaction, message: &BookingRejected, correlation: Option<&str>) -> Result<(), HandleError> {
+pub async fn rejected(
+    txn: &DatabaseTransaction,
+    message: &BookingRejected,
+    correlation: Option<&str>,
+) -> Result<(), HandleError> {
     if let Some(event) = current(txn, message.event_id, correlation).await?
         && !is_final(&event)
     {
-        let status = (event.status != EventStatus::Published.as_str()).then_some(EventStatus::NeedsSpace);
-        set_space(txn, &event, SpaceStatus::Unavailable, Some(message.reason.clone()), status).await?;
+        let status =
+            (event.status != EventStatus::Published.as_str()).then_some(EventStatus::NeedsSpace);
+        set_space(
+            txn,
+            &event,
+            SpaceStatus::Unavailable,
+            Some(message.reason.clone()),
+            status,
+        )
+        .await?;
     }
     Ok(())
 }
 
-pub async fn cancelled(txn: &DatabaseTransaction, message: &BookingCancelled, correlation: Option<&str>) -> Result<(), HandleError> {
+pub async fn cancelled(
+    txn: &DatabaseTransaction,
+    message: &BookingCancelled,
+    correlation: Option<&str>,
+) -> Result<(), HandleError> {
     if let Some(event) = current(txn, message.booking.event_id, correlation).await?
         && !is_final(&event)
     {
-        let reason = message.reason.clone().unwrap_or_else(|| "the booking was cancelled".into());
-        let status = (event.status != EventStatus::Published.as_str()).then_some(EventStatus::NeedsSpace);
+        let reason = message
+            .reason
+            .clone()
+            .unwrap_or_else(|| "the booking was cancelled".into());
+        let status =
+            (event.status != EventStatus::Published.as_str()).then_some(EventStatus::NeedsSpace);
         set_space(txn, &event, SpaceStatus::Unavailable, Some(reason), status).await?;
     }
     Ok(())

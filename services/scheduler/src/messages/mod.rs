@@ -41,15 +41,27 @@ impl MessageHandler for Handler {
         ]
     }
 
-    async fn handle(&self, txn: &DatabaseTransaction, envelope: &Envelope) -> Result<(), HandleError> {
+    async fn handle(
+        &self,
+        txn: &DatabaseTransaction,
+        envelope: &Envelope,
+    ) -> Result<(), HandleError> {
         let correlation = envelope.correlationid.as_deref();
         match envelope.event_type.as_str() {
-            SpaceCreated::TYPE => spaces::upsert(txn, &decode::<SpaceCreated>(envelope)?.space).await,
-            SpaceUpdated::TYPE => spaces::upsert(txn, &decode::<SpaceUpdated>(envelope)?.space).await,
-            BookingRequested::TYPE => bookings::requested(txn, &decode(envelope)?, correlation).await,
+            SpaceCreated::TYPE => {
+                spaces::upsert(txn, &decode::<SpaceCreated>(envelope)?.space).await
+            }
+            SpaceUpdated::TYPE => {
+                spaces::upsert(txn, &decode::<SpaceUpdated>(envelope)?.space).await
+            }
+            BookingRequested::TYPE => {
+                bookings::requested(txn, &decode(envelope)?, correlation).await
+            }
             BookingApproved::TYPE => bookings::approved(txn, &decode(envelope)?, correlation).await,
             BookingRejected::TYPE => bookings::rejected(txn, &decode(envelope)?, correlation).await,
-            BookingCancelled::TYPE => bookings::cancelled(txn, &decode(envelope)?, correlation).await,
+            BookingCancelled::TYPE => {
+                bookings::cancelled(txn, &decode(envelope)?, correlation).await
+            }
             other => {
                 tracing::debug!(event_type = other, "not for the scheduler; ignored");
                 Ok(())

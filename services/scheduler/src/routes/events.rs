@@ -60,7 +60,17 @@ pub struct NewEvent {
     pub capacity: Option<i64>,
 }
 
-async fn load(conn: &impl ConnectionTrait, id: Uuid) -> Result<(events::Model, Vec<occurrences::Model>, Option<spaces::Model>), ApiError> {
+async fn load(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<
+    (
+        events::Model,
+        Vec<occurrences::Model>,
+        Option<spaces::Model>,
+    ),
+    ApiError,
+> {
     let event = events::Entity::find_by_id(id)
         .one(conn)
         .await?
@@ -98,9 +108,21 @@ pub async fn create(
     let claims = caller.require(&[Role::Admin, Role::Operator])?.clone();
     let mut v = Violations::new();
     v.check(!body.title.trim().is_empty(), "title", "must not be empty");
-    v.check(body.title.chars().count() <= 200, "title", "must be at most 200 characters");
-    v.check(body.description.chars().count() <= 10_000, "description", "must be at most 10000 characters");
-    v.check(!body.categories.is_empty(), "categories", "give at least one category");
+    v.check(
+        body.title.chars().count() <= 200,
+        "title",
+        "must be at most 200 characters",
+    );
+    v.check(
+        body.description.chars().count() <= 10_000,
+        "description",
+        "must be at most 10000 characters",
+    );
+    v.check(
+        !body.categories.is_empty(),
+        "categories",
+        "give at least one category",
+    );
     for (field, age) in [("age_min", body.age_min), ("age_max", body.age_max)] {
         if let Some(age) = age {
             v.check((0..=120).contains(&age), field, "must be between 0 and 120");
@@ -110,7 +132,11 @@ pub async fn create(
         v.check(min <= max, "age_min", "must not be greater than age_max");
     }
     if let Some(capacity) = body.capacity {
-        v.check((1..=100_000).contains(&capacity), "capacity", "must be between 1 and 100000");
+        v.check(
+            (1..=100_000).contains(&capacity),
+            "capacity",
+            "must be between 1 and 100000",
+        );
     }
     let zone = match &body.time_zone {
         Some(name) => v.take("time_zone", parse_zone(name)),
@@ -130,7 +156,11 @@ pub async fn create(
     let mut slots = Vec::new();
     if let (Some(s), Some(e), Some(zone)) = (starts_at, ends_at, zone) {
         v.check(e > s, "ends_at", "must be after starts_at");
-        v.check(e <= s || e - s <= chrono::Duration::days(31), "ends_at", "one occurrence lasts at most 31 days");
+        v.check(
+            e <= s || e - s <= chrono::Duration::days(31),
+            "ends_at",
+            "one occurrence lasts at most 31 days",
+        );
         if e > s {
             match &body.recurrence {
                 None => slots.push((s, e)),
@@ -142,8 +172,17 @@ pub async fn create(
         }
         if let Some(season) = &season {
             let local = |t: DateTime<Utc>| t.with_timezone(&zone).date_naive();
-            let outside = slots.iter().any(|&(s, _)| local(s) < season.starts_on || local(s) > season.ends_on);
-            v.check(!outside, "starts_at", format!("occurrences must fall within the season ({} to {})", season.starts_on, season.ends_on));
+            let outside = slots
+                .iter()
+                .any(|&(s, _)| local(s) < season.starts_on || local(s) > season.ends_on);
+            v.check(
+                !outside,
+                "starts_at",
+                format!(
+                    "occurrences must fall within the season ({} to {})",
+                    season.starts_on, season.ends_on
+                ),
+            );
         }
     }
     v.finish()?;
@@ -151,7 +190,11 @@ pub async fn create(
     let now = Utc::now();
     let id = Uuid::now_v7();
     let correlation = body.space_id.map(|_| Uuid::now_v7().to_string());
-    let status = if claims.role == Role::Admin { EventStatus::Draft } else { EventStatus::Proposed };
+    let status = if claims.role == Role::Admin {
+        EventStatus::Draft
+    } else {
+        EventStatus::Proposed
+    };
     let (first_start, first_end) = slots[0];
     let event = events::Model {
         id,
@@ -167,7 +210,13 @@ pub async fn create(
         ends_at: first_end,
         recurrence: body.recurrence.clone(),
         space_id: body.space_id,
-        space_status: if body.space_id.is_some() { SpaceStatus::Pending } else { SpaceStatus::None }.as_str().into(),
+        space_status: if body.space_id.is_some() {
+            SpaceStatus::Pending
+        } else {
+            SpaceStatus::None
+        }
+        .as_str()
+        .into(),
         space_reason: None,
         status: status.as_str().into(),
         organisation_id: claims.org,
@@ -204,7 +253,13 @@ pub async fn create(
             event_id: id,
             space_id,
             title: event.title.clone(),
-            slots: slots.iter().map(|&(s, e)| Slot { starts_at: s, ends_at: e }).collect(),
+            slots: slots
+                .iter()
+                .map(|&(s, e)| Slot {
+                    starts_at: s,
+                    ends_at: e,
+                })
+                .collect(),
             approve: claims.role == Role::Admin,
             organisation: claims.org_name.clone(),
             contact_email: Some(claims.email.clone()),
@@ -219,7 +274,10 @@ pub async fn create(
         Some(s) => spaces::Entity::find_by_id(s).one(state.db.conn()).await?,
         None => None,
     };
-    Ok((StatusCode::CREATED, axum::Json(EventView::new(event, rows, space.as_ref()))))
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(EventView::new(event, rows, space.as_ref())),
+    ))
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -258,27 +316,46 @@ pub async fn list(
         Some(f) => v.take("from", parse_bound(f, zone, Bound::Start)),
         None => Some(Utc::now()),
     };
-    let to = filter.to.as_deref().and_then(|t| v.take("to", parse_bound(t, zone, Bound::End)));
+    let to = filter
+        .to
+        .as_deref()
+        .and_then(|t| v.take("to", parse_bound(t, zone, Bound::End)));
     v.finish()?;
-    let mut events_query = events::Entity::find().filter(events::Column::Status.eq(EventStatus::Published.as_str()));
+    let mut events_query =
+        events::Entity::find().filter(events::Column::Status.eq(EventStatus::Published.as_str()));
     if let Some(space) = filter.space_id {
         events_query = events_query.filter(events::Column::SpaceId.eq(space));
     }
     if let Some(age) = filter.age {
         let age = i32::from(age);
         events_query = events_query
-            .filter(Condition::any().add(events::Column::AgeMin.is_null()).add(events::Column::AgeMin.lte(age)))
-            .filter(Condition::any().add(events::Column::AgeMax.is_null()).add(events::Column::AgeMax.gte(age)));
+            .filter(
+                Condition::any()
+                    .add(events::Column::AgeMin.is_null())
+                    .add(events::Column::AgeMin.lte(age)),
+            )
+            .filter(
+                Condition::any()
+                    .add(events::Column::AgeMax.is_null())
+                    .add(events::Column::AgeMax.gte(age)),
+            );
     }
     let published: HashMap<Uuid, events::Model> = events_query
         .all(state.db.conn())
         .await?
         .into_iter()
-        .filter(|e| filter.category.is_none_or(|c| super::views::categories_of(&e.categories).contains(&c)))
+        .filter(|e| {
+            filter
+                .category
+                .is_none_or(|c| super::views::categories_of(&e.categories).contains(&c))
+        })
         .map(|e| (e.id, e))
         .collect();
     if published.is_empty() {
-        return Ok(axum::Json(page::Page { items: vec![], next_cursor: None }));
+        return Ok(axum::Json(page::Page {
+            items: vec![],
+            next_cursor: None,
+        }));
     }
     let mut query = occurrences::Entity::find()
         .filter(occurrences::Column::EventId.is_in(published.keys().copied()));
@@ -292,7 +369,11 @@ pub async fn list(
         query = query.filter(
             Condition::any()
                 .add(occurrences::Column::StartsAt.gt(at))
-                .add(occurrences::Column::StartsAt.eq(at).and(occurrences::Column::Id.gt(id))),
+                .add(
+                    occurrences::Column::StartsAt
+                        .eq(at)
+                        .and(occurrences::Column::Id.gt(id)),
+                ),
         );
     }
     let rows = query
@@ -340,7 +421,9 @@ pub async fn get_one(
     let (event, list, space) = load(state.db.conn(), id).await?;
     let public = event.published_at.is_some();
     let visible = public
-        || caller.as_ref().is_some_and(|c| c.is_admin() || (c.0.org.is_some() && c.0.org == event.organisation_id));
+        || caller.as_ref().is_some_and(|c| {
+            c.is_admin() || (c.0.org.is_some() && c.0.org == event.organisation_id)
+        });
     if !visible {
         // Unpublished events do not exist for the public.
         return Err(ApiError::NotFound("event"));
@@ -371,12 +454,17 @@ pub async fn publish(
     let (mut event, list, space) = load(&*txn, id).await?;
     let status = EventStatus::parse(&event.status).unwrap_or(EventStatus::Draft);
     if !matches!(status, EventStatus::Draft | EventStatus::Proposed) {
-        return Err(ApiError::conflict(format!("an event that is {} cannot be published", status.as_str()), vec![]));
+        return Err(ApiError::conflict(
+            format!("an event that is {} cannot be published", status.as_str()),
+            vec![],
+        ));
     }
     if event.space_id.is_some() && event.space_status != SpaceStatus::Confirmed.as_str() {
         return Err(ApiError::conflict(
             format!("the space is {}, not confirmed", event.space_status),
-            vec![serde_json::json!({ "space_id": event.space_id, "space_status": event.space_status, "reason": event.space_reason })],
+            vec![
+                serde_json::json!({ "space_id": event.space_id, "space_status": event.space_status, "reason": event.space_reason }),
+            ],
         ));
     }
     let now = Utc::now();
@@ -392,8 +480,14 @@ pub async fn publish(
         .filter(events::Column::Id.eq(id))
         .exec(&*txn)
         .await?;
-    let message = EventPublished { version: 1, event: summary(&event, &list, space.as_ref()) };
-    state.outbox.add(&*txn, &message, Some(id.to_string())).await?;
+    let message = EventPublished {
+        version: 1,
+        event: summary(&event, &list, space.as_ref()),
+    };
+    state
+        .outbox
+        .add(&*txn, &message, Some(id.to_string()))
+        .await?;
     txn.commit().await?;
     state.outbox.wake();
     tracing::info!(event_id = %id, actor = %caller.0.sub, "event published");
@@ -428,14 +522,25 @@ pub async fn cancel(
     caller.require(&[Role::Admin])?;
     let reason = body.reason.trim().to_string();
     let mut v = Violations::new();
-    v.check(!reason.is_empty(), "reason", "say why the event is cancelled");
-    v.check(reason.chars().count() <= 1000, "reason", "must be at most 1000 characters");
+    v.check(
+        !reason.is_empty(),
+        "reason",
+        "say why the event is cancelled",
+    );
+    v.check(
+        reason.chars().count() <= 1000,
+        "reason",
+        "must be at most 1000 characters",
+    );
     v.finish()?;
     let txn = state.db.begin().await?;
     let (mut event, mut list, space) = load(&*txn, id).await?;
     let status = EventStatus::parse(&event.status).unwrap_or(EventStatus::Draft);
     if matches!(status, EventStatus::Cancelled | EventStatus::Completed) {
-        return Err(ApiError::conflict(format!("the event is already {}", status.as_str()), vec![]));
+        return Err(ApiError::conflict(
+            format!("the event is already {}", status.as_str()),
+            vec![],
+        ));
     }
     let was_public = status == EventStatus::Published;
     let now = Utc::now();
@@ -461,12 +566,26 @@ pub async fn cancel(
         occurrence.status = "cancelled".into();
     }
     if event.space_id.is_some() {
-        let release = SlotReleased { version: 1, event_id: id, reason: format!("event cancelled: {reason}") };
-        state.outbox.add(&*txn, &release, event.slot_correlation.clone()).await?;
+        let release = SlotReleased {
+            version: 1,
+            event_id: id,
+            reason: format!("event cancelled: {reason}"),
+        };
+        state
+            .outbox
+            .add(&*txn, &release, event.slot_correlation.clone())
+            .await?;
     }
     if was_public {
-        let message = EventCancelled { version: 1, event: announced, reason };
-        state.outbox.add(&*txn, &message, Some(id.to_string())).await?;
+        let message = EventCancelled {
+            version: 1,
+            event: announced,
+            reason,
+        };
+        state
+            .outbox
+            .add(&*txn, &message, Some(id.to_string()))
+            .await?;
     }
     txn.commit().await?;
     state.outbox.wake();

@@ -23,7 +23,8 @@ pub struct NewSeason {
 }
 
 fn date(value: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| format!("`{value}` is not a date YYYY-MM-DD"))
+    NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .map_err(|_| format!("`{value}` is not a date YYYY-MM-DD"))
 }
 
 /// Opens a season for planning.
@@ -46,12 +47,20 @@ pub async fn create(
     caller.require(&[Role::Admin])?;
     let mut v = Violations::new();
     v.check(!body.name.trim().is_empty(), "name", "must not be empty");
-    v.check(body.name.chars().count() <= 200, "name", "must be at most 200 characters");
+    v.check(
+        body.name.chars().count() <= 200,
+        "name",
+        "must be at most 200 characters",
+    );
     let starts_on = v.take("starts_on", date(&body.starts_on));
     let ends_on = v.take("ends_on", date(&body.ends_on));
     if let (Some(s), Some(e)) = (starts_on, ends_on) {
         v.check(e >= s, "ends_on", "must not be before starts_on");
-        v.check((e - s).num_days() <= 731, "ends_on", "a season lasts at most two years");
+        v.check(
+            (e - s).num_days() <= 731,
+            "ends_on",
+            "a season lasts at most two years",
+        );
     }
     v.finish()?;
     let (Some(starts_on), Some(ends_on)) = (starts_on, ends_on) else {
@@ -95,7 +104,10 @@ pub async fn list(State(state): State<AppState>) -> Result<axum::Json<Vec<Season
     params(("id" = Uuid, Path, description = "Season id")),
     responses((status = 200, body = SeasonView), (status = 404, body = Problem), (status = 422, body = Problem))
 )]
-pub async fn get_one(State(state): State<AppState>, Path(id): Path<Uuid>) -> Result<axum::Json<SeasonView>, ApiError> {
+pub async fn get_one(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+) -> Result<axum::Json<SeasonView>, ApiError> {
     seasons::Entity::find_by_id(id)
         .one(state.db.conn())
         .await?

@@ -113,7 +113,11 @@ fn small(value: Option<i32>) -> Option<u8> {
 }
 
 impl EventView {
-    pub fn new(event: events::Model, occurrences: Vec<occurrences::Model>, space: Option<&spaces::Model>) -> Self {
+    pub fn new(
+        event: events::Model,
+        occurrences: Vec<occurrences::Model>,
+        space: Option<&spaces::Model>,
+    ) -> Self {
         Self {
             id: event.id,
             season_id: event.season_id,
@@ -142,7 +146,11 @@ impl EventView {
 }
 
 /// The message form of an event, for the notifier.
-pub fn summary(event: &events::Model, occurrences: &[occurrences::Model], space: Option<&spaces::Model>) -> EventSummary {
+pub fn summary(
+    event: &events::Model,
+    occurrences: &[occurrences::Model],
+    space: Option<&spaces::Model>,
+) -> EventSummary {
     EventSummary {
         event_id: event.id,
         title: event.title.clone(),
@@ -189,7 +197,11 @@ pub struct OccurrenceItem {
 }
 
 impl OccurrenceItem {
-    pub fn new(event: &events::Model, occurrence: &occurrences::Model, space: Option<&spaces::Model>) -> Self {
+    pub fn new(
+        event: &events::Model,
+        occurrence: &occurrences::Model,
+        space: Option<&spaces::Model>,
+    ) -> Self {
         Self {
             occurrence_id: occurrence.id,
             event_id: event.id,

@@ -1,0 +1,163 @@
+//! Whole deployments for a test: the distributed form (three processes on PostgreSQL, RabbitMQ and
+//! an SMTP server) and the embedded form (one process, SQLite, in-process bus, `.eml` files).
+
+use crate::{
+    infra,
+    mail::Email,
+    node::{self, Node},
+    smtp::SmtpServer,
+};
+use std::collections::BTreeMap;
+use tempfile::TempDir;
+
+/// The key every process of one deployment signs and verifies with.
+const SECRET: &str = "end-to-end-test-secret-key-0123456789abcdef";
+
+pub enum Mailbox {
+    Smtp(SmtpServer),
+    Files(std::path::PathBuf),
+}
+
+impl Mailbox {
+    pub fn messages(&self) -> Vec<Email> {
+        match self {
+            Mailbox::Smtp(server) => server.messages(),
+            Mailbox::Files(dir) => crate::mail::read_dir(dir),
+        }
+    }
+}
+
+/// A running Piazza.
+pub struct Deployment {
+    /// Environment shared by every process of the deployment.
+    pub env: BTreeMap<String, String>,
+    pub nodes: Vec<Node>,
+    pub mailbox: Mailbox,
+    /// PostgreSQL schema prefix and RabbitMQ names, when distributed.
+    pub names: Option<(String, String, String)>,
+    /// Last, so it is removed after the processes (and their logs) are dropped.
+    pub dir: TempDir,
+}
+
+impl Deployment {
+    /// booking, scheduler and notifier as three processes.
+    pub async fn distributed() -> Self {
+        Self::distributed_with(BTreeMap::new()).await
+    }
+
+    /// As [`Deployment::distributed`], with extra settings for every process.
+    pub async fn distributed_with(extra: BTreeMap<String, String>) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let name = crate::unique_name();
+        let smtp = SmtpServer::start(&dir.path().join("smtp"), 0, &[]).await;
+        let schema_prefix = format!("{name}_");
+        let namespace = name.clone();
+        let queue_prefix = format!("{name}.");
+        let mut env = BTreeMap::from([
+            ("PIAZZA_DATABASE_URL".to_string(), crate::database_url()),
+            (
+                "PIAZZA_DATABASE_SCHEMA_PREFIX".into(),
+                schema_prefix.clone(),
+            ),
+            ("PIAZZA_DATABASE_MAX_CONNECTIONS".into(), "5".into()),
+            ("PIAZZA_AMQP_URL".into(), crate::amqp_url()),
+            ("PIAZZA_BUS__NAMESPACE".into(), namespace.clone()),
+            ("PIAZZA_BUS__QUEUE_PREFIX".into(), queue_prefix.clone()),
+            ("PIAZZA_BUS__RETRY_DELAY_MS".into(), "300".into()),
+            ("PIAZZA_SMTP_URL".into(), smtp.url()),
+            ("PIAZZA_SECRET_KEY".into(), SECRET.into()),
+            (
+                "PIAZZA_DATA_DIR".into(),
+                dir.path().join("data").display().to_string(),
+            ),
+            ("PIAZZA_LISTEN".into(), "127.0.0.1:0".into()),
+        ]);
+        env.extend(extra);
+        let (ok, output) = node::run(&env, &["migrate"], "").await;
+        assert!(ok, "piazza migrate failed: {output}");
+        let mut nodes = Vec::new();
+        for service in infra::SERVICES {
+            nodes.push(Node::start(service, env.clone(), &["serve", service], dir.path()).await);
+        }
+        Self {
+            dir,
+            env,
+            nodes,
+            mailbox: Mailbox::Smtp(smtp),
+            names: Some((schema_prefix, namespace, queue_prefix)),
+        }
+    }
+
+    /// Everything in one process on the embedded default.
+    pub async fn embedded() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let data = dir.path().join("data");
+        let env = BTreeMap::from([
+            ("PIAZZA_DATA_DIR".to_string(), data.display().to_string()),
+            ("PIAZZA_LISTEN".into(), "127.0.0.1:0".into()),
+            ("PIAZZA_BUS__RETRY_DELAY_MS".into(), "300".into()),
+        ]);
+        let node = Node::start("piazza", env.clone(), &[], dir.path()).await;
+        Self {
+            mailbox: Mailbox::Files(data.join("outbox")),
+            dir,
+            env,
+            nodes: vec![node],
+            names: None,
+        }
+    }
+
+    /// Base URL of the process serving `service` (the only process when embedded).
+    pub fn url(&self, service: &str) -> &str {
+        let node = self
+            .nodes
+            .iter()
+            .find(|n| n.name == service)
+            .unwrap_or(&self.nodes[0]);
+        &node.base_url
+    }
+
+    pub fn node_mut(&mut self, service: &str) -> &mut Node {
+        let index = self
+            .nodes
+            .iter()
+            .position(|n| n.name == service)
+            .unwrap_or(0);
+        &mut self.nodes[index]
+    }
+
+    /// Creates an account with `piazza user add`.
+    pub async fn add_user(
+        &self,
+        email: &str,
+        role: &str,
+        organisation: Option<&str>,
+        password: &str,
+    ) {
+        let mut args = vec![
+            "user",
+            "add",
+            "--email",
+            email,
+            "--role",
+            role,
+            "--password-stdin",
+        ];
+        if let Some(organisation) = organisation {
+            args.extend(["--organisation", organisation]);
+        }
+        let (ok, output) = node::run(&self.env, &args, &format!("{password}\n")).await;
+        assert!(ok, "piazza user add failed: {output}");
+    }
+
+    /// Stops every process and removes the test's schemas, queues and exchanges.
+    pub async fn stop(mut self) {
+        for node in &mut self.nodes {
+            node.terminate().await;
+        }
+        if let Some((schema_prefix, namespace, queue_prefix)) = &self.names {
+            infra::drop_schemas(schema_prefix).await;
+            infra::delete_broker_objects(&crate::amqp_url(), namespace, queue_prefix).await;
+        }
+    }
+}

@@ -1,0 +1,53 @@
+//! Each test's private corner of the shared PostgreSQL and RabbitMQ, and tidying it away.
+
+use lapin::{
+    Connection, ConnectionProperties,
+    options::{ExchangeDeleteOptions, QueueDeleteOptions},
+};
+
+/// The services whose schemas and queues a test creates.
+pub const SERVICES: [&str; 3] = ["booking", "scheduler", "notifier"];
+
+/// Drops the test's schemas (`<prefix>booking`, …).
+pub async fn drop_schemas(prefix: &str) {
+    let Ok(pool) = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect(&crate::database_url())
+        .await
+    else {
+        return;
+    };
+    for service in SERVICES {
+        let _ = sqlx::query(&format!(
+            "DROP SCHEMA IF EXISTS \"{prefix}{service}\" CASCADE"
+        ))
+        .execute(&pool)
+        .await;
+    }
+    pool.close().await;
+}
+
+/// Deletes the test's queues and exchanges.
+pub async fn delete_broker_objects(url: &str, namespace: &str, queue_prefix: &str) {
+    let Ok(connection) = Connection::connect(url, ConnectionProperties::default()).await else {
+        return;
+    };
+    let Ok(channel) = connection.create_channel().await else {
+        return;
+    };
+    for service in SERVICES {
+        for suffix in ["", ".retry", ".dead"] {
+            let queue = format!("{queue_prefix}{service}{suffix}");
+            let _ = channel
+                .queue_delete(queue.as_str().into(), QueueDeleteOptions::default())
+                .await;
+        }
+    }
+    for exchange in ["events", "dead"] {
+        let name = format!("{namespace}.{exchange}");
+        let _ = channel
+            .exchange_delete(name.as_str().into(), ExchangeDeleteOptions::default())
+            .await;
+    }
+    let _ = connection.close(200, "done".into()).await;
+}

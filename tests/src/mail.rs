@@ -1,0 +1,92 @@
+//! Reading emails back: from the SMTP server's folder or the embedded mode's `.eml` outbox.
+
+use mail_parser::MessageParser;
+use std::path::Path;
+
+/// One received email, decoded.
+#[derive(Debug, Clone)]
+pub struct Email {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub headers: Vec<(String, String)>,
+    pub raw: String,
+}
+
+impl Email {
+    pub fn parse(raw: &[u8]) -> Option<Self> {
+        let message = MessageParser::default().parse(raw)?;
+        let to = message
+            .to()
+            .and_then(|a| a.first())
+            .and_then(|a| a.address())
+            .unwrap_or_default()
+            .to_string();
+        let headers = message
+            .headers()
+            .iter()
+            .map(|h| {
+                (
+                    h.name().to_string(),
+                    String::from_utf8_lossy(
+                        &raw[h.offset_start() as usize..h.offset_end() as usize],
+                    )
+                    .trim()
+                    .to_string(),
+                )
+            })
+            .collect();
+        Some(Self {
+            to,
+            subject: message.subject().unwrap_or_default().to_string(),
+            text: message
+                .body_text(0)
+                .map(|t| t.into_owned())
+                .unwrap_or_default(),
+            html: message
+                .body_html(0)
+                .map(|t| t.into_owned())
+                .unwrap_or_default(),
+            headers,
+            raw: String::from_utf8_lossy(raw).into_owned(),
+        })
+    }
+
+    /// The value of the first header called `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The first link in the text part that contains `needle`.
+    pub fn link(&self, needle: &str) -> Option<String> {
+        self.text
+            .split_whitespace()
+            .find(|w| w.starts_with("http") && w.contains(needle))
+            .map(|w| w.trim_end_matches(['.', ',', ')']).to_string())
+    }
+}
+
+/// Every `.eml` file in `dir`, parsed.
+pub fn read_dir(dir: &Path) -> Vec<Email> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut emails = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') || !name.ends_with(".eml") {
+            continue;
+        }
+        if let Ok(raw) = std::fs::read(&path)
+            && let Some(email) = Email::parse(&raw)
+        {
+            emails.push(email);
+        }
+    }
+    emails
+}
