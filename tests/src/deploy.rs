@@ -3,7 +3,7 @@
 
 use crate::{
     infra,
-    mail::Email,
+    mail::Mailbox,
     node::{self, Node},
     smtp::SmtpServer,
 };
@@ -11,21 +11,7 @@ use std::collections::BTreeMap;
 use tempfile::TempDir;
 
 /// The key every process of one deployment signs and verifies with.
-const SECRET: &str = "end-to-end-test-secret-key-0123456789abcdef";
-
-pub enum Mailbox {
-    Smtp(SmtpServer),
-    Files(std::path::PathBuf),
-}
-
-impl Mailbox {
-    pub fn messages(&self) -> Vec<Email> {
-        match self {
-            Mailbox::Smtp(server) => server.messages(),
-            Mailbox::Files(dir) => crate::mail::read_dir(dir),
-        }
-    }
-}
+pub const SECRET: &str = "end-to-end-test-secret-key-0123456789abcdef";
 
 /// A running Piazza.
 pub struct Deployment {

@@ -2,7 +2,8 @@
 
 use lapin::{
     Connection, ConnectionProperties,
-    options::{ExchangeDeleteOptions, QueueDeleteOptions},
+    options::{ExchangeDeleteOptions, QueueDeclareOptions, QueueDeleteOptions},
+    types::FieldTable,
 };
 
 /// The services whose schemas and queues a test creates.
@@ -50,4 +51,29 @@ pub async fn delete_broker_objects(url: &str, namespace: &str, queue_prefix: &st
             .await;
     }
     let _ = connection.close(200, "done".into()).await;
+}
+
+/// Messages ready in `queue` (0 when it does not exist).
+pub async fn queue_depth(queue: &str) -> u32 {
+    let Ok(connection) = Connection::connect(&crate::amqp_url(), ConnectionProperties::default()).await
+    else {
+        return 0;
+    };
+    let depth = match connection.create_channel().await {
+        Ok(channel) => channel
+            .queue_declare(
+                queue.into(),
+                QueueDeclareOptions {
+                    passive: true,
+                    ..Default::default()
+                },
+                FieldTable::default(),
+            )
+            .await
+            .map(|q| q.message_count())
+            .unwrap_or(0),
+        Err(_) => 0,
+    };
+    let _ = connection.close(200, "done".into()).await;
+    depth
 }

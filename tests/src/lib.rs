@@ -6,6 +6,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 pub mod api;
+pub mod app;
 pub mod deploy;
 pub mod infra;
 pub mod mail;

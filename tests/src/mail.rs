@@ -1,7 +1,32 @@
 //! Reading emails back: from the SMTP server's folder or the embedded mode's `.eml` outbox.
 
+use crate::smtp::SmtpServer;
 use mail_parser::MessageParser;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// Where a test's emails land: a real SMTP server's folder, or the embedded `.eml` outbox.
+pub enum Mailbox {
+    Smtp(SmtpServer),
+    Files(PathBuf),
+}
+
+impl Mailbox {
+    /// Every email received so far.
+    pub fn messages(&self) -> Vec<Email> {
+        match self {
+            Mailbox::Smtp(server) => server.messages(),
+            Mailbox::Files(dir) => read_dir(dir),
+        }
+    }
+
+    /// Emails to `address`.
+    pub fn to(&self, address: &str) -> Vec<Email> {
+        self.messages()
+            .into_iter()
+            .filter(|e| e.to.eq_ignore_ascii_case(address))
+            .collect()
+    }
+}
 
 /// One received email, decoded.
 #[derive(Debug, Clone)]

@@ -1,0 +1,11 @@
+//! Piazza's integration tests, one binary: each module drives real services (PostgreSQL,
+//! RabbitMQ, an SMTP server, or the embedded SQLite and in-process bus), each test in its own
+//! schemas, queues, mailbox and folder so they all run in parallel.
+
+// Tests: a failed expectation must stop the test loudly, so panicking is the point.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+mod deploy_files;
+mod messaging;
+mod operations;
+mod slice;
