@@ -41,13 +41,16 @@ pub enum Database {
     Postgres,
 }
 
+/// A change to the settings, applied after the test's defaults.
+type Adjust = Box<dyn FnOnce(&mut Settings) + Send>;
+
 /// How to start a [`TestApp`].
 pub struct AppBuilder {
     database: Database,
     rabbitmq: bool,
     smtp: bool,
     services: Vec<ServiceDef>,
-    adjust: Vec<Box<dyn FnOnce(&mut Settings) + Send>>,
+    adjust: Vec<Adjust>,
 }
 
 impl AppBuilder {
@@ -216,7 +219,10 @@ impl TestApp {
             )
             .await;
         if status == StatusCode::OK {
-            return body["access_token"].as_str().unwrap_or_default().to_string();
+            return body["access_token"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
         }
         self.user("admin@comune.test", Role::Admin, None).await
     }

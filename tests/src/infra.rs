@@ -55,7 +55,8 @@ pub async fn delete_broker_objects(url: &str, namespace: &str, queue_prefix: &st
 
 /// Messages ready in `queue` (0 when it does not exist).
 pub async fn queue_depth(queue: &str) -> u32 {
-    let Ok(connection) = Connection::connect(&crate::amqp_url(), ConnectionProperties::default()).await
+    let Ok(connection) =
+        Connection::connect(&crate::amqp_url(), ConnectionProperties::default()).await
     else {
         return 0;
     };

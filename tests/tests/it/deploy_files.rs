@@ -22,7 +22,9 @@ fn compose(args: &[&str]) -> std::process::Output {
             .args(["-f", file])
             .args(args)
             .output()
-            .expect("the Docker Compose client (docker compose or docker-compose) must be installed"),
+            .expect(
+                "the Docker Compose client (docker compose or docker-compose) must be installed",
+            ),
     }
 }
 

@@ -116,9 +116,7 @@ async fn outbox_rows(db: &Db) -> u64 {
     outbox::backlog(db.conn()).await.unwrap().0
 }
 
-async fn committed_messages_are_published_in_order_and_rolled_back_ones_never(
-    database: Database,
-) {
+async fn committed_messages_are_published_in_order_and_rolled_back_ones_never(database: Database) {
     let test = TestDb::new(database).await;
     let outbox = Outbox::new("booking");
     let txn = test.db.begin().await.unwrap();
@@ -259,17 +257,16 @@ async fn rabbitmq_routes_by_topic_to_each_bound_queue_and_parks_what_always_fail
         let (bus, consumer, stop) = (bus.clone(), consumer.clone(), stop.clone());
         tokio::spawn(async move { bus.consume(wanted, consumer, stop).await })
     };
-    eventually(
-        "1 and 3 to be handled",
-        Duration::from_secs(20),
-        || async { (consumer.0.numbers() == vec![1, 3]).then_some(()) },
-    )
+    eventually("1 and 3 to be handled", Duration::from_secs(20), || async {
+        (consumer.0.numbers() == vec![1, 3]).then_some(())
+    })
     .await;
     let parked = eventually(
         "2 to be parked after its attempts",
         Duration::from_secs(30),
         || async {
-            let count = infra::queue_depth(&format!("{}scheduler.dead", settings.queue_prefix)).await;
+            let count =
+                infra::queue_depth(&format!("{}scheduler.dead", settings.queue_prefix)).await;
             (count == 1).then_some(count)
         },
     )

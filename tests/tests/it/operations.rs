@@ -64,7 +64,10 @@ async fn every_listener_serves_health_readiness_metrics_and_its_contract_when_di
     ] {
         operational_routes_answer(deployment.url(service), &[service], "rabbitmq", &[path]).await;
         let (_, openapi) = Api::new()
-            .get(&format!("{}/api/openapi.json", deployment.url(service)), None)
+            .get(
+                &format!("{}/api/openapi.json", deployment.url(service)),
+                None,
+            )
             .await;
         let paths = openapi["paths"].as_object().unwrap();
         if service != "booking" {
@@ -118,12 +121,17 @@ async fn a_bad_setting_stops_start_up_with_its_name() {
             "PIAZZA_DATA_DIR".to_string(),
             dir.path().display().to_string(),
         ),
-        ("PIAZZA_SCHEDULER__DIGEST_CRON".into(), "every monday".into()),
+        (
+            "PIAZZA_SCHEDULER__DIGEST_CRON".into(),
+            "every monday".into(),
+        ),
     ]);
     let (ok, output) = piazza_e2e::node::run(&env, &[], "").await;
     assert!(!ok);
     assert!(
-        output.contains("invalid setting `scheduler.digest_cron` (env PIAZZA_SCHEDULER__DIGEST_CRON)"),
+        output.contains(
+            "invalid setting `scheduler.digest_cron` (env PIAZZA_SCHEDULER__DIGEST_CRON)"
+        ),
         "{output}"
     );
 }

@@ -3,7 +3,6 @@
 //! gets the slot from booking over the bus) and publishes it, and a young person who subscribed
 //! and confirmed through the emailed link gets the event email.
 
-
 use piazza_e2e::{api::Api, deploy::Deployment, eventually, mail::Email};
 use reqwest::StatusCode;
 use serde_json::json;
