@@ -54,15 +54,51 @@ impl Message for EventPublished {
     const TYPE: &'static str = "piazza.event.published";
 }
 
-/// A published event was cancelled; registrants and matched subscribers should hear of it.
+/// A published event was cancelled, whole or some of its occurrences; registrants and matched
+/// subscribers should hear of it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventCancelled {
     #[serde(default = "super::version_one")]
     pub version: u32,
+    /// The event as it stands after the cancellation.
     pub event: EventSummary,
     pub reason: String,
+    /// The cancelled occurrences; empty means the whole event.
+    #[serde(default)]
+    pub occurrence_ids: Vec<Uuid>,
 }
 
 impl Message for EventCancelled {
     const TYPE: &'static str = "piazza.event.cancelled";
+}
+
+/// A published event moved in time or place: its occurrences now are `event.occurrences`, and
+/// were `previous`. Registrants and the subscribers who were told of it should hear of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventRescheduled {
+    #[serde(default = "super::version_one")]
+    pub version: u32,
+    pub event: EventSummary,
+    /// The occurrences that changed, as they were before (same `occurrence_id`s).
+    pub previous: Vec<Occurrence>,
+    /// The place before, when it changed.
+    #[serde(default)]
+    pub previous_place: Option<Place>,
+}
+
+impl Message for EventRescheduled {
+    const TYPE: &'static str = "piazza.event.rescheduled";
+}
+
+/// A published event's details changed without moving it (title, description, categories,
+/// ages, capacity): readers refresh their copy; nobody is emailed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventUpdated {
+    #[serde(default = "super::version_one")]
+    pub version: u32,
+    pub event: EventSummary,
+}
+
+impl Message for EventUpdated {
+    const TYPE: &'static str = "piazza.event.updated";
 }

@@ -4,6 +4,8 @@
 
 pub mod booking;
 pub mod event;
+pub mod jobs;
+pub mod registration;
 pub mod scheduling;
 pub mod space;
 mod vocabulary;

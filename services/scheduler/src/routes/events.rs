@@ -581,6 +581,7 @@ pub async fn cancel(
             version: 1,
             event: announced,
             reason,
+            occurrence_ids: Vec::new(),
         };
         state
             .outbox
