@@ -9,6 +9,7 @@ pub mod db;
 pub mod email;
 pub mod envelope;
 pub mod http;
+pub mod ics;
 pub mod recurrence;
 pub mod runtime;
 pub mod secret;

@@ -5,7 +5,7 @@
 //! See <https://www.rfc-editor.org/rfc/rfc5545#section-3.3.10>.
 
 use crate::time::{Span, local_to_utc};
-use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use rrule::{RRule, RRuleSet, Unvalidated};
 
@@ -70,6 +70,115 @@ pub fn expand(
         .into_iter()
         .map(|s| (local_to_utc(s, zone), local_to_utc(s + length, zone)))
         .collect())
+}
+
+/// A local day, or a local wall time, the series skips (RFC 5545 EXDATE).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Exclusion {
+    /// Every occurrence starting on this local day.
+    Day(NaiveDate),
+    /// The occurrence starting at this local wall time.
+    Wall(NaiveDateTime),
+}
+
+impl Exclusion {
+    /// Reads `YYYY-MM-DD`, a local `YYYY-MM-DDTHH:MM[:SS]`, or an RFC 3339 instant (placed in
+    /// `zone`).
+    pub fn parse(value: &str, zone: Tz) -> Result<Self, String> {
+        let value = value.trim();
+        if let Ok(day) = NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+            return Ok(Exclusion::Day(day));
+        }
+        for format in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"] {
+            if let Ok(wall) = NaiveDateTime::parse_from_str(value, format) {
+                return Ok(Exclusion::Wall(wall));
+            }
+        }
+        DateTime::parse_from_rfc3339(value)
+            .map(|t| Exclusion::Wall(t.with_timezone(&zone).naive_local()))
+            .map_err(|_| {
+                format!("`{value}` is not a date (YYYY-MM-DD), a local time (YYYY-MM-DDTHH:MM) or an RFC 3339 instant")
+            })
+    }
+
+    /// The stored form, which [`Exclusion::parse`] reads back.
+    pub fn to_text(self) -> String {
+        match self {
+            Exclusion::Day(day) => day.format("%Y-%m-%d").to_string(),
+            Exclusion::Wall(wall) => wall.format("%Y-%m-%dT%H:%M:%S").to_string(),
+        }
+    }
+
+    pub fn excludes(self, wall: NaiveDateTime) -> bool {
+        match self {
+            Exclusion::Day(day) => wall.date() == day,
+            Exclusion::Wall(at) => wall == at,
+        }
+    }
+}
+
+/// One occurrence of a series: where the rule put it in local time, and its instants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Instance {
+    pub wall: NaiveDateTime,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
+/// A series to expand: its first occurrence, its rule and what it skips.
+#[derive(Debug, Clone, Copy)]
+pub struct Series<'a> {
+    /// RFC 5545 RRULE; `None` is a single occurrence.
+    pub rule: Option<&'a str>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// The zone whose wall clock the series keeps.
+    pub zone: Tz,
+    pub exclusions: &'a [Exclusion],
+    /// A rule without COUNT or UNTIL runs to the end of this local day (a season's last day);
+    /// `None` refuses such a rule.
+    pub last_day: Option<NaiveDate>,
+    /// Most occurrences the rule may make (before exclusions).
+    pub max: u32,
+}
+
+impl Series<'_> {
+    /// Every occurrence in order, each as long in wall-clock time as the first, with local
+    /// times placed in the zone as RFC 5545 says (see [`local_to_utc`]).
+    pub fn expand(&self) -> Result<Vec<Instance>, RecurrenceError> {
+        let first = self.starts_at.with_timezone(&self.zone).naive_local();
+        let length = self.ends_at.with_timezone(&self.zone).naive_local() - first;
+        let walls = match self.rule {
+            None => vec![first],
+            Some(rule) => {
+                let rule = match self.last_day {
+                    Some(day) if !is_bounded(rule) => {
+                        format!("{};UNTIL={}", rule.trim(), day.format("%Y%m%d"))
+                    }
+                    _ => rule.to_string(),
+                };
+                expand_local(&rule, first, self.zone, self.max, &[])?
+            }
+        };
+        Ok(walls
+            .into_iter()
+            .filter(|wall| !self.exclusions.iter().any(|e| e.excludes(*wall)))
+            .map(|wall| Instance {
+                wall,
+                starts_at: local_to_utc(wall, self.zone),
+                ends_at: local_to_utc(wall + length, self.zone),
+            })
+            .collect())
+    }
+}
+
+/// Whether the rule says when it ends (COUNT or UNTIL).
+fn is_bounded(rule: &str) -> bool {
+    rule.split(';').any(|part| {
+        let key = part.split('=').next().unwrap_or("").trim();
+        let key = key.strip_prefix("RRULE:").unwrap_or(key);
+        key.eq_ignore_ascii_case("COUNT") || key.eq_ignore_ascii_case("UNTIL")
+    })
 }
 
 /// Accepts `RRULE:…` or the bare rule; refuses anything but one rule line; turns an UNTIL given
@@ -242,5 +351,68 @@ mod tests {
         let starts = expand_local("FREQ=WEEKLY;COUNT=3", first, Rome, 10, &[skip]).unwrap();
         assert_eq!(starts.len(), 2);
         assert!(!starts.contains(&skip));
+    }
+
+    #[test]
+    fn a_repeated_local_time_means_its_first_occurrence() {
+        // Daily 02:30: on 31 October 2027 02:30 happens twice in Rome; the first (CEST) is meant.
+        let occurrences = Series {
+            rule: Some("FREQ=DAILY;COUNT=3"),
+            starts_at: rome(2027, 10, 30, 2, 30),
+            ends_at: rome(2027, 10, 30, 3, 0),
+            zone: Rome,
+            exclusions: &[],
+            last_day: None,
+            max: 10,
+        }
+        .expand()
+        .unwrap();
+        assert_eq!(
+            occurrences[1].starts_at.to_rfc3339(),
+            "2027-10-31T00:30:00+00:00"
+        );
+        assert_eq!(
+            occurrences[2].starts_at.to_rfc3339(),
+            "2027-11-01T01:30:00+00:00"
+        );
+    }
+
+    #[test]
+    fn an_open_ended_rule_runs_to_the_last_day_and_skips_excluded_days() {
+        let skip = Exclusion::parse("2027-03-16", Rome).unwrap();
+        let also = Exclusion::parse("2027-03-23T18:00", Rome).unwrap();
+        let occurrences = Series {
+            rule: Some("FREQ=WEEKLY;BYDAY=TU"),
+            starts_at: rome(2027, 3, 2, 18, 0),
+            ends_at: rome(2027, 3, 2, 20, 0),
+            zone: Rome,
+            exclusions: &[skip, also],
+            last_day: NaiveDate::from_ymd_opt(2027, 3, 30),
+            max: 100,
+        }
+        .expand()
+        .unwrap();
+        let days: Vec<String> = occurrences
+            .iter()
+            .map(|o| o.wall.format("%d").to_string())
+            .collect();
+        assert_eq!(days, ["02", "09", "30"]);
+        assert_eq!(Exclusion::parse(&also.to_text(), Rome).unwrap(), also);
+        assert!(Exclusion::parse("next tuesday", Rome).is_err());
+    }
+
+    #[test]
+    fn an_open_ended_rule_without_a_last_day_is_refused() {
+        let result = Series {
+            rule: Some("FREQ=WEEKLY"),
+            starts_at: rome(2027, 3, 2, 18, 0),
+            ends_at: rome(2027, 3, 2, 20, 0),
+            zone: Rome,
+            exclusions: &[],
+            last_day: None,
+            max: 100,
+        }
+        .expand();
+        assert_eq!(result, Err(RecurrenceError::Unbounded));
     }
 }

@@ -133,6 +133,20 @@ pub struct SchedulerSettings {
     pub reminder_lead_hours: u32,
     /// Cron for marking past events completed. Default `0 30 3 * * *`.
     pub complete_cron: String,
+    /// Cron for fetching the external calendars seasons import. Default hourly, `0 0 * * * *`.
+    pub import_cron: String,
+    /// Run the time-based jobs in this process. Replicas may all run them: each firing is
+    /// claimed by one. Turn off to drive them elsewhere. Default true.
+    pub jobs_enabled: bool,
+    /// Most occurrences one event may have. Default 500.
+    pub max_occurrences: u32,
+    /// Minutes before an event (or a pathway) starts that its registrations close, unless the
+    /// event says otherwise. Default 60.
+    pub registration_closes_minutes: u32,
+    /// Longest wait for an imported calendar to answer, in seconds. Default 30.
+    pub import_timeout_seconds: u64,
+    /// Largest imported calendar accepted, in bytes. Default 5000000.
+    pub import_max_bytes: u64,
 }
 
 /// Booking rules.
@@ -196,6 +210,12 @@ impl Default for Defaults {
                 reminder_cron: "0 */5 * * * *".into(),
                 reminder_lead_hours: 24,
                 complete_cron: "0 30 3 * * *".into(),
+                import_cron: "0 0 * * * *".into(),
+                jobs_enabled: true,
+                max_occurrences: 500,
+                registration_closes_minutes: 60,
+                import_timeout_seconds: 30,
+                import_max_bytes: 5_000_000,
             },
             booking: BookingSettings {
                 max_occurrences: 200,
@@ -359,6 +379,7 @@ impl Settings {
             ("scheduler.digest_cron", &self.scheduler.digest_cron),
             ("scheduler.reminder_cron", &self.scheduler.reminder_cron),
             ("scheduler.complete_cron", &self.scheduler.complete_cron),
+            ("scheduler.import_cron", &self.scheduler.import_cron),
         ] {
             cron::Schedule::from_str(expr).map_err(|e| {
                 SettingsError::new(
@@ -368,6 +389,36 @@ impl Settings {
                     ),
                 )
             })?;
+        }
+        if !(1..=5000).contains(&self.scheduler.max_occurrences) {
+            return Err(SettingsError::new(
+                "scheduler.max_occurrences",
+                "must be between 1 and 5000",
+            ));
+        }
+        if !(1..=24 * 14).contains(&self.scheduler.reminder_lead_hours) {
+            return Err(SettingsError::new(
+                "scheduler.reminder_lead_hours",
+                "must be between 1 and 336 (two weeks)",
+            ));
+        }
+        if self.scheduler.slot_timeout_seconds == 0 {
+            return Err(SettingsError::new(
+                "scheduler.slot_timeout_seconds",
+                "must be at least 1",
+            ));
+        }
+        if !(1..=600).contains(&self.scheduler.import_timeout_seconds) {
+            return Err(SettingsError::new(
+                "scheduler.import_timeout_seconds",
+                "must be between 1 and 600",
+            ));
+        }
+        if self.scheduler.import_max_bytes < 1024 {
+            return Err(SettingsError::new(
+                "scheduler.import_max_bytes",
+                "must be at least 1024",
+            ));
         }
         if self.booking.max_occurrences == 0 {
             return Err(SettingsError::new(

@@ -1,6 +1,10 @@
-//! The scheduler's database: its read model of spaces, seasons, events and their occurrences.
+//! The scheduler's database: its read model of spaces, seasons, programmes, events and their
+//! occurrences, registrations, calls and proposals, imported feeds and the record of job runs.
 
 mod m20261125_000001_scheduler;
+mod m20261126_000001_programmes_and_registrations;
+mod m20261126_000002_calls_and_proposals;
+mod m20261126_000003_jobs_and_feeds;
 
 use sea_orm_migration::prelude::*;
 
@@ -12,6 +16,9 @@ impl MigratorTrait for SchedulerMigrator {
         vec![
             Box::new(crate::messaging::Migration),
             Box::new(m20261125_000001_scheduler::Migration),
+            Box::new(m20261126_000001_programmes_and_registrations::Migration),
+            Box::new(m20261126_000002_calls_and_proposals::Migration),
+            Box::new(m20261126_000003_jobs_and_feeds::Migration),
         ]
     }
 }

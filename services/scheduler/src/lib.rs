@@ -1,11 +1,16 @@
-//! Piazza's scheduler: seasons and events, recurring occurrences, the slot saga with booking
-//! (an event's space is obtained over the bus), publishing, and the time-based jobs.
+//! Piazza's scheduler: seasons and programmes, events and their recurring occurrences, the slot
+//! saga with booking (an event's space is obtained over the bus), publishing, registrations and
+//! waitlists, calls for ideas, the public calendar (JSON and iCalendar), imported calendars, and
+//! the time-based jobs.
 
 pub mod db;
 pub mod domain;
-mod jobs;
+pub mod import;
+pub mod jobs;
 mod messages;
+pub mod places;
 pub mod routes;
+pub mod schedule;
 pub mod state;
 
 use futures::FutureExt;
@@ -29,12 +34,21 @@ pub async fn build(context: ServiceContext) -> anyhow::Result<ServiceParts> {
         keys: context.keys.clone(),
         settings: context.settings.clone(),
     };
+    // The import client is built once here so a broken TLS setup stops the start, not a job.
+    import::fetcher(&state)?;
+    let mut workers = vec![Worker {
+        name: "slot_timeouts",
+        task: jobs::slot_timeouts::run(state.clone(), context.shutdown.clone()).boxed(),
+    }];
+    if state.settings.scheduler.jobs_enabled {
+        workers.push(Worker {
+            name: "cron_jobs",
+            task: jobs::run(state.clone(), context.shutdown.clone()).boxed(),
+        });
+    }
     Ok(ServiceParts {
         routes: routes::router(state.clone()),
-        handler: Some(Arc::new(messages::Handler::new(state.clone()))),
-        workers: vec![Worker {
-            name: "slot_timeouts",
-            task: jobs::slot_timeouts::run(state, context.shutdown.clone()).boxed(),
-        }],
+        handler: Some(Arc::new(messages::Handler::new(state))),
+        workers,
     })
 }

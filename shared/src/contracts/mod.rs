@@ -3,6 +3,7 @@
 //! removing or changing a field needs a new `version`.
 
 pub mod booking;
+pub mod call;
 pub mod event;
 pub mod jobs;
 pub mod registration;

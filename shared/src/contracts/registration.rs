@@ -21,6 +21,10 @@ pub struct Registration {
     /// Place in the waitlist (1 is next), while waitlisted.
     #[serde(default)]
     pub waitlist_position: Option<u32>,
+    /// A page where the person can cancel this registration (a signed, expiring link), for
+    /// emails to carry. Added after version 1 was published: absent in older messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancel_url: Option<String>,
 }
 
 /// The event a registration is for, and the registration.

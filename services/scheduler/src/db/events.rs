@@ -9,7 +9,10 @@ pub struct Model {
     pub id: Uuid,
     pub season_id: Option<Uuid>,
     pub title: String,
+    /// Italian description (the default language).
     pub description: String,
+    /// English description; empty when not translated.
+    pub description_en: String,
     /// JSON array of category names.
     pub categories: Json,
     pub age_min: Option<i32>,
@@ -24,6 +27,9 @@ pub struct Model {
     pub space_status: String,
     pub space_reason: Option<String>,
     pub status: String,
+    /// Why the event was cancelled.
+    pub cancel_reason: Option<String>,
+    /// The organising operator's organisation (also the one that proposed it).
     pub organisation_id: Option<Uuid>,
     pub organisation_name: Option<String>,
     pub contact_email: Option<String>,
@@ -37,6 +43,24 @@ pub struct Model {
     pub published_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Step-free access, hearing loop, sign language… in free text.
+    pub accessibility_notes: String,
+    /// Ticket price in euro cents; 0 means free.
+    pub price_cents: i32,
+    /// `fesr`, `fse_plus` or `other`.
+    pub funding_line: Option<String>,
+    pub programme_id: Option<Uuid>,
+    /// Whether people may queue once the event is full.
+    pub waitlist: bool,
+    /// Minutes before the start that registrations close; `None` means the configured default.
+    pub registration_closes_minutes: Option<i32>,
+    /// JSON array of local wall times (`YYYY-MM-DDTHH:MM:SS`) the rule skips (RFC 5545 EXDATE).
+    pub exdates: Json,
+    /// The feed an imported event came from, and its UID there.
+    pub source_feed_id: Option<Uuid>,
+    pub source_uid: Option<String>,
+    /// Where it takes place in words, when it has no space of ours (imported events).
+    pub location: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,6 +1,12 @@
 //! The scheduler's tables as sea-orm entities.
 
+pub mod calls;
 pub mod events;
+pub mod feeds;
+pub mod job_runs;
 pub mod occurrences;
+pub mod programmes;
+pub mod proposals;
+pub mod registrations;
 pub mod seasons;
 pub mod spaces;

@@ -1,4 +1,5 @@
-//! `occurrences`: one row per dated occurrence of an event.
+//! `occurrences`: one row per dated occurrence of an event. Rows are never deleted once an
+//! event is public: a removed occurrence is `cancelled`, so calendar clients hear of it.
 
 use sea_orm::entity::prelude::*;
 
@@ -12,9 +13,30 @@ pub struct Model {
     pub ends_at: DateTimeUtc,
     /// `scheduled` or `cancelled`.
     pub status: String,
+    /// Grows each time this occurrence alone changes; ICS SEQUENCE is the event's plus this.
+    pub sequence: i32,
+    /// Where the rule first placed this occurrence (RFC 5545 RECURRENCE-ID), kept when it moves.
+    pub recurrence_id: Option<DateTimeUtc>,
+    /// When its reminder was sent; cleared when it moves.
+    pub reminded_at: Option<DateTimeUtc>,
+    pub cancel_reason: Option<String>,
+    pub updated_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::events::Entity",
+        from = "Column::EventId",
+        to = "super::events::Column::Id"
+    )]
+    Event,
+}
+
+impl Related<super::events::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Event.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

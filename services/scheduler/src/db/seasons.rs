@@ -10,8 +10,11 @@ pub struct Model {
     pub name: String,
     pub starts_on: Date,
     pub ends_on: Date,
+    /// `planning`, `published` or `archived`.
     pub status: String,
     pub created_at: DateTimeUtc,
+    pub description: String,
+    pub updated_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

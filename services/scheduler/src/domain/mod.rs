@@ -1,22 +1,38 @@
-//! The scheduler's vocabulary: the states of an event and of its space.
+//! The scheduler's vocabulary: the states of seasons, events, spaces, registrations and
+//! proposals, and the kinds of programme and funding line. Each is stored as its snake_case name.
+
+mod text;
+
+pub use text::{TextRule, check_text};
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// Where an event is in its life.
+/// Where an event is in its life: an operator proposes, an administrator schedules, then it is
+/// published, and in the end cancelled or completed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EventStatus {
-    /// Made by an administrator, not yet public.
+    /// Made by an administrator (or from an accepted proposal), not yet public.
     Draft,
     /// Proposed by an operator, waiting for an administrator.
     Proposed,
     /// Its space could not be had; it needs another slot or space.
     NeedsSpace,
+    /// Accepted into the season by an administrator; not yet public.
+    Scheduled,
     /// Public.
     Published,
     Cancelled,
+    /// Every occurrence is over.
     Completed,
+}
+
+impl EventStatus {
+    /// Cancelled and completed events change no more.
+    pub fn is_final(self) -> bool {
+        matches!(self, EventStatus::Cancelled | EventStatus::Completed)
+    }
 }
 
 /// Whether the event has the space it asked for.
@@ -30,6 +46,101 @@ pub enum SpaceStatus {
     Confirmed,
     Unavailable,
 }
+
+/// A season's life: planned, then public, then kept for the record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SeasonStatus {
+    Planning,
+    Published,
+    Archived,
+}
+
+/// What a programme groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ProgrammeKind {
+    /// Events under one banner, each attended on its own.
+    Festival,
+    /// A recurring workshop.
+    Workshop,
+    /// A socio-educational pathway: its sessions are taken as a whole.
+    Pathway,
+}
+
+/// Which fund pays for an event (the strategy is monitored by funding line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FundingLine {
+    /// European Regional Development Fund.
+    Fesr,
+    /// European Social Fund Plus.
+    FsePlus,
+    Other,
+}
+
+/// A person's place at an event or programme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RegistrationStatus {
+    Confirmed,
+    Waitlisted,
+    Cancelled,
+}
+
+/// Where a proposal to a call stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ProposalStatus {
+    Submitted,
+    Accepted,
+    Declined,
+}
+
+/// A day of the week, as in opening hours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Weekday {
+    Mon,
+    Tue,
+    Wed,
+    Thu,
+    Fri,
+    Sat,
+    Sun,
+}
+
+impl Weekday {
+    /// The RFC 5545 BYDAY code.
+    pub fn byday(self) -> &'static str {
+        match self {
+            Weekday::Mon => "MO",
+            Weekday::Tue => "TU",
+            Weekday::Wed => "WE",
+            Weekday::Thu => "TH",
+            Weekday::Fri => "FR",
+            Weekday::Sat => "SA",
+            Weekday::Sun => "SU",
+        }
+    }
+
+    pub fn to_chrono(self) -> chrono::Weekday {
+        match self {
+            Weekday::Mon => chrono::Weekday::Mon,
+            Weekday::Tue => chrono::Weekday::Tue,
+            Weekday::Wed => chrono::Weekday::Wed,
+            Weekday::Thu => chrono::Weekday::Thu,
+            Weekday::Fri => chrono::Weekday::Fri,
+            Weekday::Sat => chrono::Weekday::Sat,
+            Weekday::Sun => chrono::Weekday::Sun,
+        }
+    }
+}
+
+/// An occurrence that takes place.
+pub const SCHEDULED: &str = "scheduled";
+/// An occurrence that does not.
+pub const CANCELLED: &str = "cancelled";
 
 macro_rules! text {
     ($name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
@@ -45,5 +156,11 @@ macro_rules! text {
     };
 }
 
-text!(EventStatus { Draft => "draft", Proposed => "proposed", NeedsSpace => "needs_space", Published => "published", Cancelled => "cancelled", Completed => "completed" });
+text!(EventStatus { Draft => "draft", Proposed => "proposed", NeedsSpace => "needs_space", Scheduled => "scheduled", Published => "published", Cancelled => "cancelled", Completed => "completed" });
 text!(SpaceStatus { None => "none", Pending => "pending", Confirmed => "confirmed", Unavailable => "unavailable" });
+text!(SeasonStatus { Planning => "planning", Published => "published", Archived => "archived" });
+text!(ProgrammeKind { Festival => "festival", Workshop => "workshop", Pathway => "pathway" });
+text!(FundingLine { Fesr => "fesr", FsePlus => "fse_plus", Other => "other" });
+text!(RegistrationStatus { Confirmed => "confirmed", Waitlisted => "waitlisted", Cancelled => "cancelled" });
+text!(ProposalStatus { Submitted => "submitted", Accepted => "accepted", Declined => "declined" });
+text!(Weekday { Mon => "mon", Tue => "tue", Wed => "wed", Thu => "thu", Fri => "fri", Sat => "sat", Sun => "sun" });

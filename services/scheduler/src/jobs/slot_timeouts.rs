@@ -1,12 +1,14 @@
-//! Events whose slot request booking has not answered in time become `needs_space` with the
-//! reason, so none stays pending for ever. A late answer still applies afterwards.
+//! Events whose slot request booking has not answered in time are marked with the reason, so
+//! none stays pending for ever: the space becomes `unavailable`, and an event not yet public
+//! becomes `needs_space` (a published one stays published, its space flagged). A late answer
+//! still applies afterwards.
 
 use crate::{
     db::events,
     domain::{EventStatus, SpaceStatus},
     state::AppState,
 };
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use tokio_util::sync::CancellationToken;
 
@@ -19,46 +21,52 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
             _ = shutdown.cancelled() => return,
             _ = tokio::time::sleep(every) => {}
         }
-        if let Err(error) = expire(&state).await {
+        if let Err(error) = expire(&state, Utc::now()).await {
             tracing::warn!(%error, "could not check slot requests for timeouts");
         }
     }
 }
 
-/// Marks overdue pending requests; returns how many.
-pub async fn expire(state: &AppState) -> Result<u64, sea_orm::DbErr> {
+/// Marks the requests overdue at `now`; returns how many.
+pub async fn expire(state: &AppState, now: DateTime<Utc>) -> Result<u64, sea_orm::DbErr> {
     let timeout = i64::try_from(state.settings.scheduler.slot_timeout_seconds).unwrap_or(i64::MAX);
-    let deadline = Utc::now() - Duration::seconds(timeout);
+    let deadline = now - Duration::seconds(timeout);
+    let reason =
+        format!("booking did not answer within {timeout} s; ask again or pick another space");
     let txn = state.db.begin().await?;
-    let result = events::Entity::update_many()
-        .col_expr(
-            events::Column::SpaceStatus,
-            Expr::value(SpaceStatus::Unavailable.as_str()),
-        )
-        .col_expr(
-            events::Column::SpaceReason,
-            Expr::value(format!(
-                "booking did not answer within {timeout} s; ask again or pick another space"
-            )),
-        )
-        .col_expr(
-            events::Column::Status,
-            Expr::value(EventStatus::NeedsSpace.as_str()),
-        )
-        .col_expr(events::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(events::Column::SpaceStatus.eq(SpaceStatus::Pending.as_str()))
-        // Held-as-requested events wait for a human, not for the bus.
-        .filter(events::Column::SpaceReason.is_null())
-        .filter(events::Column::SlotRequestedAt.lt(deadline))
-        .filter(
-            events::Column::Status
-                .is_in([EventStatus::Draft.as_str(), EventStatus::Proposed.as_str()]),
-        )
-        .exec(&*txn)
-        .await?;
-    txn.commit().await?;
-    if result.rows_affected > 0 {
-        tracing::warn!(events = result.rows_affected, "slot requests timed out");
+    let mut total = 0;
+    for (statuses, becomes) in [
+        (
+            vec![
+                EventStatus::Draft,
+                EventStatus::Proposed,
+                EventStatus::Scheduled,
+                EventStatus::NeedsSpace,
+            ],
+            Some(EventStatus::NeedsSpace),
+        ),
+        (vec![EventStatus::Published], None),
+    ] {
+        let mut update = events::Entity::update_many()
+            .col_expr(
+                events::Column::SpaceStatus,
+                Expr::value(SpaceStatus::Unavailable.as_str()),
+            )
+            .col_expr(events::Column::SpaceReason, Expr::value(reason.clone()))
+            .col_expr(events::Column::UpdatedAt, Expr::value(now))
+            .filter(events::Column::SpaceStatus.eq(SpaceStatus::Pending.as_str()))
+            // Held-as-requested events wait for a human, not for the bus.
+            .filter(events::Column::SpaceReason.is_null())
+            .filter(events::Column::SlotRequestedAt.lt(deadline))
+            .filter(events::Column::Status.is_in(statuses.iter().map(|s| s.as_str())));
+        if let Some(status) = becomes {
+            update = update.col_expr(events::Column::Status, Expr::value(status.as_str()));
+        }
+        total += update.exec(&*txn).await?.rows_affected;
     }
-    Ok(result.rows_affected)
+    txn.commit().await?;
+    if total > 0 {
+        tracing::warn!(events = total, "slot requests timed out");
+    }
+    Ok(total)
 }

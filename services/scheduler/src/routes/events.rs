@@ -1,45 +1,53 @@
-//! `/api/v1/events`: administrators create and publish events, operators propose them, anyone
-//! reads the published calendar. An event with a space gets its slot from booking over the bus.
+//! `/api/v1/events`: administrators create events, operators propose them, anyone reads the
+//! published calendar. An event with a space gets its slot from booking over the bus.
 
-use super::views::{EventView, OccurrenceItem, summary};
+use super::{
+    calendar, input,
+    views::{EventView, OccurrenceItem},
+};
 use crate::{
-    db::{events, occurrences, seasons, spaces},
-    domain::{EventStatus, SpaceStatus},
+    db::{events, occurrences, spaces},
+    domain::{EventStatus, FundingLine, SCHEDULED, SpaceStatus, TextRule, check_text},
+    places,
+    schedule::{self, announce, timing},
     state::AppState,
 };
-use axum::{extract::State, http::StatusCode};
+use axum::{
+    extract::State,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
 use chrono::{DateTime, Utc};
 use piazza_shared::{
     auth::{Caller, Role},
-    contracts::{
-        Category,
-        event::{EventCancelled, EventPublished},
-        scheduling::{Slot, SlotReleased, SlotRequested},
-    },
+    contracts::Category,
     http::{ApiError, Json, Path, Problem, Query, Violations, page},
-    recurrence,
     time::{Bound, parse_bound, parse_instant, parse_zone},
 };
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::Expr,
+    ColumnTrait, Condition, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, SimpleExpr},
 };
 use serde::Deserialize;
 use std::collections::HashMap;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-/// Most occurrences one event may have when no setting says otherwise.
-const MAX_OCCURRENCES: u32 = 500;
-
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewEvent {
     #[serde(default)]
     pub season_id: Option<Uuid>,
+    /// A festival, workshop or pathway of the season this event belongs to.
+    #[serde(default)]
+    pub programme_id: Option<Uuid>,
     pub title: String,
+    /// Italian description.
     #[serde(default)]
     pub description: String,
+    /// English description.
+    #[serde(default)]
+    pub description_en: String,
     pub categories: Vec<Category>,
     #[serde(default)]
     pub age_min: Option<i64>,
@@ -53,38 +61,32 @@ pub struct NewEvent {
     pub time_zone: Option<String>,
     #[serde(default)]
     pub space_id: Option<Uuid>,
-    /// RFC 5545 RRULE, e.g. `FREQ=WEEKLY;BYDAY=TU;COUNT=8`.
+    /// RFC 5545 RRULE, e.g. `FREQ=WEEKLY;BYDAY=TU;COUNT=8`. In a season, a rule without COUNT or
+    /// UNTIL runs to the season's last day.
     #[serde(default)]
     pub recurrence: Option<String>,
+    /// Days (`YYYY-MM-DD`) or local times (`YYYY-MM-DDTHH:MM`) the rule skips (RFC 5545 EXDATE).
+    #[serde(default)]
+    pub exdates: Vec<String>,
+    /// Places; none means no limit.
     #[serde(default)]
     pub capacity: Option<i64>,
-}
-
-async fn load(
-    conn: &impl ConnectionTrait,
-    id: Uuid,
-) -> Result<
-    (
-        events::Model,
-        Vec<occurrences::Model>,
-        Option<spaces::Model>,
-    ),
-    ApiError,
-> {
-    let event = events::Entity::find_by_id(id)
-        .one(conn)
-        .await?
-        .ok_or(ApiError::NotFound("event"))?;
-    let list = occurrences::Entity::find()
-        .filter(occurrences::Column::EventId.eq(id))
-        .order_by_asc(occurrences::Column::StartsAt)
-        .all(conn)
-        .await?;
-    let space = match event.space_id {
-        Some(space) => spaces::Entity::find_by_id(space).one(conn).await?,
-        None => None,
-    };
-    Ok((event, list, space))
+    /// Whether people may queue when it is full. Default true.
+    #[serde(default)]
+    pub waitlist: Option<bool>,
+    /// Minutes before the start that registrations close; default `scheduler.registration_closes_minutes`.
+    #[serde(default)]
+    pub registration_closes_minutes: Option<i64>,
+    #[serde(default)]
+    pub accessibility_notes: String,
+    /// Euro cents; 0 or absent means free.
+    #[serde(default)]
+    pub price_cents: i64,
+    /// The organising operator; an operator's proposal is always its own organisation's.
+    #[serde(default)]
+    pub organiser: Option<String>,
+    #[serde(default)]
+    pub funding_line: Option<FundingLine>,
 }
 
 /// Creates an event (administrators) or proposes one (operators).
@@ -96,7 +98,8 @@ async fn load(
     request_body = NewEvent,
     responses(
         (status = 201, description = "Created; with a space, `space_status` is `pending` until booking answers", body = EventView),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, description = "Unknown season", body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, description = "Unknown season or programme", body = Problem),
         (status = 422, body = Problem),
     )
 )]
@@ -106,178 +109,185 @@ pub async fn create(
     Json(body): Json<NewEvent>,
 ) -> Result<(StatusCode, axum::Json<EventView>), ApiError> {
     let claims = caller.require(&[Role::Admin, Role::Operator])?.clone();
+    let conn = state.db.conn();
     let mut v = Violations::new();
-    v.check(!body.title.trim().is_empty(), "title", "must not be empty");
-    v.check(
-        body.title.chars().count() <= 200,
-        "title",
-        "must be at most 200 characters",
+    let title = input::check_title(&mut v, &body.title);
+    let description = check_text(&mut v, "description", &body.description, TextRule::LONG);
+    let description_en = check_text(
+        &mut v,
+        "description_en",
+        &body.description_en,
+        TextRule::LONG,
     );
-    v.check(
-        body.description.chars().count() <= 10_000,
-        "description",
-        "must be at most 10000 characters",
+    let accessibility_notes = check_text(
+        &mut v,
+        "accessibility_notes",
+        &body.accessibility_notes,
+        TextRule::NOTE,
     );
-    v.check(
-        !body.categories.is_empty(),
-        "categories",
-        "give at least one category",
-    );
-    for (field, age) in [("age_min", body.age_min), ("age_max", body.age_max)] {
-        if let Some(age) = age {
-            v.check((0..=120).contains(&age), field, "must be between 0 and 120");
-        }
-    }
-    if let (Some(min), Some(max)) = (body.age_min, body.age_max) {
-        v.check(min <= max, "age_min", "must not be greater than age_max");
-    }
-    if let Some(capacity) = body.capacity {
-        v.check(
-            (1..=100_000).contains(&capacity),
-            "capacity",
-            "must be between 1 and 100000",
-        );
-    }
+    let categories = input::check_categories(&mut v, &body.categories);
+    input::check_ages(&mut v, body.age_min, body.age_max);
+    let capacity = input::check_capacity(&mut v, "capacity", body.capacity);
+    let price_cents = input::check_price(&mut v, body.price_cents);
+    let closes = input::check_closes(&mut v, body.registration_closes_minutes);
+    let organiser = match (&claims.role, &body.organiser) {
+        (Role::Admin, Some(name)) => Some(check_text(&mut v, "organiser", name, TextRule::NAME)),
+        _ => claims.org_name.clone(),
+    };
     let zone = match &body.time_zone {
         Some(name) => v.take("time_zone", parse_zone(name)),
         None => Some(state.settings.time_zone),
     };
     let starts_at = v.take("starts_at", parse_instant(&body.starts_at));
     let ends_at = v.take("ends_at", parse_instant(&body.ends_at));
-    let season = match body.season_id {
-        Some(id) => Some(
-            seasons::Entity::find_by_id(id)
-                .one(state.db.conn())
-                .await?
-                .ok_or(ApiError::NotFound("season"))?,
-        ),
-        None => None,
-    };
-    let mut slots = Vec::new();
-    if let (Some(s), Some(e), Some(zone)) = (starts_at, ends_at, zone) {
-        v.check(e > s, "ends_at", "must be after starts_at");
+    let exclusions = input::check_exdates(
+        &mut v,
+        &body.exdates,
+        zone.unwrap_or(state.settings.time_zone),
+    );
+    if let Some(rule) = &body.recurrence {
         v.check(
-            e <= s || e - s <= chrono::Duration::days(31),
-            "ends_at",
-            "one occurrence lasts at most 31 days",
+            rule.len() <= 500,
+            "recurrence",
+            "must be at most 500 characters",
         );
-        if e > s {
-            match &body.recurrence {
-                None => slots.push((s, e)),
-                Some(rule) => match recurrence::expand(rule, s, e, zone, MAX_OCCURRENCES) {
-                    Ok(list) => slots = list,
-                    Err(error) => v.add("recurrence", error.to_string()),
-                },
-            }
-        }
-        if let Some(season) = &season {
-            let local = |t: DateTime<Utc>| t.with_timezone(&zone).date_naive();
-            let outside = slots
-                .iter()
-                .any(|&(s, _)| local(s) < season.starts_on || local(s) > season.ends_on);
-            v.check(
-                !outside,
-                "starts_at",
-                format!(
-                    "occurrences must fall within the season ({} to {})",
-                    season.starts_on, season.ends_on
-                ),
-            );
-        }
+    }
+    let programme = input::programme(conn, &mut v, body.programme_id, body.season_id).await?;
+    let season_id = body.season_id.or(programme.as_ref().map(|p| p.season_id));
+    let season = input::season(conn, &mut v, season_id).await?;
+    let mut planned = Vec::new();
+    if let (Some(starts_at), Some(ends_at), Some(zone)) = (starts_at, ends_at, zone) {
+        planned = timing::plan(
+            &mut v,
+            &timing::Timing {
+                starts_at,
+                ends_at,
+                zone,
+                rule: body.recurrence.as_deref(),
+                exclusions: &exclusions,
+                season: season.as_ref(),
+                max: state.settings.scheduler.max_occurrences,
+            },
+        );
     }
     v.finish()?;
+    let Some(first) = planned.first().copied() else {
+        return Err(ApiError::field("starts_at", "is required"));
+    };
     let zone = zone.unwrap_or(state.settings.time_zone);
     let now = Utc::now();
     let id = Uuid::now_v7();
-    let correlation = body.space_id.map(|_| Uuid::now_v7().to_string());
     let status = if claims.role == Role::Admin {
         EventStatus::Draft
     } else {
         EventStatus::Proposed
     };
-    let (first_start, first_end) = slots[0];
-    let event = events::Model {
+    let mut event = events::Model {
         id,
-        season_id: body.season_id,
-        title: body.title.trim().to_string(),
-        description: body.description.trim().to_string(),
-        categories: serde_json::to_value(&body.categories).unwrap_or_default(),
+        season_id,
+        title,
+        description,
+        description_en,
+        categories,
         age_min: body.age_min.and_then(|a| i32::try_from(a).ok()),
         age_max: body.age_max.and_then(|a| i32::try_from(a).ok()),
-        capacity: body.capacity.and_then(|c| i32::try_from(c).ok()),
+        capacity,
         time_zone: zone.name().to_string(),
-        starts_at: first_start,
-        ends_at: first_end,
-        recurrence: body.recurrence.clone(),
+        starts_at: first.starts_at,
+        ends_at: first.ends_at,
+        recurrence: body.recurrence.as_ref().map(|r| r.trim().to_string()),
         space_id: body.space_id,
-        space_status: if body.space_id.is_some() {
-            SpaceStatus::Pending
-        } else {
-            SpaceStatus::None
-        }
-        .as_str()
-        .into(),
+        space_status: SpaceStatus::None.as_str().into(),
         space_reason: None,
         status: status.as_str().into(),
+        cancel_reason: None,
         organisation_id: claims.org,
-        organisation_name: claims.org_name.clone(),
+        organisation_name: organiser,
         contact_email: Some(claims.email.clone()),
         created_by: claims.sub,
-        slot_correlation: correlation.clone(),
-        slot_requested_at: body.space_id.map(|_| now),
+        slot_correlation: None,
+        slot_requested_at: None,
         sequence: 0,
         published_at: None,
         created_at: now,
         updated_at: now,
+        accessibility_notes,
+        price_cents,
+        funding_line: body.funding_line.map(|f| f.as_str().to_string()),
+        programme_id: body.programme_id,
+        waitlist: body.waitlist.unwrap_or(true),
+        registration_closes_minutes: closes,
+        exdates: input::exdates_json(&exclusions),
+        source_feed_id: None,
+        source_uid: None,
+        location: None,
     };
-    let rows: Vec<occurrences::Model> = slots
+    let rows: Vec<occurrences::Model> = planned
         .iter()
-        .map(|&(s, e)| occurrences::Model {
-            id: Uuid::now_v7(),
-            event_id: id,
-            starts_at: s,
-            ends_at: e,
-            status: "scheduled".into(),
-        })
+        .map(|i| new_occurrence(id, i.starts_at, i.ends_at, now))
         .collect();
     let txn = state.db.begin().await?;
-    events::Entity::insert(events::ActiveModel::from(event.clone()))
-        .exec_without_returning(&*txn)
-        .await?;
-    occurrences::Entity::insert_many(rows.iter().cloned().map(occurrences::ActiveModel::from))
-        .exec_without_returning(&*txn)
-        .await?;
-    if let Some(space_id) = body.space_id {
-        let request = SlotRequested {
-            version: 1,
-            event_id: id,
-            space_id,
-            title: event.title.clone(),
-            slots: slots
-                .iter()
-                .map(|&(s, e)| Slot {
-                    starts_at: s,
-                    ends_at: e,
-                })
-                .collect(),
-            approve: claims.role == Role::Admin,
-            organisation: claims.org_name.clone(),
-            contact_email: Some(claims.email.clone()),
-            attendees: event.capacity.and_then(|c| u32::try_from(c).ok()),
-        };
-        state.outbox.add(&*txn, &request, correlation).await?;
-    }
+    store_new(&*txn, &state.outbox, &mut event, &rows, now).await?;
     txn.commit().await?;
     state.outbox.wake();
     tracing::info!(event_id = %id, occurrences = rows.len(), actor = %claims.sub, "event created");
     let space = match body.space_id {
-        Some(s) => spaces::Entity::find_by_id(s).one(state.db.conn()).await?,
+        Some(s) => spaces::Entity::find_by_id(s).one(conn).await?,
         None => None,
     };
     Ok((
         StatusCode::CREATED,
         axum::Json(EventView::new(event, rows, space.as_ref())),
     ))
+}
+
+/// Stores a new event and its occurrences, and asks booking for its space.
+pub async fn store_new(
+    conn: &impl sea_orm::ConnectionTrait,
+    outbox: &piazza_shared::bus::outbox::Outbox,
+    event: &mut events::Model,
+    rows: &[occurrences::Model],
+    now: DateTime<Utc>,
+) -> Result<(), sea_orm::DbErr> {
+    announce::request_slots(conn, outbox, event, rows, now).await?;
+    events::Entity::insert(events::ActiveModel::from(event.clone()))
+        .exec_without_returning(conn)
+        .await?;
+    insert_occurrences(conn, rows).await
+}
+
+/// A new scheduled occurrence; the rule placed it at `starts_at`.
+pub fn new_occurrence(
+    event_id: Uuid,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> occurrences::Model {
+    occurrences::Model {
+        id: Uuid::now_v7(),
+        event_id,
+        starts_at,
+        ends_at,
+        status: SCHEDULED.into(),
+        sequence: 0,
+        recurrence_id: Some(starts_at),
+        reminded_at: None,
+        cancel_reason: None,
+        updated_at: Some(now),
+    }
+}
+
+/// Inserts occurrences in batches small enough for any database's parameter limit.
+pub async fn insert_occurrences(
+    conn: &impl sea_orm::ConnectionTrait,
+    rows: &[occurrences::Model],
+) -> Result<(), sea_orm::DbErr> {
+    for chunk in rows.chunks(500) {
+        occurrences::Entity::insert_many(chunk.iter().cloned().map(occurrences::ActiveModel::from))
+            .exec_without_returning(conn)
+            .await?;
+    }
+    Ok(())
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -292,11 +302,134 @@ pub struct CalendarFilter {
     /// Only events open to this age.
     pub age: Option<u8>,
     pub space_id: Option<Uuid>,
+    pub season_id: Option<Uuid>,
+    pub programme_id: Option<Uuid>,
     pub cursor: Option<String>,
     pub limit: Option<u64>,
 }
 
-/// The public calendar: occurrences of published events, in time order.
+/// What the public may see, read from a [`CalendarFilter`].
+#[derive(Debug, Clone)]
+pub struct PublicFilter {
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub category: Option<Category>,
+    pub age: Option<u8>,
+    pub space_id: Option<Uuid>,
+    pub season_id: Option<Uuid>,
+    pub programme_id: Option<Uuid>,
+}
+
+impl PublicFilter {
+    /// Reads the bounds (a date is read in the configured zone); `default_from` when none.
+    pub fn read(
+        filter: &CalendarFilter,
+        zone: chrono_tz::Tz,
+        default_from: Option<DateTime<Utc>>,
+    ) -> Result<Self, ApiError> {
+        let mut v = Violations::new();
+        let from = match &filter.from {
+            Some(f) => v.take("from", parse_bound(f, zone, Bound::Start)),
+            None => default_from,
+        };
+        let to = filter
+            .to
+            .as_deref()
+            .and_then(|t| v.take("to", parse_bound(t, zone, Bound::End)));
+        if let (Some(from), Some(to)) = (from, to) {
+            v.check(to > from, "to", "must be after from");
+        }
+        v.finish()?;
+        Ok(Self {
+            from,
+            to,
+            category: filter.category,
+            age: filter.age,
+            space_id: filter.space_id,
+            season_id: filter.season_id,
+            programme_id: filter.programme_id,
+        })
+    }
+
+    /// The condition on occurrences joined with their events: events that were made public
+    /// (published, or completed or cancelled since), matching every filter.
+    pub fn condition(&self, backend: DatabaseBackend) -> Condition {
+        let mut condition = Condition::all()
+            .add(events::Column::PublishedAt.is_not_null())
+            .add(events::Column::Status.is_in([
+                EventStatus::Published.as_str(),
+                EventStatus::Completed.as_str(),
+                EventStatus::Cancelled.as_str(),
+            ]));
+        if let Some(from) = self.from {
+            condition = condition.add(occurrences::Column::EndsAt.gt(from));
+        }
+        if let Some(to) = self.to {
+            condition = condition.add(occurrences::Column::StartsAt.lt(to));
+        }
+        if let Some(space) = self.space_id {
+            condition = condition.add(events::Column::SpaceId.eq(space));
+        }
+        if let Some(season) = self.season_id {
+            condition = condition.add(events::Column::SeasonId.eq(season));
+        }
+        if let Some(programme) = self.programme_id {
+            condition = condition.add(events::Column::ProgrammeId.eq(programme));
+        }
+        if let Some(age) = self.age {
+            let age = i32::from(age);
+            condition = condition
+                .add(
+                    Condition::any()
+                        .add(events::Column::AgeMin.is_null())
+                        .add(events::Column::AgeMin.lte(age)),
+                )
+                .add(
+                    Condition::any()
+                        .add(events::Column::AgeMax.is_null())
+                        .add(events::Column::AgeMax.gte(age)),
+                );
+        }
+        if let Some(category) = self.category {
+            condition = condition.add(has_category(backend, category));
+        }
+        condition
+    }
+}
+
+/// `events.categories` (a JSON array of names) holds `category`.
+fn has_category(backend: DatabaseBackend, category: Category) -> SimpleExpr {
+    let needle = format!("%\"{}\"%", category.as_str());
+    match backend {
+        DatabaseBackend::Postgres => {
+            Expr::cust_with_values(r#"CAST("events"."categories" AS TEXT) LIKE $1"#, [needle])
+        }
+        _ => Expr::cust_with_values(r#""events"."categories" LIKE ?"#, [needle]),
+    }
+}
+
+/// Spaces by id, for naming the places of many events at once.
+pub async fn places_of(
+    conn: &impl sea_orm::ConnectionTrait,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> Result<HashMap<Uuid, spaces::Model>, ApiError> {
+    let mut ids: Vec<Uuid> = ids.into_iter().collect();
+    ids.sort();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(spaces::Entity::find()
+        .filter(spaces::Column::Id.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect())
+}
+
+/// The public calendar: occurrences of published events, in time order. Occurrences called off
+/// stay listed with `status: cancelled`.
 #[utoipa::path(
     get,
     path = "/api/v1/events",
@@ -310,61 +443,11 @@ pub async fn list(
 ) -> Result<axum::Json<page::Page<OccurrenceItem>>, ApiError> {
     let limit = page::limit(filter.limit)?;
     let after: Option<(DateTime<Utc>, Uuid)> = page::decode_cursor(filter.cursor.as_deref())?;
-    let zone = state.settings.time_zone;
-    let mut v = Violations::new();
-    let from = match &filter.from {
-        Some(f) => v.take("from", parse_bound(f, zone, Bound::Start)),
-        None => Some(Utc::now()),
-    };
-    let to = filter
-        .to
-        .as_deref()
-        .and_then(|t| v.take("to", parse_bound(t, zone, Bound::End)));
-    v.finish()?;
-    let mut events_query =
-        events::Entity::find().filter(events::Column::Status.eq(EventStatus::Published.as_str()));
-    if let Some(space) = filter.space_id {
-        events_query = events_query.filter(events::Column::SpaceId.eq(space));
-    }
-    if let Some(age) = filter.age {
-        let age = i32::from(age);
-        events_query = events_query
-            .filter(
-                Condition::any()
-                    .add(events::Column::AgeMin.is_null())
-                    .add(events::Column::AgeMin.lte(age)),
-            )
-            .filter(
-                Condition::any()
-                    .add(events::Column::AgeMax.is_null())
-                    .add(events::Column::AgeMax.gte(age)),
-            );
-    }
-    let published: HashMap<Uuid, events::Model> = events_query
-        .all(state.db.conn())
-        .await?
-        .into_iter()
-        .filter(|e| {
-            filter
-                .category
-                .is_none_or(|c| super::views::categories_of(&e.categories).contains(&c))
-        })
-        .map(|e| (e.id, e))
-        .collect();
-    if published.is_empty() {
-        return Ok(axum::Json(page::Page {
-            items: vec![],
-            next_cursor: None,
-        }));
-    }
+    let public = PublicFilter::read(&filter, state.settings.time_zone, Some(Utc::now()))?;
+    let conn = state.db.conn();
     let mut query = occurrences::Entity::find()
-        .filter(occurrences::Column::EventId.is_in(published.keys().copied()));
-    if let Some(from) = from {
-        query = query.filter(occurrences::Column::EndsAt.gt(from));
-    }
-    if let Some(to) = to {
-        query = query.filter(occurrences::Column::StartsAt.lt(to));
-    }
+        .find_also_related(events::Entity)
+        .filter(public.condition(state.db.backend()));
     if let Some((at, id)) = after {
         query = query.filter(
             Condition::any()
@@ -376,33 +459,45 @@ pub async fn list(
                 ),
         );
     }
-    let rows = query
+    let rows: Vec<(occurrences::Model, events::Model)> = query
         .order_by_asc(occurrences::Column::StartsAt)
         .order_by_asc(occurrences::Column::Id)
         .limit(limit + 1)
-        .all(state.db.conn())
-        .await?;
-    let space_ids: Vec<Uuid> = published.values().filter_map(|e| e.space_id).collect();
-    let places: HashMap<Uuid, spaces::Model> = spaces::Entity::find()
-        .filter(spaces::Column::Id.is_in(space_ids))
-        .all(state.db.conn())
+        .all(conn)
         .await?
         .into_iter()
-        .map(|s| (s.id, s))
+        .filter_map(|(o, e)| e.map(|e| (o, e)))
         .collect();
+    let places = places_of(conn, rows.iter().filter_map(|(_, e)| e.space_id)).await?;
     Ok(axum::Json(page::page(
         rows,
         limit,
-        |o| (o.starts_at, o.id),
-        |o| {
-            let event = &published[&o.event_id];
-            let place = event.space_id.and_then(|s| places.get(&s));
-            OccurrenceItem::new(event, &o, place)
+        |(o, _)| (o.starts_at, o.id),
+        |(o, e)| {
+            let place = e.space_id.and_then(|s| places.get(&s));
+            OccurrenceItem::new(&e, &o, place)
         },
     )))
 }
 
+/// Reads `{id}` or `{id}.ics`.
+fn event_path(raw: &str) -> Result<(Uuid, bool), ApiError> {
+    let (id, ics) = match raw.strip_suffix(".ics") {
+        Some(id) => (id, true),
+        None => (raw, false),
+    };
+    Uuid::parse_str(id)
+        .map(|id| (id, ics))
+        .map_err(|_| ApiError::field("id", "not a valid id (a UUID)"))
+}
+
+/// Whether `caller` may see an event that is not public.
+pub fn may_see_unpublished(caller: Option<&Caller>, event: &events::Model) -> bool {
+    caller.is_some_and(|c| c.is_admin() || (c.0.org.is_some() && c.0.org == event.organisation_id))
+}
+
 /// One event: public once published; before that, only administrators and its organisation.
+/// `/api/v1/events/{id}.ics` gives it as a calendar.
 #[utoipa::path(
     get,
     path = "/api/v1/events/{id}",
@@ -416,180 +511,37 @@ pub async fn list(
 pub async fn get_one(
     State(state): State<AppState>,
     caller: Option<Caller>,
-    Path(id): Path<Uuid>,
-) -> Result<axum::Json<EventView>, ApiError> {
-    let (event, list, space) = load(state.db.conn(), id).await?;
-    let public = event.published_at.is_some();
-    let visible = public
-        || caller.as_ref().is_some_and(|c| {
-            c.is_admin() || (c.0.org.is_some() && c.0.org == event.organisation_id)
-        });
-    if !visible {
+    Path(raw): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, ApiError> {
+    let (id, ics) = event_path(&raw)?;
+    let loaded = schedule::load(state.db.conn(), id).await?;
+    if !announce::is_public(&loaded.event) && !may_see_unpublished(caller.as_ref(), &loaded.event) {
         // Unpublished events do not exist for the public.
         return Err(ApiError::NotFound("event"));
     }
-    Ok(axum::Json(EventView::new(event, list, space.as_ref())))
+    if ics {
+        return Ok(calendar::event_ics(&state, &loaded, &headers));
+    }
+    let places = places::summary_for_event(state.db.conn(), &state.settings, &loaded).await?;
+    let mut view = EventView::new(loaded.event, loaded.occurrences, loaded.space.as_ref());
+    view.places = Some(places);
+    Ok(axum::Json(view).into_response())
 }
 
-/// Publishes an event; its space, if any, must be confirmed.
-#[utoipa::path(
-    post,
-    path = "/api/v1/events/{id}/publish",
-    tag = "events",
-    security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Event id")),
-    responses(
-        (status = 200, body = EventView), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 409, description = "Space not confirmed, or not publishable", body = Problem),
-        (status = 422, body = Problem),
-    )
-)]
-pub async fn publish(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<Uuid>,
-) -> Result<axum::Json<EventView>, ApiError> {
-    caller.require(&[Role::Admin])?;
-    let txn = state.db.begin().await?;
-    let (mut event, list, space) = load(&*txn, id).await?;
-    let status = EventStatus::parse(&event.status).unwrap_or(EventStatus::Draft);
-    if !matches!(status, EventStatus::Draft | EventStatus::Proposed) {
-        return Err(ApiError::conflict(
-            format!("an event that is {} cannot be published", status.as_str()),
-            vec![],
-        ));
+/// Events by id with one query; for views that list many.
+pub async fn events_by_id(
+    conn: &impl sea_orm::ConnectionTrait,
+    ids: Vec<Uuid>,
+) -> Result<HashMap<Uuid, events::Model>, ApiError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
     }
-    if event.space_id.is_some() && event.space_status != SpaceStatus::Confirmed.as_str() {
-        return Err(ApiError::conflict(
-            format!("the space is {}, not confirmed", event.space_status),
-            vec![
-                serde_json::json!({ "space_id": event.space_id, "space_status": event.space_status, "reason": event.space_reason }),
-            ],
-        ));
-    }
-    let now = Utc::now();
-    event.status = EventStatus::Published.as_str().into();
-    event.sequence += 1;
-    event.updated_at = now;
-    event.published_at = Some(now);
-    events::Entity::update_many()
-        .col_expr(events::Column::Status, Expr::value(event.status.clone()))
-        .col_expr(events::Column::PublishedAt, Expr::value(now))
-        .col_expr(events::Column::Sequence, Expr::value(event.sequence))
-        .col_expr(events::Column::UpdatedAt, Expr::value(now))
-        .filter(events::Column::Id.eq(id))
-        .exec(&*txn)
-        .await?;
-    let message = EventPublished {
-        version: 1,
-        event: summary(&event, &list, space.as_ref()),
-    };
-    state
-        .outbox
-        .add(&*txn, &message, Some(id.to_string()))
-        .await?;
-    txn.commit().await?;
-    state.outbox.wake();
-    tracing::info!(event_id = %id, actor = %caller.0.sub, "event published");
-    Ok(axum::Json(EventView::new(event, list, space.as_ref())))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CancelEvent {
-    pub reason: String,
-}
-
-/// Cancels an event and every occurrence, and lets its space go.
-#[utoipa::path(
-    post,
-    path = "/api/v1/events/{id}/cancel",
-    tag = "events",
-    security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Event id")),
-    request_body = CancelEvent,
-    responses(
-        (status = 200, body = EventView), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem),
-    )
-)]
-pub async fn cancel(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<Uuid>,
-    Json(body): Json<CancelEvent>,
-) -> Result<axum::Json<EventView>, ApiError> {
-    caller.require(&[Role::Admin])?;
-    let reason = body.reason.trim().to_string();
-    let mut v = Violations::new();
-    v.check(
-        !reason.is_empty(),
-        "reason",
-        "say why the event is cancelled",
-    );
-    v.check(
-        reason.chars().count() <= 1000,
-        "reason",
-        "must be at most 1000 characters",
-    );
-    v.finish()?;
-    let txn = state.db.begin().await?;
-    let (mut event, mut list, space) = load(&*txn, id).await?;
-    let status = EventStatus::parse(&event.status).unwrap_or(EventStatus::Draft);
-    if matches!(status, EventStatus::Cancelled | EventStatus::Completed) {
-        return Err(ApiError::conflict(
-            format!("the event is already {}", status.as_str()),
-            vec![],
-        ));
-    }
-    let was_public = status == EventStatus::Published;
-    let now = Utc::now();
-    event.status = EventStatus::Cancelled.as_str().into();
-    event.sequence += 1;
-    event.updated_at = now;
-    event.space_reason = Some(reason.clone());
-    events::Entity::update_many()
-        .col_expr(events::Column::Status, Expr::value(event.status.clone()))
-        .col_expr(events::Column::Sequence, Expr::value(event.sequence))
-        .col_expr(events::Column::UpdatedAt, Expr::value(now))
-        .filter(events::Column::Id.eq(id))
-        .exec(&*txn)
-        .await?;
-    // The summary keeps the occurrences that were scheduled, so the notifier can name them.
-    let announced = summary(&event, &list, space.as_ref());
-    occurrences::Entity::update_many()
-        .col_expr(occurrences::Column::Status, Expr::value("cancelled"))
-        .filter(occurrences::Column::EventId.eq(id))
-        .exec(&*txn)
-        .await?;
-    for occurrence in &mut list {
-        occurrence.status = "cancelled".into();
-    }
-    if event.space_id.is_some() {
-        let release = SlotReleased {
-            version: 1,
-            event_id: id,
-            reason: format!("event cancelled: {reason}"),
-        };
-        state
-            .outbox
-            .add(&*txn, &release, event.slot_correlation.clone())
-            .await?;
-    }
-    if was_public {
-        let message = EventCancelled {
-            version: 1,
-            event: announced,
-            reason,
-            occurrence_ids: Vec::new(),
-        };
-        state
-            .outbox
-            .add(&*txn, &message, Some(id.to_string()))
-            .await?;
-    }
-    txn.commit().await?;
-    state.outbox.wake();
-    tracing::info!(event_id = %id, actor = %caller.0.sub, "event cancelled");
-    Ok(axum::Json(EventView::new(event, list, space.as_ref())))
+    Ok(events::Entity::find()
+        .filter(events::Column::Id.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e))
+        .collect())
 }

@@ -1,21 +1,70 @@
 //! The scheduler's HTTP routes, one file per resource.
 
+pub mod calendar;
+pub mod calls;
+pub mod changes;
+pub mod clashes;
 pub mod events;
+pub mod feeds;
+mod input;
+pub mod jobs;
+pub mod programmes;
+pub mod registrations;
 pub mod seasons;
 mod views;
+pub mod workflow;
 
 use crate::state::AppState;
+use utoipa::OpenApi;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub use views::{EventView, OccurrenceItem, SeasonView};
+pub use events::{insert_occurrences, new_occurrence};
+pub use views::{EventView, OccurrenceItem, PlacesView, SeasonView};
+
+/// Paths served by a route documented under another name.
+#[derive(OpenApi)]
+#[openapi(paths(calendar::event_ics_doc))]
+struct Aliases;
 
 pub fn router(state: AppState) -> OpenApiRouter {
-    OpenApiRouter::new()
+    OpenApiRouter::with_openapi(Aliases::openapi())
         .routes(routes!(seasons::create, seasons::list))
-        .routes(routes!(seasons::get_one))
+        .routes(routes!(seasons::get_one, seasons::patch))
+        .routes(routes!(seasons::publish))
+        .routes(routes!(seasons::archive))
+        .routes(routes!(clashes::clashes))
+        .routes(routes!(feeds::create, feeds::list))
+        .routes(routes!(feeds::refresh))
+        .routes(routes!(feeds::delete))
+        .routes(routes!(programmes::create, programmes::list))
+        .routes(routes!(programmes::get_one))
         .routes(routes!(events::create, events::list))
-        .routes(routes!(events::get_one))
-        .routes(routes!(events::publish))
-        .routes(routes!(events::cancel))
+        .routes(routes!(events::get_one, changes::patch))
+        .routes(routes!(workflow::publish))
+        .routes(routes!(workflow::schedule))
+        .routes(routes!(workflow::cancel))
+        .routes(routes!(changes::move_occurrence))
+        .routes(routes!(changes::cancel_occurrence))
+        .routes(routes!(
+            registrations::register_for_event,
+            registrations::list_for_event
+        ))
+        .routes(routes!(
+            registrations::register_for_programme,
+            registrations::list_for_programme
+        ))
+        .routes(routes!(registrations::cancel))
+        .routes(routes!(
+            registrations::cancel_page,
+            registrations::cancel_from_page
+        ))
+        .routes(routes!(calls::create_call, calls::list_calls))
+        .routes(routes!(calls::get_call))
+        .routes(routes!(calls::submit, calls::list_proposals))
+        .routes(routes!(calls::get_proposal))
+        .routes(routes!(calls::accept))
+        .routes(routes!(calls::decline))
+        .routes(routes!(calendar::feed))
+        .routes(routes!(jobs::list))
         .with_state(state)
 }

@@ -2,13 +2,11 @@
 
 use crate::{
     db::{events, occurrences, seasons, spaces},
-    domain::{EventStatus, SpaceStatus},
+    domain::{EventStatus, FundingLine, SeasonStatus, SpaceStatus},
+    schedule::announce::{categories_of, small},
 };
 use chrono::{DateTime, NaiveDate, Utc};
-use piazza_shared::contracts::{
-    Category,
-    event::{EventSummary, Occurrence, Place},
-};
+use piazza_shared::contracts::Category;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -17,11 +15,25 @@ use uuid::Uuid;
 pub struct SeasonView {
     pub id: Uuid,
     pub name: String,
+    pub description: String,
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
-    /// `planning`, `published` or `archived`.
-    pub status: String,
+    pub status: SeasonStatus,
     pub created_at: DateTime<Utc>,
+    pub updated_at: Option<DateTime<Utc>>,
+    /// Imported calendars whose last fetch failed: nothing changed because of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub feed_problems: Vec<FeedProblem>,
+}
+
+/// An imported calendar that could not be read, as the season shows it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct FeedProblem {
+    pub feed_id: Uuid,
+    pub url: String,
+    pub error: String,
+    pub since: Option<DateTime<Utc>>,
+    pub failures: u32,
 }
 
 impl From<seasons::Model> for SeasonView {
@@ -29,10 +41,13 @@ impl From<seasons::Model> for SeasonView {
         Self {
             id: m.id,
             name: m.name,
+            description: m.description,
             starts_on: m.starts_on,
             ends_on: m.ends_on,
-            status: m.status,
+            status: SeasonStatus::parse(&m.status).unwrap_or(SeasonStatus::Planning),
             created_at: m.created_at,
+            updated_at: m.updated_at,
+            feed_problems: Vec::new(),
         }
     }
 }
@@ -44,6 +59,9 @@ pub struct OccurrenceView {
     pub ends_at: DateTime<Utc>,
     /// `scheduled` or `cancelled`.
     pub status: String,
+    /// Changes to this occurrence alone.
+    pub sequence: u32,
+    pub cancel_reason: Option<String>,
 }
 
 impl From<occurrences::Model> for OccurrenceView {
@@ -53,6 +71,8 @@ impl From<occurrences::Model> for OccurrenceView {
             starts_at: m.starts_at,
             ends_at: m.ends_at,
             status: m.status,
+            sequence: u32::try_from(m.sequence).unwrap_or(0),
+            cancel_reason: m.cancel_reason,
         }
     }
 }
@@ -76,40 +96,72 @@ impl From<&spaces::Model> for PlaceView {
     }
 }
 
-pub fn categories_of(value: &serde_json::Value) -> Vec<Category> {
-    serde_json::from_value(value.clone()).unwrap_or_default()
+/// How full an event (or its pathway) is.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct PlacesView {
+    pub confirmed: u32,
+    pub waitlisted: u32,
+    /// `None` when there is no limit.
+    pub left: Option<u32>,
+    /// When registrations close.
+    pub closes_at: Option<DateTime<Utc>>,
+    /// Set when people register for the pathway this event belongs to, not for the event.
+    pub programme_id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct EventView {
     pub id: Uuid,
     pub season_id: Option<Uuid>,
+    pub programme_id: Option<Uuid>,
     pub title: String,
+    /// Italian description.
     pub description: String,
+    /// English description (empty when not translated).
+    pub description_en: String,
     pub categories: Vec<Category>,
     pub age_min: Option<u8>,
     pub age_max: Option<u8>,
     pub capacity: Option<u32>,
+    pub waitlist: bool,
+    /// Minutes before the start that registrations close (the configured default if unset).
+    pub registration_closes_minutes: Option<u32>,
+    pub accessibility_notes: String,
+    /// Euro cents; 0 when free.
+    pub price_cents: u32,
+    pub free: bool,
+    pub funding_line: Option<FundingLine>,
+    /// The organising operator.
+    pub organisation: Option<String>,
     pub time_zone: String,
     /// Start of the first occurrence.
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     pub recurrence: Option<String>,
+    /// Local days (`YYYY-MM-DD`) or wall times (`YYYY-MM-DDTHH:MM:SS`) the rule skips.
+    pub exdates: Vec<String>,
     pub space_id: Option<Uuid>,
     pub space_status: SpaceStatus,
-    /// Why the space is unavailable.
+    /// Why the space is unavailable, or that it is held waiting for approval.
     pub space_reason: Option<String>,
     pub place: Option<PlaceView>,
     pub status: EventStatus,
-    pub organisation: Option<String>,
+    pub cancel_reason: Option<String>,
+    /// The calendar feed it was imported from, and its UID there.
+    pub source_feed_id: Option<Uuid>,
+    pub source_uid: Option<String>,
+    /// Grows with each change calendar clients should notice.
     pub sequence: u32,
     pub occurrences: Vec<OccurrenceView>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub places: Option<PlacesView>,
+    pub published_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
-fn small(value: Option<i32>) -> Option<u8> {
-    value.and_then(|v| u8::try_from(v).ok())
+pub fn exdates_of(value: &serde_json::Value) -> Vec<String> {
+    serde_json::from_value(value.clone()).unwrap_or_default()
 }
 
 impl EventView {
@@ -121,60 +173,43 @@ impl EventView {
         Self {
             id: event.id,
             season_id: event.season_id,
+            programme_id: event.programme_id,
             categories: categories_of(&event.categories),
             age_min: small(event.age_min),
             age_max: small(event.age_max),
             capacity: event.capacity.and_then(|c| u32::try_from(c).ok()),
+            waitlist: event.waitlist,
+            registration_closes_minutes: event
+                .registration_closes_minutes
+                .and_then(|m| u32::try_from(m).ok()),
+            price_cents: u32::try_from(event.price_cents).unwrap_or(0),
+            free: event.price_cents <= 0,
+            funding_line: event.funding_line.as_deref().and_then(FundingLine::parse),
             space_status: SpaceStatus::parse(&event.space_status).unwrap_or(SpaceStatus::None),
             status: EventStatus::parse(&event.status).unwrap_or(EventStatus::Draft),
             sequence: u32::try_from(event.sequence).unwrap_or(0),
             place: space.map(PlaceView::from),
             occurrences: occurrences.into_iter().map(OccurrenceView::from).collect(),
+            exdates: exdates_of(&event.exdates),
             title: event.title,
             description: event.description,
+            description_en: event.description_en,
+            accessibility_notes: event.accessibility_notes,
             time_zone: event.time_zone,
             starts_at: event.starts_at,
             ends_at: event.ends_at,
             recurrence: event.recurrence,
             space_id: event.space_id,
             space_reason: event.space_reason,
+            cancel_reason: event.cancel_reason,
             organisation: event.organisation_name,
+            source_feed_id: event.source_feed_id,
+            source_uid: event.source_uid,
+            places: None,
+            published_at: event.published_at,
             created_at: event.created_at,
             updated_at: event.updated_at,
         }
-    }
-}
-
-/// The message form of an event, for the notifier.
-pub fn summary(
-    event: &events::Model,
-    occurrences: &[occurrences::Model],
-    space: Option<&spaces::Model>,
-) -> EventSummary {
-    EventSummary {
-        event_id: event.id,
-        title: event.title.clone(),
-        description: event.description.clone(),
-        categories: categories_of(&event.categories),
-        age_min: small(event.age_min),
-        age_max: small(event.age_max),
-        time_zone: event.time_zone.clone(),
-        occurrences: occurrences
-            .iter()
-            .filter(|o| o.status == "scheduled")
-            .map(|o| Occurrence {
-                occurrence_id: o.id,
-                starts_at: o.starts_at,
-                ends_at: o.ends_at,
-            })
-            .collect(),
-        place: space.map(|s| Place {
-            space_id: s.id,
-            name: s.name.clone(),
-            building: s.building.clone(),
-            address: s.address.clone(),
-        }),
-        capacity: event.capacity.and_then(|c| u32::try_from(c).ok()),
     }
 }
 
@@ -183,8 +218,11 @@ pub fn summary(
 pub struct OccurrenceItem {
     pub occurrence_id: Uuid,
     pub event_id: Uuid,
+    pub season_id: Option<Uuid>,
+    pub programme_id: Option<Uuid>,
     pub title: String,
     pub description: String,
+    pub description_en: String,
     pub categories: Vec<Category>,
     pub age_min: Option<u8>,
     pub age_max: Option<u8>,
@@ -192,7 +230,11 @@ pub struct OccurrenceItem {
     pub ends_at: DateTime<Utc>,
     pub time_zone: String,
     pub place: Option<PlaceView>,
-    /// `scheduled` or `cancelled`.
+    pub accessibility_notes: String,
+    pub price_cents: u32,
+    pub free: bool,
+    pub organisation: Option<String>,
+    /// `scheduled` or `cancelled` (the occurrence, or its whole event, was called off).
     pub status: String,
 }
 
@@ -202,11 +244,15 @@ impl OccurrenceItem {
         occurrence: &occurrences::Model,
         space: Option<&spaces::Model>,
     ) -> Self {
+        let cancelled = event.status == EventStatus::Cancelled.as_str();
         Self {
             occurrence_id: occurrence.id,
             event_id: event.id,
+            season_id: event.season_id,
+            programme_id: event.programme_id,
             title: event.title.clone(),
             description: event.description.clone(),
+            description_en: event.description_en.clone(),
             categories: categories_of(&event.categories),
             age_min: small(event.age_min),
             age_max: small(event.age_max),
@@ -214,7 +260,15 @@ impl OccurrenceItem {
             ends_at: occurrence.ends_at,
             time_zone: event.time_zone.clone(),
             place: space.map(PlaceView::from),
-            status: occurrence.status.clone(),
+            accessibility_notes: event.accessibility_notes.clone(),
+            price_cents: u32::try_from(event.price_cents).unwrap_or(0),
+            free: event.price_cents <= 0,
+            organisation: event.organisation_name.clone(),
+            status: if cancelled {
+                crate::domain::CANCELLED.into()
+            } else {
+                occurrence.status.clone()
+            },
         }
     }
 }

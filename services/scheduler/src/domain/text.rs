@@ -1,0 +1,52 @@
+//! Checks on free-text fields: required or not, and how long they may be.
+
+use piazza_shared::http::Violations;
+
+/// What a text field must satisfy.
+#[derive(Debug, Clone, Copy)]
+pub struct TextRule {
+    pub required: bool,
+    /// Most characters (not bytes).
+    pub max: usize,
+}
+
+impl TextRule {
+    pub const TITLE: TextRule = TextRule {
+        required: true,
+        max: 200,
+    };
+    pub const NAME: TextRule = TextRule {
+        required: true,
+        max: 200,
+    };
+    pub const LONG: TextRule = TextRule {
+        required: false,
+        max: 10_000,
+    };
+    pub const REASON: TextRule = TextRule {
+        required: true,
+        max: 1000,
+    };
+    pub const NOTE: TextRule = TextRule {
+        required: false,
+        max: 2000,
+    };
+}
+
+/// Records what is wrong with `value` under `field`; returns it trimmed.
+pub fn check_text(v: &mut Violations, field: &str, value: &str, rule: TextRule) -> String {
+    let value = value.trim();
+    if rule.required && value.is_empty() {
+        v.add(field, "must not be empty");
+    }
+    if value.chars().count() > rule.max {
+        v.add(field, format!("must be at most {} characters", rule.max));
+    }
+    if value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        v.add(field, "must not contain control characters");
+    }
+    value.to_string()
+}

@@ -1,0 +1,296 @@
+//! What an imported calendar says: one [`Source`] per UID (the master VEVENT and its
+//! RECURRENCE-ID overrides), and the occurrences it makes within a season — the RRULE expanded in
+//! the event's zone, EXDATEs skipped, overrides moving or cancelling single occurrences.
+
+use super::parse::{self, Component, ParseError, When};
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+use piazza_shared::{
+    contracts::{Category, Language},
+    recurrence::{Exclusion, Series},
+};
+use std::collections::BTreeMap;
+
+/// One occurrence moved or cancelled by a VEVENT with RECURRENCE-ID.
+#[derive(Debug, Clone)]
+pub struct Override {
+    pub recurrence_id: When,
+    pub start: When,
+    pub end: Option<When>,
+    pub duration: Option<Duration>,
+    pub cancelled: bool,
+}
+
+/// An event of the imported calendar.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub uid: String,
+    pub summary: String,
+    pub description: String,
+    pub location: Option<String>,
+    pub categories: Vec<String>,
+    pub cancelled: bool,
+    pub start: When,
+    pub end: Option<When>,
+    pub duration: Option<Duration>,
+    pub rule: Option<String>,
+    pub exdates: Vec<When>,
+    pub overrides: Vec<Override>,
+}
+
+/// One occurrence an imported event has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Planned {
+    /// Where the rule put it: how it is matched from one fetch to the next.
+    pub recurrence_id: DateTime<Utc>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub cancelled: bool,
+}
+
+fn text(event: &Component, name: &str) -> Option<String> {
+    event
+        .first(name)
+        .map(|p| parse::unescape(&p.value).trim().to_string())
+        .filter(|t| !t.is_empty())
+}
+
+fn shorten(text: String, max: usize) -> String {
+    if text.chars().count() <= max {
+        text
+    } else {
+        text.chars().take(max).collect()
+    }
+}
+
+/// The VEVENTs of a calendar by UID. A VEVENT that cannot be read is left out and described in
+/// the second list.
+pub fn sources(calendar: &Component) -> (Vec<Source>, Vec<String>) {
+    let mut masters: BTreeMap<String, Source> = BTreeMap::new();
+    let mut overrides: Vec<(String, Override)> = Vec::new();
+    let mut skipped = Vec::new();
+    for event in calendar.children.iter().filter(|c| c.name == "VEVENT") {
+        let Some(uid) = text(event, "UID") else {
+            skipped.push("a VEVENT without UID".to_string());
+            continue;
+        };
+        match read(event, &uid) {
+            Ok(Read::Master(source)) => {
+                masters.insert(uid, source);
+            }
+            Ok(Read::Override(o)) => overrides.push((uid, o)),
+            Err(e) => skipped.push(format!("{uid}: {e}")),
+        }
+    }
+    for (uid, o) in overrides {
+        match masters.get_mut(&uid) {
+            Some(master) => master.overrides.push(o),
+            None => skipped.push(format!("{uid}: an override without its series")),
+        }
+    }
+    (masters.into_values().collect(), skipped)
+}
+
+enum Read {
+    Master(Source),
+    Override(Override),
+}
+
+fn read(event: &Component, uid: &str) -> Result<Read, ParseError> {
+    let start = event
+        .first("DTSTART")
+        .ok_or_else(|| ParseError {
+            line: 0,
+            message: "no DTSTART".into(),
+        })
+        .and_then(parse::time)?;
+    let end = event.first("DTEND").map(parse::time).transpose()?;
+    let duration = event.first("DURATION").map(parse::duration).transpose()?;
+    let cancelled = text(event, "STATUS").is_some_and(|s| s.eq_ignore_ascii_case("CANCELLED"));
+    if let Some(id) = event.first("RECURRENCE-ID") {
+        return Ok(Read::Override(Override {
+            recurrence_id: parse::time(id)?,
+            start,
+            end,
+            duration,
+            cancelled,
+        }));
+    }
+    let mut exdates = Vec::new();
+    for property in event.all("EXDATE") {
+        exdates.extend(parse::times(property)?);
+    }
+    Ok(Read::Master(Source {
+        uid: shorten(uid.to_string(), 500),
+        summary: shorten(
+            text(event, "SUMMARY").unwrap_or_else(|| "(senza titolo)".into()),
+            200,
+        ),
+        description: shorten(text(event, "DESCRIPTION").unwrap_or_default(), 10_000),
+        location: text(event, "LOCATION").map(|l| shorten(l, 500)),
+        categories: event
+            .all("CATEGORIES")
+            .flat_map(|p| parse::text_list(&p.value))
+            .collect(),
+        cancelled,
+        start,
+        end,
+        duration,
+        rule: event.first("RRULE").map(|p| p.value.trim().to_string()),
+        exdates,
+        overrides: Vec::new(),
+    }))
+}
+
+/// Our categories among the calendar's (by name or Italian or English label).
+pub fn categories(source: &Source) -> Vec<Category> {
+    let mut found: Vec<Category> = source
+        .categories
+        .iter()
+        .filter_map(|text| {
+            let text = text.trim().to_lowercase();
+            Category::parse(&text).or_else(|| {
+                Category::ALL.into_iter().find(|c| {
+                    [Language::It, Language::En]
+                        .iter()
+                        .any(|l| c.label(*l).to_lowercase() == text)
+                })
+            })
+        })
+        .collect();
+    found.sort();
+    found.dedup();
+    found
+}
+
+/// When an occurrence starting at `start` ends: DTEND, else DURATION, else a day for a date
+/// and an hour for a time (RFC 5545 would make it an instant, which a calendar cannot show).
+fn end_of(start: When, end: Option<When>, duration: Option<Duration>, zone: Tz) -> DateTime<Utc> {
+    let begins = start.instant(zone);
+    let ends = match (end, duration) {
+        (Some(end), _) => end.instant(zone),
+        (None, Some(d)) => begins + d,
+        (None, None) => match start {
+            When::Date(day) => When::Date(day.succ_opt().unwrap_or(day)).instant(zone),
+            _ => begins + Duration::hours(1),
+        },
+    };
+    if ends > begins {
+        ends
+    } else {
+        begins + Duration::hours(1)
+    }
+}
+
+/// The zone the event is planned in.
+pub fn zone_of(source: &Source, fallback: Tz) -> Tz {
+    source.start.zone(fallback)
+}
+
+/// The occurrences of `source` whose local day falls in `[first, last]`.
+pub fn plan(
+    source: &Source,
+    fallback: Tz,
+    first: chrono::NaiveDate,
+    last: chrono::NaiveDate,
+    max: u32,
+) -> Result<Vec<Planned>, String> {
+    let zone = zone_of(source, fallback);
+    let starts_at = source.start.instant(fallback);
+    let ends_at = end_of(source.start, source.end, source.duration, fallback);
+    let exclusions: Vec<Exclusion> = source
+        .exdates
+        .iter()
+        .map(|when| match when {
+            When::Date(day) => Exclusion::Day(*day),
+            other => Exclusion::Wall(other.instant(fallback).with_timezone(&zone).naive_local()),
+        })
+        .collect();
+    let instances = Series {
+        rule: source.rule.as_deref(),
+        starts_at,
+        ends_at,
+        zone,
+        exclusions: &exclusions,
+        last_day: Some(last),
+        max,
+    }
+    .expand()
+    .map_err(|e| e.to_string())?;
+    let mut planned: Vec<Planned> = instances
+        .into_iter()
+        .map(|i| Planned {
+            recurrence_id: i.starts_at,
+            starts_at: i.starts_at,
+            ends_at: i.ends_at,
+            cancelled: source.cancelled,
+        })
+        .collect();
+    for o in &source.overrides {
+        let id = o.recurrence_id.instant(fallback);
+        let start = o.start.instant(fallback);
+        let end = end_of(
+            o.start,
+            o.end,
+            o.duration.or(Some(ends_at - starts_at)),
+            fallback,
+        );
+        match planned.iter_mut().find(|p| p.recurrence_id == id) {
+            Some(p) => {
+                p.starts_at = start;
+                p.ends_at = end;
+                p.cancelled = o.cancelled || source.cancelled;
+            }
+            None if !o.cancelled => planned.push(Planned {
+                recurrence_id: id,
+                starts_at: start,
+                ends_at: end,
+                cancelled: source.cancelled,
+            }),
+            None => {}
+        }
+    }
+    planned.retain(|p| {
+        let day = p.starts_at.with_timezone(&zone).date_naive();
+        day >= first && day <= last
+    });
+    planned.sort_by_key(|p| (p.starts_at, p.recurrence_id));
+    Ok(planned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+    use chrono_tz::Europe::Rome;
+
+    const FEED: &str = "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:w@biblioteca\nSUMMARY:Lettura ad alta voce\nCATEGORIES:Letteratura,Bambini\nDTSTART;TZID=Europe/Rome:20270302T180000\nDTEND;TZID=Europe/Rome:20270302T190000\nRRULE:FREQ=WEEKLY;COUNT=6\nEXDATE;TZID=Europe/Rome:20270309T180000\nEND:VEVENT\nBEGIN:VEVENT\nUID:w@biblioteca\nRECURRENCE-ID;TZID=Europe/Rome:20270316T180000\nDTSTART;TZID=Europe/Rome:20270317T170000\nDTEND;TZID=Europe/Rome:20270317T180000\nEND:VEVENT\nBEGIN:VEVENT\nUID:w@biblioteca\nRECURRENCE-ID;TZID=Europe/Rome:20270323T180000\nDTSTART;TZID=Europe/Rome:20270323T180000\nSTATUS:CANCELLED\nEND:VEVENT\nEND:VCALENDAR\n";
+
+    #[test]
+    fn a_series_with_exceptions_and_overrides_plans_its_occurrences() {
+        let calendar = parse::parse(FEED).unwrap();
+        let (sources, skipped) = sources(&calendar);
+        assert!(skipped.is_empty(), "{skipped:?}");
+        assert_eq!(categories(&sources[0]), [Category::Literature]);
+        let planned = plan(
+            &sources[0],
+            Rome,
+            NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(),
+            NaiveDate::from_ymd_opt(2027, 3, 31).unwrap(),
+            100,
+        )
+        .unwrap();
+        let local: Vec<String> = planned
+            .iter()
+            .map(|p| {
+                format!(
+                    "{}{}",
+                    p.starts_at.with_timezone(&Rome).format("%d %H:%M"),
+                    if p.cancelled { " x" } else { "" }
+                )
+            })
+            .collect();
+        // 9 March excluded, 16 moved to the 17th at 17:00, 23 cancelled, 6 April outside.
+        assert_eq!(local, ["02 18:00", "17 17:00", "23 18:00 x", "30 18:00"]);
+    }
+}

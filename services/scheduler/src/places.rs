@@ -1,0 +1,355 @@
+//! Places at events and pathways: registering (confirmed while there is room, then in the
+//! waitlist in order), cancelling (the first in line is promoted), and when registrations close.
+//! A programme taken as a whole (a pathway) is registered for as one: its `id` stands for the
+//! event in `registration.*` messages.
+
+use crate::{
+    db::{events, programmes, registrations},
+    domain::{EventStatus, RegistrationStatus, SCHEDULED},
+    routes::PlacesView,
+    schedule::{Loaded, announce},
+    state::AppState,
+};
+use chrono::{DateTime, Duration, Utc};
+use piazza_shared::{
+    bus::outbox::Outbox,
+    contracts::{
+        Language,
+        event::EventSummary,
+        registration::{
+            Registration, RegistrationCancelled, RegistrationChange, RegistrationConfirmed,
+            RegistrationPromoted, RegistrationWaitlisted,
+        },
+    },
+    http::ApiError,
+    settings::Settings,
+};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use uuid::Uuid;
+
+/// The purpose cancel links are signed for.
+pub const CANCEL_LINK: &str = "registration.cancel";
+
+/// What people register for: an event, or a pathway as a whole.
+#[derive(Debug, Clone)]
+pub struct Line {
+    /// The event's or the programme's id.
+    pub id: Uuid,
+    pub is_programme: bool,
+    pub capacity: Option<i32>,
+    pub waitlist: bool,
+    /// When registrations close; `None` when nothing is left to attend.
+    pub closes_at: Option<DateTime<Utc>>,
+    /// When the last occurrence ends (cancel links last until then).
+    pub ends_at: Option<DateTime<Utc>>,
+    /// What the notifier is told it is.
+    pub summary: EventSummary,
+    /// Whether it takes registrations at all (published, not cancelled or completed).
+    pub open: bool,
+}
+
+fn closes(
+    first_upcoming: Option<DateTime<Utc>>,
+    minutes: Option<i32>,
+    settings: &Settings,
+) -> Option<DateTime<Utc>> {
+    let minutes = minutes
+        .map(i64::from)
+        .unwrap_or(i64::from(settings.scheduler.registration_closes_minutes));
+    first_upcoming.map(|start| start - Duration::minutes(minutes))
+}
+
+/// The line for an event on its own.
+pub fn event_line(loaded: &Loaded, settings: &Settings, now: DateTime<Utc>) -> Line {
+    let scheduled = || loaded.occurrences.iter().filter(|o| o.status == SCHEDULED);
+    let next = scheduled().map(|o| o.starts_at).filter(|s| *s > now).min();
+    Line {
+        id: loaded.event.id,
+        is_programme: false,
+        capacity: loaded.event.capacity,
+        waitlist: loaded.event.waitlist,
+        closes_at: closes(next, loaded.event.registration_closes_minutes, settings),
+        ends_at: scheduled().map(|o| o.ends_at).max(),
+        summary: announce::summary(&loaded.event, &loaded.occurrences, loaded.space.as_ref()),
+        open: loaded.event.status == EventStatus::Published.as_str(),
+    }
+}
+
+/// The line for a pathway: it closes before its first session.
+pub async fn programme_line(
+    conn: &impl ConnectionTrait,
+    programme: &programmes::Model,
+    settings: &Settings,
+) -> Result<Line, DbErr> {
+    let summary = announce::pathway_summary(conn, programme).await?;
+    let first = summary.occurrences.iter().map(|o| o.starts_at).min();
+    let last = summary.occurrences.iter().map(|o| o.ends_at).max();
+    Ok(Line {
+        id: programme.id,
+        is_programme: true,
+        capacity: programme.capacity,
+        waitlist: programme.waitlist,
+        closes_at: closes(first, None, settings),
+        ends_at: last,
+        open: !summary.occurrences.is_empty(),
+        summary,
+    })
+}
+
+/// Registrations of a line in a state, in waitlist order.
+fn of_line(line: &Line) -> sea_orm::Select<registrations::Entity> {
+    let query = registrations::Entity::find();
+    let query = if line.is_programme {
+        query.filter(registrations::Column::ProgrammeId.eq(line.id))
+    } else {
+        query.filter(registrations::Column::EventId.eq(line.id))
+    };
+    query
+        .order_by_asc(registrations::Column::QueuedAt)
+        .order_by_asc(registrations::Column::Id)
+}
+
+async fn count(
+    conn: &impl ConnectionTrait,
+    line: &Line,
+    status: RegistrationStatus,
+) -> Result<u32, DbErr> {
+    let n = of_line(line)
+        .filter(registrations::Column::Status.eq(status.as_str()))
+        .count(conn)
+        .await?;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+/// How full a line is.
+pub async fn places(conn: &impl ConnectionTrait, line: &Line) -> Result<PlacesView, DbErr> {
+    let confirmed = count(conn, line, RegistrationStatus::Confirmed).await?;
+    let waitlisted = count(conn, line, RegistrationStatus::Waitlisted).await?;
+    Ok(PlacesView {
+        confirmed,
+        waitlisted,
+        left: line
+            .capacity
+            .map(|c| u32::try_from(c).unwrap_or(0).saturating_sub(confirmed)),
+        closes_at: line.closes_at,
+        programme_id: line.is_programme.then_some(line.id),
+    })
+}
+
+/// The line people register on for this event: its pathway's, or its own.
+pub async fn line_for_event(
+    conn: &impl ConnectionTrait,
+    settings: &Settings,
+    loaded: &Loaded,
+) -> Result<Line, DbErr> {
+    match announce::pathway_of(conn, &loaded.event).await? {
+        Some(programme) => programme_line(conn, &programme, settings).await,
+        None => Ok(event_line(loaded, settings, Utc::now())),
+    }
+}
+
+/// How full an event (or its pathway) is, for the event's page.
+pub async fn summary_for_event(
+    conn: &impl ConnectionTrait,
+    settings: &Settings,
+    loaded: &Loaded,
+) -> Result<PlacesView, ApiError> {
+    let line = line_for_event(conn, settings, loaded).await?;
+    Ok(places(conn, &line).await?)
+}
+
+/// The signed page where the person can cancel, valid until the line's last occurrence ends
+/// (and at least `auth.link_ttl_days`).
+pub fn cancel_url(state: &AppState, registration_id: Uuid, line: &Line) -> String {
+    let now = Utc::now();
+    let ttl = now + Duration::days(i64::from(state.settings.auth.link_ttl_days));
+    let expires = line
+        .ends_at
+        .map(|end| end + Duration::days(1))
+        .filter(|end| *end > ttl)
+        .unwrap_or(ttl);
+    let token = state
+        .keys
+        .sign(CANCEL_LINK, &registration_id.to_string(), expires);
+    let mut url = state.settings.public_url();
+    url.set_path(&format!("/registrations/{registration_id}/cancel"));
+    url.query_pairs_mut().append_pair("token", &token);
+    url.to_string()
+}
+
+/// The waitlist position of a waitlisted registration (1 is next).
+async fn position(
+    conn: &impl ConnectionTrait,
+    line: &Line,
+    row: &registrations::Model,
+) -> Result<Option<u32>, DbErr> {
+    if row.status != RegistrationStatus::Waitlisted.as_str() {
+        return Ok(None);
+    }
+    let ahead = of_line(line)
+        .filter(registrations::Column::Status.eq(RegistrationStatus::Waitlisted.as_str()))
+        .all(conn)
+        .await?
+        .iter()
+        .take_while(|r| r.id != row.id)
+        .count();
+    Ok(Some(u32::try_from(ahead + 1).unwrap_or(u32::MAX)))
+}
+
+/// The message form of a registration.
+pub async fn change(
+    state: &AppState,
+    conn: &impl ConnectionTrait,
+    line: &Line,
+    row: &registrations::Model,
+) -> Result<RegistrationChange, DbErr> {
+    Ok(RegistrationChange {
+        version: 1,
+        registration: Registration {
+            registration_id: row.id,
+            event_id: line.id,
+            occurrence_id: None,
+            email: row.email.clone(),
+            name: row.name.clone(),
+            language: Language::parse(&row.language).unwrap_or_default(),
+            waitlist_position: position(conn, line, row).await?,
+            cancel_url: (row.status != RegistrationStatus::Cancelled.as_str())
+                .then(|| cancel_url(state, row.id, line)),
+        },
+        event: line.summary.clone(),
+    })
+}
+
+/// What happened to a registration, for the bus.
+#[derive(Debug, Clone, Copy)]
+pub enum Told {
+    Confirmed,
+    Waitlisted,
+    Promoted,
+    Cancelled,
+}
+
+pub async fn tell(
+    state: &AppState,
+    conn: &impl ConnectionTrait,
+    outbox: &Outbox,
+    line: &Line,
+    row: &registrations::Model,
+    what: Told,
+) -> Result<(), DbErr> {
+    let change = change(state, conn, line, row).await?;
+    let key = Some(row.id.to_string());
+    match what {
+        Told::Confirmed => {
+            outbox
+                .add(conn, &RegistrationConfirmed(change), key)
+                .await?
+        }
+        Told::Waitlisted => {
+            outbox
+                .add(conn, &RegistrationWaitlisted(change), key)
+                .await?
+        }
+        Told::Promoted => outbox.add(conn, &RegistrationPromoted(change), key).await?,
+        Told::Cancelled => {
+            outbox
+                .add(conn, &RegistrationCancelled(change), key)
+                .await?
+        }
+    };
+    Ok(())
+}
+
+/// Gives free places to the first in line, in order, as long as there is room. Returns how many
+/// were promoted.
+pub async fn promote(
+    state: &AppState,
+    conn: &impl ConnectionTrait,
+    line: &Line,
+) -> Result<u32, DbErr> {
+    let confirmed = count(conn, line, RegistrationStatus::Confirmed).await?;
+    let room = match line.capacity {
+        None => u64::MAX,
+        Some(c) => u64::from(u32::try_from(c).unwrap_or(0).saturating_sub(confirmed)),
+    };
+    if room == 0 {
+        return Ok(0);
+    }
+    let next = of_line(line)
+        .filter(registrations::Column::Status.eq(RegistrationStatus::Waitlisted.as_str()))
+        .limit(room)
+        .all(conn)
+        .await?;
+    let now = Utc::now();
+    for mut row in next.iter().cloned() {
+        row.status = RegistrationStatus::Confirmed.as_str().into();
+        row.confirmed_at = Some(now);
+        save(conn, &row).await?;
+        tell(state, conn, &state.outbox, line, &row, Told::Promoted).await?;
+        tracing::info!(registration_id = %row.id, line = %line.id, "promoted from the waitlist");
+    }
+    Ok(u32::try_from(next.len()).unwrap_or(u32::MAX))
+}
+
+/// After an event's capacity or waitlist changed: fill the room there is now.
+pub async fn refill_event(
+    state: &AppState,
+    conn: &impl ConnectionTrait,
+    loaded: &Loaded,
+) -> Result<(), DbErr> {
+    if announce::pathway_of(conn, &loaded.event).await?.is_some() {
+        return Ok(());
+    }
+    let line = event_line(loaded, &state.settings, Utc::now());
+    promote(state, conn, &line).await.map(|_| ())
+}
+
+pub async fn save(conn: &impl ConnectionTrait, row: &registrations::Model) -> Result<(), DbErr> {
+    use sea_orm::ActiveModelTrait;
+    registrations::ActiveModel::from(row.clone())
+        .reset_all()
+        .update(conn)
+        .await
+        .map(|_| ())
+}
+
+/// The live registration of `email_key` on a line, if any.
+pub async fn existing(
+    conn: &impl ConnectionTrait,
+    line: &Line,
+    email_key: &str,
+) -> Result<Option<registrations::Model>, DbErr> {
+    of_line(line)
+        .filter(registrations::Column::EmailKey.eq(email_key))
+        .filter(registrations::Column::Status.ne(RegistrationStatus::Cancelled.as_str()))
+        .one(conn)
+        .await
+}
+
+/// Locks what a registration counts against, so two registrations for the last place take turns
+/// (PostgreSQL; SQLite's write transactions are serialised anyway).
+pub async fn lock_line(conn: &impl ConnectionTrait, line: &Line) -> Result<(), DbErr> {
+    if line.is_programme {
+        programmes::Entity::find_by_id(line.id)
+            .lock_exclusive()
+            .one(conn)
+            .await?;
+    } else {
+        events::Entity::find_by_id(line.id)
+            .lock_exclusive()
+            .one(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Every registration on a line, in waitlist order.
+pub async fn all(
+    conn: &impl ConnectionTrait,
+    line: &Line,
+) -> Result<Vec<registrations::Model>, DbErr> {
+    of_line(line).all(conn).await
+}

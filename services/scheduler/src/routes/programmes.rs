@@ -1,0 +1,204 @@
+//! `/api/v1/programmes`: events grouped in a season under one name — a festival, a weekly
+//! workshop, a socio-educational pathway whose sessions people attend as a whole (they register
+//! for the pathway, which has its own capacity and waitlist).
+
+use super::{input, views::EventView};
+use crate::{
+    db::{events, programmes},
+    domain::{ProgrammeKind, TextRule, check_text},
+    places,
+    schedule::announce,
+    state::AppState,
+};
+use axum::{extract::State, http::StatusCode};
+use chrono::{DateTime, Utc};
+use piazza_shared::{
+    auth::{Caller, Role},
+    http::{ApiError, Json, Path, Problem, Query, Violations},
+};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewProgramme {
+    pub season_id: Uuid,
+    pub name: String,
+    pub kind: ProgrammeKind,
+    #[serde(default)]
+    pub description: String,
+    /// Places in the whole programme, when it is taken as a whole; none means no limit.
+    #[serde(default)]
+    pub capacity: Option<i64>,
+    /// Whether people may queue once it is full. Default true.
+    #[serde(default)]
+    pub waitlist: Option<bool>,
+    /// People register for the programme rather than its events. Default: true for a pathway.
+    #[serde(default)]
+    pub taken_as_whole: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ProgrammeView {
+    pub id: Uuid,
+    pub season_id: Uuid,
+    pub name: String,
+    pub kind: ProgrammeKind,
+    pub description: String,
+    pub capacity: Option<u32>,
+    pub waitlist: bool,
+    pub taken_as_whole: bool,
+    /// Its events (the published ones, for the public).
+    pub events: Vec<EventView>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub places: Option<super::views::PlacesView>,
+    pub created_at: DateTime<Utc>,
+}
+
+fn view(m: programmes::Model, events: Vec<EventView>) -> ProgrammeView {
+    ProgrammeView {
+        id: m.id,
+        season_id: m.season_id,
+        kind: ProgrammeKind::parse(&m.kind).unwrap_or(ProgrammeKind::Festival),
+        capacity: m.capacity.and_then(|c| u32::try_from(c).ok()),
+        waitlist: m.waitlist,
+        taken_as_whole: m.taken_as_whole,
+        name: m.name,
+        description: m.description,
+        events,
+        places: None,
+        created_at: m.created_at,
+    }
+}
+
+/// Creates a programme in a season.
+#[utoipa::path(
+    post,
+    path = "/api/v1/programmes",
+    tag = "programmes",
+    security(("bearer" = [])),
+    request_body = NewProgramme,
+    responses(
+        (status = 201, body = ProgrammeView), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, description = "Unknown season", body = Problem), (status = 422, body = Problem),
+    )
+)]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(body): Json<NewProgramme>,
+) -> Result<(StatusCode, axum::Json<ProgrammeView>), ApiError> {
+    caller.require(&[Role::Admin])?;
+    let mut v = Violations::new();
+    let name = check_text(&mut v, "name", &body.name, TextRule::NAME);
+    let description = check_text(&mut v, "description", &body.description, TextRule::LONG);
+    let capacity = input::check_capacity(&mut v, "capacity", body.capacity);
+    let taken_as_whole = body
+        .taken_as_whole
+        .unwrap_or(body.kind == ProgrammeKind::Pathway);
+    v.check(
+        taken_as_whole || capacity.is_none(),
+        "capacity",
+        "only a programme taken as a whole has its own capacity; give each event its own",
+    );
+    input::season(state.db.conn(), &mut v, Some(body.season_id)).await?;
+    v.finish()?;
+    let now = Utc::now();
+    let model = programmes::Model {
+        id: Uuid::now_v7(),
+        season_id: body.season_id,
+        name,
+        kind: body.kind.as_str().into(),
+        description,
+        capacity,
+        waitlist: body.waitlist.unwrap_or(true),
+        taken_as_whole,
+        created_at: now,
+        updated_at: now,
+    };
+    programmes::Entity::insert(programmes::ActiveModel::from(model.clone()))
+        .exec_without_returning(state.db.conn())
+        .await?;
+    tracing::info!(programme_id = %model.id, kind = %model.kind, actor = %caller.0.sub, "programme created");
+    Ok((StatusCode::CREATED, axum::Json(view(model, Vec::new()))))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ProgrammeFilter {
+    pub season_id: Option<Uuid>,
+}
+
+/// The programmes (of a season), without their events.
+#[utoipa::path(
+    get,
+    path = "/api/v1/programmes",
+    tag = "programmes",
+    params(ProgrammeFilter),
+    responses((status = 200, body = Vec<ProgrammeView>), (status = 422, body = Problem))
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    Query(filter): Query<ProgrammeFilter>,
+) -> Result<axum::Json<Vec<ProgrammeView>>, ApiError> {
+    let mut query = programmes::Entity::find().order_by_asc(programmes::Column::Name);
+    if let Some(season) = filter.season_id {
+        query = query.filter(programmes::Column::SeasonId.eq(season));
+    }
+    let rows = query.all(state.db.conn()).await?;
+    Ok(axum::Json(
+        rows.into_iter().map(|p| view(p, Vec::new())).collect(),
+    ))
+}
+
+/// One programme with its events (administrators see the unpublished ones too) and, for a
+/// pathway, how full it is.
+#[utoipa::path(
+    get,
+    path = "/api/v1/programmes/{id}",
+    tag = "programmes",
+    params(("id" = Uuid, Path, description = "Programme id")),
+    responses((status = 200, body = ProgrammeView), (status = 401, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem))
+)]
+pub async fn get_one(
+    State(state): State<AppState>,
+    caller: Option<Caller>,
+    Path(id): Path<Uuid>,
+) -> Result<axum::Json<ProgrammeView>, ApiError> {
+    let conn = state.db.conn();
+    let programme = programmes::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or(ApiError::NotFound("programme"))?;
+    let rows = events::Entity::find()
+        .filter(events::Column::ProgrammeId.eq(id))
+        .order_by_asc(events::Column::StartsAt)
+        .all(conn)
+        .await?;
+    let mut list = Vec::new();
+    for event in rows {
+        if !announce::is_public(&event)
+            && !super::events::may_see_unpublished(caller.as_ref(), &event)
+        {
+            continue;
+        }
+        let loaded = crate::schedule::load(conn, event.id).await?;
+        list.push(EventView::new(
+            loaded.event,
+            loaded.occurrences,
+            loaded.space.as_ref(),
+        ));
+    }
+    let places = if programme.taken_as_whole {
+        let line = places::programme_line(conn, &programme, &state.settings).await?;
+        Some(places::places(conn, &line).await?)
+    } else {
+        None
+    };
+    let mut answer = view(programme, list);
+    answer.places = places;
+    Ok(axum::Json(answer))
+}
