@@ -8,4 +8,5 @@
 mod deploy_files;
 mod messaging;
 mod operations;
+mod scheduler;
 mod slice;

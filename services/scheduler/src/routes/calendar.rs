@@ -75,7 +75,9 @@ pub fn vevent(
         ends_at: occurrence.ends_at,
         summary: event.title.clone(),
         description: description.trim().to_string(),
-        location: space.map(|s| format!("{}, {}, {}", s.name, s.building, s.address)),
+        location: space
+            .map(|s| format!("{}, {}, {}", s.name, s.building, s.address))
+            .or_else(|| event.location.clone()),
         categories: categories_of(&event.categories)
             .iter()
             .map(|c| c.as_str().to_uppercase())

@@ -145,6 +145,8 @@ pub struct EventView {
     /// Why the space is unavailable, or that it is held waiting for approval.
     pub space_reason: Option<String>,
     pub place: Option<PlaceView>,
+    /// Where it takes place in words, when it has no space of ours (imported events).
+    pub location: Option<String>,
     pub status: EventStatus,
     pub cancel_reason: Option<String>,
     /// The calendar feed it was imported from, and its UID there.
@@ -205,6 +207,7 @@ impl EventView {
             organisation: event.organisation_name,
             source_feed_id: event.source_feed_id,
             source_uid: event.source_uid,
+            location: event.location,
             places: None,
             published_at: event.published_at,
             created_at: event.created_at,
@@ -230,6 +233,8 @@ pub struct OccurrenceItem {
     pub ends_at: DateTime<Utc>,
     pub time_zone: String,
     pub place: Option<PlaceView>,
+    /// Where it takes place in words, when it has no space of ours (imported events).
+    pub location: Option<String>,
     pub accessibility_notes: String,
     pub price_cents: u32,
     pub free: bool,
@@ -260,6 +265,7 @@ impl OccurrenceItem {
             ends_at: occurrence.ends_at,
             time_zone: event.time_zone.clone(),
             place: space.map(PlaceView::from),
+            location: event.location.clone(),
             accessibility_notes: event.accessibility_notes.clone(),
             price_cents: u32::try_from(event.price_cents).unwrap_or(0),
             free: event.price_cents <= 0,
