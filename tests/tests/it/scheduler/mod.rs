@@ -10,7 +10,7 @@
 // mod jobs;
 mod recurrence;
 // mod registrations;
-// mod saga;
+mod saga;
 // mod validation;
 
 use async_trait::async_trait;
