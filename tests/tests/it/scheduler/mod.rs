@@ -9,7 +9,7 @@
 // mod import;
 // mod jobs;
 mod recurrence;
-// mod registrations;
+mod registrations;
 mod saga;
 // mod validation;
 

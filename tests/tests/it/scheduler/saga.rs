@@ -11,7 +11,10 @@ use serde_json::{Value, json};
 
 async fn bookings_of(app: &TestApp, admin: &str, event_id: &str) -> Vec<Value> {
     let (status, page) = app
-        .get(&format!("/api/v1/bookings?event_id={event_id}"), Some(admin))
+        .get(
+            &format!("/api/v1/bookings?event_id={event_id}"),
+            Some(admin),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{page}");
     page["items"].as_array().unwrap().clone()
@@ -28,7 +31,11 @@ async fn an_operators_proposal_is_held_until_scheduled_and_publishing_needs_the_
     let tap = Tap::start(&app).await;
     let admin = app.admin().await;
     let operator = app
-        .user("ops@arci.test", piazza_shared::auth::Role::Operator, Some("ARCI Cremona"))
+        .user(
+            "ops@arci.test",
+            piazza_shared::auth::Role::Operator,
+            Some("ARCI Cremona"),
+        )
         .await;
     let space = space(&app, &admin, "Sala delle Colonne").await;
     let proposal = event(
@@ -45,34 +52,65 @@ async fn an_operators_proposal_is_held_until_scheduled_and_publishing_needs_the_
     assert_eq!(proposal["status"], "proposed");
     assert_eq!(proposal["organisation"], "ARCI Cremona");
     let id = proposal["id"].as_str().unwrap().to_string();
-    let held = event_when(&app, &admin, &id, "booking to hold the slot as requested", |e| {
-        e["space_reason"] == "held; waiting for approval"
-    })
+    let held = event_when(
+        &app,
+        &admin,
+        &id,
+        "booking to hold the slot as requested",
+        |e| e["space_reason"] == "held; waiting for approval",
+    )
     .await;
     assert_eq!(held["space_status"], "pending");
     let (status, problem) = app
-        .post(&format!("/api/v1/events/{id}/publish"), Some(&admin), &json!({}))
+        .post(
+            &format!("/api/v1/events/{id}/publish"),
+            Some(&admin),
+            &json!({}),
+        )
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{problem}");
     assert_eq!(problem["conflicts"][0]["space_status"], "pending");
 
     // The administrator takes it into the season: booking approves the held slot.
-    let scheduled = expect(&app, &format!("/api/v1/events/{id}/schedule"), Some(&admin), json!({}), StatusCode::OK).await;
+    let scheduled = expect(
+        &app,
+        &format!("/api/v1/events/{id}/schedule"),
+        Some(&admin),
+        json!({}),
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(scheduled["status"], "scheduled");
-    event_when(&app, &admin, &id, "the slot to be confirmed", |e| e["space_status"] == "confirmed").await;
+    event_when(&app, &admin, &id, "the slot to be confirmed", |e| {
+        e["space_status"] == "confirmed"
+    })
+    .await;
     let holds = bookings_of(&app, &admin, &id).await;
-    let live: Vec<&Value> = holds.iter().filter(|b| b["status"] != "cancelled").collect();
+    let live: Vec<&Value> = holds
+        .iter()
+        .filter(|b| b["status"] != "cancelled")
+        .collect();
     assert_eq!(live.len(), 1, "{holds:?}");
     assert_eq!(live[0]["status"], "approved");
 
-    let published = expect(&app, &format!("/api/v1/events/{id}/publish"), Some(&admin), json!({}), StatusCode::OK).await;
+    let published = expect(
+        &app,
+        &format!("/api/v1/events/{id}/publish"),
+        Some(&admin),
+        json!({}),
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(published["status"], "published");
     let told = tap
         .wait::<EventPublished>("event.published", |m| m.event.event_id.to_string() == id)
         .await;
     assert_eq!(told.event.title, "Jam session");
     assert_eq!(told.event.occurrences.len(), 1);
-    assert_eq!(told.event.place.as_ref().map(|p| p.name.as_str()), Some("Sala delle Colonne"));
+    assert_eq!(
+        told.event.place.as_ref().map(|p| p.name.as_str()),
+        Some("Sala delle Colonne")
+    );
     app.stop().await;
 }
 
@@ -92,13 +130,22 @@ async fn a_taken_slot_is_refused_and_the_event_needs_space_with_the_reason_until
     });
     let first = event(&app, &admin, slot.clone()).await;
     let first_id = first["id"].as_str().unwrap();
-    event_when(&app, &admin, first_id, "the first event's slot", |e| e["space_status"] == "confirmed").await;
+    event_when(&app, &admin, first_id, "the first event's slot", |e| {
+        e["space_status"] == "confirmed"
+    })
+    .await;
     let second = event(&app, &admin, slot).await;
     let second_id = second["id"].as_str().unwrap();
-    let refused = event_when(&app, &admin, second_id, "the refusal", |e| e["status"] == "needs_space").await;
+    let refused = event_when(&app, &admin, second_id, "the refusal", |e| {
+        e["status"] == "needs_space"
+    })
+    .await;
     assert_eq!(refused["space_status"], "unavailable");
     assert!(
-        refused["space_reason"].as_str().unwrap().contains("already taken"),
+        refused["space_reason"]
+            .as_str()
+            .unwrap()
+            .contains("already taken"),
         "{refused}"
     );
     assert!(bookings_of(&app, &admin, second_id).await.is_empty());
@@ -112,7 +159,10 @@ async fn a_taken_slot_is_refused_and_the_event_needs_space_with_the_reason_until
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{moved}");
-    let fixed = event_when(&app, &admin, second_id, "the moved event's slot", |e| e["space_status"] == "confirmed").await;
+    let fixed = event_when(&app, &admin, second_id, "the moved event's slot", |e| {
+        e["space_status"] == "confirmed"
+    })
+    .await;
     assert_eq!(fixed["status"], "draft");
     assert_eq!(fixed["space_reason"], Value::Null);
     app.stop().await;
@@ -153,24 +203,33 @@ async fn a_slot_request_nobody_answers_times_out_to_needs_space_with_the_reason(
     // Not yet overdue: nothing changes.
     let now = chrono::Utc::now();
     assert_eq!(
-        piazza_scheduler::jobs::slot_timeouts::expire(&state, now).await.unwrap(),
+        piazza_scheduler::jobs::slot_timeouts::expire(&state, now)
+            .await
+            .unwrap(),
         0
     );
     let later = now + chrono::Duration::seconds(61);
     assert_eq!(
-        piazza_scheduler::jobs::slot_timeouts::expire(&state, later).await.unwrap(),
+        piazza_scheduler::jobs::slot_timeouts::expire(&state, later)
+            .await
+            .unwrap(),
         1
     );
     let (_, stuck) = app.get(&format!("/api/v1/events/{id}"), Some(&token)).await;
     assert_eq!(stuck["status"], "needs_space");
     assert_eq!(stuck["space_status"], "unavailable");
     assert!(
-        stuck["space_reason"].as_str().unwrap().contains("did not answer within 60 s"),
+        stuck["space_reason"]
+            .as_str()
+            .unwrap()
+            .contains("did not answer within 60 s"),
         "{stuck}"
     );
     // A timed-out event is not timed out again.
     assert_eq!(
-        piazza_scheduler::jobs::slot_timeouts::expire(&state, later).await.unwrap(),
+        piazza_scheduler::jobs::slot_timeouts::expire(&state, later)
+            .await
+            .unwrap(),
         0
     );
     state.db.close().await;
@@ -199,10 +258,24 @@ async fn a_moved_event_moves_its_booking_and_its_readers_hear_of_each_change() {
     )
     .await;
     let id = created["id"].as_str().unwrap().to_string();
-    let occurrence = created["occurrences"][0]["id"].as_str().unwrap().to_string();
-    event_when(&app, &admin, &id, "the slot", |e| e["space_status"] == "confirmed").await;
-    expect(&app, &format!("/api/v1/events/{id}/publish"), Some(&admin), json!({}), StatusCode::OK).await;
-    tap.wait::<EventPublished>("event.published", |m| m.event.event_id.to_string() == id).await;
+    let occurrence = created["occurrences"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    event_when(&app, &admin, &id, "the slot", |e| {
+        e["space_status"] == "confirmed"
+    })
+    .await;
+    expect(
+        &app,
+        &format!("/api/v1/events/{id}/publish"),
+        Some(&admin),
+        json!({}),
+        StatusCode::OK,
+    )
+    .await;
+    tap.wait::<EventPublished>("event.published", |m| m.event.event_id.to_string() == id)
+        .await;
 
     // A day later: booking holds the new slot and frees the old one.
     let (status, moved) = app
@@ -213,25 +286,55 @@ async fn a_moved_event_moves_its_booking_and_its_readers_hear_of_each_change() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{moved}");
-    assert_eq!(moved["occurrences"][0]["id"], occurrence.as_str(), "the occurrence keeps its id");
+    assert_eq!(
+        moved["occurrences"][0]["id"],
+        occurrence.as_str(),
+        "the occurrence keeps its id"
+    );
     let told = tap
         .wait::<EventRescheduled>("event.rescheduled", |m| m.event.event_id.to_string() == id)
         .await;
     assert_eq!(told.previous.len(), 1);
-    assert_eq!(told.previous[0].starts_at.to_rfc3339(), "2027-06-10T16:00:00+00:00");
-    assert_eq!(told.event.occurrences[0].starts_at.to_rfc3339(), "2027-06-11T16:00:00+00:00");
+    assert_eq!(
+        told.previous[0].starts_at.to_rfc3339(),
+        "2027-06-10T16:00:00+00:00"
+    );
+    assert_eq!(
+        told.event.occurrences[0].starts_at.to_rfc3339(),
+        "2027-06-11T16:00:00+00:00"
+    );
     assert_eq!(told.previous_place, None);
     let holds = eventually("booking to move the hold", WAIT, || async {
         let holds = bookings_of(&app, &admin, &id).await;
-        let approved: Vec<Value> = holds.iter().filter(|b| b["status"] == "approved").cloned().collect();
-        (approved.len() == 1 && approved[0]["starts_at"].as_str().unwrap().starts_with("2027-06-11")).then_some(holds)
+        let approved: Vec<Value> = holds
+            .iter()
+            .filter(|b| b["status"] == "approved")
+            .cloned()
+            .collect();
+        (approved.len() == 1
+            && approved[0]["starts_at"]
+                .as_str()
+                .unwrap()
+                .starts_with("2027-06-11"))
+        .then_some(holds)
     })
     .await;
-    assert!(holds.iter().any(|b| b["status"] == "cancelled"), "{holds:?}");
-    event_when(&app, &admin, &id, "the moved slot to be confirmed", |e| e["space_status"] == "confirmed").await;
+    assert!(
+        holds.iter().any(|b| b["status"] == "cancelled"),
+        "{holds:?}"
+    );
+    event_when(&app, &admin, &id, "the moved slot to be confirmed", |e| {
+        e["space_status"] == "confirmed"
+    })
+    .await;
 
     // Into the courtyard: the readers hear where it was.
-    app.patch(&format!("/api/v1/events/{id}"), Some(&admin), &json!({ "space_id": court })).await;
+    app.patch(
+        &format!("/api/v1/events/{id}"),
+        Some(&admin),
+        &json!({ "space_id": court }),
+    )
+    .await;
     let told = tap
         .wait::<EventRescheduled>("the move to the courtyard", |m| {
             m.event.event_id.to_string() == id && m.previous_place.is_some()
@@ -239,10 +342,20 @@ async fn a_moved_event_moves_its_booking_and_its_readers_hear_of_each_change() {
         .await;
     assert_eq!(told.previous_place.unwrap().name, "Sala Maffei");
     assert_eq!(told.event.place.unwrap().name, "Cortile Maffei");
-    event_when(&app, &admin, &id, "the courtyard to be confirmed", |e| e["space_status"] == "confirmed").await;
+    event_when(&app, &admin, &id, "the courtyard to be confirmed", |e| {
+        e["space_status"] == "confirmed"
+    })
+    .await;
 
     // Cancelled: readers are told and booking lets the space go.
-    expect(&app, &format!("/api/v1/events/{id}/cancel"), Some(&admin), json!({ "reason": "Pioggia" }), StatusCode::OK).await;
+    expect(
+        &app,
+        &format!("/api/v1/events/{id}/cancel"),
+        Some(&admin),
+        json!({ "reason": "Pioggia" }),
+        StatusCode::OK,
+    )
+    .await;
     let told = tap
         .wait::<EventCancelled>("event.cancelled", |m| m.event.event_id.to_string() == id)
         .await;
@@ -250,7 +363,10 @@ async fn a_moved_event_moves_its_booking_and_its_readers_hear_of_each_change() {
     assert!(told.occurrence_ids.is_empty(), "the whole event");
     eventually("booking to free the space", WAIT, || async {
         let holds = bookings_of(&app, &admin, &id).await;
-        holds.iter().all(|b| b["status"] == "cancelled").then_some(())
+        holds
+            .iter()
+            .all(|b| b["status"] == "cancelled")
+            .then_some(())
     })
     .await;
     app.stop().await;
