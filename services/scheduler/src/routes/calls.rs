@@ -191,6 +191,44 @@ pub async fn get_call(
     Ok(axum::Json(call_view(find_call(state.db.conn(), id).await?)))
 }
 
+/// Closes a call now, before its closing date.
+#[utoipa::path(
+    post,
+    path = "/api/v1/calls/{id}/close",
+    tag = "calls",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Call id")),
+    responses(
+        (status = 200, body = CallView), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, description = "Already closed", body = Problem),
+        (status = 422, body = Problem),
+    )
+)]
+pub async fn close_call(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+) -> Result<axum::Json<CallView>, ApiError> {
+    caller.require(&[Role::Admin])?;
+    let txn = state.db.begin().await?;
+    let mut call = find_call(&*txn, id).await?;
+    let now = Utc::now();
+    if call.closes_at <= now {
+        return Err(ApiError::conflict("the call is already closed", vec![]));
+    }
+    call.closes_at = now;
+    if call.opens_at > now {
+        call.opens_at = now;
+    }
+    calls::ActiveModel::from(call.clone())
+        .reset_all()
+        .update(&*txn)
+        .await?;
+    txn.commit().await?;
+    tracing::info!(call_id = %id, actor = %caller.0.sub, "call closed early");
+    Ok(axum::Json(call_view(call)))
+}
+
 /// The weekly slot a proposal would like.
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]

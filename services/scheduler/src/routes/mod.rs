@@ -60,6 +60,7 @@ pub fn router(state: AppState) -> OpenApiRouter {
         ))
         .routes(routes!(calls::create_call, calls::list_calls))
         .routes(routes!(calls::get_call))
+        .routes(routes!(calls::close_call))
         .routes(routes!(calls::submit, calls::list_proposals))
         .routes(routes!(calls::get_proposal))
         .routes(routes!(calls::accept))

@@ -4,7 +4,7 @@
 //! imported from a real local HTTP server, and bad input.
 
 // mod calendar;
-// mod calls;
+mod calls;
 // mod clashes;
 // mod import;
 // mod jobs;
