@@ -5,7 +5,7 @@
 
 // mod calendar;
 mod calls;
-// mod clashes;
+mod clashes;
 // mod import;
 // mod jobs;
 mod recurrence;
