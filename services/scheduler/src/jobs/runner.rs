@@ -57,8 +57,9 @@ impl Job {
         }
     }
 
-    /// A key for its PostgreSQL advisory lock.
-    fn lock_key(self) -> i64 {
+    /// Its PostgreSQL advisory lock, within the schema's (replicas of one deployment share a
+    /// schema; other deployments on the same database do not contend).
+    fn lock_key(self) -> i32 {
         7_262_100
             + match self {
                 Job::Reminders => 1,
@@ -166,7 +167,7 @@ async fn lock(txn: &DatabaseTransaction, state: &AppState, job: Job) -> anyhow::
     let row = txn
         .query_one(Statement::from_sql_and_values(
             sea_orm::DatabaseBackend::Postgres,
-            "SELECT pg_try_advisory_xact_lock($1) AS locked",
+            "SELECT pg_try_advisory_xact_lock(hashtext(current_schema()), $1) AS locked",
             [job.lock_key().into()],
         ))
         .await?;

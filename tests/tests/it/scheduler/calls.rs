@@ -37,8 +37,12 @@ async fn an_accepted_proposal_becomes_a_draft_weekly_event_with_its_space_and_ea
         .await;
     let tap = Tap::start(&app).await;
     let admin = app.admin().await;
-    let arci = app.user("ops@arci.test", Role::Operator, Some("ARCI Cremona")).await;
-    let other = app.user("ops@coop.test", Role::Operator, Some("Cooperativa Iride")).await;
+    let arci = app
+        .user("ops@arci.test", Role::Operator, Some("ARCI Cremona"))
+        .await;
+    let other = app
+        .user("ops@coop.test", Role::Operator, Some("Cooperativa Iride"))
+        .await;
     let season = season(&app, &admin).await;
     let lab = space(&app, &admin, "Laboratorio Musicale").await;
     let today = chrono::Utc::now().date_naive();
@@ -55,37 +59,72 @@ async fn an_accepted_proposal_becomes_a_draft_weekly_event_with_its_space_and_ea
     .await;
     assert_eq!(call["open"], true);
     let call_id = call["id"].as_str().unwrap().to_string();
-    tap.wait::<CallOpened>("call.opened", |m| m.call.call_id.to_string() == call_id).await;
+    tap.wait::<CallOpened>("call.opened", |m| m.call.call_id.to_string() == call_id)
+        .await;
 
-    let rap = expect(&app, &format!("/api/v1/calls/{call_id}/proposals"), Some(&arci), idea("Rap lab", &lab), StatusCode::CREATED).await;
+    let rap = expect(
+        &app,
+        &format!("/api/v1/calls/{call_id}/proposals"),
+        Some(&arci),
+        idea("Rap lab", &lab),
+        StatusCode::CREATED,
+    )
+    .await;
     assert_eq!(rap["status"], "submitted");
     assert_eq!(rap["organisation"], "ARCI Cremona");
     let told = tap
         .wait::<ProposalSubmitted>("proposal.submitted", |m| m.proposal.title == "Rap lab")
         .await;
     assert_eq!(told.proposal.contact_email, "ops@arci.test");
-    let beat = expect(&app, &format!("/api/v1/calls/{call_id}/proposals"), Some(&arci), idea("Beatbox", &lab), StatusCode::CREATED).await;
+    let beat = expect(
+        &app,
+        &format!("/api/v1/calls/{call_id}/proposals"),
+        Some(&arci),
+        idea("Beatbox", &lab),
+        StatusCode::CREATED,
+    )
+    .await;
     // Each operator sees its own proposals; administrators see all.
-    let (_, mine) = app.get(&format!("/api/v1/calls/{call_id}/proposals"), Some(&other)).await;
+    let (_, mine) = app
+        .get(&format!("/api/v1/calls/{call_id}/proposals"), Some(&other))
+        .await;
     assert_eq!(mine, json!([]));
-    let (_, all) = app.get(&format!("/api/v1/calls/{call_id}/proposals"), Some(&admin)).await;
+    let (_, all) = app
+        .get(&format!("/api/v1/calls/{call_id}/proposals"), Some(&admin))
+        .await;
     assert_eq!(all.as_array().unwrap().len(), 2);
 
     // Accepted: a draft on four Thursdays from 1 April at the preferred slot.
     let rap_id = rap["id"].as_str().unwrap();
     let (status, problem) = app
-        .post(&format!("/api/v1/proposals/{rap_id}/accept"), Some(&admin), &json!({ "starts_on": "2027-04-02" }))
+        .post(
+            &format!("/api/v1/proposals/{rap_id}/accept"),
+            Some(&admin),
+            &json!({ "starts_on": "2027-04-02" }),
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     assert_eq!(fields(&problem), ["starts_on"]);
-    let accepted = expect(&app, &format!("/api/v1/proposals/{rap_id}/accept"), Some(&admin), json!({ "starts_on": "2027-04-01" }), StatusCode::OK).await;
+    let accepted = expect(
+        &app,
+        &format!("/api/v1/proposals/{rap_id}/accept"),
+        Some(&admin),
+        json!({ "starts_on": "2027-04-01" }),
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(accepted["status"], "accepted");
     let event_id = accepted["event_ids"][0].as_str().unwrap().to_string();
     let told = tap
-        .wait::<ProposalAccepted>("proposal.accepted", |m| m.proposal.proposal_id.to_string() == rap_id)
+        .wait::<ProposalAccepted>("proposal.accepted", |m| {
+            m.proposal.proposal_id.to_string() == rap_id
+        })
         .await;
     assert_eq!(told.event_ids[0].to_string(), event_id);
-    let draft = event_when(&app, &admin, &event_id, "the draft's space", |e| e["space_status"] == "confirmed").await;
+    let draft = event_when(&app, &admin, &event_id, "the draft's space", |e| {
+        e["space_status"] == "confirmed"
+    })
+    .await;
     assert_eq!(draft["status"], "draft");
     assert_eq!(draft["organisation"], "ARCI Cremona");
     assert_eq!(draft["season_id"], season.as_str());
@@ -95,24 +134,57 @@ async fn an_accepted_proposal_becomes_a_draft_weekly_event_with_its_space_and_ea
         .iter()
         .map(|o| rome(o["starts_at"].as_str().unwrap()))
         .collect();
-    assert_eq!(local, ["Thu 01 Apr 17:00", "Thu 08 Apr 17:00", "Thu 15 Apr 17:00", "Thu 22 Apr 17:00"]);
+    assert_eq!(
+        local,
+        [
+            "Thu 01 Apr 17:00",
+            "Thu 08 Apr 17:00",
+            "Thu 15 Apr 17:00",
+            "Thu 22 Apr 17:00"
+        ]
+    );
     // The organisation can see its draft; another cannot.
-    let (status, _) = app.get(&format!("/api/v1/events/{event_id}"), Some(&arci)).await;
+    let (status, _) = app
+        .get(&format!("/api/v1/events/{event_id}"), Some(&arci))
+        .await;
     assert_eq!(status, StatusCode::OK);
-    let (status, _) = app.get(&format!("/api/v1/events/{event_id}"), Some(&other)).await;
+    let (status, _) = app
+        .get(&format!("/api/v1/events/{event_id}"), Some(&other))
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     // Declined, with the reason; a decision is final.
     let beat_id = beat["id"].as_str().unwrap();
-    let declined = expect(&app, &format!("/api/v1/proposals/{beat_id}/decline"), Some(&admin), json!({ "reason": "Fuori tema" }), StatusCode::OK).await;
+    let declined = expect(
+        &app,
+        &format!("/api/v1/proposals/{beat_id}/decline"),
+        Some(&admin),
+        json!({ "reason": "Fuori tema" }),
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(declined["decision_reason"], "Fuori tema");
     let told = tap
-        .wait::<ProposalDeclined>("proposal.declined", |m| m.proposal.proposal_id.to_string() == beat_id)
+        .wait::<ProposalDeclined>("proposal.declined", |m| {
+            m.proposal.proposal_id.to_string() == beat_id
+        })
         .await;
     assert_eq!(told.reason, "Fuori tema");
-    let (status, _) = app.post(&format!("/api/v1/proposals/{beat_id}/accept"), Some(&admin), &json!({})).await;
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/proposals/{beat_id}/accept"),
+            Some(&admin),
+            &json!({}),
+        )
+        .await;
     assert_eq!(status, StatusCode::CONFLICT);
-    let (status, _) = app.post(&format!("/api/v1/proposals/{beat_id}/decline"), Some(&arci), &json!({ "reason": "x" })).await;
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/proposals/{beat_id}/decline"),
+            Some(&arci),
+            &json!({ "reason": "x" }),
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     app.stop().await;
 }
@@ -121,7 +193,9 @@ async fn an_accepted_proposal_becomes_a_draft_weekly_event_with_its_space_and_ea
 async fn a_closed_or_not_yet_open_call_refuses_proposals_with_422() {
     let app = TestApp::builder().spawn().await;
     let admin = app.admin().await;
-    let arci = app.user("ops@arci.test", Role::Operator, Some("ARCI Cremona")).await;
+    let arci = app
+        .user("ops@arci.test", Role::Operator, Some("ARCI Cremona"))
+        .await;
     let season = season(&app, &admin).await;
     let today = chrono::Utc::now().date_naive();
     let call = |opens: chrono::NaiveDate| {
@@ -130,7 +204,14 @@ async fn a_closed_or_not_yet_open_call_refuses_proposals_with_422() {
             "closes_at": (opens + chrono::Duration::days(10)).to_string()
         })
     };
-    let later = expect(&app, "/api/v1/calls", Some(&admin), call(today + chrono::Duration::days(5)), StatusCode::CREATED).await;
+    let later = expect(
+        &app,
+        "/api/v1/calls",
+        Some(&admin),
+        call(today + chrono::Duration::days(5)),
+        StatusCode::CREATED,
+    )
+    .await;
     assert_eq!(later["open"], false);
     let problem = expect(
         &app,
@@ -141,9 +222,23 @@ async fn a_closed_or_not_yet_open_call_refuses_proposals_with_422() {
     )
     .await;
     assert_eq!(fields(&problem), ["call_id"]);
-    let open = expect(&app, "/api/v1/calls", Some(&admin), call(today), StatusCode::CREATED).await;
+    let open = expect(
+        &app,
+        "/api/v1/calls",
+        Some(&admin),
+        call(today),
+        StatusCode::CREATED,
+    )
+    .await;
     let open_id = open["id"].as_str().unwrap();
-    let closed = expect(&app, &format!("/api/v1/calls/{open_id}/close"), Some(&admin), json!({}), StatusCode::OK).await;
+    let closed = expect(
+        &app,
+        &format!("/api/v1/calls/{open_id}/close"),
+        Some(&admin),
+        json!({}),
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(closed["open"], false);
     let problem = expect(
         &app,
@@ -154,7 +249,10 @@ async fn a_closed_or_not_yet_open_call_refuses_proposals_with_422() {
     )
     .await;
     assert_eq!(fields(&problem), ["call_id"]);
-    assert!(problem["detail"].as_str().unwrap().contains("closed"), "{problem}");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("closed"),
+        "{problem}"
+    );
     // A call that would close before it opens, or in the past, is refused.
     let problem = expect(
         &app,
@@ -168,11 +266,28 @@ async fn a_closed_or_not_yet_open_call_refuses_proposals_with_422() {
     // A slot that ends before it starts, an unknown weekday.
     let mut bad = idea("Storto", "0191d6d5-0000-7000-8000-000000000000");
     bad["preferred_slot"]["ends"] = json!("16:00");
-    let problem = expect(&app, &format!("/api/v1/calls/{}/proposals", later["id"].as_str().unwrap()), Some(&arci), bad, StatusCode::UNPROCESSABLE_ENTITY).await;
-    assert!(fields(&problem).contains(&"preferred_slot.ends".to_string()), "{problem}");
+    let problem = expect(
+        &app,
+        &format!("/api/v1/calls/{}/proposals", later["id"].as_str().unwrap()),
+        Some(&arci),
+        bad,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert!(
+        fields(&problem).contains(&"preferred_slot.ends".to_string()),
+        "{problem}"
+    );
     let mut bad = idea("Storto", "0191d6d5-0000-7000-8000-000000000000");
     bad["preferred_slot"]["weekday"] = json!("funday");
-    let problem = expect(&app, &format!("/api/v1/calls/{open_id}/proposals"), Some(&arci), bad, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let problem = expect(
+        &app,
+        &format!("/api/v1/calls/{open_id}/proposals"),
+        Some(&arci),
+        bad,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
     assert_eq!(fields(&problem), ["preferred_slot.weekday"]);
     app.stop().await;
 }

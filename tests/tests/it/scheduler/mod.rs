@@ -7,7 +7,7 @@
 mod calls;
 mod clashes;
 // mod import;
-// mod jobs;
+mod jobs;
 mod recurrence;
 mod registrations;
 mod saga;
@@ -21,6 +21,7 @@ use piazza_shared::{
     auth::Keys,
     bus::{Bus, Consumer, HandleError, Subscription, amqp::AmqpBus, outbox::Outbox},
     secret::Secret,
+    settings::BusSettings,
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -57,13 +58,18 @@ impl Consumer for Recorder {
 
 impl Tap {
     pub async fn start(app: &TestApp) -> Self {
+        Self::on(&app.settings.bus).await
+    }
+
+    /// A tap on the exchange and queue names of `settings`.
+    pub async fn on(settings: &BusSettings) -> Self {
         let bus = Arc::new(AmqpBus::new(
             Secret::new(piazza_e2e::amqp_url()),
-            app.settings.bus.clone(),
+            settings.clone(),
             "tap",
         ));
         let subscription = Subscription::new(
-            &app.settings.bus,
+            settings,
             "notifier",
             vec![
                 "event.*",
