@@ -3,7 +3,7 @@
 //! with an explicit clock, the public calendar read by an independent iCalendar parser, feeds
 //! imported from a real local HTTP server, and bad input.
 
-// mod calendar;
+mod calendar;
 mod calls;
 mod clashes;
 // mod import;
