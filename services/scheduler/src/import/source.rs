@@ -41,7 +41,8 @@ pub struct Source {
 /// One occurrence an imported event has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Planned {
-    /// Where the rule put it: how it is matched from one fetch to the next.
+    /// Where the rule put it: how it is matched from one fetch to the next (the Unix epoch for
+    /// the one occurrence of an event without a rule).
     pub recurrence_id: DateTime<Utc>,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
@@ -217,10 +218,16 @@ pub fn plan(
     }
     .expand()
     .map_err(|e| e.to_string())?;
+    // A single event's one occurrence is the same occurrence wherever it moves.
+    let single = source.rule.is_none() && source.overrides.is_empty();
     let mut planned: Vec<Planned> = instances
         .into_iter()
         .map(|i| Planned {
-            recurrence_id: i.starts_at,
+            recurrence_id: if single {
+                DateTime::UNIX_EPOCH
+            } else {
+                i.starts_at
+            },
             starts_at: i.starts_at,
             ends_at: i.ends_at,
             cancelled: source.cancelled,

@@ -6,7 +6,7 @@
 mod calendar;
 mod calls;
 mod clashes;
-// mod import;
+mod import;
 mod jobs;
 mod recurrence;
 mod registrations;
@@ -126,6 +126,23 @@ pub async fn scheduler_state(app: &TestApp) -> AppState {
         keys: Keys::from_settings(&app.settings).unwrap(),
         settings: app.settings.clone(),
     }
+}
+
+/// An administrator's token signed with the app's key, for apps without booking (where accounts
+/// live).
+pub fn admin_token(app: &TestApp) -> String {
+    use piazza_shared::auth::{Claims, Role, caller::API_TOKEN};
+    Keys::from_settings(&app.settings).unwrap().sign(
+        API_TOKEN,
+        &Claims {
+            sub: uuid::Uuid::now_v7(),
+            email: "admin@comune.test".into(),
+            role: Role::Admin,
+            org: None,
+            org_name: None,
+        },
+        chrono::Utc::now() + chrono::Duration::hours(1),
+    )
 }
 
 /// Posts and expects `status`; returns the body.

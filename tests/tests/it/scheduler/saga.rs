@@ -178,17 +178,7 @@ async fn a_slot_request_nobody_answers_times_out_to_needs_space_with_the_reason(
         .spawn()
         .await;
     let state = scheduler_state(&app).await;
-    let token = state.keys.sign(
-        piazza_shared::auth::caller::API_TOKEN,
-        &piazza_shared::auth::Claims {
-            sub: uuid::Uuid::now_v7(),
-            email: "admin@comune.test".into(),
-            role: piazza_shared::auth::Role::Admin,
-            org: None,
-            org_name: None,
-        },
-        chrono::Utc::now() + chrono::Duration::hours(1),
-    );
+    let token = super::admin_token(&app);
     let created = event(
         &app,
         &token,
