@@ -192,26 +192,51 @@ pub async fn last_run(
 /// Runs `job` if a firing is due at `now`, exactly once. Tests call this with their own `now`.
 #[tracing::instrument(skip_all, fields(job = job.name()))]
 pub async fn tick(state: &AppState, job: Job, now: DateTime<Utc>) -> anyhow::Result<Tick> {
+    let txn = state.db.begin().await?;
+    let outcome = claim(state, &txn, job, now).await;
+    // Whatever did not write rolls back at once: a dropped transaction would keep its
+    // connection, and the job's lock with it, until the pool next uses that connection.
+    match &outcome {
+        Ok(Tick::Baseline | Tick::Ran { .. }) => txn.commit().await?,
+        _ => txn.rollback().await?,
+    }
+    let outcome = outcome?;
+    match &outcome {
+        Tick::Baseline => tracing::info!("first start: the job counts its firings from now"),
+        Tick::Ran {
+            wall,
+            run_id,
+            superseded,
+            detail,
+        } => {
+            state.outbox.wake();
+            tracing::info!(fire = %wall, %run_id, superseded, %detail, "job ran");
+            if job == Job::Import {
+                crate::import::refresh_all(state, now).await?;
+            }
+        }
+        Tick::Idle | Tick::Busy => {}
+    }
+    Ok(outcome)
+}
+
+/// Inside the transaction: takes the job's lock, finds the firing due, does the job's work and
+/// records the firing.
+async fn claim(
+    state: &AppState,
+    txn: &DatabaseTransaction,
+    job: Job,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Tick> {
     let zone = state.settings.time_zone;
     let schedule = schedule_of(state, job)?;
     let now_wall = now.with_timezone(&zone).naive_local();
-    let txn = state.db.begin().await?;
-    if !lock(&txn, state, job).await? {
+    if !lock(txn, state, job).await? {
         return Ok(Tick::Busy);
     }
-    let Some(last) = last_run(&*txn, job).await? else {
-        insert(
-            &txn,
-            job,
-            now_wall,
-            now,
-            Uuid::now_v7(),
-            "baseline",
-            "counting starts here",
-        )
-        .await?;
-        txn.commit().await?;
-        tracing::info!("first start: the job counts its firings from now");
+    let Some(last) = last_run(txn, job).await? else {
+        let detail = "counting starts here";
+        insert(txn, job, now_wall, now, Uuid::now_v7(), "baseline", detail).await?;
         return Ok(Tick::Baseline);
     };
     let after = NaiveDateTime::parse_from_str(&last.fire_wall, WALL)?;
@@ -225,9 +250,9 @@ pub async fn tick(state: &AppState, job: Job, now: DateTime<Utc>) -> anyhow::Res
         now,
     };
     let detail = match job {
-        Job::Reminders => reminders::run(state, &txn, &firing).await?,
-        Job::Digest => digest::run(state, &txn, &firing).await?,
-        Job::Completion => completion::run(&txn, &firing).await?,
+        Job::Reminders => reminders::run(state, txn, &firing).await?,
+        Job::Digest => digest::run(state, txn, &firing).await?,
+        Job::Completion => completion::run(txn, &firing).await?,
         // Fetching takes long: the firing is claimed here, the feeds are fetched after.
         Job::Import => "feeds fetched after the claim".to_string(),
     };
@@ -236,13 +261,7 @@ pub async fn tick(state: &AppState, job: Job, now: DateTime<Utc>) -> anyhow::Res
     } else {
         detail
     };
-    insert(&txn, job, wall, firing.at, firing.run_id, "ran", &detail).await?;
-    txn.commit().await?;
-    state.outbox.wake();
-    if job == Job::Import {
-        crate::import::refresh_all(state, now).await?;
-    }
-    tracing::info!(fire = %wall, run_id = %firing.run_id, superseded, %detail, "job ran");
+    insert(txn, job, wall, firing.at, firing.run_id, "ran", &detail).await?;
     Ok(Tick::Ran {
         wall,
         run_id: firing.run_id,

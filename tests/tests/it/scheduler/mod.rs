@@ -11,7 +11,7 @@ mod jobs;
 mod recurrence;
 mod registrations;
 mod saga;
-// mod validation;
+mod validation;
 
 use async_trait::async_trait;
 use piazza_e2e::{app::TestApp, eventually};
