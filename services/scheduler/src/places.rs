@@ -49,6 +49,8 @@ pub struct Line {
     pub summary: EventSummary,
     /// Whether it takes registrations at all (published, not cancelled or completed).
     pub open: bool,
+    /// Imported from another calendar: its organiser takes the registrations.
+    pub imported: bool,
 }
 
 fn closes(
@@ -75,6 +77,7 @@ pub fn event_line(loaded: &Loaded, settings: &Settings, now: DateTime<Utc>) -> L
         ends_at: scheduled().map(|o| o.ends_at).max(),
         summary: announce::summary(&loaded.event, &loaded.occurrences, loaded.space.as_ref()),
         open: loaded.event.status == EventStatus::Published.as_str(),
+        imported: loaded.event.source_feed_id.is_some(),
     }
 }
 
@@ -95,6 +98,7 @@ pub async fn programme_line(
         closes_at: closes(first, None, settings),
         ends_at: last,
         open: !summary.occurrences.is_empty(),
+        imported: false,
         summary,
     })
 }

@@ -37,7 +37,7 @@ pub fn router(state: AppState) -> OpenApiRouter {
         .routes(routes!(feeds::refresh))
         .routes(routes!(feeds::delete))
         .routes(routes!(programmes::create, programmes::list))
-        .routes(routes!(programmes::get_one))
+        .routes(routes!(programmes::get_one, programmes::patch))
         .routes(routes!(events::create, events::list))
         .routes(routes!(events::get_one, changes::patch))
         .routes(routes!(workflow::publish))

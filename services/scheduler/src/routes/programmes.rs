@@ -202,3 +202,76 @@ pub async fn get_one(
     answer.places = places;
     Ok(axum::Json(answer))
 }
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProgrammePatch {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    /// Places in the whole programme; `null` for no limit. More places promote the waitlist.
+    #[serde(default, deserialize_with = "super::input::nullable")]
+    #[schema(value_type = Option<i64>)]
+    pub capacity: Option<Option<i64>>,
+    pub waitlist: Option<bool>,
+}
+
+/// Renames a programme or changes its places; freed places go to the first in its waitlist.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/programmes/{id}",
+    tag = "programmes",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Programme id")),
+    request_body = ProgrammePatch,
+    responses(
+        (status = 200, body = ProgrammeView), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 422, body = Problem),
+    )
+)]
+pub async fn patch(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    Json(body): Json<ProgrammePatch>,
+) -> Result<axum::Json<ProgrammeView>, ApiError> {
+    use sea_orm::{ActiveModelTrait, QuerySelect};
+    caller.require(&[Role::Admin])?;
+    let txn = state.db.begin().await?;
+    let mut programme = programmes::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(&*txn)
+        .await?
+        .ok_or(ApiError::NotFound("programme"))?;
+    let mut v = Violations::new();
+    if let Some(name) = &body.name {
+        programme.name = check_text(&mut v, "name", name, TextRule::NAME);
+    }
+    if let Some(text) = &body.description {
+        programme.description = check_text(&mut v, "description", text, TextRule::LONG);
+    }
+    if let Some(capacity) = body.capacity {
+        programme.capacity = input::check_capacity(&mut v, "capacity", capacity);
+        v.check(
+            programme.taken_as_whole || programme.capacity.is_none(),
+            "capacity",
+            "only a programme taken as a whole has its own capacity",
+        );
+    }
+    if let Some(waitlist) = body.waitlist {
+        programme.waitlist = waitlist;
+    }
+    v.finish()?;
+    programme.updated_at = Utc::now();
+    programmes::ActiveModel::from(programme.clone())
+        .reset_all()
+        .update(&*txn)
+        .await?;
+    if programme.taken_as_whole {
+        let line = places::programme_line(&*txn, &programme, &state.settings).await?;
+        places::promote(&state, &*txn, &line).await?;
+    }
+    txn.commit().await?;
+    state.outbox.wake();
+    tracing::info!(programme_id = %id, actor = %caller.0.sub, "programme changed");
+    Ok(axum::Json(view(programme, Vec::new())))
+}

@@ -143,6 +143,9 @@ async fn register(
             format!("registrations are closed: {why}"),
         ))
     };
+    if line.imported {
+        return closed("it comes from another calendar; its organiser takes registrations");
+    }
     if !line.open {
         return closed("it is not taking place");
     }

@@ -178,6 +178,15 @@ async fn an_imported_calendar_brings_its_events_and_follows_their_changes_withou
         .await;
     assert_eq!(event["source_uid"], "amleto@teatro");
     let play_occurrence = play["occurrence_id"].clone();
+    // Its organiser takes the registrations.
+    let (status, problem) = app
+        .post(
+            &format!("/api/v1/events/{}/registrations", play["event_id"].as_str().unwrap()),
+            None,
+            &json!({ "email": "ada@example.org", "name": "Ada" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
 
     // Asked again, the server says nothing changed: the request was conditional.
     let again = refresh(&app, &admin, &feed).await;
