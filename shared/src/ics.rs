@@ -43,90 +43,184 @@ pub struct Event {
     pub url: Option<String>,
 }
 
+impl Event {
+    /// The lines every occurrence of the same event shares.
+    pub fn details(&self) -> Details<'_> {
+        Details {
+            summary: &self.summary,
+            description: &self.description,
+            location: self.location.as_deref(),
+            categories: &self.categories,
+            url: self.url.as_deref(),
+        }
+    }
+
+    /// The lines that are this occurrence's own.
+    pub fn instance(&self) -> Instance<'_> {
+        Instance {
+            uid: &self.uid,
+            sequence: self.sequence,
+            stamp: self.stamp,
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+            status: self.status,
+        }
+    }
+}
+
+/// What the occurrences of one event say alike. Rendered once with [`Details::render`] and
+/// written with each occurrence, so a long series costs its text once.
+#[derive(Debug, Clone, Copy)]
+pub struct Details<'a> {
+    pub summary: &'a str,
+    pub description: &'a str,
+    pub location: Option<&'a str>,
+    pub categories: &'a [String],
+    pub url: Option<&'a str>,
+}
+
+impl Details<'_> {
+    /// The content lines, escaped and folded.
+    pub fn render(&self) -> String {
+        let mut out = String::with_capacity(self.summary.len() + self.description.len() + 128);
+        property(&mut out, "SUMMARY", &escape(self.summary));
+        if !self.description.is_empty() {
+            property(&mut out, "DESCRIPTION", &escape(self.description));
+        }
+        if let Some(location) = self.location {
+            property(&mut out, "LOCATION", &escape(location));
+        }
+        if !self.categories.is_empty() {
+            let list: Vec<String> = self.categories.iter().map(|c| escape(c)).collect();
+            property(&mut out, "CATEGORIES", &list.join(","));
+        }
+        if let Some(url) = self.url {
+            property(&mut out, "URL", url);
+        }
+        out
+    }
+}
+
+/// What is one occurrence's own.
+#[derive(Debug, Clone, Copy)]
+pub struct Instance<'a> {
+    pub uid: &'a str,
+    pub sequence: u32,
+    pub stamp: DateTime<Utc>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub status: Status,
+}
+
 /// A VCALENDAR being written.
 #[derive(Debug)]
 pub struct Calendar {
     out: String,
 }
 
-fn instant(t: DateTime<Utc>) -> String {
-    t.format("%Y%m%dT%H%M%SZ").to_string()
+/// `YYYYMMDDTHHMMSSZ`.
+fn write_instant(out: &mut String, t: DateTime<Utc>) {
+    use chrono::{Datelike, Timelike};
+    let _ = write!(
+        out,
+        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    );
+}
+
+fn instant_line(out: &mut String, name: &str, t: DateTime<Utc>) {
+    out.push_str(name);
+    out.push(':');
+    write_instant(out, t);
+    out.push_str("\r\n");
 }
 
 impl Calendar {
     /// Starts a calendar named `name` (shown by clients as the calendar's title).
     pub fn new(name: &str) -> Self {
-        let mut calendar = Self {
-            out: String::with_capacity(4096),
-        };
-        calendar.line("BEGIN:VCALENDAR");
-        calendar.line("VERSION:2.0");
-        calendar.line("PRODID:-//Piazza//Piazza calendar//IT");
-        calendar.line("CALSCALE:GREGORIAN");
-        calendar.line("METHOD:PUBLISH");
-        calendar.property("X-WR-CALNAME", &escape(name));
+        Self::with_capacity(name, 4096)
+    }
+
+    /// As [`Calendar::new`], reserving room for about `bytes` of text.
+    pub fn with_capacity(name: &str, bytes: usize) -> Self {
+        let mut out = String::with_capacity(bytes);
+        for fixed in [
+            "BEGIN:VCALENDAR",
+            "VERSION:2.0",
+            "PRODID:-//Piazza//Piazza calendar//IT",
+            "CALSCALE:GREGORIAN",
+            "METHOD:PUBLISH",
+        ] {
+            line(&mut out, fixed);
+        }
+        property(&mut out, "X-WR-CALNAME", &escape(name));
         // Clients that honour it look again every hour.
-        calendar.line("REFRESH-INTERVAL;VALUE=DURATION:PT1H");
-        calendar.line("X-PUBLISHED-TTL:PT1H");
-        calendar
+        line(&mut out, "REFRESH-INTERVAL;VALUE=DURATION:PT1H");
+        line(&mut out, "X-PUBLISHED-TTL:PT1H");
+        Self { out }
     }
 
     /// Adds one event.
     pub fn event(&mut self, event: &Event) {
-        self.line("BEGIN:VEVENT");
-        self.property("UID", &escape(&event.uid));
-        self.property("SEQUENCE", &event.sequence.to_string());
-        self.property("DTSTAMP", &instant(event.stamp));
-        self.property("LAST-MODIFIED", &instant(event.stamp));
-        self.property("DTSTART", &instant(event.starts_at));
-        self.property("DTEND", &instant(event.ends_at));
-        self.property("SUMMARY", &escape(&event.summary));
-        if !event.description.is_empty() {
-            self.property("DESCRIPTION", &escape(&event.description));
-        }
-        if let Some(location) = &event.location {
-            self.property("LOCATION", &escape(location));
-        }
-        if !event.categories.is_empty() {
-            let list: Vec<String> = event.categories.iter().map(|c| escape(c)).collect();
-            self.property("CATEGORIES", &list.join(","));
-        }
-        if let Some(url) = &event.url {
-            self.property("URL", url);
-        }
-        self.property("STATUS", event.status.as_str());
-        self.line("END:VEVENT");
+        let details = event.details().render();
+        self.occurrence(&event.instance(), &details);
+    }
+
+    /// Adds one occurrence with its event's rendered [`Details`].
+    pub fn occurrence(&mut self, instance: &Instance, details: &str) {
+        let out = &mut self.out;
+        out.push_str("BEGIN:VEVENT\r\n");
+        property(out, "UID", &escape(instance.uid));
+        let _ = write!(out, "SEQUENCE:{}\r\n", instance.sequence);
+        instant_line(out, "DTSTAMP", instance.stamp);
+        instant_line(out, "LAST-MODIFIED", instance.stamp);
+        instant_line(out, "DTSTART", instance.starts_at);
+        instant_line(out, "DTEND", instance.ends_at);
+        out.push_str(details);
+        out.push_str("STATUS:");
+        out.push_str(instance.status.as_str());
+        out.push_str("\r\nEND:VEVENT\r\n");
     }
 
     /// Ends the calendar and returns its text.
     pub fn finish(mut self) -> String {
-        self.line("END:VCALENDAR");
+        line(&mut self.out, "END:VCALENDAR");
         self.out
     }
+}
 
-    fn property(&mut self, name: &str, value: &str) {
-        let mut line = String::with_capacity(name.len() + value.len() + 1);
-        line.push_str(name);
-        line.push(':');
-        line.push_str(value);
-        self.line(&line);
+fn property(out: &mut String, name: &str, value: &str) {
+    let mut text = String::with_capacity(name.len() + value.len() + 1);
+    text.push_str(name);
+    text.push(':');
+    text.push_str(value);
+    line(out, &text);
+}
+
+/// Writes a content line, folded so no physical line exceeds 75 octets.
+fn line(out: &mut String, line: &str) {
+    if line.len() <= 75 {
+        out.push_str(line);
+        out.push_str("\r\n");
+        return;
     }
-
-    /// Writes a content line, folded so no physical line exceeds 75 octets.
-    fn line(&mut self, line: &str) {
-        let mut width = 0;
-        for c in line.chars() {
-            let len = c.len_utf8();
-            if width + len > 75 {
-                self.out.push_str("\r\n ");
-                // The leading space counts towards the next line's 75 octets.
-                width = 1;
-            }
-            self.out.push(c);
-            width += len;
+    let mut width = 0;
+    for c in line.chars() {
+        let len = c.len_utf8();
+        if width + len > 75 {
+            out.push_str("\r\n ");
+            // The leading space counts towards the next line's 75 octets.
+            width = 1;
         }
-        self.out.push_str("\r\n");
+        out.push(c);
+        width += len;
     }
+    out.push_str("\r\n");
 }
 
 /// Escapes TEXT values: backslash, semicolon, comma and newlines (RFC 5545 §3.3.11). Other

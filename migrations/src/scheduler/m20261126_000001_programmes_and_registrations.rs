@@ -48,6 +48,7 @@ impl MigrationTrait for Migration {
             ALTER TABLE occurrences ADD COLUMN cancel_reason TEXT;
             ALTER TABLE occurrences ADD COLUMN updated_at TIMESTAMPTZ;
             CREATE INDEX occurrences_reminders ON occurrences (starts_at) WHERE reminded_at IS NULL;
+            CREATE INDEX occurrences_calendar ON occurrences (starts_at, id);
             CREATE TABLE registrations (
                 id UUID PRIMARY KEY,
                 event_id UUID REFERENCES events (id),
@@ -104,6 +105,7 @@ impl MigrationTrait for Migration {
             ALTER TABLE occurrences ADD COLUMN cancel_reason TEXT;
             ALTER TABLE occurrences ADD COLUMN updated_at TEXT;
             CREATE INDEX occurrences_reminders ON occurrences (starts_at) WHERE reminded_at IS NULL;
+            CREATE INDEX occurrences_calendar ON occurrences (starts_at, id);
             CREATE TABLE registrations (
                 id BLOB PRIMARY KEY,
                 event_id BLOB REFERENCES events (id),
@@ -133,6 +135,7 @@ impl MigrationTrait for Migration {
         sql::both(
             manager,
             "DROP TABLE registrations;
+            DROP INDEX occurrences_calendar;
             DROP INDEX occurrences_reminders;
             ALTER TABLE occurrences DROP COLUMN updated_at;
             ALTER TABLE occurrences DROP COLUMN cancel_reason;

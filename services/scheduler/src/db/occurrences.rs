@@ -40,3 +40,41 @@ impl Related<super::events::Entity> for Entity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// The columns calendars show of an occurrence (reading fewer columns keeps long listings fast).
+#[derive(Clone, Debug, PartialEq, Eq, sea_orm::FromQueryResult)]
+pub struct Brief {
+    pub id: Uuid,
+    pub event_id: Uuid,
+    pub starts_at: DateTimeUtc,
+    pub ends_at: DateTimeUtc,
+    pub status: String,
+    pub sequence: i32,
+    pub updated_at: Option<DateTimeUtc>,
+}
+
+impl Brief {
+    pub const COLUMNS: [Column; 7] = [
+        Column::Id,
+        Column::EventId,
+        Column::StartsAt,
+        Column::EndsAt,
+        Column::Status,
+        Column::Sequence,
+        Column::UpdatedAt,
+    ];
+}
+
+impl From<&Model> for Brief {
+    fn from(m: &Model) -> Self {
+        Self {
+            id: m.id,
+            event_id: m.event_id,
+            starts_at: m.starts_at,
+            ends_at: m.ends_at,
+            status: m.status.clone(),
+            sequence: m.sequence,
+            updated_at: m.updated_at,
+        }
+    }
+}

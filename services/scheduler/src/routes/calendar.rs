@@ -3,7 +3,9 @@
 //! never changes and whose SEQUENCE grows with every change, so subscribed calendar clients update
 //! it in place; a cancelled one stays with `STATUS:CANCELLED` so clients remove it.
 
-use super::events::{CalendarFilter, PublicFilter, events_by_id, places_of};
+use super::events::{
+    CalendarFilter, PublicFilter, distinct, events_by_id, places_of, public_occurrences,
+};
 use crate::{
     db::{events, occurrences, spaces},
     domain::{CANCELLED, EventStatus},
@@ -20,7 +22,6 @@ use piazza_shared::{
     http::{ApiError, Problem, Query},
     ics::{self, Calendar},
 };
-use sea_orm::{EntityTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait};
 use std::{
     collections::HashMap,
     hash::{DefaultHasher, Hash, Hasher},
@@ -39,15 +40,8 @@ fn money(cents: i32) -> String {
     format!("{}.{:02} €", cents / 100, cents % 100)
 }
 
-/// An occurrence as a VEVENT.
-pub fn vevent(
-    state: &AppState,
-    event: &events::Model,
-    occurrence: &occurrences::Model,
-    space: Option<&spaces::Model>,
-) -> ics::Event {
-    let cancelled =
-        occurrence.status == CANCELLED || event.status == EventStatus::Cancelled.as_str();
+/// The lines every occurrence of `event` shares, rendered once.
+pub fn details(base: &url::Url, event: &events::Model, space: Option<&spaces::Model>) -> String {
     let mut description = event.description.clone();
     if !event.description_en.is_empty() {
         description.push_str("\n\n");
@@ -62,48 +56,129 @@ pub fn vevent(
     } else {
         "\n\nIngresso libero / Free admission".to_string()
     });
-    let mut url = state.settings.public_url();
+    let mut url = base.clone();
     url.set_path(&format!("/api/v1/events/{}", event.id));
-    let stamp = occurrence
-        .updated_at
-        .map_or(event.updated_at, |o| o.max(event.updated_at));
-    ics::Event {
-        uid: uid(occurrence.id),
-        sequence: u32::try_from(event.sequence.saturating_add(occurrence.sequence)).unwrap_or(0),
-        stamp,
-        starts_at: occurrence.starts_at,
-        ends_at: occurrence.ends_at,
-        summary: event.title.clone(),
-        description: description.trim().to_string(),
-        location: space
-            .map(|s| format!("{}, {}, {}", s.name, s.building, s.address))
-            .or_else(|| event.location.clone()),
-        categories: categories_of(&event.categories)
-            .iter()
-            .map(|c| c.as_str().to_uppercase())
-            .collect(),
-        status: if cancelled {
-            ics::Status::Cancelled
-        } else {
-            ics::Status::Confirmed
-        },
-        url: Some(url.to_string()),
+    let location = space
+        .map(|s| format!("{}, {}, {}", s.name, s.building, s.address))
+        .or_else(|| event.location.clone());
+    let categories: Vec<String> = categories_of(&event.categories)
+        .iter()
+        .map(|c| c.as_str().to_uppercase())
+        .collect();
+    ics::Details {
+        summary: &event.title,
+        description: description.trim(),
+        location: location.as_deref(),
+        categories: &categories,
+        url: Some(url.as_str()),
     }
+    .render()
 }
 
-/// An `.ics` answer, with an ETag so clients that ask again get 304 when nothing changed.
-fn answer(text: String, last_modified: Option<DateTime<Utc>>, request: &HeaderMap) -> Response {
+/// When an occurrence last changed, for DTSTAMP and LAST-MODIFIED.
+fn stamp(event: &events::Model, occurrence: &occurrences::Brief) -> DateTime<Utc> {
+    occurrence
+        .updated_at
+        .map_or(event.updated_at, |o| o.max(event.updated_at))
+}
+
+/// Writes the occurrences into a calendar; returns it with the latest change.
+fn write(
+    name: &str,
+    base: &url::Url,
+    rows: &[occurrences::Brief],
+    events: &HashMap<Uuid, events::Model>,
+    places: &HashMap<Uuid, spaces::Model>,
+) -> (String, Option<DateTime<Utc>>) {
+    let mut calendar = Calendar::with_capacity(name, 1024 + rows.len() * 720);
+    let mut rendered: HashMap<Uuid, String> = HashMap::new();
+    let mut last = None;
+    for occurrence in rows {
+        let Some(event) = events.get(&occurrence.event_id) else {
+            continue;
+        };
+        let lines = rendered.entry(event.id).or_insert_with(|| {
+            let space = event.space_id.and_then(|s| places.get(&s));
+            details(base, event, space)
+        });
+        let cancelled =
+            occurrence.status == CANCELLED || event.status == EventStatus::Cancelled.as_str();
+        let stamp = stamp(event, occurrence);
+        last = last.max(Some(stamp));
+        let uid = uid(occurrence.id);
+        calendar.occurrence(
+            &ics::Instance {
+                uid: &uid,
+                sequence: u32::try_from(event.sequence.saturating_add(occurrence.sequence))
+                    .unwrap_or(0),
+                stamp,
+                starts_at: occurrence.starts_at,
+                ends_at: occurrence.ends_at,
+                status: if cancelled {
+                    ics::Status::Cancelled
+                } else {
+                    ics::Status::Confirmed
+                },
+            },
+            lines,
+        );
+    }
+    (calendar.finish(), last)
+}
+
+/// A validator for what [`write`] would make of these rows: every change to an occurrence, its
+/// event or its place moves a sequence or a time this hashes, so a client's unchanged copy is
+/// recognised without writing the calendar again.
+fn etag(
+    base: &url::Url,
+    rows: &[occurrences::Brief],
+    events: &HashMap<Uuid, events::Model>,
+    places: &HashMap<Uuid, spaces::Model>,
+) -> String {
     let mut hasher = DefaultHasher::new();
-    text.hash(&mut hasher);
-    let etag = format!("\"{:016x}\"", hasher.finish());
+    base.as_str().hash(&mut hasher);
+    for o in rows {
+        (
+            o.id,
+            o.sequence,
+            o.updated_at,
+            &o.status,
+            o.starts_at,
+            o.ends_at,
+        )
+            .hash(&mut hasher);
+    }
+    let mut ids: Vec<&Uuid> = events.keys().collect();
+    ids.sort();
+    for id in ids {
+        let e = &events[id];
+        (e.id, e.sequence, e.updated_at, &e.status).hash(&mut hasher);
+    }
+    let mut ids: Vec<&Uuid> = places.keys().collect();
+    ids.sort();
+    for id in ids {
+        let p = &places[id];
+        (p.id, p.updated_at).hash(&mut hasher);
+    }
+    format!("\"{:016x}\"", hasher.finish())
+}
+
+/// An `.ics` answer: 304 when the client's copy (If-None-Match) is current, else the calendar
+/// `write` makes, with its ETag.
+fn answer(
+    etag: String,
+    request: &HeaderMap,
+    write: impl FnOnce() -> (String, Option<DateTime<Utc>>),
+) -> Response {
     let unchanged = request
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
-    let mut response = if unchanged {
-        StatusCode::NOT_MODIFIED.into_response()
+    let (mut response, last_modified) = if unchanged {
+        (StatusCode::NOT_MODIFIED.into_response(), None)
     } else {
-        (StatusCode::OK, text).into_response()
+        let (text, last) = write();
+        ((StatusCode::OK, text).into_response(), last)
     };
     let headers = response.headers_mut();
     headers.insert(
@@ -128,14 +203,15 @@ fn answer(text: String, last_modified: Option<DateTime<Utc>>, request: &HeaderMa
 
 /// One event's occurrences as a calendar.
 pub fn event_ics(state: &AppState, loaded: &Loaded, request: &HeaderMap) -> Response {
-    let mut calendar = Calendar::new(&loaded.event.title);
-    let mut last = None;
-    for occurrence in &loaded.occurrences {
-        let vevent = vevent(state, &loaded.event, occurrence, loaded.space.as_ref());
-        last = last.max(Some(vevent.stamp));
-        calendar.event(&vevent);
-    }
-    answer(calendar.finish(), last, request)
+    let base = state.settings.public_url();
+    let rows: Vec<occurrences::Brief> = loaded.occurrences.iter().map(Into::into).collect();
+    let events = HashMap::from([(loaded.event.id, loaded.event.clone())]);
+    let places: HashMap<Uuid, spaces::Model> =
+        loaded.space.iter().map(|s| (s.id, s.clone())).collect();
+    let tag = etag(&base, &rows, &events, &places);
+    answer(tag, request, || {
+        write(&loaded.event.title, &base, &rows, &events, &places)
+    })
 }
 
 /// The public calendar as iCalendar: the same occurrences and filters as `GET /api/v1/events`
@@ -173,33 +249,17 @@ pub async fn feed(
         .then(|| Utc::now() - Duration::days(DEFAULT_PAST_DAYS));
     let public = PublicFilter::read(&filter, state.settings.time_zone, default_from)?;
     let conn = state.db.conn();
-    let rows: Vec<occurrences::Model> = occurrences::Entity::find()
-        .join(
-            sea_orm::JoinType::InnerJoin,
-            occurrences::Relation::Event.def(),
-        )
-        .filter(public.condition(state.db.backend()))
-        .order_by_asc(occurrences::Column::StartsAt)
-        .order_by_asc(occurrences::Column::Id)
+    let rows: Vec<occurrences::Brief> = public_occurrences(&public, state.db.backend())
+        .into_model::<occurrences::Brief>()
         .all(conn)
         .await?;
-    let mut ids: Vec<Uuid> = rows.iter().map(|o| o.event_id).collect();
-    ids.sort();
-    ids.dedup();
-    let events: HashMap<Uuid, events::Model> = events_by_id(conn, ids).await?;
+    let events = events_by_id(conn, distinct(rows.iter().map(|o| o.event_id))).await?;
     let places = places_of(conn, events.values().filter_map(|e| e.space_id)).await?;
-    let mut calendar = Calendar::new("Piazza");
-    let mut last = None;
-    for occurrence in &rows {
-        let Some(event) = events.get(&occurrence.event_id) else {
-            continue;
-        };
-        let space = event.space_id.and_then(|s| places.get(&s));
-        let vevent = vevent(&state, event, occurrence, space);
-        last = last.max(Some(vevent.stamp));
-        calendar.event(&vevent);
-    }
-    Ok(answer(calendar.finish(), last, &headers))
+    let base = state.settings.public_url();
+    let tag = etag(&base, &rows, &events, &places);
+    Ok(answer(tag, &headers, || {
+        write("Piazza", &base, &rows, &events, &places)
+    }))
 }
 
 /// Documents `/api/v1/events/{id}.ics`, which `GET /api/v1/events/{id}` serves.

@@ -445,9 +445,7 @@ pub async fn list(
     let after: Option<(DateTime<Utc>, Uuid)> = page::decode_cursor(filter.cursor.as_deref())?;
     let public = PublicFilter::read(&filter, state.settings.time_zone, Some(Utc::now()))?;
     let conn = state.db.conn();
-    let mut query = occurrences::Entity::find()
-        .find_also_related(events::Entity)
-        .filter(public.condition(state.db.backend()));
+    let mut query = public_occurrences(&public, state.db.backend());
     if let Some((at, id)) = after {
         query = query.filter(
             Condition::any()
@@ -459,25 +457,56 @@ pub async fn list(
                 ),
         );
     }
-    let rows: Vec<(occurrences::Model, events::Model)> = query
-        .order_by_asc(occurrences::Column::StartsAt)
-        .order_by_asc(occurrences::Column::Id)
+    let rows: Vec<occurrences::Brief> = query
         .limit(limit + 1)
+        .into_model::<occurrences::Brief>()
         .all(conn)
-        .await?
-        .into_iter()
-        .filter_map(|(o, e)| e.map(|e| (o, e)))
+        .await?;
+    let events = events_by_id(conn, distinct(rows.iter().map(|o| o.event_id))).await?;
+    let places = places_of(conn, events.values().filter_map(|e| e.space_id)).await?;
+    let templates: HashMap<Uuid, OccurrenceItem> = events
+        .values()
+        .map(|e| {
+            let place = e.space_id.and_then(|s| places.get(&s));
+            (e.id, OccurrenceItem::template(e, place))
+        })
         .collect();
-    let places = places_of(conn, rows.iter().filter_map(|(_, e)| e.space_id)).await?;
+    let rows: Vec<occurrences::Brief> = rows
+        .into_iter()
+        .filter(|o| templates.contains_key(&o.event_id))
+        .collect();
     Ok(axum::Json(page::page(
         rows,
         limit,
-        |(o, _)| (o.starts_at, o.id),
-        |(o, e)| {
-            let place = e.space_id.and_then(|s| places.get(&s));
-            OccurrenceItem::new(&e, &o, place)
-        },
+        |o| (o.starts_at, o.id),
+        |o| templates[&o.event_id].at(&o),
     )))
+}
+
+/// The occurrences the public may see, in time order, as [`occurrences::Brief`] rows.
+pub fn public_occurrences(
+    public: &PublicFilter,
+    backend: DatabaseBackend,
+) -> sea_orm::Select<occurrences::Entity> {
+    use sea_orm::RelationTrait;
+    occurrences::Entity::find()
+        .select_only()
+        .columns(occurrences::Brief::COLUMNS)
+        .join(
+            sea_orm::JoinType::InnerJoin,
+            occurrences::Relation::Event.def(),
+        )
+        .filter(public.condition(backend))
+        .order_by_asc(occurrences::Column::StartsAt)
+        .order_by_asc(occurrences::Column::Id)
+}
+
+/// Each id once.
+pub fn distinct(ids: impl Iterator<Item = Uuid>) -> Vec<Uuid> {
+    let mut ids: Vec<Uuid> = ids.collect();
+    ids.sort();
+    ids.dedup();
+    ids
 }
 
 /// Reads `{id}` or `{id}.ics`.

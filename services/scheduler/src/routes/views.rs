@@ -244,14 +244,10 @@ pub struct OccurrenceItem {
 }
 
 impl OccurrenceItem {
-    pub fn new(
-        event: &events::Model,
-        occurrence: &occurrences::Model,
-        space: Option<&spaces::Model>,
-    ) -> Self {
-        let cancelled = event.status == EventStatus::Cancelled.as_str();
+    /// What every occurrence of `event` shows alike; [`OccurrenceItem::at`] fills in one.
+    pub fn template(event: &events::Model, space: Option<&spaces::Model>) -> Self {
         Self {
-            occurrence_id: occurrence.id,
+            occurrence_id: Uuid::nil(),
             event_id: event.id,
             season_id: event.season_id,
             programme_id: event.programme_id,
@@ -261,8 +257,8 @@ impl OccurrenceItem {
             categories: categories_of(&event.categories),
             age_min: small(event.age_min),
             age_max: small(event.age_max),
-            starts_at: occurrence.starts_at,
-            ends_at: occurrence.ends_at,
+            starts_at: event.starts_at,
+            ends_at: event.ends_at,
             time_zone: event.time_zone.clone(),
             place: space.map(PlaceView::from),
             location: event.location.clone(),
@@ -270,11 +266,23 @@ impl OccurrenceItem {
             price_cents: u32::try_from(event.price_cents).unwrap_or(0),
             free: event.price_cents <= 0,
             organisation: event.organisation_name.clone(),
-            status: if cancelled {
+            status: if event.status == EventStatus::Cancelled.as_str() {
                 crate::domain::CANCELLED.into()
             } else {
-                occurrence.status.clone()
+                String::new()
             },
         }
+    }
+
+    /// This template at one occurrence.
+    pub fn at(&self, occurrence: &occurrences::Brief) -> Self {
+        let mut item = self.clone();
+        item.occurrence_id = occurrence.id;
+        item.starts_at = occurrence.starts_at;
+        item.ends_at = occurrence.ends_at;
+        if item.status.is_empty() {
+            item.status = occurrence.status.clone();
+        }
+        item
     }
 }

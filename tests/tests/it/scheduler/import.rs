@@ -181,7 +181,10 @@ async fn an_imported_calendar_brings_its_events_and_follows_their_changes_withou
     // Its organiser takes the registrations.
     let (status, problem) = app
         .post(
-            &format!("/api/v1/events/{}/registrations", play["event_id"].as_str().unwrap()),
+            &format!(
+                "/api/v1/events/{}/registrations",
+                play["event_id"].as_str().unwrap()
+            ),
             None,
             &json!({ "email": "ada@example.org", "name": "Ada" }),
         )

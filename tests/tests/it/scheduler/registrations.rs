@@ -244,10 +244,20 @@ async fn a_pathway_is_taken_as_a_whole_and_refuses_with_422_when_full_without_a_
     assert_eq!(whole["places"]["left"], 0);
     // One more place: Fra gets in.
     let (status, _) = app
-        .patch(&format!("/api/v1/programmes/{programme}"), Some(&admin), &json!({ "capacity": 2 }))
+        .patch(
+            &format!("/api/v1/programmes/{programme}"),
+            Some(&admin),
+            &json!({ "capacity": 2 }),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
-    let second = register(&app, &format!("/api/v1/events/{session_id}/registrations"), "fra@example.org", StatusCode::CREATED).await;
+    let second = register(
+        &app,
+        &format!("/api/v1/events/{session_id}/registrations"),
+        "fra@example.org",
+        StatusCode::CREATED,
+    )
+    .await;
     assert_eq!(second["status"], "confirmed");
     assert_eq!(second["programme_id"], programme);
     // A festival's events are registered for one by one.
