@@ -28,12 +28,12 @@ pub const SERVICE: ServiceDef = ServiceDef {
 
 /// Builds the scheduler's routes, message handler and jobs.
 pub async fn build(context: ServiceContext) -> anyhow::Result<ServiceParts> {
-    let state = state::AppState {
-        db: context.db.clone(),
-        outbox: context.outbox.clone(),
-        keys: context.keys.clone(),
-        settings: context.settings.clone(),
-    };
+    let state = state::AppState::new(
+        context.db.clone(),
+        context.outbox.clone(),
+        context.keys.clone(),
+        context.settings.clone(),
+    );
     // The import client is built once here so a broken TLS setup stops the start, not a job.
     import::fetcher(&state)?;
     let mut workers = vec![Worker {

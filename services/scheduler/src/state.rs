@@ -1,5 +1,6 @@
 //! What every scheduler handler can reach.
 
+use crate::routes::calendar::RenderedFeeds;
 use axum::extract::FromRef;
 use piazza_shared::{auth::Keys, bus::outbox::Outbox, db::Db, settings::Settings};
 use std::sync::Arc;
@@ -10,6 +11,21 @@ pub struct AppState {
     pub outbox: Outbox,
     pub keys: Keys,
     pub settings: Arc<Settings>,
+    /// Calendars written lately, by ETag: feeds that calendar clients poll unchanged are not
+    /// written again.
+    pub feeds: Arc<RenderedFeeds>,
+}
+
+impl AppState {
+    pub fn new(db: Db, outbox: Outbox, keys: Keys, settings: Arc<Settings>) -> Self {
+        Self {
+            db,
+            outbox,
+            keys,
+            settings,
+            feeds: Arc::default(),
+        }
+    }
 }
 
 impl FromRef<AppState> for Keys {

@@ -12,6 +12,7 @@ use crate::{
     schedule::{Loaded, announce::categories_of},
     state::AppState,
 };
+use axum::body::{Body, Bytes};
 use axum::{
     extract::State,
     http::{HeaderMap, HeaderValue, StatusCode, header},
@@ -23,18 +24,58 @@ use piazza_shared::{
     ics::{self, Calendar},
 };
 use std::{
-    collections::HashMap,
+    collections::{HashMap, VecDeque},
     hash::{DefaultHasher, Hash, Hasher},
+    sync::{Arc, Mutex},
 };
+
+/// Shared calendar text as a response body, without copying it.
+struct ArcText(Arc<str>);
+
+impl AsRef<[u8]> for ArcText {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
 use uuid::Uuid;
+
+/// Calendars written lately, by ETag, up to [`RenderedFeeds::BUDGET`] bytes in all: the newest
+/// are kept. Calendar clients poll a feed that rarely changes, so most answers come from here.
+#[derive(Debug, Default)]
+pub struct RenderedFeeds {
+    kept: Mutex<VecDeque<(String, Rendered)>>,
+}
+
+/// A written calendar and its latest change.
+type Rendered = (Arc<str>, Option<DateTime<Utc>>);
+
+impl RenderedFeeds {
+    /// Bytes of calendar text kept at most.
+    pub const BUDGET: usize = 32 * 1024 * 1024;
+
+    fn get(&self, etag: &str) -> Option<Rendered> {
+        let kept = self.kept.lock().ok()?;
+        kept.iter()
+            .find(|(tag, _)| tag == etag)
+            .map(|(_, r)| r.clone())
+    }
+
+    fn put(&self, etag: String, rendered: Rendered) {
+        let Ok(mut kept) = self.kept.lock() else {
+            return;
+        };
+        if rendered.0.len() > Self::BUDGET || kept.iter().any(|(tag, _)| *tag == etag) {
+            return;
+        }
+        kept.push_front((etag, rendered));
+        while kept.iter().map(|(_, r)| r.0.len()).sum::<usize>() > Self::BUDGET {
+            kept.pop_back();
+        }
+    }
+}
 
 /// How far back `/calendar.ics` reaches when neither `from` nor `season_id` says.
 const DEFAULT_PAST_DAYS: i64 = 90;
-
-/// The stable UID of an occurrence.
-pub fn uid(occurrence_id: Uuid) -> String {
-    format!("{occurrence_id}@piazza")
-}
 
 fn money(cents: i32) -> String {
     format!("{}.{:02} €", cents / 100, cents % 100)
@@ -82,7 +123,8 @@ fn stamp(event: &events::Model, occurrence: &occurrences::Brief) -> DateTime<Utc
         .map_or(event.updated_at, |o| o.max(event.updated_at))
 }
 
-/// Writes the occurrences into a calendar; returns it with the latest change.
+/// Writes the occurrences into a calendar (each with the UID `<occurrence id>@piazza`); returns it
+/// with the latest change.
 fn write(
     name: &str,
     base: &url::Url,
@@ -92,6 +134,7 @@ fn write(
 ) -> (String, Option<DateTime<Utc>>) {
     let mut calendar = Calendar::with_capacity(name, 1024 + rows.len() * 720);
     let mut rendered: HashMap<Uuid, String> = HashMap::new();
+    let mut uid_buffer = String::with_capacity(48);
     let mut last = None;
     for occurrence in rows {
         let Some(event) = events.get(&occurrence.event_id) else {
@@ -105,10 +148,14 @@ fn write(
             occurrence.status == CANCELLED || event.status == EventStatus::Cancelled.as_str();
         let stamp = stamp(event, occurrence);
         last = last.max(Some(stamp));
-        let uid = uid(occurrence.id);
+        let mut id = Uuid::encode_buffer();
+        let uid = occurrence.id.hyphenated().encode_lower(&mut id);
+        uid_buffer.clear();
+        uid_buffer.push_str(uid);
+        uid_buffer.push_str("@piazza");
         calendar.occurrence(
             &ics::Instance {
-                uid: &uid,
+                uid: &uid_buffer,
                 sequence: u32::try_from(event.sequence.saturating_add(occurrence.sequence))
                     .unwrap_or(0),
                 stamp,
@@ -130,13 +177,14 @@ fn write(
 /// event or its place moves a sequence or a time this hashes, so a client's unchanged copy is
 /// recognised without writing the calendar again.
 fn etag(
+    name: &str,
     base: &url::Url,
     rows: &[occurrences::Brief],
     events: &HashMap<Uuid, events::Model>,
     places: &HashMap<Uuid, spaces::Model>,
 ) -> String {
     let mut hasher = DefaultHasher::new();
-    base.as_str().hash(&mut hasher);
+    (name, base.as_str()).hash(&mut hasher);
     for o in rows {
         (
             o.id,
@@ -164,8 +212,9 @@ fn etag(
 }
 
 /// An `.ics` answer: 304 when the client's copy (If-None-Match) is current, else the calendar
-/// `write` makes, with its ETag.
+/// as written lately for the same ETag, or as `write` makes it now.
 fn answer(
+    cache: &RenderedFeeds,
     etag: String,
     request: &HeaderMap,
     write: impl FnOnce() -> (String, Option<DateTime<Utc>>),
@@ -177,8 +226,19 @@ fn answer(
     let (mut response, last_modified) = if unchanged {
         (StatusCode::NOT_MODIFIED.into_response(), None)
     } else {
-        let (text, last) = write();
-        ((StatusCode::OK, text).into_response(), last)
+        let (text, last) = match cache.get(&etag) {
+            Some(kept) => kept,
+            None => {
+                let (text, last) = write();
+                let rendered: Rendered = (Arc::from(text), last);
+                cache.put(etag.clone(), rendered.clone());
+                rendered
+            }
+        };
+        (
+            (StatusCode::OK, Body::from(Bytes::from_owner(ArcText(text)))).into_response(),
+            last,
+        )
     };
     let headers = response.headers_mut();
     headers.insert(
@@ -208,8 +268,8 @@ pub fn event_ics(state: &AppState, loaded: &Loaded, request: &HeaderMap) -> Resp
     let events = HashMap::from([(loaded.event.id, loaded.event.clone())]);
     let places: HashMap<Uuid, spaces::Model> =
         loaded.space.iter().map(|s| (s.id, s.clone())).collect();
-    let tag = etag(&base, &rows, &events, &places);
-    answer(tag, request, || {
+    let tag = etag(&loaded.event.title, &base, &rows, &events, &places);
+    answer(&state.feeds, tag, request, || {
         write(&loaded.event.title, &base, &rows, &events, &places)
     })
 }
@@ -256,8 +316,8 @@ pub async fn feed(
     let events = events_by_id(conn, distinct(rows.iter().map(|o| o.event_id))).await?;
     let places = places_of(conn, events.values().filter_map(|e| e.space_id)).await?;
     let base = state.settings.public_url();
-    let tag = etag(&base, &rows, &events, &places);
-    Ok(answer(tag, &headers, || {
+    let tag = etag("Piazza", &base, &rows, &events, &places);
+    Ok(answer(&state.feeds, tag, &headers, || {
         write("Piazza", &base, &rows, &events, &places)
     }))
 }

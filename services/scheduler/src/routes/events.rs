@@ -447,14 +447,13 @@ pub async fn list(
     let conn = state.db.conn();
     let mut query = public_occurrences(&public, state.db.backend());
     if let Some((at, id)) = after {
+        // A row value, so the (starts_at, id) index serves the page directly.
         query = query.filter(
-            Condition::any()
-                .add(occurrences::Column::StartsAt.gt(at))
-                .add(
-                    occurrences::Column::StartsAt
-                        .eq(at)
-                        .and(occurrences::Column::Id.gt(id)),
-                ),
+            Expr::tuple([
+                Expr::col((occurrences::Entity, occurrences::Column::StartsAt)).into(),
+                Expr::col((occurrences::Entity, occurrences::Column::Id)).into(),
+            ])
+            .gt(Expr::tuple([Expr::value(at), Expr::value(id)])),
         );
     }
     let rows: Vec<occurrences::Brief> = query

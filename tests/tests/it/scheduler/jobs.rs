@@ -92,12 +92,12 @@ async fn state(settings: &Settings) -> AppState {
     piazza_migrations::migrate_service("scheduler", &db)
         .await
         .unwrap();
-    AppState {
+    AppState::new(
         db,
-        outbox: Outbox::new("scheduler"),
-        keys: Keys::from_settings(settings).unwrap(),
-        settings: Arc::new(settings.clone()),
-    }
+        Outbox::new("scheduler"),
+        Keys::from_settings(settings).unwrap(),
+        Arc::new(settings.clone()),
+    )
 }
 
 async fn tidy(settings: &Settings) {

@@ -120,12 +120,12 @@ impl Drop for Tap {
 /// The scheduler's state as a second process would build it, to drive its jobs with an explicit
 /// clock. Its outbox rows are published by the app's relay.
 pub async fn scheduler_state(app: &TestApp) -> AppState {
-    AppState {
-        db: app.db("scheduler").await,
-        outbox: Outbox::new("scheduler"),
-        keys: Keys::from_settings(&app.settings).unwrap(),
-        settings: app.settings.clone(),
-    }
+    AppState::new(
+        app.db("scheduler").await,
+        Outbox::new("scheduler"),
+        Keys::from_settings(&app.settings).unwrap(),
+        app.settings.clone(),
+    )
 }
 
 /// An administrator's token signed with the app's key, for apps without booking (where accounts
