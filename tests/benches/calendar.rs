@@ -158,19 +158,43 @@ async fn run(database: Database) {
         body.len() as f64 / 1_000_000.0
     );
     let mut samples = Vec::new();
-    let mut size = 0;
     for _ in 0..FEED_ROUNDS {
-        let (took, body) = get(
-            &client,
-            &app.url(&format!("/calendar.ics?season_id={season}")),
-        )
-        .await;
-        size = body.len();
+        let (took, again) = get(&client, &feed).await;
+        assert_eq!(again.len(), body.len());
         samples.push(took);
     }
-    println!("  full-season feed = {:.1} MB", size as f64 / 1_000_000.0);
     report(
-        "full-season calendar.ics",
+        "full-season calendar.ics, steady state",
+        samples,
+        Duration::from_millis(100),
+    );
+    // Written afresh each time: the season changes between requests.
+    let admin = app.admin().await;
+    let (_, listing) = app
+        .get(
+            &format!("/api/v1/events?season_id={season}&from=2027-01-01&limit=1"),
+            None,
+        )
+        .await;
+    let event = listing["items"][0]["event_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut samples = Vec::new();
+    for n in 0..FEED_ROUNDS / 4 {
+        let (status, _) = app
+            .patch(
+                &format!("/api/v1/events/{event}"),
+                Some(&admin),
+                &json!({ "accessibility_notes": format!("Rampa {n}") }),
+            )
+            .await;
+        assert!(status.is_success());
+        let (took, _) = get(&client, &feed).await;
+        samples.push(took);
+    }
+    report(
+        "full-season calendar.ics, written afresh after each change",
         samples,
         Duration::from_millis(100),
     );
