@@ -4,6 +4,78 @@
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
+/// A day of the week as the API writes it (`mon` … `sun`), in opening hours and weekly slots.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Weekday {
+    Mon,
+    Tue,
+    Wed,
+    Thu,
+    Fri,
+    Sat,
+    Sun,
+}
+
+impl Weekday {
+    pub const ALL: [Weekday; 7] = [
+        Weekday::Mon,
+        Weekday::Tue,
+        Weekday::Wed,
+        Weekday::Thu,
+        Weekday::Fri,
+        Weekday::Sat,
+        Weekday::Sun,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Weekday::Mon => "mon",
+            Weekday::Tue => "tue",
+            Weekday::Wed => "wed",
+            Weekday::Thu => "thu",
+            Weekday::Fri => "fri",
+            Weekday::Sat => "sat",
+            Weekday::Sun => "sun",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.as_str() == value)
+    }
+
+    /// The RFC 5545 BYDAY code (`MO` … `SU`).
+    pub fn byday(self) -> &'static str {
+        match self {
+            Weekday::Mon => "MO",
+            Weekday::Tue => "TU",
+            Weekday::Wed => "WE",
+            Weekday::Thu => "TH",
+            Weekday::Fri => "FR",
+            Weekday::Sat => "SA",
+            Weekday::Sun => "SU",
+        }
+    }
+
+    pub fn to_chrono(self) -> chrono::Weekday {
+        match self {
+            Weekday::Mon => chrono::Weekday::Mon,
+            Weekday::Tue => chrono::Weekday::Tue,
+            Weekday::Wed => chrono::Weekday::Wed,
+            Weekday::Thu => chrono::Weekday::Thu,
+            Weekday::Fri => chrono::Weekday::Fri,
+            Weekday::Sat => chrono::Weekday::Sat,
+            Weekday::Sun => chrono::Weekday::Sun,
+        }
+    }
+
+    pub fn of(day: chrono::Weekday) -> Self {
+        Self::ALL[day.num_days_from_monday() as usize]
+    }
+}
+
 /// A half-open span of time `[start, end)`.
 pub type Span = (DateTime<Utc>, DateTime<Utc>);
 

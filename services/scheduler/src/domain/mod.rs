@@ -97,45 +97,7 @@ pub enum ProposalStatus {
     Declined,
 }
 
-/// A day of the week, as in opening hours.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Weekday {
-    Mon,
-    Tue,
-    Wed,
-    Thu,
-    Fri,
-    Sat,
-    Sun,
-}
-
-impl Weekday {
-    /// The RFC 5545 BYDAY code.
-    pub fn byday(self) -> &'static str {
-        match self {
-            Weekday::Mon => "MO",
-            Weekday::Tue => "TU",
-            Weekday::Wed => "WE",
-            Weekday::Thu => "TH",
-            Weekday::Fri => "FR",
-            Weekday::Sat => "SA",
-            Weekday::Sun => "SU",
-        }
-    }
-
-    pub fn to_chrono(self) -> chrono::Weekday {
-        match self {
-            Weekday::Mon => chrono::Weekday::Mon,
-            Weekday::Tue => chrono::Weekday::Tue,
-            Weekday::Wed => chrono::Weekday::Wed,
-            Weekday::Thu => chrono::Weekday::Thu,
-            Weekday::Fri => chrono::Weekday::Fri,
-            Weekday::Sat => chrono::Weekday::Sat,
-            Weekday::Sun => chrono::Weekday::Sun,
-        }
-    }
-}
+pub use piazza_shared::time::Weekday;
 
 /// An occurrence that takes place.
 pub const SCHEDULED: &str = "scheduled";
@@ -163,4 +125,3 @@ text!(ProgrammeKind { Festival => "festival", Workshop => "workshop", Pathway =>
 text!(FundingLine { Fesr => "fesr", FsePlus => "fse_plus", Other => "other" });
 text!(RegistrationStatus { Confirmed => "confirmed", Waitlisted => "waitlisted", Cancelled => "cancelled" });
 text!(ProposalStatus { Submitted => "submitted", Accepted => "accepted", Declined => "declined" });
-text!(Weekday { Mon => "mon", Tue => "tue", Wed => "wed", Thu => "thu", Fri => "fri", Sat => "sat", Sun => "sun" });

@@ -578,8 +578,8 @@ pub async fn accept(
     let starts = local_time(&proposal.starts_time).unwrap_or(NaiveTime::MIN);
     let ends = local_time(&proposal.ends_time).unwrap_or(NaiveTime::MIN);
     let rule = match proposal.sessions {
-        Some(n) => format!("FREQ=WEEKLY;COUNT={n}"),
-        None => "FREQ=WEEKLY".to_string(),
+        Some(n) => format!("FREQ=WEEKLY;BYDAY={};COUNT={n}", weekday.byday()),
+        None => format!("FREQ=WEEKLY;BYDAY={}", weekday.byday()),
     };
     let mut planned = Vec::new();
     if let Some(day) = first_day {
