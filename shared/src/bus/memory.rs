@@ -4,11 +4,13 @@
 //! loses nothing, because unconfirmed rows are published again.
 
 use super::{Bus, BusError, Consumer, HandleError, Subscription};
-use crate::{envelope::Envelope, settings::BusSettings};
+use crate::{envelope::Envelope, runtime::backoff, settings::BusSettings};
 use async_trait::async_trait;
 use std::{collections::HashMap, sync::Arc, time::Duration};
 use tokio::sync::{Mutex, mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
+
+pub use super::DeadLetter;
 
 struct Delivery {
     envelope: Envelope,
@@ -20,14 +22,6 @@ struct Queue {
     sender: mpsc::Sender<Delivery>,
     /// Taken by the running consumer; given back when it stops.
     receiver: Option<mpsc::Receiver<Delivery>>,
-}
-
-/// A message that failed every attempt, kept for an administrator to look at.
-#[derive(Debug, Clone)]
-pub struct DeadLetter {
-    pub queue: String,
-    pub envelope: Envelope,
-    pub reason: String,
 }
 
 pub struct MemoryBus {
@@ -45,11 +39,15 @@ impl MemoryBus {
         }
     }
 
-    /// Messages parked after their last attempt.
+    /// Messages parked after their last attempt by consumers with no table to keep them in
+    /// (services keep theirs in their `dead_letters` table).
     pub async fn dead_letters(&self) -> Vec<DeadLetter> {
         self.dead.lock().await.clone()
     }
 
+    /// Handles one message to the end: done, or parked after its last attempt. Returns `false`
+    /// when it stays unfinished (shutdown, or nowhere to park it): the publisher then keeps its
+    /// outbox row and sends it again later, so nothing is lost.
     async fn handle(
         &self,
         queue: &str,
@@ -58,33 +56,53 @@ impl MemoryBus {
         shutdown: &CancellationToken,
     ) -> bool {
         let mut attempt = 1;
-        loop {
-            let outcome = consumer.consume(envelope.clone()).await;
-            let reason = match outcome {
+        let mut outages: u32 = 0;
+        let reason = loop {
+            let delay = match consumer.consume(envelope.clone()).await {
                 Ok(()) => return true,
-                Err(HandleError::Reject(e)) => format!("{e:#}"),
-                Err(HandleError::Retry(e)) if attempt < self.settings.max_attempts => {
-                    metrics::counter!("piazza_messages_retried_total", "queue" => queue.to_string()).increment(1);
-                    tracing::warn!(message_id = %envelope.id, attempt, error = %e, "message failed; retrying");
-                    attempt += 1;
-                    tokio::select! {
-                        _ = tokio::time::sleep(Duration::from_millis(self.settings.retry_delay_ms)) => continue,
-                        // Unfinished: the publisher keeps its outbox row and sends it again later.
-                        _ = shutdown.cancelled() => return false,
-                    }
+                Err(HandleError::Reject(e)) => break format!("{e:#}"),
+                Err(HandleError::Retry(e)) if attempt >= self.settings.max_attempts => {
+                    break format!("{e:#}");
                 }
-                Err(HandleError::Retry(e)) => format!("{e:#}"),
+                Err(HandleError::Retry(e)) => {
+                    metrics::counter!("piazza_messages_retried_total", "queue" => queue.to_string()).increment(1);
+                    tracing::warn!(message_id = %envelope.id, attempt, error = %format!("{e:#}"), "message failed; retrying after a delay");
+                    attempt += 1;
+                    Duration::from_millis(self.settings.retry_delay_ms)
+                }
+                Err(HandleError::Unavailable(e)) => {
+                    // Not the message's fault: wait for the dependency without using up attempts.
+                    outages = outages.saturating_add(1);
+                    metrics::counter!("piazza_messages_deferred_total", "queue" => queue.to_string()).increment(1);
+                    let delay = backoff(outages);
+                    tracing::warn!(message_id = %envelope.id, error = %format!("{e:#}"), retry_in_ms = delay.as_millis() as u64, "a dependency is unavailable; holding the message");
+                    delay
+                }
             };
-            metrics::counter!("piazza_dead_letters_total", "queue" => queue.to_string())
-                .increment(1);
-            tracing::error!(message_id = %envelope.id, event_type = %envelope.event_type, %reason, "message parked as a dead letter");
-            self.dead.lock().await.push(DeadLetter {
-                queue: queue.to_string(),
-                envelope,
-                reason,
-            });
-            return true;
+            tokio::select! {
+                _ = tokio::time::sleep(delay) => {}
+                // Unfinished: the publisher keeps its outbox row and sends it again later.
+                _ = shutdown.cancelled() => return false,
+            }
+        };
+        let dead = DeadLetter {
+            queue: queue.to_string(),
+            envelope,
+            attempts: attempt,
+            reason,
+            parked_at: chrono::Utc::now(),
+        };
+        tracing::error!(message_id = %dead.envelope.id, event_type = %dead.envelope.event_type, attempts = dead.attempts, reason = %dead.reason, "message parked as a dead letter");
+        match consumer.park(&dead).await {
+            Ok(true) => {}
+            Ok(false) => self.dead.lock().await.push(dead),
+            Err(error) => {
+                tracing::error!(message_id = %dead.envelope.id, error = %format!("{error:#}"), "could not store the dead letter; its publisher will send it again");
+                return false;
+            }
         }
+        metrics::counter!("piazza_dead_letters_total", "queue" => queue.to_string()).increment(1);
+        true
     }
 }
 
