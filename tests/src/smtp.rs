@@ -16,6 +16,7 @@ pub struct SmtpServer {
     child: Child,
     pub port: u16,
     pub dir: PathBuf,
+    extra: Vec<String>,
 }
 
 fn script() -> PathBuf {
@@ -54,7 +55,15 @@ impl SmtpServer {
             child,
             port,
             dir: dir.to_path_buf(),
+            extra: extra.iter().map(|s| s.to_string()).collect(),
         }
+    }
+
+    /// Starts the server again after [`SmtpServer::stop`], on the same port and folder.
+    pub async fn start_again(&mut self) {
+        let extra: Vec<&str> = self.extra.iter().map(String::as_str).collect();
+        let again = Self::start(&self.dir, self.port, &extra).await;
+        *self = again;
     }
 
     pub fn url(&self) -> String {

@@ -2,6 +2,11 @@
 //! `publish` returns only when every interested consumer has committed its effect (or parked the
 //! message), so the publishing service's outbox row is deleted only then: a process restart
 //! loses nothing, because unconfirmed rows are published again.
+//!
+//! A message that fails goes back into its queue after `retry_delay_ms`, so the consumer carries
+//! on with the messages of other publishers meanwhile; after `max_attempts` it is parked through
+//! [`Consumer::park`] (services keep it in their `dead_letters` table). Its own publisher waits for
+//! it, so that service's later messages follow it, at most `max_attempts × retry_delay_ms` later.
 
 use super::{Bus, BusError, Consumer, HandleError, Subscription};
 use crate::{envelope::Envelope, runtime::backoff, settings::BusSettings};
@@ -14,7 +19,11 @@ pub use super::DeadLetter;
 
 struct Delivery {
     envelope: Envelope,
+    /// Answered once the message is handled or parked; dropped unanswered when it is neither,
+    /// which tells the publisher to keep its outbox row.
     done: oneshot::Sender<()>,
+    /// This delivery's attempt, from 1.
+    attempt: u32,
 }
 
 struct Queue {
@@ -45,50 +54,58 @@ impl MemoryBus {
         self.dead.lock().await.clone()
     }
 
-    /// Handles one message to the end: done, or parked after its last attempt. Returns `false`
-    /// when it stays unfinished (shutdown, or nowhere to park it): the publisher then keeps its
-    /// outbox row and sends it again later, so nothing is lost.
+    /// Makes one attempt at `delivery`: done, sent back into the queue for a later attempt,
+    /// or parked. While a dependency is unavailable it holds the delivery and tries again after
+    /// a backoff, without counting attempts (every message would fail the same way).
     async fn handle(
         &self,
         queue: &str,
+        requeue: &mpsc::Sender<Delivery>,
         consumer: &dyn Consumer,
-        envelope: Envelope,
+        delivery: Delivery,
         shutdown: &CancellationToken,
-    ) -> bool {
-        let mut attempt = 1;
+    ) {
         let mut outages: u32 = 0;
         let reason = loop {
-            let delay = match consumer.consume(envelope.clone()).await {
-                Ok(()) => return true,
-                Err(HandleError::Reject(e)) => break format!("{e:#}"),
-                Err(HandleError::Retry(e)) if attempt >= self.settings.max_attempts => {
-                    break format!("{e:#}");
-                }
-                Err(HandleError::Retry(e)) => {
-                    metrics::counter!("piazza_messages_retried_total", "queue" => queue.to_string()).increment(1);
-                    tracing::warn!(message_id = %envelope.id, attempt, error = %format!("{e:#}"), "message failed; retrying after a delay");
-                    attempt += 1;
-                    Duration::from_millis(self.settings.retry_delay_ms)
+            match consumer.consume(delivery.envelope.clone()).await {
+                Ok(()) => {
+                    let _ = delivery.done.send(());
+                    return;
                 }
                 Err(HandleError::Unavailable(e)) => {
-                    // Not the message's fault: wait for the dependency without using up attempts.
                     outages = outages.saturating_add(1);
                     metrics::counter!("piazza_messages_deferred_total", "queue" => queue.to_string()).increment(1);
                     let delay = backoff(outages);
-                    tracing::warn!(message_id = %envelope.id, error = %format!("{e:#}"), retry_in_ms = delay.as_millis() as u64, "a dependency is unavailable; holding the message");
-                    delay
+                    tracing::warn!(message_id = %delivery.envelope.id, error = %format!("{e:#}"), retry_in_ms = delay.as_millis() as u64, "a dependency is unavailable; holding the message");
+                    tokio::select! {
+                        _ = tokio::time::sleep(delay) => {}
+                        // Unfinished: the publisher keeps its outbox row and sends it again later.
+                        _ = shutdown.cancelled() => return,
+                    }
                 }
-            };
-            tokio::select! {
-                _ = tokio::time::sleep(delay) => {}
-                // Unfinished: the publisher keeps its outbox row and sends it again later.
-                _ = shutdown.cancelled() => return false,
+                Err(HandleError::Retry(e)) if delivery.attempt < self.settings.max_attempts => {
+                    metrics::counter!("piazza_messages_retried_total", "queue" => queue.to_string()).increment(1);
+                    tracing::warn!(message_id = %delivery.envelope.id, attempt = delivery.attempt, error = %format!("{e:#}"), "message failed; retrying after a delay");
+                    let delay = Duration::from_millis(self.settings.retry_delay_ms);
+                    let requeue = requeue.clone();
+                    let next = Delivery {
+                        attempt: delivery.attempt + 1,
+                        ..delivery
+                    };
+                    tokio::spawn(async move {
+                        tokio::time::sleep(delay).await;
+                        // A stopped consumer drops it, and the publisher sends it again later.
+                        let _ = requeue.send(next).await;
+                    });
+                    return;
+                }
+                Err(HandleError::Retry(e)) | Err(HandleError::Reject(e)) => break format!("{e:#}"),
             }
         };
         let dead = DeadLetter {
             queue: queue.to_string(),
-            envelope,
-            attempts: attempt,
+            envelope: delivery.envelope,
+            attempts: delivery.attempt,
             reason,
             parked_at: chrono::Utc::now(),
         };
@@ -97,12 +114,13 @@ impl MemoryBus {
             Ok(true) => {}
             Ok(false) => self.dead.lock().await.push(dead),
             Err(error) => {
-                tracing::error!(message_id = %dead.envelope.id, error = %format!("{error:#}"), "could not store the dead letter; its publisher will send it again");
-                return false;
+                // Unanswered: the publisher keeps its outbox row and sends the message again.
+                tracing::error!(error = %format!("{error:#}"), "could not store the dead letter; its publisher will send it again");
+                return;
             }
         }
         metrics::counter!("piazza_dead_letters_total", "queue" => queue.to_string()).increment(1);
-        true
+        let _ = delivery.done.send(());
     }
 }
 
@@ -128,6 +146,7 @@ impl Bus for MemoryBus {
                 .send(Delivery {
                     envelope: envelope.clone(),
                     done,
+                    attempt: 1,
                 })
                 .await
                 .map_err(|_| BusError::Unavailable("consumer stopped".into()))?;
@@ -161,7 +180,7 @@ impl Bus for MemoryBus {
         shutdown: CancellationToken,
     ) -> Result<(), BusError> {
         self.declare(&subscription).await?;
-        let mut receiver = {
+        let (requeue, mut receiver) = {
             let mut queues = self.queues.lock().await;
             let queue = queues
                 .get_mut(&subscription.queue)
@@ -172,23 +191,22 @@ impl Bus for MemoryBus {
                     subscription.queue
                 ))
             })?;
-            if queue.sender.is_closed() {
+            let receiver = if queue.sender.is_closed() {
                 // A consumer ran before and stopped: open a fresh channel.
                 let (sender, receiver) = mpsc::channel(usize::from(self.settings.prefetch));
                 queue.sender = sender;
                 receiver
             } else {
                 receiver
-            }
+            };
+            (queue.sender.clone(), receiver)
         };
         loop {
             tokio::select! {
                 _ = shutdown.cancelled() => break,
                 delivery = receiver.recv() => {
                     let Some(delivery) = delivery else { break };
-                    if self.handle(&subscription.queue, consumer.as_ref(), delivery.envelope, &shutdown).await {
-                        let _ = delivery.done.send(());
-                    }
+                    self.handle(&subscription.queue, &requeue, consumer.as_ref(), delivery, &shutdown).await;
                 }
             }
         }
