@@ -16,7 +16,6 @@ pub struct SmtpServer {
     child: Child,
     pub port: u16,
     pub dir: PathBuf,
-    extra: Vec<String>,
 }
 
 fn script() -> PathBuf {
@@ -55,15 +54,13 @@ impl SmtpServer {
             child,
             port,
             dir: dir.to_path_buf(),
-            extra: extra.iter().map(|s| s.to_string()).collect(),
         }
     }
 
-    /// Starts the server again after [`SmtpServer::stop`], on the same port and folder.
-    pub async fn start_again(&mut self) {
-        let extra: Vec<&str> = self.extra.iter().map(String::as_str).collect();
-        let again = Self::start(&self.dir, self.port, &extra).await;
-        *self = again;
+    /// Starts the server again after [`SmtpServer::stop`], on the same port and folder, with
+    /// the options `extra`.
+    pub async fn start_again(&mut self, extra: &[&str]) {
+        *self = Self::start(&self.dir, self.port, extra).await;
     }
 
     pub fn url(&self) -> String {
