@@ -19,7 +19,7 @@ pub fn value(text: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
                 .all(|(k, v)| series_labels.contains(&format!("{k}=\"{v}\"")));
             all.then(|| number.parse::<f64>().ok()).flatten()
         })
-        .sum()
+        .fold(0.0, |sum, v| sum + v)
 }
 
 /// The text of `<base>/metrics`.

@@ -61,6 +61,11 @@ impl Tally {
         }
     }
 
+    /// The fault this tally counts.
+    pub fn fault(&self) -> &str {
+        &self.fault
+    }
+
     /// Records that `key` was sent.
     pub fn sent(&mut self, key: impl ToString) {
         self.sent.insert(key.to_string());

@@ -12,6 +12,7 @@ mod broker;
 mod crash;
 mod database;
 mod poison;
+mod smtp;
 
 use chrono::{Duration as Span, TimeZone, Utc};
 use piazza_e2e::api::Api;
