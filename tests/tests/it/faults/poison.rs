@@ -19,6 +19,7 @@ use piazza_shared::{
     },
     secret::Secret,
 };
+use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 use std::{
     collections::BTreeMap,
@@ -309,7 +310,7 @@ async fn list_dead_letters(app: &TestApp) -> Vec<serde_json::Value> {
         .collect()
 }
 
-/// A trigger that refuses to record `message_id` in `table`'s inbox: the handling of that one
+/// A trigger that refuses to record `message_id` in the consuming service's inbox: the handling of that one
 /// message fails every time, in a real database transaction.
 fn poison_trigger(postgres_schema: Option<&str>, message_id: uuid::Uuid) -> String {
     match postgres_schema {
@@ -334,9 +335,88 @@ fn cure(postgres_schema: Option<&str>) -> String {
     }
 }
 
+/// The end of a fault-5 test, the same on both buses: the poison was parked with `retried`
+/// retries before it; the fix is applied, the poison replayed by id and handled, the `stuck`
+/// message (which can never succeed) stays parked, and every request took effect once.
+struct Replay<'a> {
+    admin: &'a str,
+    space: uuid::Uuid,
+    poison_event: uuid::Uuid,
+    poison_id: uuid::Uuid,
+    stuck: &'a str,
+}
+
+impl Replay<'_> {
+    async fn after_the_fix(
+        &self,
+        app: &TestApp,
+        booking_db: &piazza_shared::db::Db,
+        fix: &str,
+        retried: f64,
+        mut tally: Tally,
+    ) {
+        let text = metrics::scrape(&app.base).await;
+        let queue = format!("{}booking", app.settings.bus.queue_prefix);
+        let labels = [("queue", queue.as_str())];
+        assert_eq!(
+            metrics::value(&text, "piazza_messages_retried_total", &labels),
+            retried
+        );
+        assert_eq!(
+            metrics::value(&text, "piazza_dead_letters_total", &labels),
+            2.0
+        );
+
+        booking_db.conn().execute_unprepared(fix).await.unwrap();
+        let id = self.poison_id.to_string();
+        let args = [
+            "dead-letters",
+            "replay",
+            "--service",
+            "booking",
+            "--id",
+            &id,
+        ];
+        let (ok, output) = node::run(&app.cli_env(), &args, "").await;
+        assert!(ok, "{output}");
+        assert!(
+            output.contains(&format!("replayed booking {id}")),
+            "{output}"
+        );
+        eventually("the replayed request to be booked", WAIT, || async {
+            let counts = bookings_per_event(&app.api, &app.base, self.admin, self.space).await;
+            counts
+                .contains_key(&self.poison_event.to_string())
+                .then_some(())
+        })
+        .await;
+        let left = list_dead_letters(app).await;
+        assert_eq!(left.len(), 1, "{left:?}");
+        assert_eq!(left[0]["id"], self.stuck);
+        let unknown = uuid::Uuid::now_v7().to_string();
+        let (ok, output) = node::run(
+            &app.cli_env(),
+            &["dead-letters", "replay", "--id", &unknown],
+            "",
+        )
+        .await;
+        assert!(
+            !ok && output.contains("no parked message with id"),
+            "{output}"
+        );
+
+        for (event, times) in bookings_per_event(&app.api, &app.base, self.admin, self.space).await
+        {
+            tally.effects(event, times);
+        }
+        tally.note("parked", 2);
+        tally.note("replayed", 1);
+        tally.assert_exactly_once();
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fault_5_poison_messages_on_rabbitmq_are_parked_listed_and_replayed() {
-    use sea_orm::ConnectionTrait;
     let app = TestApp::builder()
         .postgres()
         .rabbitmq()
@@ -348,7 +428,7 @@ async fn fault_5_poison_messages_on_rabbitmq_are_parked_listed_and_replayed() {
         .spawn()
         .await;
     let admin = app.admin().await;
-    let space = open_space(&app.api, &app.base, &admin, "Sala dei poisoned").await;
+    let space = open_space(&app.api, &app.base, &admin, "Sala dei Decurioni").await;
     let url = piazza_e2e::amqp_url();
     let bus = AmqpBus::new(Secret::new(url.clone()), app.settings.bus.clone(), "test");
     let schema = format!("{}booking", app.settings.database_schema_prefix);
@@ -418,80 +498,24 @@ async fn fault_5_poison_messages_on_rabbitmq_are_parked_listed_and_replayed() {
     assert_eq!(created.len(), 20);
     assert!(created.iter().all(|at| *at < parked_at));
 
-    let text = metrics::scrape(&app.base).await;
-    let queue = format!("{}booking", app.settings.bus.queue_prefix);
-    let labels = [("queue", queue.as_str())];
-    assert_eq!(
-        metrics::value(&text, "piazza_messages_retried_total", &labels),
-        4.0
-    );
-    assert_eq!(
-        metrics::value(&text, "piazza_dead_letters_total", &labels),
-        2.0
-    );
-
-    // Fixed: the failing one is replayed and handled; the unreadable one stays parked.
-    booking_db
-        .conn()
-        .execute_unprepared(&cure(Some(&schema)))
-        .await
-        .unwrap();
-    let id = poison.id.to_string();
-    let (ok, output) = node::run(
-        &app.cli_env(),
-        &[
-            "dead-letters",
-            "replay",
-            "--service",
-            "booking",
-            "--id",
-            &id,
-        ],
-        "",
-    )
-    .await;
-    assert!(ok, "{output}");
-    assert!(
-        output.contains(&format!("replayed booking {id}")),
-        "{output}"
-    );
-    eventually("the replayed request to be booked", WAIT, || async {
-        let counts = bookings_per_event(&app.api, &app.base, &admin, space).await;
-        counts.contains_key(&poison_event.to_string()).then_some(())
-    })
-    .await;
-    let left = list_dead_letters(&app).await;
-    assert_eq!(left.len(), 1);
-    assert_eq!(left[0]["id"], "garbage-1");
-    let (ok, output) = node::run(
-        &app.cli_env(),
-        &[
-            "dead-letters",
-            "replay",
-            "--id",
-            &uuid::Uuid::now_v7().to_string(),
-        ],
-        "",
-    )
-    .await;
-    assert!(
-        !ok && output.contains("no parked message with id"),
-        "{output}"
-    );
-
-    for (event, times) in bookings_per_event(&app.api, &app.base, &admin, space).await {
-        tally.effects(event, times);
-    }
-    tally.note("parked", 2);
-    tally.note("replayed", 1);
-    tally.assert_exactly_once();
+    let fixed = cure(Some(&schema));
+    let stuck = "garbage-1".to_string();
+    let replay = Replay {
+        admin: &admin,
+        space,
+        poison_event,
+        poison_id: poison.id,
+        stuck: &stuck,
+    };
+    replay
+        .after_the_fix(&app, &booking_db, &fixed, 4.0, tally)
+        .await;
     booking_db.close().await;
     app.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fault_5_poison_messages_in_the_embedded_mode_are_kept_in_the_table_and_replayed() {
-    use sea_orm::ConnectionTrait;
     let app = TestApp::builder()
         .services(&[piazza_booking::SERVICE, piazza_scheduler::SERVICE])
         .settings(|s| {
@@ -561,46 +585,17 @@ async fn fault_5_poison_messages_in_the_embedded_mode_are_kept_in_the_table_and_
         (counts.len() == 20).then_some(())
     })
     .await;
-    let text = metrics::scrape(&app.base).await;
-    let queue = format!("{}booking", app.settings.bus.queue_prefix);
-    let labels = [("queue", queue.as_str())];
-    assert_eq!(
-        metrics::value(&text, "piazza_messages_retried_total", &labels),
-        2.0
-    );
-    assert_eq!(
-        metrics::value(&text, "piazza_dead_letters_total", &labels),
-        2.0
-    );
-
-    booking_db
-        .conn()
-        .execute_unprepared(&cure(None))
-        .await
-        .unwrap();
-    let id = poison.id.to_string();
-    let (ok, output) =
-        node::run(&app.cli_env(), &["dead-letters", "replay", "--id", &id], "").await;
-    assert!(ok, "{output}");
-    assert!(
-        output.contains(&format!("replayed booking {id}")),
-        "{output}"
-    );
-    eventually("the replayed request to be booked", WAIT, || async {
-        let counts = bookings_per_event(&app.api, &app.base, &admin, space).await;
-        counts.contains_key(&poison_event.to_string()).then_some(())
-    })
-    .await;
-    let left = list_dead_letters(&app).await;
-    assert_eq!(left.len(), 1);
-    assert_eq!(left[0]["id"], broken.id.to_string());
-
-    for (event, times) in bookings_per_event(&app.api, &app.base, &admin, space).await {
-        tally.effects(event, times);
-    }
-    tally.note("parked", 2);
-    tally.note("replayed", 1);
-    tally.assert_exactly_once();
+    let stuck = broken.id.to_string();
+    let replay = Replay {
+        admin: &admin,
+        space,
+        poison_event,
+        poison_id: poison.id,
+        stuck: &stuck,
+    };
+    replay
+        .after_the_fix(&app, &booking_db, &cure(None), 2.0, tally)
+        .await;
     booking_db.close().await;
     scheduler_db.close().await;
     app.stop().await;
