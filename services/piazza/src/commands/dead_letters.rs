@@ -200,3 +200,35 @@ pub async fn replay(
     println!("{} message(s) sent back to be handled again", found.len());
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_shows_each_parked_message_under_its_header_and_says_when_there_is_none() {
+        assert_eq!(table(&[]), "no dead letters\n");
+        let parked = Parked {
+            service: "booking".into(),
+            id: "0193a1b2-0000-7000-8000-000000000001".into(),
+            event_type: "piazza.scheduling.slot_requested".into(),
+            attempts: 5,
+            reason: "temporary failure:\nlock timeout".into(),
+            parked_at: "2026-11-27T10:00:00Z".parse().ok(),
+        };
+        let text = table(&[parked]);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 2);
+        assert!(lines[0].starts_with("SERVICE  ID"), "{text}");
+        assert!(lines[0].ends_with("REASON"));
+        assert!(lines[1].starts_with("booking  0193a1b2"), "{text}");
+        // Columns line up under their headers; the reason is on one line.
+        let column = |line: &str, text: &str| line.find(text).unwrap();
+        assert_eq!(column(lines[0], "ATTEMPTS"), column(lines[1], " 5 ") + 1);
+        assert_eq!(
+            column(lines[0], "PARKED AT"),
+            column(lines[1], "2026-11-27T10:00:00Z")
+        );
+        assert!(lines[1].ends_with("2026-11-27T10:00:00Z  temporary failure: lock timeout"));
+    }
+}

@@ -393,6 +393,14 @@ impl Replay<'_> {
         let left = list_dead_letters(app).await;
         assert_eq!(left.len(), 1, "{left:?}");
         assert_eq!(left[0]["id"], self.stuck);
+        let (ok, table) = node::run(&app.cli_env(), &["dead-letters", "list"], "").await;
+        assert!(
+            ok && table.contains("SERVICE") && table.contains(self.stuck),
+            "{table}"
+        );
+        let args = ["dead-letters", "list", "--service", "scheduler"];
+        let (ok, none) = node::run(&app.cli_env(), &args, "").await;
+        assert!(ok && none.contains("no dead letters"), "{none}");
         let unknown = uuid::Uuid::now_v7().to_string();
         let (ok, output) = node::run(
             &app.cli_env(),
