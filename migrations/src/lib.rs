@@ -3,6 +3,7 @@
 //! differ (PostgreSQL's exclusion constraints, types), a migration spells out both.
 
 pub mod booking;
+mod m20261127_000001_dead_letters;
 mod messaging;
 pub mod notifier;
 pub mod scheduler;

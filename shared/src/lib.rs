@@ -14,6 +14,7 @@ pub mod recurrence;
 pub mod runtime;
 pub mod secret;
 pub mod settings;
+pub mod smtp;
 pub mod telemetry;
 pub mod time;
 

@@ -5,9 +5,9 @@
 use crate::{
     auth::Keys,
     bus::{
-        Bus, Consumer, HandleError, Subscription,
+        Bus, Consumer, DeadLetter, HandleError, Subscription,
         amqp::AmqpBus,
-        inbox,
+        dead_letters, inbox,
         memory::MemoryBus,
         outbox::{Outbox, Relay},
     },
@@ -55,6 +55,37 @@ pub struct ServiceContext {
     pub keys: Keys,
     /// Cancelled when the process stops taking work; workers end their loop on it.
     pub shutdown: CancellationToken,
+    /// Where a service adds what `/readyz` should check besides its database and the bus.
+    pub readiness: Readiness,
+}
+
+/// A readiness probe: `Ok` when the dependency answers, otherwise why not.
+pub type Probe = Arc<dyn Fn() -> BoxFuture<'static, Result<(), String>> + Send + Sync>;
+
+/// Extra dependencies `/readyz` checks (an SMTP server, say), registered while services are built.
+#[derive(Clone, Default)]
+pub struct Readiness(Arc<std::sync::Mutex<Vec<(String, Probe)>>>);
+
+impl std::fmt::Debug for Readiness {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.checks().iter().map(|(n, _)| n))
+            .finish()
+    }
+}
+
+impl Readiness {
+    /// Adds a check shown in `/readyz` as `name` (e.g. `smtp`).
+    pub fn add(&self, name: impl Into<String>, probe: Probe) {
+        if let Ok(mut checks) = self.0.lock() {
+            checks.push((name.into(), probe));
+        }
+    }
+
+    /// The checks registered so far.
+    pub fn checks(&self) -> Vec<(String, Probe)> {
+        self.0.lock().map(|c| c.clone()).unwrap_or_default()
+    }
 }
 
 /// Handles the messages a service consumes, inside the transaction that also records the
@@ -76,8 +107,14 @@ pub trait MessageHandler: Send + Sync {
 }
 
 impl From<DbErr> for HandleError {
+    /// A database that cannot be reached is nobody's fault ([`HandleError::Unavailable`]); any
+    /// other database error is worth a few more tries ([`HandleError::Retry`]).
     fn from(error: DbErr) -> Self {
-        HandleError::Retry(anyhow::Error::new(error))
+        if crate::db::is_connection_error(&error) {
+            HandleError::Unavailable(anyhow::Error::new(error))
+        } else {
+            HandleError::Retry(anyhow::Error::new(error))
+        }
     }
 }
 
@@ -152,6 +189,14 @@ impl Consumer for TransactionalConsumer {
         .instrument(span)
         .await
     }
+
+    /// Keeps the message in the service's `dead_letters` table.
+    async fn park(&self, dead: &DeadLetter) -> anyhow::Result<bool> {
+        let txn = self.db.begin().await?;
+        dead_letters::park(&*txn, dead).await?;
+        txn.commit().await?;
+        Ok(true)
+    }
 }
 
 struct Running {
@@ -222,6 +267,7 @@ impl Application {
             None => Arc::new(MemoryBus::new(settings.bus.clone())),
         };
         let shutdown = CancellationToken::new();
+        let readiness = Readiness::default();
         let mut running = Vec::new();
         let mut routes = OpenApiRouter::with_openapi(ApiDoc::openapi());
         for def in services {
@@ -240,6 +286,7 @@ impl Application {
                 outbox: outbox.clone(),
                 keys: keys.clone(),
                 shutdown: shutdown.clone(),
+                readiness: readiness.clone(),
             };
             let parts = (def.build)(context)
                 .await
@@ -267,6 +314,7 @@ impl Application {
         let ops_state = Arc::new(ops::OpsState {
             databases: running.iter().map(|r| (r.name, r.db.clone())).collect(),
             bus: bus.clone(),
+            extra: readiness.checks(),
             openapi: openapi_json,
         });
         let router = with_layers(api.merge(ops::router(ops_state)));

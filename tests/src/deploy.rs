@@ -33,6 +33,12 @@ impl Deployment {
 
     /// As [`Deployment::distributed`], with extra settings for every process.
     pub async fn distributed_with(extra: BTreeMap<String, String>) -> Self {
+        Self::distributed_services(&infra::SERVICES, extra).await
+    }
+
+    /// Only `services` (each its own process), with extra settings for every process (a proxy's
+    /// URL in place of a dependency's, say).
+    pub async fn distributed_services(services: &[&str], extra: BTreeMap<String, String>) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let name = crate::unique_name();
         let smtp = SmtpServer::start(&dir.path().join("smtp"), 0, &[]).await;
@@ -62,7 +68,7 @@ impl Deployment {
         let (ok, output) = node::run(&env, &["migrate"], "").await;
         assert!(ok, "piazza migrate failed: {output}");
         let mut nodes = Vec::new();
-        for service in infra::SERVICES {
+        for service in services {
             nodes.push(Node::start(service, env.clone(), &["serve", service], dir.path()).await);
         }
         Self {

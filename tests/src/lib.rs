@@ -7,11 +7,16 @@
 
 pub mod api;
 pub mod app;
+pub mod broker;
 pub mod deploy;
 pub mod infra;
 pub mod mail;
+pub mod metrics;
 pub mod node;
+pub mod observer;
+pub mod proxy;
 pub mod smtp;
+pub mod tally;
 
 use std::{future::Future, time::Duration};
 

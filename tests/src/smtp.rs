@@ -57,6 +57,12 @@ impl SmtpServer {
         }
     }
 
+    /// Starts the server again after [`SmtpServer::stop`], on the same port and folder, with
+    /// the options `extra`.
+    pub async fn start_again(&mut self, extra: &[&str]) {
+        *self = Self::start(&self.dir, self.port, extra).await;
+    }
+
     pub fn url(&self) -> String {
         format!("smtp://127.0.0.1:{}", self.port)
     }

@@ -12,6 +12,7 @@ impl MigratorTrait for BookingMigrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![
             Box::new(crate::messaging::Migration),
+            Box::new(crate::m20261127_000001_dead_letters::Migration),
             Box::new(m20261125_000001_booking::Migration),
         ]
     }

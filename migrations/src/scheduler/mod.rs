@@ -15,6 +15,7 @@ impl MigratorTrait for SchedulerMigrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![
             Box::new(crate::messaging::Migration),
+            Box::new(crate::m20261127_000001_dead_letters::Migration),
             Box::new(m20261125_000001_scheduler::Migration),
             Box::new(m20261126_000001_programmes_and_registrations::Migration),
             Box::new(m20261126_000002_calls_and_proposals::Migration),

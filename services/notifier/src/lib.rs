@@ -50,6 +50,11 @@ pub async fn build(context: ServiceContext) -> anyhow::Result<ServiceParts> {
         transport = state.mailer.kind(),
         "notifier email transport ready"
     );
+    if let Some(url) = &state.settings.smtp_url {
+        context
+            .readiness
+            .add("smtp", piazza_shared::smtp::probe(url)?);
+    }
     Ok(ServiceParts {
         routes: routes::router(state.clone()),
         handler: Some(Arc::new(messages::Handler::new(state.clone()))),

@@ -27,6 +27,39 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Messages parked after their last failed attempt: look at them, send them back.
+    ///
+    /// With PIAZZA_AMQP_URL set they are read from RabbitMQ (each service's `<queue>.dead`);
+    /// otherwise from each service's `dead_letters` table (the embedded mode).
+    DeadLetters {
+        #[command(subcommand)]
+        command: DeadLetterCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeadLetterCommand {
+    /// Print every parked message (service, id, type, attempts, when, why); nothing is removed.
+    List {
+        /// Only this service's messages.
+        #[arg(long)]
+        service: Option<Service>,
+        /// One JSON object per line instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send parked messages back to the service that parked them, to be handled again.
+    Replay {
+        /// Only this service's messages.
+        #[arg(long)]
+        service: Option<Service>,
+        /// The id of a message to replay (repeat for several).
+        #[arg(long, required_unless_present = "all", conflicts_with = "all")]
+        id: Vec<String>,
+        /// Every parked message (of `--service`, or of every service).
+        #[arg(long)]
+        all: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -3,7 +3,9 @@
 //! back after a delay, and a dead-letter exchange `<ns>.dead` with a parking queue per service.
 //! Messages are persistent, publishers wait for confirms, consumers ack after their commit and
 //! hold at most `prefetch` unacknowledged messages. Connections that drop are re-opened with
-//! backoff and jitter.
+//! backoff and jitter. The administrator's view of the parking queues is in [`dead_queue`].
+
+mod dead_queue;
 
 use super::{Bus, BusError, Consumer, HandleError, Subscription};
 use crate::{envelope::Envelope, runtime::backoff, secret::Secret, settings::BusSettings};
@@ -29,6 +31,8 @@ const ATTEMPTS_HEADER: &str = "x-piazza-attempts";
 const ERROR_HEADER: &str = "x-piazza-error";
 /// Header on a parked message: the routing key it was first published with.
 const ORIGINAL_KEY_HEADER: &str = "x-piazza-routing-key";
+/// Header on a parked message: when it was parked (RFC 3339).
+const PARKED_AT_HEADER: &str = "x-piazza-parked-at";
 /// How long to wait for the broker to confirm a publish.
 const CONFIRM_TIMEOUT: Duration = Duration::from_secs(15);
 
@@ -98,7 +102,8 @@ impl AmqpBus {
         Names::new(&self.settings)
     }
 
-    async fn connect(&self, purpose: &str) -> Result<Link, BusError> {
+    /// A connection and a channel in confirm mode, declaring nothing.
+    async fn open(&self, purpose: &str) -> Result<Link, BusError> {
         let properties = ConnectionProperties::default()
             .with_connection_name(format!("piazza-{}-{purpose}", self.name).into());
         let connection = tokio::time::timeout(
@@ -113,6 +118,18 @@ impl AmqpBus {
             .confirm_select(ConfirmSelectOptions::default())
             .await
             .map_err(unavailable)?;
+        Ok(Link {
+            connection,
+            channel,
+        })
+    }
+
+    /// [`AmqpBus::open`], then the exchanges declared.
+    async fn connect(&self, purpose: &str) -> Result<Link, BusError> {
+        let Link {
+            connection,
+            channel,
+        } = self.open(purpose).await?;
         let names = self.names();
         for exchange in [&names.events, &names.dead] {
             channel
@@ -248,22 +265,40 @@ impl AmqpBus {
     }
 
     /// Handles one delivery: ack after success, a delayed retry or a parked dead letter after
-    /// failure.
+    /// failure. While a dependency is unavailable the delivery is held and tried again after a
+    /// backoff; a shutdown meanwhile leaves it unacknowledged, so the broker hands it out again.
     async fn process(
         &self,
         subscription: &Subscription,
         consumer: &dyn Consumer,
         side: &Channel,
         delivery: Delivery,
+        shutdown: &CancellationToken,
     ) -> Result<(), BusError> {
         let queue = subscription.queue.as_str();
         let headers = delivery.properties.headers().clone().unwrap_or_default();
         let attempts = attempts_of(&headers);
-        let outcome = match Envelope::from_bytes(&delivery.data) {
-            Ok(envelope) => consumer.consume(envelope).await,
-            Err(e) => Err(HandleError::Reject(anyhow::anyhow!(
-                "not a CloudEvents JSON envelope: {e}"
-            ))),
+        let envelope = Envelope::from_bytes(&delivery.data);
+        let mut outages: u32 = 0;
+        let outcome = loop {
+            let outcome = match &envelope {
+                Ok(envelope) => consumer.consume(envelope.clone()).await,
+                Err(e) => Err(HandleError::Reject(anyhow::anyhow!(
+                    "not a CloudEvents JSON envelope: {e}"
+                ))),
+            };
+            let Err(HandleError::Unavailable(e)) = outcome else {
+                break outcome;
+            };
+            outages = outages.saturating_add(1);
+            metrics::counter!("piazza_messages_deferred_total", "queue" => queue.to_string())
+                .increment(1);
+            let delay = backoff(outages);
+            tracing::warn!(queue, error = %format!("{e:#}"), retry_in_ms = delay.as_millis() as u64, "a dependency is unavailable; holding the message");
+            tokio::select! {
+                _ = tokio::time::sleep(delay) => {}
+                _ = shutdown.cancelled() => return Ok(()),
+            }
         };
         let reason = match outcome {
             Ok(()) => {
@@ -297,7 +332,9 @@ impl AmqpBus {
                     .map_err(unavailable)?;
                 return Ok(());
             }
-            Err(HandleError::Retry(e)) | Err(HandleError::Reject(e)) => format!("{e:#}"),
+            Err(HandleError::Retry(e))
+            | Err(HandleError::Reject(e))
+            | Err(HandleError::Unavailable(e)) => format!("{e:#}"),
         };
         tracing::error!(queue, attempts, %reason, "message parked as a dead letter");
         metrics::counter!("piazza_dead_letters_total", "queue" => queue.to_string()).increment(1);
@@ -310,6 +347,10 @@ impl AmqpBus {
         parked.insert(
             ORIGINAL_KEY_HEADER.into(),
             long(delivery.routing_key.as_str()),
+        );
+        parked.insert(
+            PARKED_AT_HEADER.into(),
+            long(&chrono::Utc::now().to_rfc3339()),
         );
         let properties = delivery.properties.clone().with_headers(parked);
         let names = self.names();
@@ -366,7 +407,7 @@ impl AmqpBus {
                 }
                 next = stream.next() => match next {
                     Some(Ok(delivery)) => {
-                        self.process(subscription, consumer, &link.channel, delivery).await?;
+                        self.process(subscription, consumer, &link.channel, delivery, shutdown).await?;
                     }
                     Some(Err(e)) => return Err(unavailable(e)),
                     None => return Err(unavailable("the broker cancelled the consumer")),

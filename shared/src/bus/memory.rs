@@ -2,17 +2,28 @@
 //! `publish` returns only when every interested consumer has committed its effect (or parked the
 //! message), so the publishing service's outbox row is deleted only then: a process restart
 //! loses nothing, because unconfirmed rows are published again.
+//!
+//! A message that fails goes back into its queue after `retry_delay_ms`, so the consumer carries
+//! on with the messages of other publishers meanwhile; after `max_attempts` it is parked through
+//! [`Consumer::park`] (services keep it in their `dead_letters` table). Its own publisher waits for
+//! it, so that service's later messages follow it, at most `max_attempts × retry_delay_ms` later.
 
 use super::{Bus, BusError, Consumer, HandleError, Subscription};
-use crate::{envelope::Envelope, settings::BusSettings};
+use crate::{envelope::Envelope, runtime::backoff, settings::BusSettings};
 use async_trait::async_trait;
 use std::{collections::HashMap, sync::Arc, time::Duration};
 use tokio::sync::{Mutex, mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
+pub use super::DeadLetter;
+
 struct Delivery {
     envelope: Envelope,
+    /// Answered once the message is handled or parked; dropped unanswered when it is neither,
+    /// which tells the publisher to keep its outbox row.
     done: oneshot::Sender<()>,
+    /// This delivery's attempt, from 1.
+    attempt: u32,
 }
 
 struct Queue {
@@ -20,14 +31,6 @@ struct Queue {
     sender: mpsc::Sender<Delivery>,
     /// Taken by the running consumer; given back when it stops.
     receiver: Option<mpsc::Receiver<Delivery>>,
-}
-
-/// A message that failed every attempt, kept for an administrator to look at.
-#[derive(Debug, Clone)]
-pub struct DeadLetter {
-    pub queue: String,
-    pub envelope: Envelope,
-    pub reason: String,
 }
 
 pub struct MemoryBus {
@@ -45,46 +48,79 @@ impl MemoryBus {
         }
     }
 
-    /// Messages parked after their last attempt.
+    /// Messages parked after their last attempt by consumers with no table to keep them in
+    /// (services keep theirs in their `dead_letters` table).
     pub async fn dead_letters(&self) -> Vec<DeadLetter> {
         self.dead.lock().await.clone()
     }
 
+    /// Makes one attempt at `delivery`: done, sent back into the queue for a later attempt,
+    /// or parked. While a dependency is unavailable it holds the delivery and tries again after
+    /// a backoff, without counting attempts (every message would fail the same way).
     async fn handle(
         &self,
         queue: &str,
+        requeue: &mpsc::Sender<Delivery>,
         consumer: &dyn Consumer,
-        envelope: Envelope,
+        delivery: Delivery,
         shutdown: &CancellationToken,
-    ) -> bool {
-        let mut attempt = 1;
-        loop {
-            let outcome = consumer.consume(envelope.clone()).await;
-            let reason = match outcome {
-                Ok(()) => return true,
-                Err(HandleError::Reject(e)) => format!("{e:#}"),
-                Err(HandleError::Retry(e)) if attempt < self.settings.max_attempts => {
-                    metrics::counter!("piazza_messages_retried_total", "queue" => queue.to_string()).increment(1);
-                    tracing::warn!(message_id = %envelope.id, attempt, error = %e, "message failed; retrying");
-                    attempt += 1;
+    ) {
+        let mut outages: u32 = 0;
+        let reason = loop {
+            match consumer.consume(delivery.envelope.clone()).await {
+                Ok(()) => {
+                    let _ = delivery.done.send(());
+                    return;
+                }
+                Err(HandleError::Unavailable(e)) => {
+                    outages = outages.saturating_add(1);
+                    metrics::counter!("piazza_messages_deferred_total", "queue" => queue.to_string()).increment(1);
+                    let delay = backoff(outages);
+                    tracing::warn!(message_id = %delivery.envelope.id, error = %format!("{e:#}"), retry_in_ms = delay.as_millis() as u64, "a dependency is unavailable; holding the message");
                     tokio::select! {
-                        _ = tokio::time::sleep(Duration::from_millis(self.settings.retry_delay_ms)) => continue,
+                        _ = tokio::time::sleep(delay) => {}
                         // Unfinished: the publisher keeps its outbox row and sends it again later.
-                        _ = shutdown.cancelled() => return false,
+                        _ = shutdown.cancelled() => return,
                     }
                 }
-                Err(HandleError::Retry(e)) => format!("{e:#}"),
-            };
-            metrics::counter!("piazza_dead_letters_total", "queue" => queue.to_string())
-                .increment(1);
-            tracing::error!(message_id = %envelope.id, event_type = %envelope.event_type, %reason, "message parked as a dead letter");
-            self.dead.lock().await.push(DeadLetter {
-                queue: queue.to_string(),
-                envelope,
-                reason,
-            });
-            return true;
+                Err(HandleError::Retry(e)) if delivery.attempt < self.settings.max_attempts => {
+                    metrics::counter!("piazza_messages_retried_total", "queue" => queue.to_string()).increment(1);
+                    tracing::warn!(message_id = %delivery.envelope.id, attempt = delivery.attempt, error = %format!("{e:#}"), "message failed; retrying after a delay");
+                    let delay = Duration::from_millis(self.settings.retry_delay_ms);
+                    let requeue = requeue.clone();
+                    let next = Delivery {
+                        attempt: delivery.attempt + 1,
+                        ..delivery
+                    };
+                    tokio::spawn(async move {
+                        tokio::time::sleep(delay).await;
+                        // A stopped consumer drops it, and the publisher sends it again later.
+                        let _ = requeue.send(next).await;
+                    });
+                    return;
+                }
+                Err(HandleError::Retry(e)) | Err(HandleError::Reject(e)) => break format!("{e:#}"),
+            }
+        };
+        let dead = DeadLetter {
+            queue: queue.to_string(),
+            envelope: delivery.envelope,
+            attempts: delivery.attempt,
+            reason,
+            parked_at: chrono::Utc::now(),
+        };
+        tracing::error!(message_id = %dead.envelope.id, event_type = %dead.envelope.event_type, attempts = dead.attempts, reason = %dead.reason, "message parked as a dead letter");
+        match consumer.park(&dead).await {
+            Ok(true) => {}
+            Ok(false) => self.dead.lock().await.push(dead),
+            Err(error) => {
+                // Unanswered: the publisher keeps its outbox row and sends the message again.
+                tracing::error!(error = %format!("{error:#}"), "could not store the dead letter; its publisher will send it again");
+                return;
+            }
         }
+        metrics::counter!("piazza_dead_letters_total", "queue" => queue.to_string()).increment(1);
+        let _ = delivery.done.send(());
     }
 }
 
@@ -110,6 +146,7 @@ impl Bus for MemoryBus {
                 .send(Delivery {
                     envelope: envelope.clone(),
                     done,
+                    attempt: 1,
                 })
                 .await
                 .map_err(|_| BusError::Unavailable("consumer stopped".into()))?;
@@ -143,7 +180,7 @@ impl Bus for MemoryBus {
         shutdown: CancellationToken,
     ) -> Result<(), BusError> {
         self.declare(&subscription).await?;
-        let mut receiver = {
+        let (requeue, mut receiver) = {
             let mut queues = self.queues.lock().await;
             let queue = queues
                 .get_mut(&subscription.queue)
@@ -154,23 +191,22 @@ impl Bus for MemoryBus {
                     subscription.queue
                 ))
             })?;
-            if queue.sender.is_closed() {
+            let receiver = if queue.sender.is_closed() {
                 // A consumer ran before and stopped: open a fresh channel.
                 let (sender, receiver) = mpsc::channel(usize::from(self.settings.prefetch));
                 queue.sender = sender;
                 receiver
             } else {
                 receiver
-            }
+            };
+            (queue.sender.clone(), receiver)
         };
         loop {
             tokio::select! {
                 _ = shutdown.cancelled() => break,
                 delivery = receiver.recv() => {
                     let Some(delivery) = delivery else { break };
-                    if self.handle(&subscription.queue, consumer.as_ref(), delivery.envelope, &shutdown).await {
-                        let _ = delivery.done.send(());
-                    }
+                    self.handle(&subscription.queue, &requeue, consumer.as_ref(), delivery, &shutdown).await;
                 }
             }
         }

@@ -6,11 +6,13 @@
 //! message id in its inbox in the same transaction as its effect.
 
 pub mod amqp;
+pub mod dead_letters;
 pub mod inbox;
 pub mod memory;
 pub mod outbox;
 mod routing;
 
+pub use dead_letters::DeadLetter;
 pub use routing::topic_matches;
 
 use crate::{envelope::Envelope, settings::BusSettings};
@@ -52,12 +54,25 @@ pub enum HandleError {
     /// Will never succeed (a message that breaks its contract): park it at once.
     #[error("permanent failure: {0:#}")]
     Reject(anyhow::Error),
+    /// A dependency every message needs (the database) cannot be reached. The message is not at
+    /// fault: the bus holds it and tries again after a backoff, without counting an attempt, so
+    /// an outage never turns good messages into dead letters.
+    #[error("dependency unavailable: {0:#}")]
+    Unavailable(anyhow::Error),
 }
 
 /// Receives each delivered message; returning `Ok` acknowledges it.
 #[async_trait]
 pub trait Consumer: Send + Sync {
     async fn consume(&self, envelope: Envelope) -> Result<(), HandleError>;
+
+    /// Keeps a message the bus gave up on where an administrator can find it (`piazza
+    /// dead-letters`). Returns `Ok(false)` when this consumer has no durable place for it; the
+    /// in-process bus then keeps it in memory. RabbitMQ parks in its own dead-letter queue and
+    /// does not call this.
+    async fn park(&self, _dead: &DeadLetter) -> anyhow::Result<bool> {
+        Ok(false)
+    }
 }
 
 /// Errors of the transport itself.

@@ -82,11 +82,21 @@ impl Outbox {
 
 /// Adds an already-built envelope to the outbox (for replays and tools).
 pub async fn add_envelope(conn: &impl ConnectionTrait, envelope: &Envelope) -> Result<(), DbErr> {
+    add_envelope_at(conn, envelope, envelope.time).await
+}
+
+/// Adds an envelope written at `created_at` (a replay is new to the outbox, however old the
+/// message: the outbox lag measures how long rows wait here).
+pub async fn add_envelope_at(
+    conn: &impl ConnectionTrait,
+    envelope: &Envelope,
+    created_at: DateTime<Utc>,
+) -> Result<(), DbErr> {
     let row = entity::ActiveModel {
         message_id: Set(envelope.id),
         event_type: Set(envelope.event_type.clone()),
         payload: Set(String::from_utf8_lossy(&envelope.to_bytes()).into_owned()),
-        created_at: Set(envelope.time),
+        created_at: Set(created_at),
         ..Default::default()
     };
     entity::Entity::insert(row)
@@ -149,6 +159,8 @@ impl Relay {
                 }
                 Err(error) => {
                     failures = failures.saturating_add(1);
+                    metrics::counter!("piazza_outbox_publish_failures_total", "service" => self.service)
+                        .increment(1);
                     let delay = crate::runtime::backoff(failures);
                     tracing::warn!(error = %error, retry_in_ms = delay.as_millis() as u64, "outbox relay could not publish");
                     tokio::select! {

@@ -27,8 +27,10 @@ pub fn is_exclusion_violation(error: &DbErr) -> bool {
 /// The database could not be reached or the pool had no connection to give in time.
 pub fn is_connection_error(error: &DbErr) -> bool {
     let runtime = match error {
-        DbErr::ConnectionAcquire(_) => return true,
-        DbErr::Exec(e) | DbErr::Query(e) | DbErr::Conn(e) => e,
+        // Opening a connection failed, whatever the reason: a server that went away in the
+        // middle of the handshake shows as a protocol error, not only as an I/O one.
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return true,
+        DbErr::Exec(e) | DbErr::Query(e) => e,
         _ => return false,
     };
     match runtime {

@@ -1,7 +1,8 @@
 //! The operational routes every listener serves: `/healthz` (the process is alive), `/readyz`
-//! (each database and the bus answer), `/metrics` (Prometheus text) and `/api/openapi.json`.
+//! (each database, the bus and any dependency a service registered answer), `/metrics`
+//! (Prometheus text) and `/api/openapi.json`.
 
-use crate::{bus::Bus, db::Db, telemetry};
+use crate::{bus::Bus, db::Db, runtime::Probe, telemetry};
 use axum::{
     Json, Router,
     extract::State,
@@ -16,6 +17,8 @@ use std::{sync::Arc, time::Duration};
 pub struct OpsState {
     pub databases: Vec<(&'static str, Db)>,
     pub bus: Arc<dyn Bus>,
+    /// Dependencies services registered (`smtp`, …), by name.
+    pub extra: Vec<(String, Probe)>,
     pub openapi: String,
 }
 
@@ -66,6 +69,18 @@ async fn readyz(State(state): State<Arc<OpsState>>) -> impl IntoResponse {
         ok: error.is_none(),
         error,
     });
+    for (name, probe) in &state.extra {
+        let error = match tokio::time::timeout(limit, probe()).await {
+            Ok(Ok(())) => None,
+            Ok(Err(e)) => Some(e),
+            Err(_) => Some("timed out".to_string()),
+        };
+        checks.push(Check {
+            name: name.clone(),
+            ok: error.is_none(),
+            error,
+        });
+    }
     let ready = checks.iter().all(|c| c.ok);
     let status = if ready {
         StatusCode::OK
@@ -93,6 +108,16 @@ async fn metrics(State(state): State<Arc<OpsState>>) -> impl IntoResponse {
                 .map(|t| (chrono::Utc::now() - t).num_milliseconds().max(0) as f64 / 1000.0)
                 .unwrap_or(0.0);
             metrics::gauge!("piazza_outbox_lag_seconds", "service" => *name).set(lag);
+        }
+        // Only the in-process bus parks into tables; on RabbitMQ the count stays 0 here and the
+        // broker reports the depth of each `<queue>.dead`.
+        if let Ok(Ok(parked)) = tokio::time::timeout(
+            Duration::from_secs(2),
+            crate::bus::dead_letters::count(db.conn()),
+        )
+        .await
+        {
+            metrics::gauge!("piazza_dead_letters_parked", "service" => *name).set(parked as f64);
         }
     }
     (

@@ -135,6 +135,8 @@ async fn committed_messages_are_published_in_order_and_rolled_back_ones_never(da
     let settings = bus_settings();
     let bus = Arc::new(MemoryBus::new(settings.clone()));
     let subscription = Subscription::new(&settings, "scheduler", vec!["test.*"]);
+    // Declared first, as the runtime does, so nothing published from now on is missed.
+    bus.declare(&subscription).await.unwrap();
     let recorder = Arc::new(Recorder::default());
     let stop = CancellationToken::new();
     let consuming = {

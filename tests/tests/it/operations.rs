@@ -7,9 +7,15 @@ use piazza_e2e::{
 };
 use reqwest::StatusCode;
 
-/// `/healthz`, `/readyz` (naming each database and the bus), `/metrics` and the OpenAPI document,
-/// which lists `paths`.
-async fn operational_routes_answer(base: &str, databases: &[&str], bus: &str, paths: &[&str]) {
+/// `/healthz`, `/readyz` (naming each database, the bus and the `extra` dependencies), `/metrics`
+/// and the OpenAPI document, which lists `paths`.
+async fn operational_routes_answer(
+    base: &str,
+    databases: &[&str],
+    bus: &str,
+    extra: &[&str],
+    paths: &[&str],
+) {
     let api = Api::new();
     let (status, health) = api.get(&format!("{base}/healthz"), None).await;
     assert_eq!(status, StatusCode::OK);
@@ -28,6 +34,7 @@ async fn operational_routes_answer(base: &str, databases: &[&str], bus: &str, pa
         .iter()
         .map(|d| format!("database:{d}"))
         .chain([format!("bus:{bus}")])
+        .chain(extra.iter().map(|e| e.to_string()))
         .collect();
     expected.sort();
     assert_eq!(names, expected);
@@ -62,7 +69,20 @@ async fn every_listener_serves_health_readiness_metrics_and_its_contract_when_di
         ("scheduler", "/api/v1/events"),
         ("notifier", "/api/v1/subscribers"),
     ] {
-        operational_routes_answer(deployment.url(service), &[service], "rabbitmq", &[path]).await;
+        // The notifier also checks the SMTP server it sends through.
+        let extra: &[&str] = if service == "notifier" {
+            &["smtp"]
+        } else {
+            &[]
+        };
+        operational_routes_answer(
+            deployment.url(service),
+            &[service],
+            "rabbitmq",
+            extra,
+            &[path],
+        )
+        .await;
         let (_, openapi) = Api::new()
             .get(
                 &format!("{}/api/openapi.json", deployment.url(service)),
@@ -88,6 +108,7 @@ async fn the_embedded_listener_serves_every_service_and_the_operational_routes()
             &app.base,
             &["booking", "scheduler", "notifier"],
             "in-process",
+            &[],
             &["/api/v1/spaces", "/api/v1/events", "/api/v1/subscribers"],
         )
         .await;

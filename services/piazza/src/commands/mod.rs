@@ -1,10 +1,11 @@
 //! What each command does.
 
+mod dead_letters;
 mod migrate;
 mod serve;
 mod user;
 
-use crate::cli::{Cli, Command, Service, UserCommand};
+use crate::cli::{Cli, Command, DeadLetterCommand, Service, UserCommand};
 use piazza_shared::{runtime::ServiceDef, settings::Settings, telemetry};
 
 pub const ALL: [ServiceDef; 3] = [
@@ -37,5 +38,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     password_stdin: _,
                 },
         }) => user::add(&settings, &email, role, organisation.as_deref()).await,
+        Some(Command::DeadLetters { command }) => match command {
+            DeadLetterCommand::List { service, json } => {
+                dead_letters::list(&settings, service.map(def), json).await
+            }
+            DeadLetterCommand::Replay { service, id, all } => {
+                let ids = (!all).then_some(id);
+                dead_letters::replay(&settings, service.map(def), ids).await
+            }
+        },
     }
 }
