@@ -3,7 +3,7 @@
 //! never changes and whose SEQUENCE grows with every change, so subscribed calendar clients update
 //! it in place; a cancelled one stays with `STATUS:CANCELLED` so clients remove it.
 
-use super::events::{
+use super::listing::{
     CalendarFilter, PublicFilter, distinct, events_by_id, places_of, public_occurrences,
 };
 use crate::{

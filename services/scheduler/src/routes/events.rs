@@ -1,10 +1,7 @@
 //! `/api/v1/events`: administrators create events, operators propose them, anyone reads the
 //! published calendar. An event with a space gets its slot from booking over the bus.
 
-use super::{
-    calendar, input,
-    views::{EventView, OccurrenceItem},
-};
+use super::{calendar, input, views::EventView};
 use crate::{
     db::{events, occurrences, spaces},
     domain::{EventStatus, FundingLine, SCHEDULED, SpaceStatus, TextRule, check_text},
@@ -21,16 +18,12 @@ use chrono::{DateTime, Utc};
 use piazza_shared::{
     auth::{Caller, Role},
     contracts::Category,
-    http::{ApiError, Json, Path, Problem, Query, Violations, page},
-    time::{Bound, parse_bound, parse_instant, parse_zone},
+    http::{ApiError, Json, Path, Problem, Violations},
+    time::{parse_instant, parse_zone},
 };
-use sea_orm::{
-    ColumnTrait, Condition, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::{Expr, SimpleExpr},
-};
+use sea_orm::EntityTrait;
 use serde::Deserialize;
-use std::collections::HashMap;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -290,224 +283,6 @@ pub async fn insert_occurrences(
     Ok(())
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct CalendarFilter {
-    /// RFC 3339 instant or `YYYY-MM-DD`; default now.
-    pub from: Option<String>,
-    /// RFC 3339 instant or `YYYY-MM-DD` (that whole day included).
-    pub to: Option<String>,
-    pub category: Option<Category>,
-    /// Only events open to this age.
-    pub age: Option<u8>,
-    pub space_id: Option<Uuid>,
-    pub season_id: Option<Uuid>,
-    pub programme_id: Option<Uuid>,
-    pub cursor: Option<String>,
-    pub limit: Option<u64>,
-}
-
-/// What the public may see, read from a [`CalendarFilter`].
-#[derive(Debug, Clone)]
-pub struct PublicFilter {
-    pub from: Option<DateTime<Utc>>,
-    pub to: Option<DateTime<Utc>>,
-    pub category: Option<Category>,
-    pub age: Option<u8>,
-    pub space_id: Option<Uuid>,
-    pub season_id: Option<Uuid>,
-    pub programme_id: Option<Uuid>,
-}
-
-impl PublicFilter {
-    /// Reads the bounds (a date is read in the configured zone); `default_from` when none.
-    pub fn read(
-        filter: &CalendarFilter,
-        zone: chrono_tz::Tz,
-        default_from: Option<DateTime<Utc>>,
-    ) -> Result<Self, ApiError> {
-        let mut v = Violations::new();
-        let from = match &filter.from {
-            Some(f) => v.take("from", parse_bound(f, zone, Bound::Start)),
-            None => default_from,
-        };
-        let to = filter
-            .to
-            .as_deref()
-            .and_then(|t| v.take("to", parse_bound(t, zone, Bound::End)));
-        if let (Some(from), Some(to)) = (from, to) {
-            v.check(to > from, "to", "must be after from");
-        }
-        v.finish()?;
-        Ok(Self {
-            from,
-            to,
-            category: filter.category,
-            age: filter.age,
-            space_id: filter.space_id,
-            season_id: filter.season_id,
-            programme_id: filter.programme_id,
-        })
-    }
-
-    /// The condition on occurrences joined with their events: events that were made public
-    /// (published, or completed or cancelled since), matching every filter.
-    pub fn condition(&self, backend: DatabaseBackend) -> Condition {
-        let mut condition = Condition::all()
-            .add(events::Column::PublishedAt.is_not_null())
-            .add(events::Column::Status.is_in([
-                EventStatus::Published.as_str(),
-                EventStatus::Completed.as_str(),
-                EventStatus::Cancelled.as_str(),
-            ]));
-        if let Some(from) = self.from {
-            condition = condition.add(occurrences::Column::EndsAt.gt(from));
-        }
-        if let Some(to) = self.to {
-            condition = condition.add(occurrences::Column::StartsAt.lt(to));
-        }
-        if let Some(space) = self.space_id {
-            condition = condition.add(events::Column::SpaceId.eq(space));
-        }
-        if let Some(season) = self.season_id {
-            condition = condition.add(events::Column::SeasonId.eq(season));
-        }
-        if let Some(programme) = self.programme_id {
-            condition = condition.add(events::Column::ProgrammeId.eq(programme));
-        }
-        if let Some(age) = self.age {
-            let age = i32::from(age);
-            condition = condition
-                .add(
-                    Condition::any()
-                        .add(events::Column::AgeMin.is_null())
-                        .add(events::Column::AgeMin.lte(age)),
-                )
-                .add(
-                    Condition::any()
-                        .add(events::Column::AgeMax.is_null())
-                        .add(events::Column::AgeMax.gte(age)),
-                );
-        }
-        if let Some(category) = self.category {
-            condition = condition.add(has_category(backend, category));
-        }
-        condition
-    }
-}
-
-/// `events.categories` (a JSON array of names) holds `category`.
-fn has_category(backend: DatabaseBackend, category: Category) -> SimpleExpr {
-    let needle = format!("%\"{}\"%", category.as_str());
-    match backend {
-        DatabaseBackend::Postgres => {
-            Expr::cust_with_values(r#"CAST("events"."categories" AS TEXT) LIKE $1"#, [needle])
-        }
-        _ => Expr::cust_with_values(r#""events"."categories" LIKE ?"#, [needle]),
-    }
-}
-
-/// Spaces by id, for naming the places of many events at once.
-pub async fn places_of(
-    conn: &impl sea_orm::ConnectionTrait,
-    ids: impl IntoIterator<Item = Uuid>,
-) -> Result<HashMap<Uuid, spaces::Model>, ApiError> {
-    let mut ids: Vec<Uuid> = ids.into_iter().collect();
-    ids.sort();
-    ids.dedup();
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(spaces::Entity::find()
-        .filter(spaces::Column::Id.is_in(ids))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s))
-        .collect())
-}
-
-/// The public calendar: occurrences of published events, in time order. Occurrences called off
-/// stay listed with `status: cancelled`.
-#[utoipa::path(
-    get,
-    path = "/api/v1/events",
-    tag = "events",
-    params(CalendarFilter),
-    responses((status = 200, body = piazza_shared::http::Page<OccurrenceItem>), (status = 422, body = Problem))
-)]
-pub async fn list(
-    State(state): State<AppState>,
-    Query(filter): Query<CalendarFilter>,
-) -> Result<axum::Json<page::Page<OccurrenceItem>>, ApiError> {
-    let limit = page::limit(filter.limit)?;
-    let after: Option<(DateTime<Utc>, Uuid)> = page::decode_cursor(filter.cursor.as_deref())?;
-    let public = PublicFilter::read(&filter, state.settings.time_zone, Some(Utc::now()))?;
-    let conn = state.db.conn();
-    let mut query = public_occurrences(&public, state.db.backend());
-    if let Some((at, id)) = after {
-        // A row value, so the (starts_at, id) index serves the page directly.
-        query = query.filter(
-            Expr::tuple([
-                Expr::col((occurrences::Entity, occurrences::Column::StartsAt)).into(),
-                Expr::col((occurrences::Entity, occurrences::Column::Id)).into(),
-            ])
-            .gt(Expr::tuple([Expr::value(at), Expr::value(id)])),
-        );
-    }
-    let rows: Vec<occurrences::Brief> = query
-        .limit(limit + 1)
-        .into_model::<occurrences::Brief>()
-        .all(conn)
-        .await?;
-    let events = events_by_id(conn, distinct(rows.iter().map(|o| o.event_id))).await?;
-    let places = places_of(conn, events.values().filter_map(|e| e.space_id)).await?;
-    let templates: HashMap<Uuid, OccurrenceItem> = events
-        .values()
-        .map(|e| {
-            let place = e.space_id.and_then(|s| places.get(&s));
-            (e.id, OccurrenceItem::template(e, place))
-        })
-        .collect();
-    let rows: Vec<occurrences::Brief> = rows
-        .into_iter()
-        .filter(|o| templates.contains_key(&o.event_id))
-        .collect();
-    Ok(axum::Json(page::page(
-        rows,
-        limit,
-        |o| (o.starts_at, o.id),
-        |o| templates[&o.event_id].at(&o),
-    )))
-}
-
-/// The occurrences the public may see, in time order, as [`occurrences::Brief`] rows.
-pub fn public_occurrences(
-    public: &PublicFilter,
-    backend: DatabaseBackend,
-) -> sea_orm::Select<occurrences::Entity> {
-    use sea_orm::RelationTrait;
-    occurrences::Entity::find()
-        .select_only()
-        .columns(occurrences::Brief::COLUMNS)
-        .join(
-            sea_orm::JoinType::InnerJoin,
-            occurrences::Relation::Event.def(),
-        )
-        .filter(public.condition(backend))
-        .order_by_asc(occurrences::Column::StartsAt)
-        .order_by_asc(occurrences::Column::Id)
-}
-
-/// Each id once.
-pub fn distinct(ids: impl Iterator<Item = Uuid>) -> Vec<Uuid> {
-    let mut ids: Vec<Uuid> = ids.collect();
-    ids.sort();
-    ids.dedup();
-    ids
-}
-
 /// Reads `{id}` or `{id}.ics`.
 fn event_path(raw: &str) -> Result<(Uuid, bool), ApiError> {
     let (id, ics) = match raw.strip_suffix(".ics") {
@@ -555,21 +330,4 @@ pub async fn get_one(
     let mut view = EventView::new(loaded.event, loaded.occurrences, loaded.space.as_ref());
     view.places = Some(places);
     Ok(axum::Json(view).into_response())
-}
-
-/// Events by id with one query; for views that list many.
-pub async fn events_by_id(
-    conn: &impl sea_orm::ConnectionTrait,
-    ids: Vec<Uuid>,
-) -> Result<HashMap<Uuid, events::Model>, ApiError> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(events::Entity::find()
-        .filter(events::Column::Id.is_in(ids))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|e| (e.id, e))
-        .collect())
 }

@@ -2,13 +2,17 @@
 
 pub mod calendar;
 pub mod calls;
+pub mod cancel_page;
 pub mod changes;
 pub mod clashes;
 pub mod events;
 pub mod feeds;
 mod input;
 pub mod jobs;
+pub mod listing;
+pub mod occurrences;
 pub mod programmes;
+pub mod proposals;
 pub mod registrations;
 pub mod seasons;
 mod views;
@@ -38,13 +42,13 @@ pub fn router(state: AppState) -> OpenApiRouter {
         .routes(routes!(feeds::delete))
         .routes(routes!(programmes::create, programmes::list))
         .routes(routes!(programmes::get_one, programmes::patch))
-        .routes(routes!(events::create, events::list))
+        .routes(routes!(events::create, listing::list))
         .routes(routes!(events::get_one, changes::patch))
         .routes(routes!(workflow::publish))
         .routes(routes!(workflow::schedule))
         .routes(routes!(workflow::cancel))
-        .routes(routes!(changes::move_occurrence))
-        .routes(routes!(changes::cancel_occurrence))
+        .routes(routes!(occurrences::move_occurrence))
+        .routes(routes!(occurrences::cancel_occurrence))
         .routes(routes!(
             registrations::register_for_event,
             registrations::list_for_event
@@ -55,16 +59,16 @@ pub fn router(state: AppState) -> OpenApiRouter {
         ))
         .routes(routes!(registrations::cancel))
         .routes(routes!(
-            registrations::cancel_page,
-            registrations::cancel_from_page
+            cancel_page::cancel_page,
+            cancel_page::cancel_from_page
         ))
         .routes(routes!(calls::create_call, calls::list_calls))
         .routes(routes!(calls::get_call))
         .routes(routes!(calls::close_call))
-        .routes(routes!(calls::submit, calls::list_proposals))
-        .routes(routes!(calls::get_proposal))
-        .routes(routes!(calls::accept))
-        .routes(routes!(calls::decline))
+        .routes(routes!(proposals::submit, proposals::list_proposals))
+        .routes(routes!(proposals::get_proposal))
+        .routes(routes!(proposals::accept))
+        .routes(routes!(proposals::decline))
         .routes(routes!(calendar::feed))
         .routes(routes!(jobs::list))
         .with_state(state)
