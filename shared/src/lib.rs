@@ -17,6 +17,7 @@ pub mod settings;
 pub mod smtp;
 pub mod telemetry;
 pub mod time;
+pub mod web;
 
 pub use envelope::{Envelope, Message};
 pub use settings::Settings;

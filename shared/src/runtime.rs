@@ -317,7 +317,10 @@ impl Application {
             extra: readiness.checks(),
             openapi: openapi_json,
         });
-        let router = with_layers(api.merge(ops::router(ops_state)));
+        let router = with_layers(
+            api.merge(ops::router(ops_state))
+                .merge(crate::web::assets::router()),
+        );
         Ok(Self {
             listener,
             router,

@@ -1,0 +1,15 @@
+//! What every service's web pages share: the page layout and style sheet, Italian and English
+//! texts, the session cookie that carries an operator's or administrator's signed token, CSRF
+//! protection for the forms they post, and form bodies read without surprises.
+
+pub mod assets;
+pub mod form;
+pub mod i18n;
+pub mod page;
+pub mod session;
+pub mod templates;
+
+pub use form::FormData;
+pub use i18n::Lang;
+pub use page::PageCtx;
+pub use templates::Templates;

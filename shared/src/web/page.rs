@@ -1,0 +1,223 @@
+//! What a page handler knows about the request: the language, who is signed in (from the
+//! session cookie), the CSRF token for its forms and whether a POST is same-origin; and the
+//! answers pages give — a rendered template, a redirect, an error page.
+
+use super::{Lang, Templates, assets, session};
+use crate::{
+    auth::{Caller, Claims, Keys, Role},
+    http::ApiError,
+};
+use axum::{
+    extract::{FromRef, FromRequestParts},
+    http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts},
+    response::{Html, IntoResponse, Redirect, Response},
+};
+use minijinja::{Value, context};
+use std::convert::Infallible;
+
+/// The request as a page sees it.
+#[derive(Debug, Clone)]
+pub struct PageCtx {
+    pub lang: Lang,
+    /// The signed-in account, if any.
+    pub viewer: Option<Claims>,
+    session_token: Option<String>,
+    /// The hidden field every form of a signed-in page carries.
+    pub csrf: Option<String>,
+    keys: Keys,
+    same_origin: bool,
+    /// This page's path and query, without `lang` (for the language switch and `next`).
+    pub path: String,
+    /// `?lang=` was given: remember it.
+    chosen_lang: bool,
+}
+
+impl<S> FromRequestParts<S> for PageCtx
+where
+    S: Send + Sync,
+    Keys: FromRef<S>,
+{
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let keys = Keys::from_ref(state);
+        let query: Vec<(String, String)> = parts
+            .uri
+            .query()
+            .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+            .unwrap_or_default();
+        let query_lang = query.iter().find(|(k, _)| k == "lang").map(|(_, v)| v.as_str());
+        let lang = Lang::negotiate(query_lang, &parts.headers);
+        let rest: Vec<&(String, String)> = query.iter().filter(|(k, _)| k != "lang").collect();
+        let path = if rest.is_empty() {
+            parts.uri.path().to_string()
+        } else {
+            let mut serializer = form_urlencoded::Serializer::new(String::new());
+            for (k, v) in rest {
+                serializer.append_pair(k, v);
+            }
+            format!("{}?{}", parts.uri.path(), serializer.finish())
+        };
+        let (viewer, session_token) = match session::viewer(&parts.headers, &keys) {
+            Some((claims, token)) => (Some(claims), Some(token)),
+            None => (None, None),
+        };
+        let csrf = session_token
+            .as_deref()
+            .map(|token| session::csrf_token(&keys, token));
+        Ok(Self {
+            lang,
+            viewer,
+            session_token,
+            csrf,
+            same_origin: session::same_origin(&parts.headers),
+            keys,
+            path,
+            chosen_lang: query_lang.and_then(Lang::parse).is_some(),
+        })
+    }
+}
+
+impl PageCtx {
+    pub fn t<'a>(&self, it: &'a str, en: &'a str) -> &'a str {
+        self.lang.pick(it, en)
+    }
+
+    /// The signed-in caller with one of `roles`; otherwise the login page (not signed in) or a
+    /// 403 page (signed in as someone else).
+    pub fn require(&self, templates: &Templates, roles: &[Role]) -> Result<Caller, Response> {
+        match &self.viewer {
+            None => {
+                let mut next = form_urlencoded::Serializer::new(String::new());
+                next.append_pair("next", &self.path);
+                Err(Redirect::to(&format!("/login?{}", next.finish())).into_response())
+            }
+            Some(claims) if roles.contains(&claims.role) => Ok(Caller(claims.clone())),
+            Some(_) => Err(self.error(
+                templates,
+                StatusCode::FORBIDDEN,
+                self.t(
+                    "Questa pagina è riservata ad altri ruoli.",
+                    "This page is for other roles.",
+                ),
+            )),
+        }
+    }
+
+    /// Refuses a form POST that is cross-origin or lacks this session's CSRF token.
+    pub fn check_post(&self, templates: &Templates, csrf: &str) -> Result<(), Response> {
+        let token_ok = self
+            .session_token
+            .as_deref()
+            .is_some_and(|session| session::csrf_valid(&self.keys, session, csrf));
+        if self.same_origin && token_ok {
+            Ok(())
+        } else {
+            Err(self.error(
+                templates,
+                StatusCode::FORBIDDEN,
+                self.t(
+                    "Il modulo è scaduto o non viene da questo sito: ricarica la pagina e riprova.",
+                    "The form has expired or does not come from this site: reload the page and try again.",
+                ),
+            ))
+        }
+    }
+
+    /// Whether a public form (no session) was posted from our own pages.
+    pub fn same_origin(&self) -> bool {
+        self.same_origin
+    }
+
+    /// Renders `name` with what every page needs plus `extra`.
+    pub fn render(&self, templates: &Templates, name: &str, extra: Value) -> Response {
+        self.render_status(templates, StatusCode::OK, name, extra)
+    }
+
+    pub fn render_status(
+        &self,
+        templates: &Templates,
+        status: StatusCode,
+        name: &str,
+        extra: Value,
+    ) -> Response {
+        let mut lang_switch = form_urlencoded::Serializer::new(String::new());
+        lang_switch.append_pair("lang", self.lang.other().code());
+        let separator = if self.path.contains('?') { '&' } else { '?' };
+        let viewer = self.viewer.as_ref().map(|c| {
+            context! {
+                email => c.email,
+                role => c.role.as_str(),
+                organisation => c.org_name,
+            }
+        });
+        let base = context! {
+            lang => self.lang.code(),
+            other_lang => self.lang.other().code(),
+            lang_switch => format!("{}{separator}{}", self.path, lang_switch.finish()),
+            path => self.path,
+            css_href => assets::css_href(),
+            viewer => viewer,
+            csrf => self.csrf,
+        };
+        match templates.render(name, context! { ..extra, ..base }) {
+            Ok(html) => {
+                let mut response = (status, Html(html)).into_response();
+                self.decorate(response.headers_mut());
+                response
+            }
+            Err(error) => ApiError::Internal(error).into_response(),
+        }
+    }
+
+    fn decorate(&self, headers: &mut HeaderMap) {
+        if self.chosen_lang {
+            headers.append(header::SET_COOKIE, session::lang_cookie(self.lang.code()));
+        }
+        // Pages differ by language and by who is signed in; none may be cached by a proxy.
+        headers.insert(
+            header::VARY,
+            HeaderValue::from_static("Cookie, Accept-Language"),
+        );
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-cache"),
+        );
+    }
+
+    /// A page saying what went wrong, with `status`.
+    pub fn error(&self, templates: &Templates, status: StatusCode, message: &str) -> Response {
+        self.render_status(
+            templates,
+            status,
+            "error.html",
+            context! { status => status.as_u16(), message => message },
+        )
+    }
+
+    /// An API error as a page: validation and conflicts are for the form to show, so this is
+    /// for the rest (not found, forbidden, unavailable…).
+    pub fn api_error(&self, templates: &Templates, error: ApiError) -> Response {
+        if let ApiError::Internal(cause) = &error {
+            tracing::error!(error = format!("{cause:#}"), "page failed");
+        }
+        let problem = error.to_problem();
+        let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::BAD_REQUEST);
+        let message = match status {
+            StatusCode::NOT_FOUND => self.t("Non trovato.", "Not found.").to_string(),
+            StatusCode::INTERNAL_SERVER_ERROR => self
+                .t(
+                    "Qualcosa non ha funzionato: riprova fra poco.",
+                    "Something went wrong: try again shortly.",
+                )
+                .to_string(),
+            _ => problem.detail,
+        };
+        self.error(templates, status, &message)
+    }
+}
+
+/// After a successful POST: see the result at `to` (303, so reloading does not post again).
+pub fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}

@@ -1,0 +1,156 @@
+//! The session of an operator or administrator using the pages: a cookie holding the same
+//! signed token the API hands out (HttpOnly, SameSite=Lax, Secure behind https), and the CSRF
+//! defence for the forms they post — the request must come from our own origin, and carry a
+//! token bound to the session cookie, which another site can neither read nor forge.
+
+use crate::auth::{Claims, Keys, caller::API_TOKEN};
+use axum::http::{HeaderMap, HeaderValue, header};
+use chrono::{Duration, Utc};
+use sha2::{Digest, Sha256};
+
+/// The session cookie's name.
+pub const COOKIE: &str = "piazza_session";
+/// The purpose CSRF tokens are signed for.
+const CSRF: &str = "csrf";
+/// How long a form stays postable after it was shown.
+const CSRF_TTL_HOURS: i64 = 12;
+
+/// The value of cookie `name`, if the request carries it.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim())
+}
+
+/// `Set-Cookie` for a new session holding `token` for `ttl`.
+pub fn set_cookie(token: &str, ttl: Duration, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        ttl.num_seconds().max(0)
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// `Set-Cookie` that ends the session.
+pub fn clear_cookie() -> HeaderValue {
+    HeaderValue::from_static("piazza_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+}
+
+/// `Set-Cookie` remembering the chosen language for a year.
+pub fn lang_cookie(code: &str) -> HeaderValue {
+    HeaderValue::from_str(&format!(
+        "{}={code}; Path=/; SameSite=Lax; Max-Age=31536000",
+        super::i18n::COOKIE
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// The signed-in account, when the cookie holds a valid, unexpired token.
+pub fn viewer(headers: &HeaderMap, keys: &Keys) -> Option<(Claims, String)> {
+    let token = cookie(headers, COOKIE)?;
+    let claims = keys.verify::<Claims>(API_TOKEN, token, Utc::now()).ok()?;
+    Some((claims, token.to_string()))
+}
+
+fn fingerprint(session_token: &str) -> String {
+    Sha256::digest(session_token.as_bytes())
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The token a form of this session carries in its hidden `csrf` field.
+pub fn csrf_token(keys: &Keys, session_token: &str) -> String {
+    keys.sign(
+        CSRF,
+        &fingerprint(session_token),
+        Utc::now() + Duration::hours(CSRF_TTL_HOURS),
+    )
+}
+
+/// Whether `token` was issued for this session and has not expired.
+pub fn csrf_valid(keys: &Keys, session_token: &str, token: &str) -> bool {
+    keys.verify::<String>(CSRF, token, Utc::now())
+        .is_ok_and(|bound| bound == fingerprint(session_token))
+}
+
+/// Whether a POST comes from a page of ours: its `Origin` (or, lacking one, its `Referer`)
+/// names the host it was sent to, and the browser does not call it cross-site.
+pub fn same_origin(headers: &HeaderMap) -> bool {
+    let text = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+    if text(header::HeaderName::from_static("sec-fetch-site")) == Some("cross-site") {
+        return false;
+    }
+    let Some(host) = text(header::HeaderName::from_static("x-forwarded-host"))
+        .or_else(|| text(header::HOST))
+    else {
+        return false;
+    };
+    let source = text(header::ORIGIN)
+        .filter(|o| *o != "null")
+        .or_else(|| text(header::REFERER));
+    match source.and_then(|s| url::Url::parse(s).ok()) {
+        Some(url) => {
+            let authority = match url.port() {
+                Some(port) => format!("{}:{port}", url.host_str().unwrap_or("")),
+                None => url.host_str().unwrap_or("").to_string(),
+            };
+            authority.eq_ignore_ascii_case(host)
+        }
+        // Browsers send Origin on every POST; a request without either header is not a
+        // browser's form, and the CSRF token still has to match.
+        None => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (k, v) in pairs {
+            map.append(*k, HeaderValue::from_static(v));
+        }
+        map
+    }
+
+    #[test]
+    fn a_csrf_token_belongs_to_its_session_only() {
+        let keys = Keys::new("a-test-secret-of-at-least-thirty-two-chars", &[]);
+        let token = csrf_token(&keys, "session-a");
+        assert!(csrf_valid(&keys, "session-a", &token));
+        assert!(!csrf_valid(&keys, "session-b", &token));
+        assert!(!csrf_valid(&keys, "session-a", "v1.forged"));
+    }
+
+    #[test]
+    fn a_post_from_another_site_is_refused() {
+        assert!(same_origin(&headers(&[
+            ("host", "127.0.0.1:8080"),
+            ("origin", "http://127.0.0.1:8080")
+        ])));
+        assert!(!same_origin(&headers(&[
+            ("host", "127.0.0.1:8080"),
+            ("origin", "https://evil.example")
+        ])));
+        assert!(!same_origin(&headers(&[
+            ("host", "127.0.0.1:8080"),
+            ("sec-fetch-site", "cross-site")
+        ])));
+    }
+
+    #[test]
+    fn cookies_are_read_by_name() {
+        let map = headers(&[("cookie", "a=1; piazza_session=tok; b=2")]);
+        assert_eq!(cookie(&map, COOKIE), Some("tok"));
+        assert_eq!(cookie(&map, "c"), None);
+    }
+}
