@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod db;
 pub mod domain;
 mod messages;
+pub mod pages;
 pub mod placement;
 pub mod routes;
 pub mod state;
@@ -33,7 +34,7 @@ pub async fn build(context: ServiceContext) -> anyhow::Result<ServiceParts> {
         settings: context.settings.clone(),
     };
     Ok(ServiceParts {
-        routes: routes::router(state.clone()),
+        routes: routes::router(state.clone()).merge(pages::router(state.clone())?.into()),
         handler: Some(Arc::new(messages::Handler::new(state))),
         workers: Vec::new(),
     })

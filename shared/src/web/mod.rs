@@ -8,6 +8,7 @@ pub mod i18n;
 pub mod page;
 pub mod session;
 pub mod templates;
+pub mod words;
 
 pub use form::FormData;
 pub use i18n::Lang;

@@ -30,6 +30,7 @@ pub struct PageCtx {
     pub path: String,
     /// `?lang=` was given: remember it.
     chosen_lang: bool,
+    query: Vec<(String, String)>,
 }
 
 impl<S> FromRequestParts<S> for PageCtx
@@ -46,7 +47,11 @@ where
             .query()
             .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
             .unwrap_or_default();
-        let query_lang = query.iter().find(|(k, _)| k == "lang").map(|(_, v)| v.as_str());
+        let query_lang = query
+            .iter()
+            .find(|(k, _)| k == "lang")
+            .map(|(_, v)| v.clone());
+        let query_lang = query_lang.as_deref();
         let lang = Lang::negotiate(query_lang, &parts.headers);
         let rest: Vec<&(String, String)> = query.iter().filter(|(k, _)| k != "lang").collect();
         let path = if rest.is_empty() {
@@ -74,11 +79,21 @@ where
             keys,
             path,
             chosen_lang: query_lang.and_then(Lang::parse).is_some(),
+            query,
         })
     }
 }
 
 impl PageCtx {
+    /// Query parameter `name`, trimmed; empty when absent (pages validate what they read).
+    pub fn param(&self, name: &str) -> &str {
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim())
+            .unwrap_or("")
+    }
+
     pub fn t<'a>(&self, it: &'a str, en: &'a str) -> &'a str {
         self.lang.pick(it, en)
     }

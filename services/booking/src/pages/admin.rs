@@ -1,0 +1,123 @@
+//! The administrator's pages in booking: the approval queue (approve, or reject with a reason)
+//! and the catalogue of spaces.
+
+use super::{PageState, rows};
+use crate::{
+    domain::BookingStatus,
+    routes::bookings::{self, BookingFilter, RejectBody},
+};
+use axum::{extract::State, response::Response};
+use minijinja::context;
+use piazza_shared::{
+    auth::Role,
+    http::{ApiError, Json, Path, Query},
+    web::{FormData, PageCtx, page::see_other},
+};
+use uuid::Uuid;
+
+/// Requests awaiting a decision, oldest first.
+pub async fn queue(State(state): State<PageState>, ctx: PageCtx) -> Response {
+    let caller = match ctx.require(&state.templates, &[Role::Admin]) {
+        Ok(caller) => caller,
+        Err(page) => return page,
+    };
+    let filter = BookingFilter {
+        space_id: None,
+        status: Some(BookingStatus::Requested),
+        from: None,
+        to: None,
+        event_id: None,
+        cursor: None,
+        limit: Some(500),
+    };
+    let listed = bookings::list(State(state.app.clone()), caller, Query(filter)).await;
+    let spaces = rows::all_spaces(&state.app, rows::no_filter()).await;
+    let (page, spaces) = match (listed, spaces) {
+        (Ok(axum::Json(page)), Ok(spaces)) => (page, spaces),
+        (Err(error), _) | (_, Err(error)) => return ctx.api_error(&state.templates, error),
+    };
+    // A series waits as one request: show its first occurrence and how many there are.
+    let mut seen = std::collections::HashMap::<Uuid, usize>::new();
+    let mut shown = Vec::new();
+    for booking in &page.items {
+        let key = booking.series_id.unwrap_or(booking.id);
+        *seen.entry(key).or_default() += 1;
+        if seen[&key] == 1 {
+            shown.push(booking.clone());
+        }
+    }
+    let counts: Vec<usize> = shown
+        .iter()
+        .map(|b| seen[&b.series_id.unwrap_or(b.id)])
+        .collect();
+    let spaces = rows::by_id(spaces);
+    ctx.render(
+        &state.templates,
+        "queue.html",
+        context! {
+            bookings => rows::booking_rows(&shown, &spaces, &state.app, ctx.lang),
+            counts => counts,
+            done => ctx.param("done"),
+            failed => ctx.param("failed"),
+        },
+    )
+}
+
+pub async fn approve(
+    State(state): State<PageState>,
+    ctx: PageCtx,
+    Path(id): Path<Uuid>,
+    form: FormData,
+) -> Response {
+    let caller = match ctx.require(&state.templates, &[Role::Admin]) {
+        Ok(caller) => caller,
+        Err(page) => return page,
+    };
+    if let Err(refused) = ctx.check_post(&state.templates, form.get("csrf")) {
+        return refused;
+    }
+    match bookings::approve(State(state.app.clone()), caller, Path(id)).await {
+        Ok(_) => see_other("/admin/bookings?done=approved"),
+        Err(ApiError::Conflict { .. }) => see_other("/admin/bookings?failed=decided"),
+        Err(error) => ctx.api_error(&state.templates, error),
+    }
+}
+
+pub async fn reject(
+    State(state): State<PageState>,
+    ctx: PageCtx,
+    Path(id): Path<Uuid>,
+    form: FormData,
+) -> Response {
+    let caller = match ctx.require(&state.templates, &[Role::Admin]) {
+        Ok(caller) => caller,
+        Err(page) => return page,
+    };
+    if let Err(refused) = ctx.check_post(&state.templates, form.get("csrf")) {
+        return refused;
+    }
+    let body = RejectBody {
+        reason: form.get("reason").to_string(),
+    };
+    match bookings::reject(State(state.app.clone()), caller, Path(id), Json(body)).await {
+        Ok(_) => see_other("/admin/bookings?done=rejected"),
+        Err(ApiError::Validation(_)) => see_other("/admin/bookings?failed=reason"),
+        Err(ApiError::Conflict { .. }) => see_other("/admin/bookings?failed=decided"),
+        Err(error) => ctx.api_error(&state.templates, error),
+    }
+}
+
+/// Every space, open or not, with what it offers.
+pub async fn catalogue(State(state): State<PageState>, ctx: PageCtx) -> Response {
+    if let Err(page) = ctx.require(&state.templates, &[Role::Admin]) {
+        return page;
+    }
+    match rows::all_spaces(&state.app, rows::no_filter()).await {
+        Ok(spaces) => ctx.render(
+            &state.templates,
+            "spaces.html",
+            context! { spaces => spaces.iter().map(rows::SpaceRow::from).collect::<Vec<_>>() },
+        ),
+        Err(error) => ctx.api_error(&state.templates, error),
+    }
+}

@@ -1,0 +1,105 @@
+//! `/login` and `/logout`: the session cookie holds the same signed token the API issues, so
+//! every service's pages can read it without asking booking.
+
+use super::PageState;
+use crate::accounts;
+use axum::{
+    extract::State,
+    http::{StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use chrono::{Duration, Utc};
+use minijinja::context;
+use piazza_shared::{
+    auth::{Role, caller::API_TOKEN},
+    web::{FormData, PageCtx, page::see_other, session},
+};
+
+/// Where to go after logging in: only a path of ours, never another site.
+fn safe_next(next: &str) -> Option<&str> {
+    (next.starts_with('/') && !next.starts_with("//") && !next.contains('\\')).then_some(next)
+}
+
+fn home(role: Role) -> &'static str {
+    match role {
+        Role::Admin => "/admin/bookings",
+        Role::Operator => "/bookings",
+        Role::Evaluator => "/admin/indicators",
+    }
+}
+
+pub async fn form(State(state): State<PageState>, ctx: PageCtx) -> Response {
+    let next = ctx.param("next");
+    ctx.render(
+        &state.templates,
+        "login.html",
+        context! { next => next, email => "", failed => false },
+    )
+}
+
+pub async fn submit(State(state): State<PageState>, ctx: PageCtx, form: FormData) -> Response {
+    if !ctx.same_origin() {
+        return ctx.error(
+            &state.templates,
+            StatusCode::FORBIDDEN,
+            ctx.t(
+                "Il modulo non viene da questo sito.",
+                "The form does not come from this site.",
+            ),
+        );
+    }
+    let (email, password) = (form.get("email"), form.get("password"));
+    let claims = if email.is_empty() || password.is_empty() || password.len() > 1024 {
+        None
+    } else {
+        match accounts::authenticate(&state.app.db, email, password).await {
+            Ok(claims) => claims,
+            Err(error) => {
+                return ctx.api_error(&state.templates, error.into());
+            }
+        }
+    };
+    let Some(claims) = claims else {
+        tracing::info!("page login refused");
+        return ctx.render_status(
+            &state.templates,
+            StatusCode::UNAUTHORIZED,
+            "login.html",
+            context! { next => form.get("next"), email => email, failed => true },
+        );
+    };
+    let ttl = Duration::minutes(i64::from(state.app.settings.auth.token_ttl_minutes));
+    let token = state.app.keys.sign(API_TOKEN, &claims, Utc::now() + ttl);
+    let secure = state.app.settings.public_url().scheme() == "https";
+    let to = safe_next(form.get("next")).unwrap_or(home(claims.role));
+    tracing::info!(account = %claims.sub, role = claims.role.as_str(), "page login");
+    let mut response = see_other(to);
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, session::set_cookie(&token, ttl, secure));
+    response
+}
+
+pub async fn logout(State(state): State<PageState>, ctx: PageCtx, form: FormData) -> Response {
+    if let Err(refused) = ctx.check_post(&state.templates, form.get("csrf")) {
+        return refused;
+    }
+    let mut response = see_other("/").into_response();
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, session::clear_cookie());
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_our_own_paths_are_followed_after_login() {
+        assert_eq!(safe_next("/bookings"), Some("/bookings"));
+        assert_eq!(safe_next("//evil.example/"), None);
+        assert_eq!(safe_next("https://evil.example/"), None);
+        assert_eq!(safe_next("/\\evil.example"), None);
+    }
+}

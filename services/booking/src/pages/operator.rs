@@ -1,0 +1,286 @@
+//! The operator's pages: find a free space, request it once or weekly (conflicts explained one
+//! by one), and follow their bookings.
+
+use super::{PageState, rows};
+use crate::routes::{
+    SpaceView,
+    bookings::{self, BookingFilter, NewBooking},
+};
+use axum::{
+    extract::State,
+    http::StatusCode,
+    response::Response,
+};
+use minijinja::context;
+use piazza_shared::{
+    auth::Role,
+    http::{ApiError, Json, Query},
+    time::parse_zone,
+    web::{FormData, PageCtx, page::see_other, words},
+};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+const ROLES: [Role; 2] = [Role::Operator, Role::Admin];
+
+/// `/spaces/find?date=&start=&end=&capacity=&equipment=`: spaces free for the whole time.
+pub async fn find(State(state): State<PageState>, ctx: PageCtx) -> Response {
+    if let Err(page) = ctx.require(&state.templates, &ROLES) {
+        return page;
+    }
+    let zone = state.app.settings.time_zone;
+    let (date, start, end) = (ctx.param("date"), ctx.param("start"), ctx.param("end"));
+    let mut errors = BTreeMap::new();
+    let mut filter = rows::no_filter();
+    let searched = !date.is_empty();
+    if searched {
+        match (
+            words::local_instant(date, start, zone),
+            words::local_instant(date, end, zone),
+        ) {
+            (Ok(from), Ok(to)) => {
+                filter.free_from = Some(from);
+                filter.free_to = Some(to);
+            }
+            (from, to) => {
+                if let Err(e) = from {
+                    errors.insert("start", e);
+                }
+                if let Err(e) = to {
+                    errors.insert("end", e);
+                }
+            }
+        }
+    }
+    let capacity = ctx.param("capacity");
+    if !capacity.is_empty() {
+        match capacity.parse::<u32>() {
+            Ok(n) => filter.capacity_min = Some(n),
+            Err(_) => {
+                errors.insert("capacity", ctx.t("un numero intero", "a whole number").into());
+            }
+        }
+    }
+    let equipment = ctx.param("equipment");
+    if !equipment.is_empty() {
+        filter.equipment = Some(equipment.to_string());
+    }
+    filter.status = Some(crate::domain::SpaceStatus::Open);
+    let found = if searched && errors.is_empty() {
+        match rows::all_spaces(&state.app, filter).await {
+            Ok(spaces) => spaces.iter().map(rows::SpaceRow::from).collect(),
+            Err(ApiError::Validation(list)) => {
+                for e in list {
+                    errors.insert(if e.field == "free_to" { "end" } else { "start" }, e.message);
+                }
+                Vec::new()
+            }
+            Err(error) => return ctx.api_error(&state.templates, error),
+        }
+    } else {
+        Vec::new()
+    };
+    ctx.render(
+        &state.templates,
+        "find.html",
+        context! {
+            searched => searched && errors.is_empty(),
+            spaces => found,
+            errors => errors,
+            q => context! { date => date, start => start, end => end, capacity => capacity, equipment => equipment },
+        },
+    )
+}
+
+async fn spaces_for_form(state: &PageState) -> Result<Vec<rows::SpaceRow>, ApiError> {
+    let spaces = rows::all_spaces(&state.app, rows::no_filter()).await?;
+    Ok(spaces.iter().map(rows::SpaceRow::from).collect())
+}
+
+/// The request form, filled from the finder's link when it came from there.
+pub async fn new_form(State(state): State<PageState>, ctx: PageCtx) -> Response {
+    if let Err(page) = ctx.require(&state.templates, &ROLES) {
+        return page;
+    }
+    let spaces = match spaces_for_form(&state).await {
+        Ok(spaces) => spaces,
+        Err(error) => return ctx.api_error(&state.templates, error),
+    };
+    let mut values = BTreeMap::new();
+    for name in ["space_id", "date", "start", "end"] {
+        values.insert(name.to_string(), ctx.param(name).to_string());
+    }
+    values.insert("attendees".into(), "10".into());
+    values.insert("weeks".into(), "8".into());
+    ctx.render(
+        &state.templates,
+        "booking_new.html",
+        context! { spaces => spaces, v => values, errors => BTreeMap::<String, String>::new() },
+    )
+}
+
+/// Where a field of the API's request is on the form.
+fn form_field(api_field: &str) -> &str {
+    match api_field {
+        "starts_at" => "start",
+        "ends_at" => "end",
+        "recurrence" => "weeks",
+        other => other,
+    }
+}
+
+/// Posts the form as `POST /api/v1/bookings` would, and shows what that says.
+pub async fn request(State(state): State<PageState>, ctx: PageCtx, form: FormData) -> Response {
+    let caller = match ctx.require(&state.templates, &ROLES) {
+        Ok(caller) => caller,
+        Err(page) => return page,
+    };
+    if let Err(refused) = ctx.check_post(&state.templates, form.get("csrf")) {
+        return refused;
+    }
+    let spaces = match spaces_for_form(&state).await {
+        Ok(spaces) => spaces,
+        Err(error) => return ctx.api_error(&state.templates, error),
+    };
+    let mut errors: BTreeMap<String, String> = BTreeMap::new();
+    let space = Uuid::parse_str(form.get("space_id"))
+        .ok()
+        .and_then(|id| spaces.iter().find(|s| s.id == id));
+    if space.is_none() {
+        errors.insert("space_id".into(), ctx.t("scegli uno spazio", "choose a space").into());
+    }
+    let zone = space
+        .and_then(|s| parse_zone(&s.time_zone).ok())
+        .unwrap_or(state.app.settings.time_zone);
+    let starts_at = words::local_instant(form.get("date"), form.get("start"), zone)
+        .map_err(|e| errors.insert("start".into(), e))
+        .unwrap_or_default();
+    let ends_at = words::local_instant(form.get("date"), form.get("end"), zone)
+        .map_err(|e| errors.insert("end".into(), e))
+        .unwrap_or_default();
+    let attendees = form.get("attendees").parse::<i64>().unwrap_or_else(|_| {
+        errors.insert("attendees".into(), ctx.t("un numero intero", "a whole number").into());
+        0
+    });
+    let recurrence = if form.get("weekly").is_empty() {
+        None
+    } else {
+        match form.get("weeks").parse::<u32>() {
+            Ok(weeks @ 2..=200) => Some(format!("FREQ=WEEKLY;COUNT={weeks}")),
+            _ => {
+                errors.insert("weeks".into(), ctx.t("da 2 a 200 settimane", "2 to 200 weeks").into());
+                None
+            }
+        }
+    };
+    let mut conflicts = Vec::new();
+    if errors.is_empty()
+        && let Some(space) = space
+    {
+        let body = NewBooking {
+            space_id: space.id,
+            title: form.get("title").to_string(),
+            starts_at,
+            ends_at,
+            attendees,
+            recurrence,
+            skip_conflicts: false,
+        };
+        match bookings::create(State(state.app.clone()), caller, Json(body)).await {
+            Ok((_, axum::Json(created))) => {
+                return see_other(&format!("/bookings?requested={}", created.booking.id));
+            }
+            Err(ApiError::Validation(list)) => {
+                for e in list {
+                    errors.insert(form_field(&e.field).to_string(), e.message);
+                }
+            }
+            Err(ApiError::Conflict { conflicts: list, .. }) => {
+                conflicts = explain(&list, zone, &ctx);
+            }
+            Err(error) => return ctx.api_error(&state.templates, error),
+        }
+    }
+    ctx.render_status(
+        &state.templates,
+        if conflicts.is_empty() {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::CONFLICT
+        },
+        "booking_new.html",
+        context! { spaces => spaces, v => form.to_map(), errors => errors, conflicts => conflicts },
+    )
+}
+
+/// Each conflicting occurrence of a 409 in words: when, and what is in the way.
+fn explain(conflicts: &[serde_json::Value], zone: chrono_tz::Tz, ctx: &PageCtx) -> Vec<String> {
+    conflicts
+        .iter()
+        .map(|c| {
+            let instant = |key: &str| {
+                c[key]
+                    .as_str()
+                    .and_then(|s| piazza_shared::time::parse_instant(s).ok())
+            };
+            let when = match (instant("starts_at"), instant("ends_at")) {
+                (Some(s), Some(e)) => words::span(s, e, zone, ctx.lang),
+                _ => String::new(),
+            };
+            let reason = c["reason"].as_str().unwrap_or("");
+            let reason = if let Some(why) = reason.strip_prefix("closed: ") {
+                format!("{}: {why}", ctx.t("lo spazio è chiuso", "the space is closed"))
+            } else if reason.contains("approved booking") {
+                ctx.t(
+                    "si sovrappone a una prenotazione già approvata",
+                    "overlaps an approved booking",
+                )
+                .to_string()
+            } else if reason.contains("requested booking") {
+                ctx.t(
+                    "si sovrappone a una richiesta in attesa di approvazione",
+                    "overlaps a request awaiting approval",
+                )
+                .to_string()
+            } else if reason.contains("opening hours") {
+                ctx.t("fuori dagli orari di apertura", "outside the opening hours")
+                    .to_string()
+            } else {
+                reason.to_string()
+            };
+            format!("{when}: {reason}")
+        })
+        .collect()
+}
+
+/// The operator's bookings (an administrator sees everyone's), with their status.
+pub async fn mine(State(state): State<PageState>, ctx: PageCtx) -> Response {
+    let caller = match ctx.require(&state.templates, &ROLES) {
+        Ok(caller) => caller,
+        Err(page) => return page,
+    };
+    let filter = BookingFilter {
+        space_id: None,
+        status: None,
+        from: None,
+        to: None,
+        event_id: None,
+        cursor: None,
+        limit: Some(500),
+    };
+    let listed = bookings::list(State(state.app.clone()), caller, Query(filter)).await;
+    let spaces = rows::all_spaces(&state.app, rows::no_filter()).await;
+    let (page, spaces) = match (listed, spaces) {
+        (Ok(axum::Json(page)), Ok(spaces)) => (page, spaces),
+        (Err(error), _) | (_, Err(error)) => return ctx.api_error(&state.templates, error),
+    };
+    let spaces: std::collections::HashMap<Uuid, SpaceView> = rows::by_id(spaces);
+    ctx.render(
+        &state.templates,
+        "bookings.html",
+        context! {
+            bookings => rows::booking_rows(&page.items, &spaces, &state.app, ctx.lang),
+            requested => ctx.param("requested"),
+        },
+    )
+}

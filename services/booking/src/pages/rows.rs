@@ -1,0 +1,157 @@
+//! Spaces and bookings as the pages' templates show them: names, local times and statuses in
+//! words, in the page's language.
+
+use crate::{
+    routes::{BookingView, SpaceView, spaces},
+    state::AppState,
+};
+use axum::extract::State;
+use piazza_shared::{
+    http::{ApiError, Query},
+    time::parse_zone,
+    web::{Lang, words},
+};
+use serde::Serialize;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+#[derive(Debug, Serialize)]
+pub struct SpaceRow {
+    pub id: Uuid,
+    pub name: String,
+    pub building: String,
+    pub address: String,
+    pub kind: String,
+    pub capacity: u32,
+    pub equipment: Vec<String>,
+    pub accessibility: Vec<String>,
+    pub status: String,
+    pub time_zone: String,
+}
+
+impl From<&SpaceView> for SpaceRow {
+    fn from(s: &SpaceView) -> Self {
+        let text = |v: &dyn erased::AsStr| v.as_text();
+        Self {
+            id: s.id,
+            name: s.name.clone(),
+            building: s.building.clone(),
+            address: s.address.clone(),
+            kind: text(&s.kind),
+            capacity: s.capacity,
+            equipment: s.equipment.clone(),
+            accessibility: s.accessibility.clone(),
+            status: text(&s.status),
+            time_zone: s.time_zone.clone(),
+        }
+    }
+}
+
+/// Enum values as their JSON names, without naming each type.
+mod erased {
+    pub trait AsStr {
+        fn as_text(&self) -> String;
+    }
+    impl<T: serde::Serialize> AsStr for T {
+        fn as_text(&self) -> String {
+            serde_json::to_value(self)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+        }
+    }
+}
+
+/// Every space of the catalogue (a few hundred at most), by name.
+pub async fn all_spaces(app: &AppState, filter: spaces::SpaceFilter) -> Result<Vec<SpaceView>, ApiError> {
+    let mut items = Vec::new();
+    let mut filter = filter;
+    filter.limit = Some(500);
+    loop {
+        let axum::Json(page) = spaces::list(State(app.clone()), Query(clone_filter(&filter))).await?;
+        items.extend(page.items);
+        match page.next_cursor {
+            Some(cursor) => filter.cursor = Some(cursor),
+            None => break,
+        }
+    }
+    Ok(items)
+}
+
+fn clone_filter(f: &spaces::SpaceFilter) -> spaces::SpaceFilter {
+    spaces::SpaceFilter {
+        capacity_min: f.capacity_min,
+        equipment: f.equipment.clone(),
+        accessibility: f.accessibility.clone(),
+        kind: f.kind,
+        building: f.building.clone(),
+        status: f.status,
+        free_from: f.free_from.clone(),
+        free_to: f.free_to.clone(),
+        cursor: f.cursor.clone(),
+        limit: f.limit,
+    }
+}
+
+pub fn no_filter() -> spaces::SpaceFilter {
+    spaces::SpaceFilter {
+        capacity_min: None,
+        equipment: None,
+        accessibility: None,
+        kind: None,
+        building: None,
+        status: None,
+        free_from: None,
+        free_to: None,
+        cursor: None,
+        limit: None,
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct BookingRow {
+    pub id: Uuid,
+    pub title: String,
+    pub space: String,
+    pub when: String,
+    pub status: String,
+    pub status_text: String,
+    pub reason: Option<String>,
+    pub organisation: Option<String>,
+    pub attendees: u32,
+    pub series: bool,
+}
+
+pub fn booking_rows(
+    bookings: &[BookingView],
+    spaces: &HashMap<Uuid, SpaceView>,
+    app: &AppState,
+    lang: Lang,
+) -> Vec<BookingRow> {
+    bookings
+        .iter()
+        .map(|b| {
+            let space = spaces.get(&b.space_id);
+            let zone = space
+                .and_then(|s| parse_zone(&s.time_zone).ok())
+                .unwrap_or(app.settings.time_zone);
+            let status = erased::AsStr::as_text(&b.status);
+            BookingRow {
+                id: b.id,
+                title: b.title.clone(),
+                space: space.map(|s| format!("{} — {}", s.name, s.building)).unwrap_or_default(),
+                when: words::span(b.starts_at, b.ends_at, zone, lang),
+                status_text: words::status(&status, lang),
+                status,
+                reason: b.reason.clone(),
+                organisation: b.organisation.clone(),
+                attendees: b.attendees,
+                series: b.series_id.is_some(),
+            }
+        })
+        .collect()
+}
+
+pub fn by_id(spaces: Vec<SpaceView>) -> HashMap<Uuid, SpaceView> {
+    spaces.into_iter().map(|s| (s.id, s)).collect()
+}
