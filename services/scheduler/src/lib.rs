@@ -8,6 +8,7 @@ pub mod domain;
 pub mod import;
 pub mod jobs;
 mod messages;
+pub mod pages;
 pub mod places;
 pub mod routes;
 pub mod schedule;
@@ -47,7 +48,7 @@ pub async fn build(context: ServiceContext) -> anyhow::Result<ServiceParts> {
         });
     }
     Ok(ServiceParts {
-        routes: routes::router(state.clone()),
+        routes: routes::router(state.clone()).merge(pages::router(state.clone())?.into()),
         handler: Some(Arc::new(messages::Handler::new(state))),
         workers,
     })

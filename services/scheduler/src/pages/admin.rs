@@ -1,0 +1,85 @@
+//! `/admin/events`: every event that is not over, whatever its state, with its space's state;
+//! those ready are published from here (the same logic as `POST /api/v1/events/{id}/publish`).
+
+use super::PageState;
+use crate::{db::events, routes::workflow};
+use axum::{extract::State, response::Response};
+use chrono::{Duration, Utc};
+use minijinja::context;
+use piazza_shared::{
+    auth::Role,
+    http::{ApiError, Path},
+    time::parse_zone,
+    web::{FormData, PageCtx, page::see_other, words},
+};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
+
+/// How many events the page lists at most.
+const SHOWN: u64 = 300;
+
+pub async fn events(State(state): State<PageState>, ctx: PageCtx) -> Response {
+    if let Err(page) = ctx.require(&state.templates, &[Role::Admin]) {
+        return page;
+    }
+    let rows = events::Entity::find()
+        .filter(events::Column::EndsAt.gt(Utc::now() - Duration::days(1)))
+        .order_by_asc(events::Column::StartsAt)
+        .limit(SHOWN)
+        .all(state.app.db.conn())
+        .await;
+    let rows = match rows {
+        Ok(rows) => rows,
+        Err(error) => return ctx.api_error(&state.templates, ApiError::from(error)),
+    };
+    let items: Vec<_> = rows
+        .iter()
+        .map(|e| {
+            let zone = parse_zone(&e.time_zone).unwrap_or(state.app.settings.time_zone);
+            let publishable = matches!(e.status.as_str(), "draft" | "proposed" | "scheduled")
+                && (e.space_id.is_none() || e.space_status == "confirmed");
+            context! {
+                id => e.id.to_string(),
+                title => e.title,
+                when => words::span(e.starts_at, e.ends_at, zone, ctx.lang),
+                recurring => e.recurrence.is_some(),
+                organisation => e.organisation_name,
+                status => e.status,
+                status_text => words::status(&e.status, ctx.lang),
+                space_status => e.space_status,
+                space_text => if e.space_id.is_some() { words::status(&e.space_status, ctx.lang) } else { String::new() },
+                space_reason => e.space_reason,
+                publishable => publishable,
+            }
+        })
+        .collect();
+    ctx.render(
+        &state.templates,
+        "admin_events.html",
+        context! { events => items, done => ctx.param("done"), failed => ctx.param("failed") },
+    )
+}
+
+pub async fn publish(
+    State(state): State<PageState>,
+    ctx: PageCtx,
+    Path(id): Path<Uuid>,
+    form: FormData,
+) -> Response {
+    let caller = match ctx.require(&state.templates, &[Role::Admin]) {
+        Ok(caller) => caller,
+        Err(page) => return page,
+    };
+    if let Err(refused) = ctx.check_post(&state.templates, form.get("csrf")) {
+        return refused;
+    }
+    match workflow::publish(State(state.app.clone()), caller, Path(id)).await {
+        Ok(_) => see_other("/admin/events?done=published"),
+        Err(ApiError::Conflict { detail, .. }) => {
+            let mut query = form_urlencoded::Serializer::new(String::new());
+            query.append_pair("failed", &detail);
+            see_other(&format!("/admin/events?{}", query.finish()))
+        }
+        Err(error) => ctx.api_error(&state.templates, error),
+    }
+}

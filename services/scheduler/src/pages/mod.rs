@@ -1,0 +1,47 @@
+//! The scheduler's web pages: the public calendar (`/`, month, week and list, filtered by
+//! category and age), each event's page with its registration form and "add to calendar"
+//! links, and the administrator's list of events to publish.
+
+mod admin;
+mod calendar;
+mod event;
+
+use crate::state::AppState;
+use axum::{
+    Router,
+    extract::FromRef,
+    routing::{get, post},
+};
+use piazza_shared::{auth::Keys, web::Templates};
+
+const TEMPLATES: [(&str, &str); 3] = [
+    ("calendar.html", include_str!("../../templates/calendar.html")),
+    ("event.html", include_str!("../../templates/event.html")),
+    ("admin_events.html", include_str!("../../templates/admin_events.html")),
+];
+
+#[derive(Clone, Debug)]
+pub struct PageState {
+    pub app: AppState,
+    pub templates: Templates,
+}
+
+impl FromRef<PageState> for Keys {
+    fn from_ref(state: &PageState) -> Keys {
+        state.app.keys.clone()
+    }
+}
+
+pub fn router(app: AppState) -> anyhow::Result<Router> {
+    let state = PageState {
+        app,
+        templates: Templates::new(&TEMPLATES)?,
+    };
+    Ok(Router::new()
+        .route("/", get(calendar::page))
+        .route("/events/{id}", get(event::page))
+        .route("/events/{id}/register", post(event::register))
+        .route("/admin/events", get(admin::events))
+        .route("/admin/events/{id}/publish", post(admin::publish))
+        .with_state(state))
+}
