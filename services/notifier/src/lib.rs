@@ -7,6 +7,7 @@ pub mod deliveries;
 pub mod domain;
 pub mod email;
 pub mod links;
+pub mod pages;
 mod matching;
 mod messages;
 pub mod routes;
@@ -56,7 +57,7 @@ pub async fn build(context: ServiceContext) -> anyhow::Result<ServiceParts> {
             .add("smtp", piazza_shared::smtp::probe(url)?);
     }
     Ok(ServiceParts {
-        routes: routes::router(state.clone()),
+        routes: routes::router(state.clone()).merge(pages::router(state.clone())?.into()),
         handler: Some(Arc::new(messages::Handler::new(state.clone()))),
         workers: vec![Worker {
             name: "email_sender",

@@ -1,5 +1,5 @@
-//! Small HTML pages answering links from emails (the web pages proper come later; these say
-//! plainly what happened).
+//! Small HTML pages answering links from emails, in the site's style; they say plainly what
+//! happened.
 
 use crate::email::templates::escape;
 use axum::{
@@ -8,15 +8,19 @@ use axum::{
 };
 
 pub fn page(status: StatusCode, title: &str, body_html: &str) -> Response {
+    // The site's own style sheet and header, so a person arriving from an email is on Piazza.
     let html = format!(
         r#"<!doctype html>
 <html lang="it">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{title} · Piazza</title>
-<style>body{{font-family:system-ui,Helvetica,Arial,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1d1d1b}}h1{{font-size:1.5rem}}button{{font:inherit;padding:.6rem 1.2rem;background:#7a2e1f;color:#fff;border:0;border-radius:.4rem;cursor:pointer}}</style>
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{title} · Piazza Cremona</title>
+<link rel="stylesheet" href="{css}">
 </head>
-<body><main><h1>{title}</h1>{body_html}</main></body>
+<body><header class="site"><a class="brand" href="/">Piazza <span>Cremona</span></a>
+<nav aria-label="Menu principale"><ul><li><a href="/">Calendario</a></li><li><a href="/subscribe">Iscriviti</a></li></ul></nav></header>
+<main id="main"><h1>{title}</h1>{body_html}</main></body>
 </html>"#,
-        title = escape(title)
+        title = escape(title),
+        css = piazza_shared::web::assets::css_href()
     );
     (status, Html(html)).into_response()
 }

@@ -1,0 +1,35 @@
+//! The notifier's web pages: the subscribe form, which goes through the same double opt-in as
+//! `POST /api/v1/subscribers` (the pages reached from emails are in `routes::pages`).
+
+mod subscribe;
+
+use crate::state::AppState;
+use axum::{Router, extract::FromRef, routing::get};
+use piazza_shared::{auth::Keys, web::Templates};
+
+const TEMPLATES: [(&str, &str); 1] = [(
+    "subscribe.html",
+    include_str!("../../templates/subscribe.html"),
+)];
+
+#[derive(Clone, Debug)]
+pub struct PageState {
+    pub app: AppState,
+    pub templates: Templates,
+}
+
+impl FromRef<PageState> for Keys {
+    fn from_ref(state: &PageState) -> Keys {
+        state.app.keys.clone()
+    }
+}
+
+pub fn router(app: AppState) -> anyhow::Result<Router> {
+    let state = PageState {
+        app,
+        templates: Templates::new(&TEMPLATES)?,
+    };
+    Ok(Router::new()
+        .route("/subscribe", get(subscribe::form).post(subscribe::submit))
+        .with_state(state))
+}

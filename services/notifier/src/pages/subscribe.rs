@@ -1,0 +1,111 @@
+//! `/subscribe`: interests, birth year, language and frequency; under 14 a guardian's address.
+//! The answer is the API's: a confirmation email is on its way (double opt-in).
+
+use super::PageState;
+use crate::{
+    domain::Frequency,
+    routes::subscribers::{self, NewSubscriber},
+};
+use axum::{extract::State, http::StatusCode, response::Response};
+use chrono::{Datelike, Utc};
+use minijinja::context;
+use piazza_shared::{
+    contracts::{Category, Language},
+    http::{ApiError, ClientAddress, Json},
+    web::{FormData, Lang, PageCtx, words},
+};
+use std::collections::BTreeMap;
+
+fn categories(ctx: &PageCtx) -> Vec<minijinja::Value> {
+    words::categories(ctx.lang)
+        .into_iter()
+        .map(|(value, label)| context! { value => value, label => label })
+        .collect()
+}
+
+pub async fn form(State(state): State<PageState>, ctx: PageCtx) -> Response {
+    let v = BTreeMap::from([
+        ("language".to_string(), ctx.lang.code().to_string()),
+        ("frequency".to_string(), "instant".to_string()),
+    ]);
+    ctx.render(
+        &state.templates,
+        "subscribe.html",
+        context! {
+            categories => categories(&ctx),
+            chosen => Vec::<String>::new(),
+            v => v,
+            errors => BTreeMap::<String, String>::new(),
+            this_year => Utc::now().year(),
+        },
+    )
+}
+
+pub async fn submit(
+    State(state): State<PageState>,
+    ctx: PageCtx,
+    ClientAddress(source): ClientAddress,
+    form: FormData,
+) -> Response {
+    if !ctx.same_origin() {
+        return ctx.error(
+            &state.templates,
+            StatusCode::FORBIDDEN,
+            ctx.t("Il modulo non viene da questo sito.", "The form does not come from this site."),
+        );
+    }
+    let mut errors = BTreeMap::new();
+    let chosen = form.all("interests");
+    let interests: Vec<Category> = chosen
+        .iter()
+        .filter_map(|c| Category::ALL.into_iter().find(|k| k.as_str() == c))
+        .collect();
+    let birth_year = form.get("birth_year").parse::<i64>().unwrap_or_else(|_| {
+        errors.insert("birth_year".to_string(), ctx.t("un anno, es. 2006", "a year, e.g. 2006").to_string());
+        0
+    });
+    let language = match Lang::parse(form.get("language")).unwrap_or(ctx.lang) {
+        Lang::It => Language::It,
+        Lang::En => Language::En,
+    };
+    let frequency = if form.get("frequency") == "weekly" {
+        Frequency::Weekly
+    } else {
+        Frequency::Instant
+    };
+    let mut accepted = false;
+    if errors.is_empty() {
+        let body = NewSubscriber {
+            email: form.get("email").to_string(),
+            interests,
+            birth_year,
+            language,
+            frequency,
+            guardian_email: form.opt("guardian_email").map(str::to_string),
+        };
+        match subscribers::subscribe(State(state.app.clone()), ClientAddress(source), Json(body)).await {
+            Ok(_) => accepted = true,
+            Err(ApiError::Validation(list)) => {
+                for e in list {
+                    let field = if e.field.starts_with("interests") { "interests".to_string() } else { e.field };
+                    errors.insert(field, e.message);
+                }
+            }
+            Err(error) => return ctx.api_error(&state.templates, error),
+        }
+    }
+    ctx.render_status(
+        &state.templates,
+        if accepted { StatusCode::ACCEPTED } else { StatusCode::UNPROCESSABLE_ENTITY },
+        "subscribe.html",
+        context! {
+            accepted => accepted,
+            email => form.get("email"),
+            categories => categories(&ctx),
+            chosen => chosen,
+            v => form.to_map(),
+            errors => errors,
+            this_year => Utc::now().year(),
+        },
+    )
+}
