@@ -8,6 +8,7 @@
 pub mod api;
 pub mod app;
 pub mod broker;
+pub mod browser;
 pub mod deploy;
 pub mod infra;
 pub mod mail;

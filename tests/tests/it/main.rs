@@ -9,5 +9,6 @@ mod deploy_files;
 mod faults;
 mod messaging;
 mod operations;
+mod pages;
 mod scheduler;
 mod slice;

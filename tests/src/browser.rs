@@ -1,0 +1,220 @@
+//! A real browser for the page tests: Debian's headless Chromium driven through `chromedriver`
+//! over the W3C WebDriver protocol (a few JSON calls, so no client crate is needed). Each test
+//! gets its own chromedriver on a free port and a fresh profile folder.
+//!
+//! Date and time inputs are filled by setting their value (Chromium's keyboard entry for them
+//! depends on the locale); everything else is typed and clicked as a person would.
+
+use serde_json::{Value, json};
+use std::{
+    path::{Path, PathBuf},
+    process::Stdio,
+    time::Duration,
+};
+use tempfile::TempDir;
+use tokio::process::{Child, Command};
+
+/// The W3C key for an element reference in WebDriver answers.
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+/// How long to wait for a page to show something.
+const WAIT: Duration = Duration::from_secs(20);
+
+pub struct Browser {
+    http: reqwest::Client,
+    /// `http://127.0.0.1:<port>/session/<id>`.
+    session: String,
+    driver: Child,
+    _profile: TempDir,
+}
+
+/// Where the binaries are; `PIAZZA_TEST_CHROMIUM` and `PIAZZA_TEST_CHROMEDRIVER` override.
+fn binary(variable: &str, default: &str) -> String {
+    std::env::var(variable).unwrap_or_else(|_| default.to_string())
+}
+
+/// Where screenshots go: `$CARGO_TARGET_DIR/screenshots` (or `target/screenshots`).
+pub fn screenshot_dir() -> PathBuf {
+    let target = std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../target")
+    });
+    target.join("screenshots")
+}
+
+impl Browser {
+    /// Starts chromedriver and a headless Chromium (as root, so without the sandbox).
+    pub async fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let driver = Command::new(binary("PIAZZA_TEST_CHROMEDRIVER", "chromedriver"))
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("starting chromedriver (apt-get install chromium chromium-driver)");
+        let http = reqwest::Client::new();
+        let base = format!("http://127.0.0.1:{port}");
+        crate::eventually("chromedriver to answer", WAIT, || {
+            let request = http.get(format!("{base}/status")).send();
+            async move {
+                let body: Value = request.await.ok()?.json().await.ok()?;
+                body["value"]["ready"].as_bool().filter(|r| *r)
+            }
+        })
+        .await;
+        let profile = tempfile::tempdir().expect("a profile folder");
+        let capabilities = json!({ "capabilities": { "alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": binary("PIAZZA_TEST_CHROMIUM", "/usr/bin/chromium"),
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--disable-dev-shm-usage", "--window-size=1280,1000", "--lang=it-IT",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ],
+                // An Italian visitor, as most are: pages choose the language from this.
+                "prefs": { "intl.accept_languages": "it-IT,it" }
+            }
+        }}});
+        let answer: Value = http
+            .post(format!("{base}/session"))
+            .json(&capabilities)
+            .send()
+            .await
+            .expect("creating a browser session")
+            .json()
+            .await
+            .expect("the session answer");
+        let id = answer["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no browser session: {answer}"));
+        Self {
+            http,
+            session: format!("{base}/session/{id}"),
+            driver,
+            _profile: profile,
+        }
+    }
+
+    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let mut request = self.http.request(method, format!("{}{path}", self.session));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let answer: Value = request
+            .send()
+            .await
+            .expect("talking to chromedriver")
+            .json()
+            .await
+            .expect("a WebDriver answer");
+        answer["value"].clone()
+    }
+
+    async fn post(&self, path: &str, body: Value) -> Value {
+        self.call(reqwest::Method::POST, path, Some(body)).await
+    }
+
+    pub async fn goto(&self, url: &str) {
+        self.post("/url", json!({ "url": url })).await;
+    }
+
+    pub async fn url(&self) -> String {
+        self.call(reqwest::Method::GET, "/url", None)
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// Runs `script` in the page with `args` and returns its result.
+    pub async fn run(&self, script: &str, args: Value) -> Value {
+        self.post("/execute/sync", json!({ "script": script, "args": args }))
+            .await
+    }
+
+    async fn try_find(&self, css: &str) -> Option<String> {
+        let found = self
+            .post("/element", json!({ "using": "css selector", "value": css }))
+            .await;
+        found[ELEMENT].as_str().map(str::to_string)
+    }
+
+    /// The element matching `css`, waiting for it to appear.
+    pub async fn find(&self, css: &str) -> String {
+        crate::eventually(&format!("an element `{css}`"), WAIT, || self.try_find(css)).await
+    }
+
+    pub async fn click(&self, css: &str) {
+        let element = self.find(css).await;
+        self.post(&format!("/element/{element}/click"), json!({})).await;
+    }
+
+    /// Types `text` into the field `css`, replacing what it held.
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let element = self.find(css).await;
+        self.post(&format!("/element/{element}/clear"), json!({})).await;
+        self.post(&format!("/element/{element}/value"), json!({ "text": text }))
+            .await;
+    }
+
+    /// Sets a date, time or select field's value directly (see the module's note).
+    pub async fn set_value(&self, css: &str, value: &str) {
+        self.find(css).await;
+        self.run(
+            "const e = document.querySelector(arguments[0]); e.value = arguments[1]; \
+             e.dispatchEvent(new Event('change', { bubbles: true }));",
+            json!([css, value]),
+        )
+        .await;
+    }
+
+    /// The visible text of the first element matching `css`, or empty.
+    pub async fn text(&self, css: &str) -> String {
+        self.run(
+            "const e = document.querySelector(arguments[0]); return e ? e.innerText : '';",
+            json!([css]),
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+    }
+
+    /// Waits until the text of `css` contains `needle`, and returns that text.
+    pub async fn wait_for_text(&self, css: &str, needle: &str) -> String {
+        crate::eventually(&format!("`{css}` to say `{needle}`"), WAIT, || async {
+            let text = self.text(css).await;
+            text.contains(needle).then_some(text)
+        })
+        .await
+    }
+
+    /// Forgets every cookie (a different person at the same browser).
+    pub async fn clear_cookies(&self) {
+        self.call(reqwest::Method::DELETE, "/cookie", None).await;
+    }
+
+    /// Saves what the page looks like as `<screenshot_dir>/<name>.png`.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        use base64::Engine;
+        let data = self.call(reqwest::Method::GET, "/screenshot", None).await;
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(data.as_str().unwrap_or_default())
+            .expect("a PNG screenshot");
+        let dir = screenshot_dir();
+        std::fs::create_dir_all(&dir).expect("the screenshot folder");
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png).expect("writing the screenshot");
+        path
+    }
+
+    /// Ends the browser session and chromedriver.
+    pub async fn quit(mut self) {
+        self.call(reqwest::Method::DELETE, "", None).await;
+        let _ = self.driver.kill().await;
+    }
+}

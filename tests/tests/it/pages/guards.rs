@@ -1,0 +1,154 @@
+//! The guards around the pages, over plain HTTP: strangers are sent to log in, the session
+//! cookie is HttpOnly and SameSite, a form posted without this session's token or from another
+//! site changes nothing, roles hold, and the style sheet is cached.
+
+use super::{PASSWORD, day_ahead, hall, rome};
+use piazza_e2e::app::TestApp;
+use piazza_shared::auth::Role;
+use reqwest::{StatusCode, header};
+use serde_json::json;
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a client")
+}
+
+/// Logs in through the form; returns the `Set-Cookie` header and the cookie to send back.
+async fn log_in(app: &TestApp, email: &str) -> (String, String) {
+    let response = client()
+        .post(app.url("/login"))
+        .header(header::ORIGIN, &app.base)
+        .form(&[("email", email), ("password", PASSWORD), ("next", "")])
+        .send()
+        .await
+        .expect("the login form");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let set_cookie = response
+        .headers()
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .expect("a session cookie")
+        .to_string();
+    let cookie = set_cookie.split(';').next().unwrap_or_default().to_string();
+    (set_cookie, cookie)
+}
+
+async fn page(app: &TestApp, path: &str, cookie: &str) -> (StatusCode, String) {
+    let response = client()
+        .get(app.url(path))
+        .header(header::COOKIE, cookie)
+        .send()
+        .await
+        .expect("a page");
+    (response.status(), response.text().await.unwrap_or_default())
+}
+
+fn csrf_of(html: &str) -> String {
+    let start = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
+    html[start..].split('"').next().unwrap_or_default().to_string()
+}
+
+#[tokio::test]
+async fn strangers_are_sent_to_log_in_and_the_session_cookie_is_guarded() {
+    let app = TestApp::builder().spawn().await;
+    let response = client().get(app.url("/bookings")).send().await.expect("a page");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        response.headers()[header::LOCATION],
+        "/login?next=%2Fbookings"
+    );
+
+    app.add_user("ops@arci.test", Role::Operator, Some("ARCI"), PASSWORD).await;
+    let wrong = client()
+        .post(app.url("/login"))
+        .header(header::ORIGIN, &app.base)
+        .form(&[("email", "ops@arci.test"), ("password", "not-it")])
+        .send()
+        .await
+        .expect("the login form");
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert!(wrong.text().await.unwrap_or_default().contains("Email o password errate"));
+
+    let (set_cookie, cookie) = log_in(&app, "ops@arci.test").await;
+    assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
+    assert!(set_cookie.contains("SameSite=Lax"), "{set_cookie}");
+    assert!(!set_cookie.contains("Secure"), "plain http here: {set_cookie}");
+    let (status, html) = page(&app, "/bookings", &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Le mie prenotazioni"));
+    // An operator is not an administrator.
+    let (status, html) = page(&app, "/admin/bookings", &cookie).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(html.contains("riservata ad altri ruoli"), "{html}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_form_without_its_token_or_from_another_site_changes_nothing() {
+    let app = TestApp::builder().spawn().await;
+    let admin = app.admin().await;
+    let space = hall(&app, &admin).await;
+    let operator = app.user("ops@arci.test", Role::Operator, Some("ARCI")).await;
+    let day = day_ahead();
+    let (_, booking) = app
+        .post(
+            "/api/v1/bookings",
+            Some(&operator),
+            &json!({ "space_id": space, "title": "Prove", "attendees": 10,
+                     "starts_at": rome(day, "10:00"), "ends_at": rome(day, "11:00") }),
+        )
+        .await;
+    let id = booking["id"].as_str().expect("id").to_string();
+    let (_, cookie) = log_in(&app, "admin@comune.test").await;
+    let (_, html) = page(&app, "/admin/bookings", &cookie).await;
+    let csrf = csrf_of(&html);
+    let approve = |origin: &'static str, token: String| {
+        let request = client()
+            .post(app.url(&format!("/admin/bookings/{id}/approve")))
+            .header(header::COOKIE, &cookie)
+            .header(header::ORIGIN, if origin.is_empty() { app.base.as_str() } else { origin })
+            .form(&[("csrf", token)]);
+        async move { request.send().await.expect("the approve form").status() }
+    };
+    assert_eq!(approve("", String::new()).await, StatusCode::FORBIDDEN);
+    assert_eq!(approve("", "v1.forged.token.x".into()).await, StatusCode::FORBIDDEN);
+    assert_eq!(approve("https://evil.example", csrf.clone()).await, StatusCode::FORBIDDEN);
+    let (_, still) = app.get(&format!("/api/v1/bookings/{id}"), Some(&admin)).await;
+    assert_eq!(still["status"], "requested", "nothing changed: {still}");
+
+    assert_eq!(approve("", csrf).await, StatusCode::SEE_OTHER);
+    let (_, approved) = app.get(&format!("/api/v1/bookings/{id}"), Some(&admin)).await;
+    assert_eq!(approved["status"], "approved");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn pages_speak_the_visitors_language_and_the_style_sheet_is_cached() {
+    let app = TestApp::builder().spawn().await;
+    let english = client()
+        .get(app.url("/"))
+        .header(header::ACCEPT_LANGUAGE, "en-GB,en;q=0.9,it;q=0.5")
+        .send()
+        .await
+        .expect("the calendar");
+    let html = english.text().await.unwrap_or_default();
+    assert!(html.contains("<html lang=\"en\">"), "{html}");
+    assert!(html.contains("What&#x27;s on in the centre") || html.contains("What's on in the centre"));
+    let chosen = client().get(app.url("/?lang=it")).send().await.expect("the calendar");
+    assert!(chosen.headers()[header::SET_COOKIE].to_str().unwrap_or("").starts_with("piazza_lang=it"));
+    let html = chosen.text().await.unwrap_or_default();
+    assert!(html.contains("Cosa succede in centro"));
+    let href = html
+        .split("rel=\"stylesheet\" href=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a style sheet link")
+        .replace("&#x2f;", "/");
+    let css = client().get(app.url(&href)).send().await.expect("the style sheet");
+    assert_eq!(css.status(), StatusCode::OK);
+    assert!(css.headers()[header::CACHE_CONTROL].to_str().unwrap_or("").contains("immutable"));
+    assert!(css.text().await.unwrap_or_default().contains(":focus-visible"));
+    app.stop().await;
+}
