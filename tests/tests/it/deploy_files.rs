@@ -70,7 +70,7 @@ fn the_compose_file_is_valid_and_starts_the_three_services_with_their_dependenci
 }
 
 /// `(prefix, exact, upstream)` for each `location` of `deploy/gateway.conf`.
-fn gateway_locations() -> Vec<(String, bool, String)> {
+pub(crate) fn gateway_locations() -> Vec<(String, bool, String)> {
     let text = std::fs::read_to_string(deploy_dir().join("gateway.conf")).unwrap();
     text.lines()
         .filter_map(|line| {
@@ -92,7 +92,7 @@ fn gateway_locations() -> Vec<(String, bool, String)> {
 }
 
 /// The service nginx sends `path` to: an exact match, else the longest prefix.
-fn routed_to(locations: &[(String, bool, String)], path: &str) -> Option<String> {
+pub(crate) fn routed_to(locations: &[(String, bool, String)], path: &str) -> Option<String> {
     if let Some((_, _, upstream)) = locations.iter().find(|(p, exact, _)| *exact && p == path) {
         return Some(upstream.clone());
     }

@@ -152,3 +152,31 @@ async fn pages_speak_the_visitors_language_and_the_style_sheet_is_cached() {
     assert!(css.text().await.unwrap_or_default().contains(":focus-visible"));
     app.stop().await;
 }
+
+#[test]
+fn the_gateway_sends_each_page_to_the_service_that_serves_it() {
+    let locations = crate::deploy_files::gateway_locations();
+    for (path, service) in [
+        ("/", "scheduler"),
+        ("/events/0191d6d5-0000-7000-8000-000000000000", "scheduler"),
+        ("/admin/events", "scheduler"),
+        ("/admin/seasons", "scheduler"),
+        ("/propose", "scheduler"),
+        ("/login", "booking"),
+        ("/logout", "booking"),
+        ("/spaces/find", "booking"),
+        ("/bookings", "booking"),
+        ("/bookings/new", "booking"),
+        ("/admin/bookings", "booking"),
+        ("/admin/spaces", "booking"),
+        ("/assets/piazza.css", "booking"),
+        ("/subscribe", "notifier"),
+        ("/subscriptions/manage", "notifier"),
+    ] {
+        assert_eq!(
+            crate::deploy_files::routed_to(&locations, path).as_deref(),
+            Some(service),
+            "deploy/gateway.conf must send {path} to {service}"
+        );
+    }
+}
