@@ -1,10 +1,12 @@
 //! The scheduler's web pages: the public calendar (`/`, month, week and list, filtered by
 //! category and age), each event's page with its registration form and "add to calendar"
-//! links, and the administrator's list of events to publish.
+//! links, the operator's proposals, and the administrator's events to publish and season planner.
 
 mod admin;
 mod calendar;
 mod event;
+mod propose;
+mod seasons;
 
 use crate::state::AppState;
 use axum::{
@@ -14,7 +16,10 @@ use axum::{
 };
 use piazza_shared::{auth::Keys, web::Templates};
 
-const TEMPLATES: [(&str, &str); 3] = [
+const TEMPLATES: [(&str, &str); 6] = [
+    ("seasons.html", include_str!("../../templates/seasons.html")),
+    ("planner.html", include_str!("../../templates/planner.html")),
+    ("propose.html", include_str!("../../templates/propose.html")),
     ("calendar.html", include_str!("../../templates/calendar.html")),
     ("event.html", include_str!("../../templates/event.html")),
     ("admin_events.html", include_str!("../../templates/admin_events.html")),
@@ -43,5 +48,9 @@ pub fn router(app: AppState) -> anyhow::Result<Router> {
         .route("/events/{id}/register", post(event::register))
         .route("/admin/events", get(admin::events))
         .route("/admin/events/{id}/publish", post(admin::publish))
+        .route("/admin/seasons", get(seasons::list))
+        .route("/admin/seasons/{id}", get(seasons::planner))
+        .route("/admin/seasons/{id}/publish", post(seasons::publish))
+        .route("/propose", get(propose::form).post(propose::submit))
         .with_state(state))
 }

@@ -1,0 +1,190 @@
+//! `/propose`: an operator proposes an event — once or weekly, in a space or not, for a season
+//! or not — through the same logic as `POST /api/v1/events`, and sees their proposals' states.
+
+use super::PageState;
+use crate::{
+    db::{events, spaces},
+    routes::{events as event_routes, seasons},
+};
+use axum::{extract::State, http::StatusCode, response::Response};
+use minijinja::context;
+use piazza_shared::{
+    auth::Role,
+    contracts::Category,
+    http::{ApiError, Json},
+    web::{FormData, PageCtx, page::see_other, words},
+};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+const ROLES: [Role; 2] = [Role::Operator, Role::Admin];
+
+async fn choices(state: &PageState, ctx: &PageCtx) -> Result<minijinja::Value, ApiError> {
+    let conn = state.app.db.conn();
+    let spaces: Vec<_> = spaces::Entity::find()
+        .order_by_asc(spaces::Column::Name)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|s| context! { id => s.id.to_string(), label => format!("{} — {}", s.name, s.building) })
+        .collect();
+    let axum::Json(seasons) = seasons::list(State(state.app.clone())).await?;
+    let seasons: Vec<_> = seasons
+        .into_iter()
+        .filter(|s| serde_json::to_value(s.status).ok().and_then(|v| v.as_str().map(str::to_string)).as_deref() != Some("archived"))
+        .map(|s| context! { id => s.id.to_string(), label => s.name })
+        .collect();
+    let categories: Vec<_> = words::categories(ctx.lang)
+        .into_iter()
+        .map(|(value, label)| context! { value => value, label => label })
+        .collect();
+    // The organisation's proposals and events, newest first.
+    let org = ctx.viewer.as_ref().and_then(|v| v.org);
+    let mine: Vec<_> = match org {
+        Some(org) => events::Entity::find()
+            .filter(events::Column::OrganisationId.eq(org))
+            .order_by_desc(events::Column::CreatedAt)
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|e| {
+                let zone = piazza_shared::time::parse_zone(&e.time_zone)
+                    .unwrap_or(state.app.settings.time_zone);
+                context! {
+                    title => e.title,
+                    when => words::span(e.starts_at, e.ends_at, zone, ctx.lang),
+                    status => e.status,
+                    status_text => words::status(&e.status, ctx.lang),
+                    space_status => e.space_status,
+                    space_text => if e.space_id.is_some() { words::status(&e.space_status, ctx.lang) } else { String::new() },
+                }
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok(context! { spaces => spaces, seasons => seasons, categories => categories, mine => mine })
+}
+
+pub async fn form(State(state): State<PageState>, ctx: PageCtx) -> Response {
+    if let Err(page) = ctx.require(&state.templates, &ROLES) {
+        return page;
+    }
+    match choices(&state, &ctx).await {
+        Ok(choices) => ctx.render(
+            &state.templates,
+            "propose.html",
+            context! {
+                ..choices,
+                ..context! {
+                    v => BTreeMap::from([("weeks".to_string(), "8".to_string())]),
+                    chosen => Vec::<String>::new(),
+                    errors => BTreeMap::<String, String>::new(),
+                    sent => ctx.param("sent") == "1",
+                }
+            },
+        ),
+        Err(error) => ctx.api_error(&state.templates, error),
+    }
+}
+
+fn form_field(api_field: &str) -> String {
+    match api_field {
+        "starts_at" => "start".into(),
+        "ends_at" => "end".into(),
+        "recurrence" => "weeks".into(),
+        f if f.starts_with("categories") => "categories".into(),
+        f => f.to_string(),
+    }
+}
+
+pub async fn submit(State(state): State<PageState>, ctx: PageCtx, form: FormData) -> Response {
+    let caller = match ctx.require(&state.templates, &ROLES) {
+        Ok(caller) => caller,
+        Err(page) => return page,
+    };
+    if let Err(refused) = ctx.check_post(&state.templates, form.get("csrf")) {
+        return refused;
+    }
+    let zone = state.app.settings.time_zone;
+    let mut errors: BTreeMap<String, String> = BTreeMap::new();
+    let chosen = form.all("categories");
+    let number = |name: &str, errors: &mut BTreeMap<String, String>| -> Option<i64> {
+        let raw = form.get(name);
+        if raw.is_empty() {
+            return None;
+        }
+        raw.parse::<i64>()
+            .map_err(|_| errors.insert(name.to_string(), ctx.t("un numero intero", "a whole number").into()))
+            .ok()
+    };
+    let age_min = number("age_min", &mut errors);
+    let age_max = number("age_max", &mut errors);
+    let capacity = number("capacity", &mut errors);
+    let starts_at = words::local_instant(form.get("date"), form.get("start"), zone)
+        .map_err(|e| errors.insert("start".into(), e))
+        .unwrap_or_default();
+    let ends_at = words::local_instant(form.get("date"), form.get("end"), zone)
+        .map_err(|e| errors.insert("end".into(), e))
+        .unwrap_or_default();
+    let recurrence = if form.get("weekly").is_empty() {
+        None
+    } else {
+        match form.get("weeks").parse::<u32>() {
+            Ok(weeks @ 2..=100) => Some(format!("FREQ=WEEKLY;COUNT={weeks}")),
+            _ => {
+                errors.insert("weeks".into(), ctx.t("da 2 a 100 settimane", "2 to 100 weeks").into());
+                None
+            }
+        }
+    };
+    if errors.is_empty() {
+        let body = event_routes::NewEvent {
+            season_id: form.opt("season_id").and_then(|s| Uuid::parse_str(s).ok()),
+            programme_id: None,
+            title: form.get("title").to_string(),
+            description: form.get("description").to_string(),
+            description_en: String::new(),
+            categories: chosen
+                .iter()
+                .filter_map(|c| Category::ALL.into_iter().find(|k| k.as_str() == c))
+                .collect(),
+            age_min,
+            age_max,
+            starts_at,
+            ends_at,
+            time_zone: Some(zone.name().to_string()),
+            space_id: form.opt("space_id").and_then(|s| Uuid::parse_str(s).ok()),
+            recurrence,
+            exdates: Vec::new(),
+            capacity,
+            waitlist: None,
+            registration_closes_minutes: None,
+            accessibility_notes: form.get("accessibility_notes").to_string(),
+            price_cents: 0,
+            organiser: None,
+            funding_line: None,
+        };
+        match event_routes::create(State(state.app.clone()), caller, Json(body)).await {
+            Ok(_) => return see_other("/propose?sent=1"),
+            Err(ApiError::Validation(list)) => {
+                for e in list {
+                    errors.insert(form_field(&e.field), e.message);
+                }
+            }
+            Err(error) => return ctx.api_error(&state.templates, error),
+        }
+    }
+    match choices(&state, &ctx).await {
+        Ok(choices) => ctx.render_status(
+            &state.templates,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "propose.html",
+            context! {
+                ..choices,
+                ..context! { v => form.to_map(), chosen => chosen, errors => errors, sent => false }
+            },
+        ),
+        Err(error) => ctx.api_error(&state.templates, error),
+    }
+}
