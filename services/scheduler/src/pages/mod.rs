@@ -5,6 +5,7 @@
 mod admin;
 mod calendar;
 mod event;
+mod indicators;
 mod propose;
 mod seasons;
 
@@ -16,7 +17,8 @@ use axum::{
 };
 use piazza_shared::{auth::Keys, web::Templates};
 
-const TEMPLATES: [(&str, &str); 6] = [
+const TEMPLATES: [(&str, &str); 7] = [
+    ("indicators.html", include_str!("../../templates/indicators.html")),
     ("seasons.html", include_str!("../../templates/seasons.html")),
     ("planner.html", include_str!("../../templates/planner.html")),
     ("propose.html", include_str!("../../templates/propose.html")),
@@ -51,6 +53,8 @@ pub fn router(app: AppState) -> anyhow::Result<Router> {
         .route("/admin/seasons", get(seasons::list))
         .route("/admin/seasons/{id}", get(seasons::planner))
         .route("/admin/seasons/{id}/publish", post(seasons::publish))
+        .route("/admin/indicators", get(indicators::page))
+        .route("/admin/indicators.csv", get(indicators::csv))
         .route("/propose", get(propose::form).post(propose::submit))
         .with_state(state))
 }

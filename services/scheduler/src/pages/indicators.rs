@@ -1,0 +1,158 @@
+//! `/admin/indicators`: the scheduler's indicators for administrators and evaluators — events
+//! published per category, confirmed registrations and distinct young people registered —
+//! as bar charts drawn server-side in SVG, and the same table as CSV. Aggregates only.
+
+use super::PageState;
+use crate::db::{events, registrations};
+use axum::{
+    extract::State,
+    http::{HeaderValue, header},
+    response::{IntoResponse, Response},
+};
+use chrono::{Datelike, NaiveDate, Utc};
+use minijinja::context;
+use piazza_shared::{
+    auth::Role,
+    http::ApiError,
+    time::{Bound, parse_bound},
+    web::{PageCtx, words},
+};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use std::collections::{BTreeMap, HashSet};
+
+const ROLES: [Role; 2] = [Role::Admin, Role::Evaluator];
+
+/// One category's figures.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+struct Row {
+    category: String,
+    label: String,
+    events: u64,
+    registrations: u64,
+}
+
+struct Figures {
+    from: NaiveDate,
+    to: NaiveDate,
+    rows: Vec<Row>,
+    people: usize,
+}
+
+async fn figures(state: &PageState, ctx: &PageCtx) -> Result<Figures, ApiError> {
+    let zone = state.app.settings.time_zone;
+    let today = Utc::now().with_timezone(&zone).date_naive();
+    let from = NaiveDate::parse_from_str(ctx.param("from"), "%Y-%m-%d")
+        .unwrap_or_else(|_| NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today));
+    let to = NaiveDate::parse_from_str(ctx.param("to"), "%Y-%m-%d")
+        .unwrap_or_else(|_| NaiveDate::from_ymd_opt(today.year(), 12, 31).unwrap_or(today));
+    let start = parse_bound(&from.to_string(), zone, Bound::Start).map_err(|m| ApiError::field("from", m))?;
+    let end = parse_bound(&to.to_string(), zone, Bound::End).map_err(|m| ApiError::field("to", m))?;
+    let conn = state.app.db.conn();
+    let published = events::Entity::find()
+        .filter(events::Column::PublishedAt.is_not_null())
+        .filter(events::Column::StartsAt.lt(end))
+        .filter(events::Column::EndsAt.gt(start))
+        .all(conn)
+        .await?;
+    let mut rows: BTreeMap<String, Row> = words::categories(ctx.lang)
+        .into_iter()
+        .map(|(k, label)| (k.to_string(), Row { category: k.into(), label: label.into(), ..Row::default() }))
+        .collect();
+    let ids: Vec<_> = published.iter().map(|e| e.id).collect();
+    let registered = if ids.is_empty() {
+        Vec::new()
+    } else {
+        registrations::Entity::find()
+            .filter(registrations::Column::EventId.is_in(ids))
+            .filter(registrations::Column::Status.eq("confirmed"))
+            .all(conn)
+            .await?
+    };
+    let mut people = HashSet::new();
+    for event in &published {
+        let categories: Vec<String> = serde_json::from_value(event.categories.clone()).unwrap_or_default();
+        let count = registered.iter().filter(|r| r.event_id == Some(event.id)).count() as u64;
+        for c in categories {
+            if let Some(row) = rows.get_mut(&c) {
+                row.events += 1;
+                row.registrations += count;
+            }
+        }
+    }
+    for r in &registered {
+        people.insert(r.email_key.clone());
+    }
+    // Vocabulary order, not alphabetical keys.
+    let order: Vec<&str> = words::categories(ctx.lang).into_iter().map(|(k, _)| k).collect();
+    let mut rows: Vec<Row> = rows.into_values().collect();
+    rows.sort_by_key(|r| order.iter().position(|k| *k == r.category));
+    Ok(Figures { from, to, rows, people: people.len() })
+}
+
+/// Horizontal bars, one per row, labelled with their value; no script needed.
+fn bars(rows: &[Row], value: fn(&Row) -> u64) -> minijinja::Value {
+    let max = rows.iter().map(value).max().unwrap_or(0).max(1);
+    let bars: Vec<_> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let v = value(r);
+            context! {
+                y => i * 26,
+                width => (v as f64 / max as f64 * 300.0).round() as u64,
+                value => v,
+                label => r.label,
+            }
+        })
+        .collect();
+    context! { bars => bars, height => rows.len() * 26 }
+}
+
+pub async fn page(State(state): State<PageState>, ctx: PageCtx) -> Response {
+    if let Err(page) = ctx.require(&state.templates, &ROLES) {
+        return page;
+    }
+    match figures(&state, &ctx).await {
+        Ok(f) => ctx.render(
+            &state.templates,
+            "indicators.html",
+            context! {
+                from => f.from.to_string(),
+                to => f.to.to_string(),
+                rows => f.rows,
+                people => f.people,
+                events_chart => bars(&f.rows, |r| r.events),
+                registrations_chart => bars(&f.rows, |r| r.registrations),
+            },
+        ),
+        Err(error) => ctx.api_error(&state.templates, error),
+    }
+}
+
+/// The same figures as CSV (RFC 4180), for spreadsheets.
+pub async fn csv(State(state): State<PageState>, ctx: PageCtx) -> Response {
+    if let Err(page) = ctx.require(&state.templates, &ROLES) {
+        return page;
+    }
+    let f = match figures(&state, &ctx).await {
+        Ok(f) => f,
+        Err(error) => return ctx.api_error(&state.templates, error),
+    };
+    let mut text = String::from("category,events_published,registrations_confirmed\r\n");
+    for r in &f.rows {
+        text.push_str(&format!("{},{},{}\r\n", r.category, r.events, r.registrations));
+    }
+    text.push_str(&format!("all,,{}\r\n", f.people));
+    let disposition = format!("attachment; filename=\"piazza-indicators-{}-{}.csv\"", f.from, f.to);
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("attachment")),
+            ),
+        ],
+        text,
+    )
+        .into_response()
+}
