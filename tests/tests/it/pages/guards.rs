@@ -2,53 +2,11 @@
 //! cookie is HttpOnly and SameSite, a form posted without this session's token or from another
 //! site changes nothing, roles hold, and the style sheet is cached.
 
-use super::{PASSWORD, day_ahead, hall, rome};
+use super::{PASSWORD, client, csrf_of, day_ahead, hall, log_in, page, rome};
 use piazza_e2e::app::TestApp;
 use piazza_shared::auth::Role;
 use reqwest::{StatusCode, header};
 use serde_json::json;
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("a client")
-}
-
-/// Logs in through the form; returns the `Set-Cookie` header and the cookie to send back.
-async fn log_in(app: &TestApp, email: &str) -> (String, String) {
-    let response = client()
-        .post(app.url("/login"))
-        .header(header::ORIGIN, &app.base)
-        .form(&[("email", email), ("password", PASSWORD), ("next", "")])
-        .send()
-        .await
-        .expect("the login form");
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let set_cookie = response
-        .headers()
-        .get(header::SET_COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .expect("a session cookie")
-        .to_string();
-    let cookie = set_cookie.split(';').next().unwrap_or_default().to_string();
-    (set_cookie, cookie)
-}
-
-async fn page(app: &TestApp, path: &str, cookie: &str) -> (StatusCode, String) {
-    let response = client()
-        .get(app.url(path))
-        .header(header::COOKIE, cookie)
-        .send()
-        .await
-        .expect("a page");
-    (response.status(), response.text().await.unwrap_or_default())
-}
-
-fn csrf_of(html: &str) -> String {
-    let start = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
-    html[start..].split('"').next().unwrap_or_default().to_string()
-}
 
 #[tokio::test]
 async fn strangers_are_sent_to_log_in_and_the_session_cookie_is_guarded() {

@@ -1,11 +1,13 @@
 //! The web pages: a whole journey in a real browser (headless Chromium), and the guards around
 //! cookie sessions (login, roles, CSRF, same origin) checked over plain HTTP.
 
+mod admin;
 mod guards;
 mod journey;
 
-use chrono::{Datelike, Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate, Utc};
 use piazza_e2e::app::TestApp;
+use reqwest::{StatusCode, header};
 use serde_json::json;
 
 pub const PASSWORD: &str = "a-long-test-password";
@@ -40,6 +42,72 @@ pub async fn hall(app: &TestApp, admin: &str) -> String {
         )
         .await;
     assert_eq!(status, reqwest::StatusCode::CREATED, "{space}");
-    let _ = day_ahead().weekday();
     space["id"].as_str().expect("space id").to_string()
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a client")
+}
+
+/// Logs in through the form; returns the `Set-Cookie` header and the cookie to send back.
+pub async fn log_in(app: &TestApp, email: &str) -> (String, String) {
+    let response = client()
+        .post(app.url("/login"))
+        .header(header::ORIGIN, &app.base)
+        .form(&[("email", email), ("password", PASSWORD), ("next", "")])
+        .send()
+        .await
+        .expect("the login form");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let set_cookie = response
+        .headers()
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .expect("a session cookie")
+        .to_string();
+    let cookie = set_cookie.split(';').next().unwrap_or_default().to_string();
+    (set_cookie, cookie)
+}
+
+pub async fn page(app: &TestApp, path: &str, cookie: &str) -> (StatusCode, String) {
+    let response = client()
+        .get(app.url(path))
+        .header(header::COOKIE, cookie)
+        .send()
+        .await
+        .expect("a page");
+    (response.status(), response.text().await.unwrap_or_default())
+}
+
+pub fn csrf_of(html: &str) -> String {
+    let start = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
+    html[start..].split('"').next().unwrap_or_default().to_string()
+}
+
+
+/// Posts `fields` as a signed-in person's form, from our own origin.
+pub async fn post_form(
+    app: &TestApp,
+    path: &str,
+    cookie: &str,
+    fields: &[(&str, &str)],
+) -> (StatusCode, String, String) {
+    let response = client()
+        .post(app.url(path))
+        .header(header::COOKIE, cookie)
+        .header(header::ORIGIN, &app.base)
+        .form(fields)
+        .send()
+        .await
+        .expect("a form");
+    let location = response
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    (response.status(), location, response.text().await.unwrap_or_default())
 }
