@@ -84,12 +84,16 @@ pub fn csrf_valid(keys: &Keys, session_token: &str, token: &str) -> bool {
 /// Whether a POST comes from a page of ours: its `Origin` (or, lacking one, its `Referer`)
 /// names the host it was sent to, and the browser does not call it cross-site.
 pub fn same_origin(headers: &HeaderMap) -> bool {
-    let text = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+    let text = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
     if text(header::HeaderName::from_static("sec-fetch-site")) == Some("cross-site") {
         return false;
     }
-    let Some(host) = text(header::HeaderName::from_static("x-forwarded-host"))
-        .or_else(|| text(header::HOST))
+    let Some(host) =
+        text(header::HeaderName::from_static("x-forwarded-host")).or_else(|| text(header::HOST))
     else {
         return false;
     };

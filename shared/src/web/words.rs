@@ -14,13 +14,21 @@ const CATEGORIES: [(&str, &str, &str); 11] = [
     ("literature", "Letteratura", "Literature"),
     ("workshop", "Laboratorio", "Workshop"),
     ("sport", "Sport", "Sport"),
-    ("socio_educational", "Percorso socio-educativo", "Socio-educational pathway"),
+    (
+        "socio_educational",
+        "Percorso socio-educativo",
+        "Socio-educational pathway",
+    ),
     ("civic", "Vita civica", "Civic life"),
     ("other", "Altro", "Other"),
 ];
 
 const STATUSES: [(&str, &str, &str); 12] = [
-    ("requested", "in attesa di approvazione", "awaiting approval"),
+    (
+        "requested",
+        "in attesa di approvazione",
+        "awaiting approval",
+    ),
     ("approved", "approvata", "approved"),
     ("rejected", "respinta", "rejected"),
     ("cancelled", "annullato", "cancelled"),
@@ -110,7 +118,12 @@ pub fn span(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, zone: Tz, lang: La
     let end = ends_at.with_timezone(&zone);
     let hm = |t: &DateTime<Tz>| format!("{:02}:{:02}", t.hour(), t.minute());
     if start.date_naive() == end.date_naive() {
-        format!("{}, {}–{}", date(start.date_naive(), lang), hm(&start), hm(&end))
+        format!(
+            "{}, {}–{}",
+            date(start.date_naive(), lang),
+            hm(&start),
+            hm(&end)
+        )
     } else {
         format!(
             "{}, {} – {}, {}",
@@ -125,7 +138,8 @@ pub fn span(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, zone: Tz, lang: La
 /// A local date and wall time in `zone` as an RFC 3339 instant with its offset. A time the
 /// clock skips (spring forward) is refused; a repeated one takes its first occurrence.
 pub fn local_instant(day: &str, time: &str, zone: Tz) -> Result<String, String> {
-    let day = NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| "use YYYY-MM-DD".to_string())?;
+    let day =
+        NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| "use YYYY-MM-DD".to_string())?;
     let time = NaiveTime::parse_from_str(time, "%H:%M").map_err(|_| "use HH:MM".to_string())?;
     zone.from_local_datetime(&day.and_time(time))
         .earliest()

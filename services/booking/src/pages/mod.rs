@@ -18,8 +18,14 @@ use piazza_shared::{auth::Keys, web::Templates};
 const TEMPLATES: [(&str, &str); 6] = [
     ("login.html", include_str!("../../templates/login.html")),
     ("find.html", include_str!("../../templates/find.html")),
-    ("booking_new.html", include_str!("../../templates/booking_new.html")),
-    ("bookings.html", include_str!("../../templates/bookings.html")),
+    (
+        "booking_new.html",
+        include_str!("../../templates/booking_new.html"),
+    ),
+    (
+        "bookings.html",
+        include_str!("../../templates/bookings.html"),
+    ),
     ("queue.html", include_str!("../../templates/queue.html")),
     ("spaces.html", include_str!("../../templates/spaces.html")),
 ];
@@ -46,7 +52,10 @@ pub fn router(app: AppState) -> anyhow::Result<Router> {
         .route("/logout", post(login::logout))
         .route("/spaces/find", get(operator::find))
         .route("/bookings", get(operator::mine))
-        .route("/bookings/new", get(operator::new_form).post(operator::request))
+        .route(
+            "/bookings/new",
+            get(operator::new_form).post(operator::request),
+        )
         .route("/admin/bookings", get(admin::queue))
         .route("/admin/bookings/{id}/approve", post(admin::approve))
         .route("/admin/bookings/{id}/reject", post(admin::reject))

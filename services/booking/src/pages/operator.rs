@@ -6,11 +6,7 @@ use crate::routes::{
     SpaceView,
     bookings::{self, BookingFilter, NewBooking},
 };
-use axum::{
-    extract::State,
-    http::StatusCode,
-    response::Response,
-};
+use axum::{extract::State, http::StatusCode, response::Response};
 use minijinja::context;
 use piazza_shared::{
     auth::Role,
@@ -57,7 +53,10 @@ pub async fn find(State(state): State<PageState>, ctx: PageCtx) -> Response {
         match capacity.parse::<u32>() {
             Ok(n) => filter.capacity_min = Some(n),
             Err(_) => {
-                errors.insert("capacity", ctx.t("un numero intero", "a whole number").into());
+                errors.insert(
+                    "capacity",
+                    ctx.t("un numero intero", "a whole number").into(),
+                );
             }
         }
     }
@@ -71,7 +70,10 @@ pub async fn find(State(state): State<PageState>, ctx: PageCtx) -> Response {
             Ok(spaces) => spaces.iter().map(rows::SpaceRow::from).collect(),
             Err(ApiError::Validation(list)) => {
                 for e in list {
-                    errors.insert(if e.field == "free_to" { "end" } else { "start" }, e.message);
+                    errors.insert(
+                        if e.field == "free_to" { "end" } else { "start" },
+                        e.message,
+                    );
                 }
                 Vec::new()
             }
@@ -147,7 +149,10 @@ pub async fn request(State(state): State<PageState>, ctx: PageCtx, form: FormDat
         .ok()
         .and_then(|id| spaces.iter().find(|s| s.id == id));
     if space.is_none() {
-        errors.insert("space_id".into(), ctx.t("scegli uno spazio", "choose a space").into());
+        errors.insert(
+            "space_id".into(),
+            ctx.t("scegli uno spazio", "choose a space").into(),
+        );
     }
     let zone = space
         .and_then(|s| parse_zone(&s.time_zone).ok())
@@ -159,7 +164,10 @@ pub async fn request(State(state): State<PageState>, ctx: PageCtx, form: FormDat
         .map_err(|e| errors.insert("end".into(), e))
         .unwrap_or_default();
     let attendees = form.get("attendees").parse::<i64>().unwrap_or_else(|_| {
-        errors.insert("attendees".into(), ctx.t("un numero intero", "a whole number").into());
+        errors.insert(
+            "attendees".into(),
+            ctx.t("un numero intero", "a whole number").into(),
+        );
         0
     });
     let recurrence = if form.get("weekly").is_empty() {
@@ -168,7 +176,10 @@ pub async fn request(State(state): State<PageState>, ctx: PageCtx, form: FormDat
         match form.get("weeks").parse::<u32>() {
             Ok(weeks @ 2..=200) => Some(format!("FREQ=WEEKLY;COUNT={weeks}")),
             _ => {
-                errors.insert("weeks".into(), ctx.t("da 2 a 200 settimane", "2 to 200 weeks").into());
+                errors.insert(
+                    "weeks".into(),
+                    ctx.t("da 2 a 200 settimane", "2 to 200 weeks").into(),
+                );
                 None
             }
         }
@@ -195,7 +206,9 @@ pub async fn request(State(state): State<PageState>, ctx: PageCtx, form: FormDat
                     errors.insert(form_field(&e.field).to_string(), e.message);
                 }
             }
-            Err(ApiError::Conflict { conflicts: list, .. }) => {
+            Err(ApiError::Conflict {
+                conflicts: list, ..
+            }) => {
                 conflicts = explain(&list, zone, &ctx);
             }
             Err(error) => return ctx.api_error(&state.templates, error),
@@ -229,7 +242,10 @@ fn explain(conflicts: &[serde_json::Value], zone: chrono_tz::Tz, ctx: &PageCtx) 
             };
             let reason = c["reason"].as_str().unwrap_or("");
             let reason = if let Some(why) = reason.strip_prefix("closed: ") {
-                format!("{}: {why}", ctx.t("lo spazio è chiuso", "the space is closed"))
+                format!(
+                    "{}: {why}",
+                    ctx.t("lo spazio è chiuso", "the space is closed")
+                )
             } else if reason.contains("approved booking") {
                 ctx.t(
                     "si sovrappone a una prenotazione già approvata",

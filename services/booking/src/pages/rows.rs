@@ -63,12 +63,16 @@ mod erased {
 }
 
 /// Every space of the catalogue (a few hundred at most), by name.
-pub async fn all_spaces(app: &AppState, filter: spaces::SpaceFilter) -> Result<Vec<SpaceView>, ApiError> {
+pub async fn all_spaces(
+    app: &AppState,
+    filter: spaces::SpaceFilter,
+) -> Result<Vec<SpaceView>, ApiError> {
     let mut items = Vec::new();
     let mut filter = filter;
     filter.limit = Some(500);
     loop {
-        let axum::Json(page) = spaces::list(State(app.clone()), Query(clone_filter(&filter))).await?;
+        let axum::Json(page) =
+            spaces::list(State(app.clone()), Query(clone_filter(&filter))).await?;
         items.extend(page.items);
         match page.next_cursor {
             Some(cursor) => filter.cursor = Some(cursor),
@@ -139,7 +143,9 @@ pub fn booking_rows(
             BookingRow {
                 id: b.id,
                 title: b.title.clone(),
-                space: space.map(|s| format!("{} — {}", s.name, s.building)).unwrap_or_default(),
+                space: space
+                    .map(|s| format!("{} — {}", s.name, s.building))
+                    .unwrap_or_default(),
                 when: words::span(b.starts_at, b.ends_at, zone, lang),
                 status_text: words::status(&status, lang),
                 status,

@@ -51,7 +51,10 @@ pub async fn submit(
         return ctx.error(
             &state.templates,
             StatusCode::FORBIDDEN,
-            ctx.t("Il modulo non viene da questo sito.", "The form does not come from this site."),
+            ctx.t(
+                "Il modulo non viene da questo sito.",
+                "The form does not come from this site.",
+            ),
         );
     }
     let mut errors = BTreeMap::new();
@@ -61,7 +64,10 @@ pub async fn submit(
         .filter_map(|c| Category::ALL.into_iter().find(|k| k.as_str() == c))
         .collect();
     let birth_year = form.get("birth_year").parse::<i64>().unwrap_or_else(|_| {
-        errors.insert("birth_year".to_string(), ctx.t("un anno, es. 2006", "a year, e.g. 2006").to_string());
+        errors.insert(
+            "birth_year".to_string(),
+            ctx.t("un anno, es. 2006", "a year, e.g. 2006").to_string(),
+        );
         0
     });
     let language = match Lang::parse(form.get("language")).unwrap_or(ctx.lang) {
@@ -83,11 +89,17 @@ pub async fn submit(
             frequency,
             guardian_email: form.opt("guardian_email").map(str::to_string),
         };
-        match subscribers::subscribe(State(state.app.clone()), ClientAddress(source), Json(body)).await {
+        match subscribers::subscribe(State(state.app.clone()), ClientAddress(source), Json(body))
+            .await
+        {
             Ok(_) => accepted = true,
             Err(ApiError::Validation(list)) => {
                 for e in list {
-                    let field = if e.field.starts_with("interests") { "interests".to_string() } else { e.field };
+                    let field = if e.field.starts_with("interests") {
+                        "interests".to_string()
+                    } else {
+                        e.field
+                    };
                     errors.insert(field, e.message);
                 }
             }
@@ -96,7 +108,11 @@ pub async fn submit(
     }
     ctx.render_status(
         &state.templates,
-        if accepted { StatusCode::ACCEPTED } else { StatusCode::UNPROCESSABLE_ENTITY },
+        if accepted {
+            StatusCode::ACCEPTED
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        },
         "subscribe.html",
         context! {
             accepted => accepted,

@@ -39,7 +39,11 @@ fn ages(min: Option<u8>, max: Option<u8>, lang: Lang) -> String {
     match (min, max) {
         (Some(a), Some(b)) => format!("{a}–{b} {}", lang.pick("anni", "years")),
         (Some(a), None) => format!("{a}+ {}", lang.pick("anni", "years")),
-        (None, Some(b)) => format!("{} {b} {}", lang.pick("fino a", "up to"), lang.pick("anni", "years")),
+        (None, Some(b)) => format!(
+            "{} {b} {}",
+            lang.pick("fino a", "up to"),
+            lang.pick("anni", "years")
+        ),
         (None, None) => lang.pick("per tutti", "all ages").to_string(),
     }
 }
@@ -151,12 +155,14 @@ pub async fn page(State(state): State<PageState>, ctx: PageCtx) -> Response {
         }
         View::List => {
             let to = anchor + Duration::days(30);
-            let heading = format!(
-                "{} {}",
-                ctx.t("Dal", "From"),
-                words::date(anchor, ctx.lang)
-            );
-            (anchor, to, anchor - Duration::days(31), to + Duration::days(1), heading)
+            let heading = format!("{} {}", ctx.t("Dal", "From"), words::date(anchor, ctx.lang));
+            (
+                anchor,
+                to,
+                anchor - Duration::days(31),
+                to + Duration::days(1),
+                heading,
+            )
         }
     };
     let found = match occurrences(&state, from, to, category, age).await {
@@ -197,7 +203,13 @@ pub async fn page(State(state): State<PageState>, ctx: PageCtx) -> Response {
         })
         .collect();
     let weekdays: Vec<&str> = (0..7)
-        .map(|i| words::weekday_name(from - Duration::days(i64::from(from.weekday().num_days_from_monday())) + Duration::days(i), ctx.lang))
+        .map(|i| {
+            words::weekday_name(
+                from - Duration::days(i64::from(from.weekday().num_days_from_monday()))
+                    + Duration::days(i),
+                ctx.lang,
+            )
+        })
         .collect();
     let view_name = match view {
         View::Month => "month",

@@ -10,11 +10,7 @@ use crate::{
     },
     schedule::{self, announce},
 };
-use axum::{
-    extract::State,
-    http::StatusCode,
-    response::Response,
-};
+use axum::{extract::State, http::StatusCode, response::Response};
 use chrono::{DateTime, Utc};
 use minijinja::{Value, context};
 use piazza_shared::{
@@ -27,7 +23,12 @@ use std::collections::BTreeMap;
 use uuid::Uuid;
 
 /// A Google-Calendar-style "add" link (also understood by other web calendars).
-fn web_calendar_link(view: &EventView, start: DateTime<Utc>, end: DateTime<Utc>, page_url: &str) -> String {
+fn web_calendar_link(
+    view: &EventView,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    page_url: &str,
+) -> String {
     let stamp = |t: DateTime<Utc>| t.format("%Y%m%dT%H%M%SZ").to_string();
     let place = view
         .place
@@ -42,7 +43,10 @@ fn web_calendar_link(view: &EventView, start: DateTime<Utc>, end: DateTime<Utc>,
         .append_pair("dates", &format!("{}/{}", stamp(start), stamp(end)))
         .append_pair("details", &format!("{}\n\n{page_url}", view.description))
         .append_pair("location", &place);
-    format!("https://calendar.google.com/calendar/render?{}", query.finish())
+    format!(
+        "https://calendar.google.com/calendar/render?{}",
+        query.finish()
+    )
 }
 
 /// The event as the page shows it; `None` when the public may not see it.
@@ -55,7 +59,8 @@ async fn event_context(state: &PageState, ctx: &PageCtx, id: Uuid) -> Result<Val
     if !announce::is_public(&loaded.event) && !admin {
         return Err(ApiError::NotFound("event"));
     }
-    let seats = places::summary_for_event(state.app.db.conn(), &state.app.settings, &loaded).await?;
+    let seats =
+        places::summary_for_event(state.app.db.conn(), &state.app.settings, &loaded).await?;
     let view = EventView::new(loaded.event, loaded.occurrences, loaded.space.as_ref());
     let zone = parse_zone(&view.time_zone).unwrap_or(state.app.settings.time_zone);
     let now = Utc::now();
@@ -76,11 +81,7 @@ async fn event_context(state: &PageState, ctx: &PageCtx, id: Uuid) -> Result<Val
         .occurrences
         .iter()
         .find(|o| o.ends_at > now && o.status != "cancelled");
-    let page_url = format!(
-        "{}events/{}",
-        state.app.settings.public_url(),
-        view.id
-    );
+    let page_url = format!("{}events/{}", state.app.settings.public_url(), view.id);
     let description = match ctx.lang {
         Lang::En if !view.description_en.is_empty() => view.description_en.clone(),
         _ => view.description.clone(),
@@ -137,7 +138,10 @@ pub async fn register(
         return ctx.error(
             &state.templates,
             StatusCode::FORBIDDEN,
-            ctx.t("Il modulo non viene da questo sito.", "The form does not come from this site."),
+            ctx.t(
+                "Il modulo non viene da questo sito.",
+                "The form does not come from this site.",
+            ),
         );
     }
     let body = NewRegistration {

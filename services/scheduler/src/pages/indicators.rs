@@ -45,8 +45,10 @@ async fn figures(state: &PageState, ctx: &PageCtx) -> Result<Figures, ApiError> 
         .unwrap_or_else(|_| NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today));
     let to = NaiveDate::parse_from_str(ctx.param("to"), "%Y-%m-%d")
         .unwrap_or_else(|_| NaiveDate::from_ymd_opt(today.year(), 12, 31).unwrap_or(today));
-    let start = parse_bound(&from.to_string(), zone, Bound::Start).map_err(|m| ApiError::field("from", m))?;
-    let end = parse_bound(&to.to_string(), zone, Bound::End).map_err(|m| ApiError::field("to", m))?;
+    let start = parse_bound(&from.to_string(), zone, Bound::Start)
+        .map_err(|m| ApiError::field("from", m))?;
+    let end =
+        parse_bound(&to.to_string(), zone, Bound::End).map_err(|m| ApiError::field("to", m))?;
     let conn = state.app.db.conn();
     let published = events::Entity::find()
         .filter(events::Column::PublishedAt.is_not_null())
@@ -56,7 +58,16 @@ async fn figures(state: &PageState, ctx: &PageCtx) -> Result<Figures, ApiError> 
         .await?;
     let mut rows: BTreeMap<String, Row> = words::categories(ctx.lang)
         .into_iter()
-        .map(|(k, label)| (k.to_string(), Row { category: k.into(), label: label.into(), ..Row::default() }))
+        .map(|(k, label)| {
+            (
+                k.to_string(),
+                Row {
+                    category: k.into(),
+                    label: label.into(),
+                    ..Row::default()
+                },
+            )
+        })
         .collect();
     let ids: Vec<_> = published.iter().map(|e| e.id).collect();
     let registered = if ids.is_empty() {
@@ -70,8 +81,12 @@ async fn figures(state: &PageState, ctx: &PageCtx) -> Result<Figures, ApiError> 
     };
     let mut people = HashSet::new();
     for event in &published {
-        let categories: Vec<String> = serde_json::from_value(event.categories.clone()).unwrap_or_default();
-        let count = registered.iter().filter(|r| r.event_id == Some(event.id)).count() as u64;
+        let categories: Vec<String> =
+            serde_json::from_value(event.categories.clone()).unwrap_or_default();
+        let count = registered
+            .iter()
+            .filter(|r| r.event_id == Some(event.id))
+            .count() as u64;
         for c in categories {
             if let Some(row) = rows.get_mut(&c) {
                 row.events += 1;
@@ -83,10 +98,18 @@ async fn figures(state: &PageState, ctx: &PageCtx) -> Result<Figures, ApiError> 
         people.insert(r.email_key.clone());
     }
     // Vocabulary order, not alphabetical keys.
-    let order: Vec<&str> = words::categories(ctx.lang).into_iter().map(|(k, _)| k).collect();
+    let order: Vec<&str> = words::categories(ctx.lang)
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
     let mut rows: Vec<Row> = rows.into_values().collect();
     rows.sort_by_key(|r| order.iter().position(|k| *k == r.category));
-    Ok(Figures { from, to, rows, people: people.len() })
+    Ok(Figures {
+        from,
+        to,
+        rows,
+        people: people.len(),
+    })
 }
 
 /// Horizontal bars, one per row, labelled with their value; no script needed.
@@ -140,16 +163,26 @@ pub async fn csv(State(state): State<PageState>, ctx: PageCtx) -> Response {
     };
     let mut text = String::from("category,events_published,registrations_confirmed\r\n");
     for r in &f.rows {
-        text.push_str(&format!("{},{},{}\r\n", r.category, r.events, r.registrations));
+        text.push_str(&format!(
+            "{},{},{}\r\n",
+            r.category, r.events, r.registrations
+        ));
     }
     text.push_str(&format!("all,,{}\r\n", f.people));
-    let disposition = format!("attachment; filename=\"piazza-indicators-{}-{}.csv\"", f.from, f.to);
+    let disposition = format!(
+        "attachment; filename=\"piazza-indicators-{}-{}.csv\"",
+        f.from, f.to
+    );
     (
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            ),
             (
                 header::CONTENT_DISPOSITION,
-                HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("attachment")),
+                HeaderValue::from_str(&disposition)
+                    .unwrap_or(HeaderValue::from_static("attachment")),
             ),
         ],
         text,

@@ -18,13 +18,22 @@ use axum::{
 use piazza_shared::{auth::Keys, web::Templates};
 
 const TEMPLATES: [(&str, &str); 7] = [
-    ("indicators.html", include_str!("../../templates/indicators.html")),
+    (
+        "indicators.html",
+        include_str!("../../templates/indicators.html"),
+    ),
     ("seasons.html", include_str!("../../templates/seasons.html")),
     ("planner.html", include_str!("../../templates/planner.html")),
     ("propose.html", include_str!("../../templates/propose.html")),
-    ("calendar.html", include_str!("../../templates/calendar.html")),
+    (
+        "calendar.html",
+        include_str!("../../templates/calendar.html"),
+    ),
     ("event.html", include_str!("../../templates/event.html")),
-    ("admin_events.html", include_str!("../../templates/admin_events.html")),
+    (
+        "admin_events.html",
+        include_str!("../../templates/admin_events.html"),
+    ),
 ];
 
 #[derive(Clone, Debug)]

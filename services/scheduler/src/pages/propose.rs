@@ -32,7 +32,13 @@ async fn choices(state: &PageState, ctx: &PageCtx) -> Result<minijinja::Value, A
     let axum::Json(seasons) = seasons::list(State(state.app.clone())).await?;
     let seasons: Vec<_> = seasons
         .into_iter()
-        .filter(|s| serde_json::to_value(s.status).ok().and_then(|v| v.as_str().map(str::to_string)).as_deref() != Some("archived"))
+        .filter(|s| {
+            serde_json::to_value(s.status)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .as_deref()
+                != Some("archived")
+        })
         .map(|s| context! { id => s.id.to_string(), label => s.name })
         .collect();
     let categories: Vec<_> = words::categories(ctx.lang)
@@ -115,7 +121,12 @@ pub async fn submit(State(state): State<PageState>, ctx: PageCtx, form: FormData
             return None;
         }
         raw.parse::<i64>()
-            .map_err(|_| errors.insert(name.to_string(), ctx.t("un numero intero", "a whole number").into()))
+            .map_err(|_| {
+                errors.insert(
+                    name.to_string(),
+                    ctx.t("un numero intero", "a whole number").into(),
+                )
+            })
             .ok()
     };
     let age_min = number("age_min", &mut errors);
@@ -133,7 +144,10 @@ pub async fn submit(State(state): State<PageState>, ctx: PageCtx, form: FormData
         match form.get("weeks").parse::<u32>() {
             Ok(weeks @ 2..=100) => Some(format!("FREQ=WEEKLY;COUNT={weeks}")),
             _ => {
-                errors.insert("weeks".into(), ctx.t("da 2 a 100 settimane", "2 to 100 weeks").into());
+                errors.insert(
+                    "weeks".into(),
+                    ctx.t("da 2 a 100 settimane", "2 to 100 weeks").into(),
+                );
                 None
             }
         }

@@ -37,13 +37,21 @@ pub async fn list(State(state): State<PageState>, ctx: PageCtx) -> Response {
                     }
                 })
                 .collect();
-            ctx.render(&state.templates, "seasons.html", context! { seasons => rows })
+            ctx.render(
+                &state.templates,
+                "seasons.html",
+                context! { seasons => rows },
+            )
         }
         Err(error) => ctx.api_error(&state.templates, error),
     }
 }
 
-pub async fn planner(State(state): State<PageState>, ctx: PageCtx, Path(id): Path<Uuid>) -> Response {
+pub async fn planner(
+    State(state): State<PageState>,
+    ctx: PageCtx,
+    Path(id): Path<Uuid>,
+) -> Response {
     let caller = match ctx.require(&state.templates, &[Role::Admin]) {
         Ok(caller) => caller,
         Err(page) => return page,
@@ -62,7 +70,8 @@ async fn plan(
 ) -> Result<minijinja::Value, ApiError> {
     let conn = state.app.db.conn();
     let axum::Json(season) = seasons::get_one(State(state.app.clone()), Path(id)).await?;
-    let axum::Json(clash_view) = clashes::clashes(State(state.app.clone()), caller, Path(id)).await?;
+    let axum::Json(clash_view) =
+        clashes::clashes(State(state.app.clone()), caller, Path(id)).await?;
     let season_events = events::Entity::find()
         .filter(events::Column::SeasonId.eq(id))
         .all(conn)
@@ -92,8 +101,14 @@ async fn plan(
             clashes::ClashKind::Operator => ctx.t("stesso operatore", "same operator"),
         };
         let [a, b] = &clash.events;
-        notes.entry(a.id).or_default().push(format!("{why}: {}", b.title));
-        notes.entry(b.id).or_default().push(format!("{why}: {}", a.title));
+        notes
+            .entry(a.id)
+            .or_default()
+            .push(format!("{why}: {}", b.title));
+        notes
+            .entry(b.id)
+            .or_default()
+            .push(format!("{why}: {}", a.title));
     }
     let needs: HashMap<Uuid, Option<String>> = clash_view
         .needs_space
@@ -102,7 +117,9 @@ async fn plan(
         .collect();
     let mut lanes: BTreeMap<String, Vec<minijinja::Value>> = BTreeMap::new();
     for o in &rows {
-        let Some(event) = by_id.get(&o.event_id) else { continue };
+        let Some(event) = by_id.get(&o.event_id) else {
+            continue;
+        };
         let lane = event
             .space_id
             .and_then(|s| places.get(&s))

@@ -13,43 +13,86 @@ async fn an_operator_proposes_an_event_and_sees_it_waiting() {
     let app = TestApp::builder().spawn().await;
     let admin = app.admin().await;
     let space = hall(&app, &admin).await;
-    app.add_user("ops@arci.test", Role::Operator, Some("ARCI Cremona"), PASSWORD).await;
+    app.add_user(
+        "ops@arci.test",
+        Role::Operator,
+        Some("ARCI Cremona"),
+        PASSWORD,
+    )
+    .await;
     let (_, cookie) = log_in(&app, "ops@arci.test").await;
     // The scheduler learns of the space over the bus before it can offer it.
-    let form = eventually("the space in the proposal form", Duration::from_secs(20), || async {
-        let (_, html) = page(&app, "/propose", &cookie).await;
-        html.contains(&space).then_some(html)
-    })
+    let form = eventually(
+        "the space in the proposal form",
+        Duration::from_secs(20),
+        || async {
+            let (_, html) = page(&app, "/propose", &cookie).await;
+            html.contains(&space).then_some(html)
+        },
+    )
     .await;
     let csrf = csrf_of(&form);
     let day = day_ahead().to_string();
     // No category: the page says which field is wrong and keeps what was typed.
-    let (status, _, html) = post_form(&app, "/propose", &cookie, &[
-        ("csrf", &csrf), ("title", "Poesia in cortile"), ("date", &day),
-        ("start", "18:00"), ("end", "19:30"), ("space_id", &space),
-    ])
+    let (status, _, html) = post_form(
+        &app,
+        "/propose",
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("title", "Poesia in cortile"),
+            ("date", &day),
+            ("start", "18:00"),
+            ("end", "19:30"),
+            ("space_id", &space),
+        ],
+    )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(html.contains("id=\"e-categories\"") || html.contains("href=\"#f-categories\""), "{html}");
+    assert!(
+        html.contains("id=\"e-categories\"") || html.contains("href=\"#f-categories\""),
+        "{html}"
+    );
     assert!(html.contains("value=\"Poesia in cortile\""));
-    let (status, location, _) = post_form(&app, "/propose", &cookie, &[
-        ("csrf", &csrf), ("title", "Poesia in cortile"), ("categories", "literature"),
-        ("date", &day), ("start", "18:00"), ("end", "19:30"), ("space_id", &space),
-        ("age_min", "16"), ("accessibility_notes", "Cortile senza gradini"),
-    ])
+    let (status, location, _) = post_form(
+        &app,
+        "/propose",
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("title", "Poesia in cortile"),
+            ("categories", "literature"),
+            ("date", &day),
+            ("start", "18:00"),
+            ("end", "19:30"),
+            ("space_id", &space),
+            ("age_min", "16"),
+            ("accessibility_notes", "Cortile senza gradini"),
+        ],
+    )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(location, "/propose?sent=1");
     let (_, html) = page(&app, "/propose?sent=1", &cookie).await;
     assert!(html.contains("Proposta inviata"));
-    let table = html.split("id=\"proposals\"").nth(1).expect("the proposals table");
-    assert!(table.contains("Poesia in cortile") && table.contains("proposto"), "{table}");
+    let table = html
+        .split("id=\"proposals\"")
+        .nth(1)
+        .expect("the proposals table");
+    assert!(
+        table.contains("Poesia in cortile") && table.contains("proposto"),
+        "{table}"
+    );
     // The administrator finds its slot request in the approval queue.
     let (_, admin_cookie) = log_in(&app, "admin@comune.test").await;
-    let queue = eventually("the proposal's slot request", Duration::from_secs(20), || async {
-        let (_, html) = page(&app, "/admin/bookings", &admin_cookie).await;
-        html.contains("Poesia in cortile").then_some(html)
-    })
+    let queue = eventually(
+        "the proposal's slot request",
+        Duration::from_secs(20),
+        || async {
+            let (_, html) = page(&app, "/admin/bookings", &admin_cookie).await;
+            html.contains("Poesia in cortile").then_some(html)
+        },
+    )
     .await;
     assert!(queue.contains("ARCI Cremona"));
     app.stop().await;
@@ -61,26 +104,37 @@ async fn the_season_planner_shows_clashes_and_publishes_the_season() {
     let admin = app.admin().await;
     let day = day_ahead();
     let (_, season) = app
-        .post("/api/v1/seasons", Some(&admin), &json!({
-            "name": "Primavera in centro", "starts_on": day.to_string(),
-            "ends_on": (day + chrono::Duration::days(60)).to_string()
-        }))
+        .post(
+            "/api/v1/seasons",
+            Some(&admin),
+            &json!({
+                "name": "Primavera in centro", "starts_on": day.to_string(),
+                "ends_on": (day + chrono::Duration::days(60)).to_string()
+            }),
+        )
         .await;
     let season_id = season["id"].as_str().expect("season id").to_string();
     for (title, start) in [("Jam session", "21:00"), ("Open mic", "21:30")] {
         let (status, event) = app
-            .post("/api/v1/events", Some(&admin), &json!({
-                "season_id": season_id, "title": title, "categories": ["music"],
-                "age_min": 16, "age_max": 25,
-                "starts_at": rome(day, start), "ends_at": rome(day, "23:00"),
-            }))
+            .post(
+                "/api/v1/events",
+                Some(&admin),
+                &json!({
+                    "season_id": season_id, "title": title, "categories": ["music"],
+                    "age_min": 16, "age_max": 25,
+                    "starts_at": rome(day, start), "ends_at": rome(day, "23:00"),
+                }),
+            )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{event}");
     }
     let (_, cookie) = log_in(&app, "admin@comune.test").await;
     let (status, html) = page(&app, &format!("/admin/seasons/{season_id}"), &cookie).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("1 sovrapposizioni · 0 eventi senza spazio"), "{html}");
+    assert!(
+        html.contains("1 sovrapposizioni · 0 eventi senza spazio"),
+        "{html}"
+    );
     assert!(html.contains("stesso pubblico: Open mic"));
     assert!(html.contains("stesso pubblico: Jam session"));
     assert!(html.contains("class=\"clash\""));
@@ -107,42 +161,74 @@ async fn indicators_count_published_events_and_people_and_export_csv() {
     let admin = app.admin().await;
     let day = day_ahead();
     let (_, event) = app
-        .post("/api/v1/events", Some(&admin), &json!({
-            "title": "Laboratorio di fumetto", "categories": ["workshop", "visual_arts"],
-            "capacity": 20, "starts_at": rome(day, "17:00"), "ends_at": rome(day, "19:00"),
-        }))
+        .post(
+            "/api/v1/events",
+            Some(&admin),
+            &json!({
+                "title": "Laboratorio di fumetto", "categories": ["workshop", "visual_arts"],
+                "capacity": 20, "starts_at": rome(day, "17:00"), "ends_at": rome(day, "19:00"),
+            }),
+        )
         .await;
     let id = event["id"].as_str().expect("event id").to_string();
     // A draft counts for nothing.
-    app.post("/api/v1/events", Some(&admin), &json!({
-        "title": "Bozza", "categories": ["workshop"],
-        "starts_at": rome(day, "10:00"), "ends_at": rome(day, "11:00"),
-    }))
+    app.post(
+        "/api/v1/events",
+        Some(&admin),
+        &json!({
+            "title": "Bozza", "categories": ["workshop"],
+            "starts_at": rome(day, "10:00"), "ends_at": rome(day, "11:00"),
+        }),
+    )
     .await;
-    let (status, _) = app.post(&format!("/api/v1/events/{id}/publish"), Some(&admin), &json!({})).await;
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/events/{id}/publish"),
+            Some(&admin),
+            &json!({}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     for (name, email) in [("Ada", "ada@example.org"), ("Bruno", "bruno@example.org")] {
         let (status, body) = app
-            .post(&format!("/api/v1/events/{id}/registrations"), None, &json!({ "name": name, "email": email }))
+            .post(
+                &format!("/api/v1/events/{id}/registrations"),
+                None,
+                &json!({ "name": name, "email": email }),
+            )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
     }
-    app.add_user("eval@monitor.test", Role::Evaluator, None, PASSWORD).await;
+    app.add_user("eval@monitor.test", Role::Evaluator, None, PASSWORD)
+        .await;
     let (_, cookie) = log_in(&app, "eval@monitor.test").await;
     let range = format!("from={day}&to={day}");
     let (status, html) = page(&app, &format!("/admin/indicators?{range}"), &cookie).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("<strong>2</strong> giovani diversi"), "{html}");
+    assert!(
+        html.contains("<strong>2</strong> giovani diversi"),
+        "{html}"
+    );
     assert!(html.contains("<svg role=\"img\""));
-    assert!(html.contains("<td>Laboratorio</td><td>1</td><td>2</td>"), "{html}");
+    assert!(
+        html.contains("<td>Laboratorio</td><td>1</td><td>2</td>"),
+        "{html}"
+    );
     let (status, csv) = page(&app, &format!("/admin/indicators.csv?{range}"), &cookie).await;
     assert_eq!(status, StatusCode::OK);
     assert!(csv.starts_with("category,events_published,registrations_confirmed\r\n"));
-    assert!(csv.contains("workshop,1,2\r\n") && csv.contains("visual_arts,1,2\r\n"), "{csv}");
-    assert!(csv.contains("music,0,0\r\n") && csv.ends_with("all,,2\r\n"), "{csv}");
+    assert!(
+        csv.contains("workshop,1,2\r\n") && csv.contains("visual_arts,1,2\r\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("music,0,0\r\n") && csv.ends_with("all,,2\r\n"),
+        "{csv}"
+    );
     assert!(!csv.contains("@"), "aggregates only");
     // Operators do not read indicators.
-    app.add_user("ops@arci.test", Role::Operator, Some("ARCI"), PASSWORD).await;
+    app.add_user("ops@arci.test", Role::Operator, Some("ARCI"), PASSWORD)
+        .await;
     let (_, operator) = log_in(&app, "ops@arci.test").await;
     let (status, _) = page(&app, "/admin/indicators", &operator).await;
     assert_eq!(status, StatusCode::FORBIDDEN);

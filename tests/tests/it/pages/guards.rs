@@ -11,14 +11,19 @@ use serde_json::json;
 #[tokio::test]
 async fn strangers_are_sent_to_log_in_and_the_session_cookie_is_guarded() {
     let app = TestApp::builder().spawn().await;
-    let response = client().get(app.url("/bookings")).send().await.expect("a page");
+    let response = client()
+        .get(app.url("/bookings"))
+        .send()
+        .await
+        .expect("a page");
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         response.headers()[header::LOCATION],
         "/login?next=%2Fbookings"
     );
 
-    app.add_user("ops@arci.test", Role::Operator, Some("ARCI"), PASSWORD).await;
+    app.add_user("ops@arci.test", Role::Operator, Some("ARCI"), PASSWORD)
+        .await;
     let wrong = client()
         .post(app.url("/login"))
         .header(header::ORIGIN, &app.base)
@@ -27,12 +32,21 @@ async fn strangers_are_sent_to_log_in_and_the_session_cookie_is_guarded() {
         .await
         .expect("the login form");
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
-    assert!(wrong.text().await.unwrap_or_default().contains("Email o password errate"));
+    assert!(
+        wrong
+            .text()
+            .await
+            .unwrap_or_default()
+            .contains("Email o password errate")
+    );
 
     let (set_cookie, cookie) = log_in(&app, "ops@arci.test").await;
     assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
     assert!(set_cookie.contains("SameSite=Lax"), "{set_cookie}");
-    assert!(!set_cookie.contains("Secure"), "plain http here: {set_cookie}");
+    assert!(
+        !set_cookie.contains("Secure"),
+        "plain http here: {set_cookie}"
+    );
     let (status, html) = page(&app, "/bookings", &cookie).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Le mie prenotazioni"));
@@ -48,7 +62,9 @@ async fn a_form_without_its_token_or_from_another_site_changes_nothing() {
     let app = TestApp::builder().spawn().await;
     let admin = app.admin().await;
     let space = hall(&app, &admin).await;
-    let operator = app.user("ops@arci.test", Role::Operator, Some("ARCI")).await;
+    let operator = app
+        .user("ops@arci.test", Role::Operator, Some("ARCI"))
+        .await;
     let day = day_ahead();
     let (_, booking) = app
         .post(
@@ -66,18 +82,35 @@ async fn a_form_without_its_token_or_from_another_site_changes_nothing() {
         let request = client()
             .post(app.url(&format!("/admin/bookings/{id}/approve")))
             .header(header::COOKIE, &cookie)
-            .header(header::ORIGIN, if origin.is_empty() { app.base.as_str() } else { origin })
+            .header(
+                header::ORIGIN,
+                if origin.is_empty() {
+                    app.base.as_str()
+                } else {
+                    origin
+                },
+            )
             .form(&[("csrf", token)]);
         async move { request.send().await.expect("the approve form").status() }
     };
     assert_eq!(approve("", String::new()).await, StatusCode::FORBIDDEN);
-    assert_eq!(approve("", "v1.forged.token.x".into()).await, StatusCode::FORBIDDEN);
-    assert_eq!(approve("https://evil.example", csrf.clone()).await, StatusCode::FORBIDDEN);
-    let (_, still) = app.get(&format!("/api/v1/bookings/{id}"), Some(&admin)).await;
+    assert_eq!(
+        approve("", "v1.forged.token.x".into()).await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        approve("https://evil.example", csrf.clone()).await,
+        StatusCode::FORBIDDEN
+    );
+    let (_, still) = app
+        .get(&format!("/api/v1/bookings/{id}"), Some(&admin))
+        .await;
     assert_eq!(still["status"], "requested", "nothing changed: {still}");
 
     assert_eq!(approve("", csrf).await, StatusCode::SEE_OTHER);
-    let (_, approved) = app.get(&format!("/api/v1/bookings/{id}"), Some(&admin)).await;
+    let (_, approved) = app
+        .get(&format!("/api/v1/bookings/{id}"), Some(&admin))
+        .await;
     assert_eq!(approved["status"], "approved");
     app.stop().await;
 }
@@ -93,9 +126,20 @@ async fn pages_speak_the_visitors_language_and_the_style_sheet_is_cached() {
         .expect("the calendar");
     let html = english.text().await.unwrap_or_default();
     assert!(html.contains("<html lang=\"en\">"), "{html}");
-    assert!(html.contains("What&#x27;s on in the centre") || html.contains("What's on in the centre"));
-    let chosen = client().get(app.url("/?lang=it")).send().await.expect("the calendar");
-    assert!(chosen.headers()[header::SET_COOKIE].to_str().unwrap_or("").starts_with("piazza_lang=it"));
+    assert!(
+        html.contains("What&#x27;s on in the centre") || html.contains("What's on in the centre")
+    );
+    let chosen = client()
+        .get(app.url("/?lang=it"))
+        .send()
+        .await
+        .expect("the calendar");
+    assert!(
+        chosen.headers()[header::SET_COOKIE]
+            .to_str()
+            .unwrap_or("")
+            .starts_with("piazza_lang=it")
+    );
     let html = chosen.text().await.unwrap_or_default();
     assert!(html.contains("Cosa succede in centro"));
     let href = html
@@ -104,10 +148,24 @@ async fn pages_speak_the_visitors_language_and_the_style_sheet_is_cached() {
         .and_then(|s| s.split('"').next())
         .expect("a style sheet link")
         .replace("&#x2f;", "/");
-    let css = client().get(app.url(&href)).send().await.expect("the style sheet");
+    let css = client()
+        .get(app.url(&href))
+        .send()
+        .await
+        .expect("the style sheet");
     assert_eq!(css.status(), StatusCode::OK);
-    assert!(css.headers()[header::CACHE_CONTROL].to_str().unwrap_or("").contains("immutable"));
-    assert!(css.text().await.unwrap_or_default().contains(":focus-visible"));
+    assert!(
+        css.headers()[header::CACHE_CONTROL]
+            .to_str()
+            .unwrap_or("")
+            .contains("immutable")
+    );
+    assert!(
+        css.text()
+            .await
+            .unwrap_or_default()
+            .contains(":focus-visible")
+    );
     app.stop().await;
 }
 

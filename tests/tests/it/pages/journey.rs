@@ -23,15 +23,22 @@ async fn email(app: &TestApp, what: &str, predicate: impl Fn(&Email) -> bool) ->
 async fn log_in(browser: &Browser, email: &str) {
     browser.type_into("#f-email", email).await;
     browser.type_into("#f-password", PASSWORD).await;
-    browser.click("form[action='/login'] button[type=submit]").await;
+    browser
+        .click("form[action='/login'] button[type=submit]")
+        .await;
 }
 
 #[tokio::test]
 async fn people_subscribe_book_approve_and_publish_through_the_pages() {
     let app = TestApp::builder().smtp().spawn().await;
     let admin = app.admin().await;
-    app.add_user("ops@arci.test", Role::Operator, Some("ARCI Cremona"), PASSWORD)
-        .await;
+    app.add_user(
+        "ops@arci.test",
+        Role::Operator,
+        Some("ARCI Cremona"),
+        PASSWORD,
+    )
+    .await;
     let space = hall(&app, &admin).await;
     let day = day_ahead();
     // The Comune already holds the hall from 18:00 to 20:00 that day.
@@ -45,8 +52,12 @@ async fn people_subscribe_book_approve_and_publish_through_the_pages() {
         .await;
     assert_eq!(status, reqwest::StatusCode::CREATED, "{held}");
     let held_id = held["id"].as_str().expect("id");
-    app.post(&format!("/api/v1/bookings/{held_id}/approve"), Some(&admin), &json!({}))
-        .await;
+    app.post(
+        &format!("/api/v1/bookings/{held_id}/approve"),
+        Some(&admin),
+        &json!({}),
+    )
+    .await;
     let browser = Browser::start().await;
     let mut shots = Vec::new();
 
@@ -56,61 +67,102 @@ async fn people_subscribe_book_approve_and_publish_through_the_pages() {
     browser.click("input[name=interests][value=music]").await;
     browser.type_into("#f-birth_year", "2006").await;
     shots.push(browser.screenshot("subscribe").await);
-    browser.click("form[action='/subscribe'] button[type=submit]").await;
-    let accepted = browser.wait_for_text("#accepted", "giulia@example.org").await;
+    browser
+        .click("form[action='/subscribe'] button[type=submit]")
+        .await;
+    let accepted = browser
+        .wait_for_text("#accepted", "giulia@example.org")
+        .await;
     assert!(accepted.contains("Controlla la tua casella"), "{accepted}");
     // …and confirms through the link in the email the SMTP server received.
-    let confirmation = email(&app, "the confirmation email", |e| e.to == "giulia@example.org").await;
+    let confirmation = email(&app, "the confirmation email", |e| {
+        e.to == "giulia@example.org"
+    })
+    .await;
     let link = confirmation
         .link("/subscriptions/confirm")
         .expect("a confirmation link");
     browser.goto(&link).await;
-    browser.wait_for_text("main h1", "Iscrizione confermata").await;
+    browser
+        .wait_for_text("main h1", "Iscrizione confermata")
+        .await;
 
     // An operator asks for a page of theirs and is sent to log in first.
     browser.goto(&app.url("/bookings/new")).await;
     browser.find("#f-password").await;
-    assert!(browser.url().await.contains("/login?next=%2Fbookings%2Fnew"));
+    assert!(
+        browser
+            .url()
+            .await
+            .contains("/login?next=%2Fbookings%2Fnew")
+    );
     log_in(&browser, "ops@arci.test").await;
-    browser.wait_for_text("main h1", "Richiedi uno spazio").await;
+    browser
+        .wait_for_text("main h1", "Richiedi uno spazio")
+        .await;
     // A time the Comune holds: the conflict is explained, in words.
     browser.set_value("#f-space_id", &space).await;
-    browser.type_into("#f-title", "Prove del coro giovanile").await;
+    browser
+        .type_into("#f-title", "Prove del coro giovanile")
+        .await;
     browser.set_value("#f-date", &day.to_string()).await;
     browser.set_value("#f-start", "19:00").await;
     browser.set_value("#f-end", "21:00").await;
     browser.type_into("#f-attendees", "30").await;
-    browser.click("form[action='/bookings/new'] button[type=submit]").await;
+    browser
+        .click("form[action='/bookings/new'] button[type=submit]")
+        .await;
     let conflict = browser
-        .wait_for_text("#conflicts", "si sovrappone a una prenotazione già approvata")
+        .wait_for_text(
+            "#conflicts",
+            "si sovrappone a una prenotazione già approvata",
+        )
         .await;
     assert!(conflict.contains("19:00–21:00"), "{conflict}");
     shots.push(browser.screenshot("booking-conflict").await);
     // The form kept what was typed; a later time is free.
     assert_eq!(
-        browser.run("return document.querySelector('#f-title').value", json!([])).await,
+        browser
+            .run("return document.querySelector('#f-title').value", json!([]))
+            .await,
         "Prove del coro giovanile"
     );
     browser.set_value("#f-start", "20:30").await;
     browser.set_value("#f-end", "22:30").await;
-    browser.click("form[action='/bookings/new'] button[type=submit]").await;
-    browser.wait_for_text("#requested", "Richiesta inviata").await;
+    browser
+        .click("form[action='/bookings/new'] button[type=submit]")
+        .await;
+    browser
+        .wait_for_text("#requested", "Richiesta inviata")
+        .await;
     let mine = browser.text("#bookings").await;
     assert!(mine.contains("Prove del coro giovanile"), "{mine}");
     assert!(mine.contains("in attesa di approvazione"), "{mine}");
-    assert!(!mine.contains("Consiglio di quartiere"), "another organisation's booking: {mine}");
+    assert!(
+        !mine.contains("Consiglio di quartiere"),
+        "another organisation's booking: {mine}"
+    );
     shots.push(browser.screenshot("my-bookings").await);
 
     // An administrator approves it from the queue.
     browser.clear_cookies().await;
     browser.goto(&app.url("/admin/bookings")).await;
     log_in(&browser, "admin@comune.test").await;
-    let queue = browser.wait_for_text("#queue", "Prove del coro giovanile").await;
+    let queue = browser
+        .wait_for_text("#queue", "Prove del coro giovanile")
+        .await;
     assert!(queue.contains("ARCI Cremona"), "{queue}");
     shots.push(browser.screenshot("approval-queue").await);
-    browser.click("#queue form[action$='/approve'] button").await;
+    browser
+        .click("#queue form[action$='/approve'] button")
+        .await;
     browser.wait_for_text("main", "Richiesta approvata").await;
-    assert!(!browser.text("main").await.contains("Prove del coro giovanile"));
+    assert!(
+        !browser
+            .text("main")
+            .await
+            .contains("Prove del coro giovanile")
+    );
 
     // The administrator's event gets the hall over the bus, then is published from the page.
     let (status, event) = app
@@ -138,7 +190,9 @@ async fn people_subscribe_book_approve_and_publish_through_the_pages() {
     .await;
     shots.push(browser.screenshot("admin-events").await);
     browser
-        .click(&format!("form[action='/admin/events/{event_id}/publish'] button"))
+        .click(&format!(
+            "form[action='/admin/events/{event_id}/publish'] button"
+        ))
         .await;
     browser.wait_for_text("#done", "Evento pubblicato").await;
     assert!(browser.text("#events").await.contains("pubblicato"));
@@ -156,30 +210,66 @@ async fn people_subscribe_book_approve_and_publish_through_the_pages() {
     browser.clear_cookies().await;
     let month = format!("/?view=month&date={}", day + chrono::Duration::days(1));
     browser.goto(&app.url(&month)).await;
-    browser.wait_for_text("table.month", "Concerto dei licei").await;
+    browser
+        .wait_for_text("table.month", "Concerto dei licei")
+        .await;
     shots.push(browser.screenshot("calendar-month").await);
     browser
         .goto(&app.url(&format!("/?category=theatre&date={day}")))
         .await;
-    assert!(!browser.text("main").await.contains("Concerto dei licei"), "filtered out by category");
-    browser.goto(&app.url(&format!("/?age=40&date={day}"))).await;
-    assert!(!browser.text("main").await.contains("Concerto dei licei"), "filtered out by age");
-    browser.goto(&app.url(&format!("/?date={day}&lang=en"))).await;
-    browser.wait_for_text("main h1", "What's on in the centre").await;
-    browser.goto(&app.url(&format!("/?date={day}&lang=it"))).await;
-    browser.click(&format!("a[href='/events/{event_id}']")).await;
+    assert!(
+        !browser.text("main").await.contains("Concerto dei licei"),
+        "filtered out by category"
+    );
+    browser
+        .goto(&app.url(&format!("/?age=40&date={day}")))
+        .await;
+    assert!(
+        !browser.text("main").await.contains("Concerto dei licei"),
+        "filtered out by age"
+    );
+    browser
+        .goto(&app.url(&format!("/?date={day}&lang=en")))
+        .await;
+    browser
+        .wait_for_text("main h1", "What's on in the centre")
+        .await;
+    browser
+        .goto(&app.url(&format!("/?date={day}&lang=it")))
+        .await;
+    browser
+        .click(&format!("a[href='/events/{event_id}']"))
+        .await;
 
     // Its page says where, how accessible, and takes a registration.
     let place = browser.wait_for_text("#where", "Sala delle Colonne").await;
     assert!(place.contains("Via Ugolani Dati 4"), "{place}");
-    assert!(browser.text("#accessibility").await.contains("anello magnetico"));
+    assert!(
+        browser
+            .text("#accessibility")
+            .await
+            .contains("anello magnetico")
+    );
     let google = browser
-        .run("return document.querySelector('#add-google').href", json!([]))
+        .run(
+            "return document.querySelector('#add-google').href",
+            json!([]),
+        )
         .await;
-    assert!(google.as_str().unwrap_or("").contains("text=Concerto+dei+licei"), "{google}");
+    assert!(
+        google
+            .as_str()
+            .unwrap_or("")
+            .contains("text=Concerto+dei+licei"),
+        "{google}"
+    );
     browser.type_into("#f-name", "Luca").await;
     browser.type_into("#f-email", "luca@example.org").await;
-    browser.click(&format!("form[action='/events/{event_id}/register'] button")).await;
+    browser
+        .click(&format!(
+            "form[action='/events/{event_id}/register'] button"
+        ))
+        .await;
     browser.wait_for_text("#registered", "Sei iscritto").await;
     shots.push(browser.screenshot("event").await);
 

@@ -84,9 +84,12 @@ pub async fn page(app: &TestApp, path: &str, cookie: &str) -> (StatusCode, Strin
 
 pub fn csrf_of(html: &str) -> String {
     let start = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
-    html[start..].split('"').next().unwrap_or_default().to_string()
+    html[start..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_string()
 }
-
 
 /// Posts `fields` as a signed-in person's form, from our own origin.
 pub async fn post_form(
@@ -109,5 +112,9 @@ pub async fn post_form(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_string();
-    (response.status(), location, response.text().await.unwrap_or_default())
+    (
+        response.status(),
+        location,
+        response.text().await.unwrap_or_default(),
+    )
 }
