@@ -198,6 +198,12 @@ impl Browser {
         .await
     }
 
+    /// Resizes the window (a phone is about 390 × 844).
+    pub async fn resize(&self, width: u32, height: u32) {
+        self.post("/window/rect", json!({ "width": width, "height": height }))
+            .await;
+    }
+
     /// Forgets every cookie (a different person at the same browser).
     pub async fn clear_cookies(&self) {
         self.call(reqwest::Method::DELETE, "/cookie", None).await;

@@ -234,9 +234,21 @@ async fn people_subscribe_book_approve_and_publish_through_the_pages() {
     browser
         .wait_for_text("main h1", "What's on in the centre")
         .await;
+    // On a phone the list fits the screen: nothing to scroll sideways.
+    browser.resize(390, 844).await;
     browser
         .goto(&app.url(&format!("/?date={day}&lang=it")))
         .await;
+    browser.wait_for_text("main", "Concerto dei licei").await;
+    let overflow = browser
+        .run(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+            json!([]),
+        )
+        .await;
+    assert_eq!(overflow.as_i64(), Some(0), "the page is wider than the phone");
+    shots.push(browser.screenshot("calendar-phone").await);
+    browser.resize(1280, 1000).await;
     browser
         .click(&format!("a[href='/events/{event_id}']"))
         .await;
