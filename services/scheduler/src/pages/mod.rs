@@ -1,9 +1,10 @@
 //! The scheduler's web pages: the public calendar (`/`, month, week and list, filtered by
 //! category and age), each event's page with its registration form and "add to calendar"
-//! links, the operator's proposals, and the administrator's events to publish and season planner.
+//! links, the operator's proposals and answers to calls, and the administrator's events to publish and season planner.
 
 mod admin;
 mod calendar;
+mod calls;
 mod event;
 mod indicators;
 mod propose;
@@ -17,7 +18,9 @@ use axum::{
 };
 use piazza_shared::{auth::Keys, web::Templates};
 
-const TEMPLATES: [(&str, &str); 7] = [
+const TEMPLATES: [(&str, &str); 9] = [
+    ("calls.html", include_str!("../../templates/calls.html")),
+    ("call.html", include_str!("../../templates/call.html")),
     (
         "indicators.html",
         include_str!("../../templates/indicators.html"),
@@ -64,6 +67,8 @@ pub fn router(app: AppState) -> anyhow::Result<Router> {
         .route("/admin/seasons/{id}/publish", post(seasons::publish))
         .route("/admin/indicators", get(indicators::page))
         .route("/admin/indicators.csv", get(indicators::csv))
+        .route("/calls", get(calls::list))
+        .route("/calls/{id}", get(calls::form).post(calls::submit))
         .route("/propose", get(propose::form).post(propose::submit))
         .with_state(state))
 }

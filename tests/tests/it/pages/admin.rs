@@ -234,3 +234,86 @@ async fn indicators_count_published_events_and_people_and_export_csv() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn an_operator_answers_an_open_call_from_its_page() {
+    let app = TestApp::builder().spawn().await;
+    let admin = app.admin().await;
+    let today = chrono::Utc::now().date_naive();
+    let (_, season) = app
+        .post(
+            "/api/v1/seasons",
+            Some(&admin),
+            &json!({
+                "name": "Primavera", "starts_on": (today + chrono::Duration::days(40)).to_string(),
+                "ends_on": (today + chrono::Duration::days(120)).to_string()
+            }),
+        )
+        .await;
+    let (status, call) = app
+        .post("/api/v1/calls", Some(&admin), &json!({
+            "season_id": season["id"], "title": "Idee per la primavera", "description": "Laboratori per ragazzi",
+            "opens_at": today.to_string(), "closes_at": (today + chrono::Duration::days(30)).to_string()
+        }))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{call}");
+    let call_id = call["id"].as_str().expect("call id").to_string();
+    app.add_user(
+        "ops@arci.test",
+        Role::Operator,
+        Some("ARCI Cremona"),
+        PASSWORD,
+    )
+    .await;
+    let (_, cookie) = log_in(&app, "ops@arci.test").await;
+    let (_, list) = page(&app, "/calls", &cookie).await;
+    assert!(list.contains("Idee per la primavera"), "{list}");
+    let (_, form) = page(&app, &format!("/calls/{call_id}"), &cookie).await;
+    let csrf = csrf_of(&form);
+    let path = format!("/calls/{call_id}");
+    // An end before the start is the API's own 422, shown on the form.
+    let (status, _, html) = post_form(
+        &app,
+        &path,
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("title", "Rap lab"),
+            ("categories", "music"),
+            ("weekday", "thu"),
+            ("starts", "19:00"),
+            ("ends", "17:00"),
+            ("sessions", "4"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("id=\"e-ends\"") || html.contains("href=\"#f-ends\""),
+        "{html}"
+    );
+    let (status, location, _) = post_form(
+        &app,
+        &path,
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("title", "Rap lab"),
+            ("categories", "music"),
+            ("weekday", "thu"),
+            ("starts", "17:00"),
+            ("ends", "19:00"),
+            ("sessions", "4"),
+            ("age_min", "14"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location, "/calls?sent=1");
+    let (_, proposals) = app
+        .get(&format!("/api/v1/calls/{call_id}/proposals"), Some(&admin))
+        .await;
+    assert_eq!(proposals[0]["title"], "Rap lab", "{proposals}");
+    assert_eq!(proposals[0]["preferred_slot"]["weekday"], "thu");
+    app.stop().await;
+}

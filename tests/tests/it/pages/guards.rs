@@ -178,6 +178,8 @@ fn the_gateway_sends_each_page_to_the_service_that_serves_it() {
         ("/admin/events", "scheduler"),
         ("/admin/seasons", "scheduler"),
         ("/propose", "scheduler"),
+        ("/calls", "scheduler"),
+        ("/admin/indicators", "scheduler"),
         ("/login", "booking"),
         ("/logout", "booking"),
         ("/spaces/find", "booking"),

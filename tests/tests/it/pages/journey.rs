@@ -246,7 +246,11 @@ async fn people_subscribe_book_approve_and_publish_through_the_pages() {
             json!([]),
         )
         .await;
-    assert_eq!(overflow.as_i64(), Some(0), "the page is wider than the phone");
+    assert_eq!(
+        overflow.as_i64(),
+        Some(0),
+        "the page is wider than the phone"
+    );
     shots.push(browser.screenshot("calendar-phone").await);
     browser.resize(1280, 1000).await;
     browser
