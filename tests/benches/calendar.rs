@@ -2,6 +2,7 @@
 //! series of 250), on SQLite and on PostgreSQL: listing one month (every page of
 //! `GET /api/v1/events?from=…&to=…&limit=500`, target p99 ≤ 20 ms per request) and the
 //! full-season iCalendar feed (`GET /calendar.ics?season_id=…`, target ≤ 100 ms).
+//! The public calendar page shows the same month as HTML (target p99 ≤ 150 ms).
 //! Times are measured by an HTTP client in the same process, body read in full.
 //!
 //! Run: `cargo bench -p piazza-e2e --bench calendar`
@@ -146,6 +147,20 @@ async fn run(database: Database) {
         "  month listing, all pages: p50={:.1} ms p99={:.1} ms",
         percentile(&walks, 0.5).as_secs_f64() * 1000.0,
         percentile(&walks, 0.99).as_secs_f64() * 1000.0
+    );
+
+    // The same month as the public calendar page (HTML, month grid): what a visitor waits for.
+    let page = app.url("/?view=month&date=2027-05-01");
+    let mut samples = Vec::new();
+    for _ in 0..MONTH_ROUNDS {
+        let (took, body) = get(&client, &page).await;
+        assert!(String::from_utf8_lossy(&body).contains("maggio 2027"));
+        samples.push(took);
+    }
+    report(
+        "calendar page, month view (HTML)",
+        samples,
+        Duration::from_millis(150),
     );
 
     // The whole season as iCalendar: written once, then served for its ETag while nothing
