@@ -198,3 +198,18 @@ fn the_gateway_sends_each_page_to_the_service_that_serves_it() {
         );
     }
 }
+
+#[tokio::test]
+async fn behind_https_the_session_cookie_is_secure() {
+    let app = TestApp::builder()
+        .settings(|s| s.public_url = Some("https://piazza.example.org".parse().expect("a URL")))
+        .spawn()
+        .await;
+    app.add_user("ops@arci.test", Role::Operator, Some("ARCI"), PASSWORD).await;
+    let (set_cookie, _) = log_in(&app, "ops@arci.test").await;
+    assert!(set_cookie.contains("; Secure"), "{set_cookie}");
+    // Form fields carry their own limits to the browser.
+    let (_, html) = page(&app, "/subscribe", "").await;
+    assert!(html.contains(r#"min="1900""#), "{html}");
+    app.stop().await;
+}
