@@ -9,6 +9,7 @@ use super::space;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use piazza_booking::db::holds;
 use piazza_e2e::app::{Database, TestApp};
+use piazza_shared::time::Span;
 use reqwest::StatusCode;
 use sea_orm::EntityTrait;
 use serde_json::json;
@@ -149,7 +150,7 @@ async fn simultaneous_requests_hold_exactly_the_non_overlapping_set(database: Da
         .map(|w| if w.place == Place::Floor { 3 } else { 1 })
         .sum();
     assert_eq!(stored.len(), expected_holds, "{database:?}");
-    let mut by_space: HashMap<uuid::Uuid, Vec<(DateTime<Utc>, DateTime<Utc>)>> = HashMap::new();
+    let mut by_space: HashMap<uuid::Uuid, Vec<Span>> = HashMap::new();
     for hold in stored {
         by_space
             .entry(hold.space_id)
