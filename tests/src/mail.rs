@@ -86,6 +86,30 @@ impl Email {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The attached files: name, content type and content.
+    pub fn attachments(&self) -> Vec<(String, String, Vec<u8>)> {
+        let Some(message) = MessageParser::default().parse(self.raw.as_bytes()) else {
+            return Vec::new();
+        };
+        message
+            .attachments()
+            .map(|part| {
+                let content_type = part
+                    .content_type()
+                    .map(|t| match t.subtype() {
+                        Some(sub) => format!("{}/{}", t.ctype(), sub),
+                        None => t.ctype().to_string(),
+                    })
+                    .unwrap_or_default();
+                (
+                    part.attachment_name().unwrap_or_default().to_string(),
+                    content_type,
+                    part.contents().to_vec(),
+                )
+            })
+            .collect()
+    }
+
     /// The first link in the text part that contains `needle`.
     pub fn link(&self, needle: &str) -> Option<String> {
         self.text
