@@ -1,7 +1,7 @@
 //! Reading emails back: from the SMTP server's folder or the embedded mode's `.eml` outbox.
 
 use crate::smtp::SmtpServer;
-use mail_parser::MessageParser;
+use mail_parser::{MessageParser, MimeHeaders};
 use std::path::{Path, PathBuf};
 
 /// Where a test's emails land: a real SMTP server's folder, or the embedded `.eml` outbox.

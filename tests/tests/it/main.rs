@@ -8,6 +8,7 @@
 mod deploy_files;
 mod faults;
 mod messaging;
+mod notifier;
 mod operations;
 mod scheduler;
 mod slice;

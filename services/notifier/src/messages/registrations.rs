@@ -17,7 +17,10 @@ use piazza_shared::{
     bus::HandleError,
     contracts::{jobs::ReminderDue, registration::RegistrationChange},
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait,
+    QueryFilter,
+};
 use uuid::Uuid;
 
 pub const WAITLISTED: &str = "waitlisted";
@@ -61,7 +64,8 @@ async fn keep(
         created_at,
         updated_at: now,
     };
-    let active = registrations::ActiveModel::from(row);
+    // Every column set, so an update writes them all (a model converts to "unchanged" values).
+    let active = registrations::ActiveModel::from(row).reset_all();
     if known.is_some() {
         registrations::Entity::update(active).exec(conn).await?;
     } else {

@@ -16,12 +16,18 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_published_event_reaches_matching_subscribers_in_their_language_with_one_click_headers()
-{
+async fn a_published_event_reaches_matching_subscribers_in_their_language_with_one_click_headers() {
     let app = app().await;
     let admin = app.admin().await;
     subscriber(&app, "giulia@example.org", &["music"], "it", "instant").await;
-    subscriber(&app, "tom@example.org", &["music", "dance"], "en", "instant").await;
+    subscriber(
+        &app,
+        "tom@example.org",
+        &["music", "dance"],
+        "en",
+        "instant",
+    )
+    .await;
     subscriber(&app, "teo@example.org", &["theatre"], "it", "instant").await;
     subscriber(&app, "wendy@example.org", &["music"], "en", "weekly").await;
     published_event(
@@ -36,14 +42,25 @@ async fn a_published_event_reaches_matching_subscribers_in_their_language_with_o
     .await;
     let it = email(&app, "giulia@example.org", "Concerto in cortile").await;
     assert!(it.subject.starts_with("Nuovo evento"), "{}", it.subject);
-    assert!(it.text.contains("martedì 30 marzo 2027, 18:00–20:00"), "{}", it.text);
+    assert!(
+        it.text.contains("martedì 30 marzo 2027, 18:00–20:00"),
+        "{}",
+        it.text
+    );
     assert!(it.html.contains("<html lang=\"it\">"));
     let en = email(&app, "tom@example.org", "Concerto in cortile").await;
     assert!(en.subject.starts_with("New event"), "{}", en.subject);
-    assert!(en.text.contains("Tuesday, 30 March 2027, 18:00–20:00"), "{}", en.text);
+    assert!(
+        en.text.contains("Tuesday, 30 March 2027, 18:00–20:00"),
+        "{}",
+        en.text
+    );
     for news in [&it, &en] {
         let header = news.header("List-Unsubscribe").expect("List-Unsubscribe");
-        assert!(header.starts_with("<http") && header.ends_with('>'), "{header}");
+        assert!(
+            header.starts_with("<http") && header.ends_with('>'),
+            "{header}"
+        );
         assert!(header.contains("/subscriptions/unsubscribe?token="));
         assert_eq!(
             news.header("List-Unsubscribe-Post"),
@@ -65,8 +82,16 @@ async fn a_published_event_reaches_matching_subscribers_in_their_language_with_o
     )
     .await;
     email(&app, "teo@example.org", "Commedia").await;
-    assert_eq!(count_to(&app, "teo@example.org"), 2, "confirmation and theatre");
-    assert_eq!(count_to(&app, "wendy@example.org"), 1, "only the confirmation");
+    assert_eq!(
+        count_to(&app, "teo@example.org"),
+        2,
+        "confirmation and theatre"
+    );
+    assert_eq!(
+        count_to(&app, "wendy@example.org"),
+        1,
+        "only the confirmation"
+    );
     assert_eq!(count_to(&app, "giulia@example.org"), 2);
     app.stop().await;
 }
@@ -119,7 +144,11 @@ async fn a_message_seen_twice_sends_one_email() {
     })
     .await;
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    assert_eq!(count_to(&app, "ada@example.org"), 3, "confirmation and two events");
+    assert_eq!(
+        count_to(&app, "ada@example.org"),
+        3,
+        "confirmation and two events"
+    );
     assert_eq!(count_to(&app, "bob@example.org"), 3);
     app.stop().await;
 }

@@ -79,7 +79,11 @@ pub async fn subscriber(
     )
     .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
-    let subject = if language == "en" { "Confirm" } else { "Conferma" };
+    let subject = if language == "en" {
+        "Confirm"
+    } else {
+        "Conferma"
+    };
     let confirmation = email(app, email_address, subject).await;
     let link = local(app, &confirmation.link("/subscriptions/confirm").unwrap());
     let page = app.api.raw().get(&link).send().await.unwrap();
@@ -89,7 +93,10 @@ pub async fn subscriber(
 
 /// The manage link of an email to a subscriber, pointed at the app.
 pub fn manage_link(app: &TestApp, email: &Email) -> String {
-    local(app, &email.link("/subscriptions/manage").expect("a manage link"))
+    local(
+        app,
+        &email.link("/subscriptions/manage").expect("a manage link"),
+    )
 }
 
 /// Publishes `envelope` on the app's exchange, as another service would.
@@ -108,7 +115,11 @@ pub async fn published_event(app: &TestApp, admin: &str, body: Value) -> String 
     assert_eq!(status, StatusCode::CREATED, "{created}");
     let id = created["id"].as_str().unwrap().to_string();
     let (status, answer) = app
-        .post(&format!("/api/v1/events/{id}/publish"), Some(admin), &json!({}))
+        .post(
+            &format!("/api/v1/events/{id}/publish"),
+            Some(admin),
+            &json!({}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{answer}");
     id
