@@ -56,13 +56,20 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// What the sink counted: when the first message and the latest came, and how many there were.
+#[derive(Debug, Clone, Copy, Default)]
+struct Counted {
+    first: Option<Instant>,
+    last: Option<Instant>,
+    messages: u64,
+}
+
 /// `smtp-sink` counting messages: it prints `… mesg=N` after each, which a thread reads and
 /// timestamps.
 struct Sink {
     child: Child,
     port: u16,
-    /// When the first message and the latest were counted, and how many there were.
-    seen: Arc<Mutex<(Option<Instant>, Option<Instant>, u64)>>,
+    seen: Arc<Mutex<Counted>>,
 }
 
 impl Sink {
@@ -80,7 +87,7 @@ impl Sink {
             .spawn()
             .expect("smtp-sink (apt-get install postfix)");
         let mut out = child.stdout.take().unwrap();
-        let seen = Arc::new(Mutex::new((None, None, 0)));
+        let seen = Arc::new(Mutex::new(Counted::default()));
         let counter = seen.clone();
         std::thread::spawn(move || {
             let mut buffer = [0u8; 65536];
@@ -98,12 +105,10 @@ impl Sink {
                 if let Some(count) = latest {
                     let now = Instant::now();
                     let mut seen = counter.lock().unwrap();
-                    if count > seen.2 {
-                        if seen.0.is_none() {
-                            seen.0 = Some(now);
-                        }
-                        seen.1 = Some(now);
-                        seen.2 = count;
+                    if count > seen.messages {
+                        seen.first.get_or_insert(now);
+                        seen.last = Some(now);
+                        seen.messages = count;
                     }
                 }
             }
@@ -113,11 +118,11 @@ impl Sink {
     }
 
     fn count(&self) -> u64 {
-        self.seen.lock().unwrap().2
+        self.seen.lock().unwrap().messages
     }
 
     fn reset(&self) {
-        *self.seen.lock().unwrap() = (None, None, 0);
+        *self.seen.lock().unwrap() = Counted::default();
     }
 }
 
@@ -217,8 +222,8 @@ async fn main() {
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let (first, last, _) = *sink.seen.lock().unwrap();
-    let (first, last) = (first.unwrap(), last.unwrap());
+    let counted = *sink.seen.lock().unwrap();
+    let (first, last) = (counted.first.unwrap(), counted.last.unwrap());
     let to_first = first - published;
     let sending = (last - first).as_secs_f64().max(1e-6);
     let rate = recipients as f64 / sending;
@@ -246,7 +251,11 @@ async fn main() {
     println!(
         "  piazza / smtp-source: {:.0}%  target ≥ 25% {}",
         rate / reference * 100.0,
-        if rate / reference >= 0.25 { "✓" } else { "✗" }
+        if rate / reference >= 0.25 {
+            "✓"
+        } else {
+            "✗"
+        }
     );
     db.close().await;
     app.stop().await;

@@ -57,9 +57,10 @@ pub fn event(title: &str, category: Category) -> (Uuid, Envelope) {
         event: EventSummary {
             event_id,
             title: title.to_string(),
-            description: "Le band dei licei cremonesi in concerto nel cortile di Palazzo Affaitati: \
+            description:
+                "Le band dei licei cremonesi in concerto nel cortile di Palazzo Affaitati: \
                           ingresso libero, posti a sedere per i primi arrivati."
-                .into(),
+                    .into(),
             categories: vec![category],
             age_min: Some(14),
             age_max: Some(29),
