@@ -3,6 +3,7 @@
 //! 422 messages and the 409 conflicts are the API's own.
 
 mod admin;
+mod indicators;
 mod login;
 mod operator;
 mod rows;
@@ -15,7 +16,11 @@ use axum::{
 };
 use piazza_shared::{auth::Keys, web::Templates};
 
-const TEMPLATES: [(&str, &str); 6] = [
+const TEMPLATES: [(&str, &str); 7] = [
+    (
+        "utilization.html",
+        include_str!("../../templates/utilization.html"),
+    ),
     ("login.html", include_str!("../../templates/login.html")),
     ("find.html", include_str!("../../templates/find.html")),
     (
@@ -60,5 +65,7 @@ pub fn router(app: AppState) -> anyhow::Result<Router> {
         .route("/admin/bookings/{id}/approve", post(admin::approve))
         .route("/admin/bookings/{id}/reject", post(admin::reject))
         .route("/admin/spaces", get(admin::catalogue))
+        .route("/admin/indicators/spaces", get(indicators::page))
+        .route("/admin/indicators/spaces.csv", get(indicators::csv))
         .with_state(state))
 }

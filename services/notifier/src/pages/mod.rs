@@ -1,16 +1,23 @@
-//! The notifier's web pages: the subscribe form, which goes through the same double opt-in as
+//! The notifier's web pages: the outreach indicators, and the subscribe form, which goes through the same double opt-in as
 //! `POST /api/v1/subscribers` (the pages reached from emails are in `routes::pages`).
 
+mod outreach;
 mod subscribe;
 
 use crate::state::AppState;
 use axum::{Router, extract::FromRef, routing::get};
 use piazza_shared::{auth::Keys, web::Templates};
 
-const TEMPLATES: [(&str, &str); 1] = [(
-    "subscribe.html",
-    include_str!("../../templates/subscribe.html"),
-)];
+const TEMPLATES: [(&str, &str); 2] = [
+    (
+        "subscribe.html",
+        include_str!("../../templates/subscribe.html"),
+    ),
+    (
+        "outreach.html",
+        include_str!("../../templates/outreach.html"),
+    ),
+];
 
 #[derive(Clone, Debug)]
 pub struct PageState {
@@ -31,5 +38,7 @@ pub fn router(app: AppState) -> anyhow::Result<Router> {
     };
     Ok(Router::new()
         .route("/subscribe", get(subscribe::form).post(subscribe::submit))
+        .route("/admin/indicators/outreach", get(outreach::page))
+        .route("/admin/indicators/outreach.csv", get(outreach::csv))
         .with_state(state))
 }

@@ -15,7 +15,7 @@ use piazza_shared::{
     auth::Role,
     http::ApiError,
     time::{Bound, parse_bound},
-    web::{PageCtx, words},
+    web::{PageCtx, chart, words},
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use std::collections::{BTreeMap, HashSet};
@@ -112,23 +112,12 @@ async fn figures(state: &PageState, ctx: &PageCtx) -> Result<Figures, ApiError> 
     })
 }
 
-/// Horizontal bars, one per row, labelled with their value; no script needed.
 fn bars(rows: &[Row], value: fn(&Row) -> u64) -> minijinja::Value {
-    let max = rows.iter().map(value).max().unwrap_or(0).max(1);
-    let bars: Vec<_> = rows
+    let rows: Vec<(String, f64, String)> = rows
         .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let v = value(r);
-            context! {
-                y => i * 26,
-                width => (v as f64 / max as f64 * 300.0).round() as u64,
-                value => v,
-                label => r.label,
-            }
-        })
+        .map(|r| (r.label.clone(), value(r) as f64, value(r).to_string()))
         .collect();
-    context! { bars => bars, height => rows.len() * 26 }
+    chart::bars(&rows)
 }
 
 pub async fn page(State(state): State<PageState>, ctx: PageCtx) -> Response {

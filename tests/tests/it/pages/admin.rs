@@ -317,3 +317,98 @@ async fn an_operator_answers_an_open_call_from_its_page() {
     assert_eq!(proposals[0]["preferred_slot"]["weekday"], "thu");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn evaluators_read_the_use_of_spaces_and_the_outreach_as_charts_and_csv() {
+    let app = TestApp::builder().spawn().await;
+    let admin = app.admin().await;
+    let space = hall(&app, &admin).await;
+    let day = day_ahead();
+    // Two hours booked of the 14.5 the hall is open that day.
+    let (_, booking) = app
+        .post(
+            "/api/v1/bookings",
+            Some(&admin),
+            &json!({
+                "space_id": space, "title": "Prove", "attendees": 10,
+                "starts_at": rome(day, "10:00"), "ends_at": rome(day, "12:00"),
+            }),
+        )
+        .await;
+    let id = booking["id"].as_str().expect("booking id");
+    app.post(
+        &format!("/api/v1/bookings/{id}/approve"),
+        Some(&admin),
+        &json!({}),
+    )
+    .await;
+    let (_, event) = app
+        .post(
+            "/api/v1/events",
+            Some(&admin),
+            &json!({
+                "title": "Cineforum", "categories": ["cinema"],
+                "starts_at": rome(day, "21:00"), "ends_at": rome(day, "23:00"),
+            }),
+        )
+        .await;
+    let event_id = event["id"].as_str().expect("event id");
+    app.post(
+        &format!("/api/v1/events/{event_id}/publish"),
+        Some(&admin),
+        &json!({}),
+    )
+    .await;
+    app.add_user("eval@monitor.test", Role::Evaluator, None, PASSWORD)
+        .await;
+    let (_, cookie) = log_in(&app, "eval@monitor.test").await;
+
+    let range = format!("from={day}&to={day}");
+    let (status, html) = page(&app, &format!("/admin/indicators/spaces?{range}"), &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    let table = html.split("id=\"utilization\"").nth(1).expect("the table");
+    assert!(table.contains("<td>Sala delle Colonne</td>"), "{table}");
+    assert!(
+        table.contains("<td>14.5</td><td>2.0</td><td>14 %</td>"),
+        "{table}"
+    );
+    assert!(html.contains("<svg role=\"img\""));
+    let (_, csv) = page(
+        &app,
+        &format!("/admin/indicators/spaces.csv?{range}"),
+        &cookie,
+    )
+    .await;
+    assert!(
+        csv.contains(&format!(
+            "{space},\"Sala delle Colonne\",\"Palazzo Affaitati\",14.50,2.00,0.1379\r\n"
+        )),
+        "{csv}"
+    );
+
+    // The notifier hears of the published event over the bus.
+    let html = eventually("the outreach figures", Duration::from_secs(20), || async {
+        let (_, html) = page(
+            &app,
+            &format!("/admin/indicators/outreach?{range}"),
+            &cookie,
+        )
+        .await;
+        html.contains("Eventi annunciati</dt><dd><strong>1</strong>")
+            .then_some(html)
+    })
+    .await;
+    assert!(
+        html.contains("Giovani raggiunti</dt><dd><strong>0</strong>"),
+        "{html}"
+    );
+    let (_, csv) = page(
+        &app,
+        &format!("/admin/indicators/outreach.csv?{range}"),
+        &cookie,
+    )
+    .await;
+    assert!(csv.contains("events,cinema,1\r\n"), "{csv}");
+    assert!(!csv.contains('@'), "aggregates only");
+    app.stop().await;
+}

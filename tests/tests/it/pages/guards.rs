@@ -189,6 +189,8 @@ fn the_gateway_sends_each_page_to_the_service_that_serves_it() {
         ("/admin/spaces", "booking"),
         ("/assets/piazza.css", "booking"),
         ("/subscribe", "notifier"),
+        ("/admin/indicators/spaces.csv", "booking"),
+        ("/admin/indicators/outreach", "notifier"),
         ("/subscriptions/manage", "notifier"),
     ] {
         assert_eq!(
@@ -205,7 +207,8 @@ async fn behind_https_the_session_cookie_is_secure() {
         .settings(|s| s.public_url = Some("https://piazza.example.org".parse().expect("a URL")))
         .spawn()
         .await;
-    app.add_user("ops@arci.test", Role::Operator, Some("ARCI"), PASSWORD).await;
+    app.add_user("ops@arci.test", Role::Operator, Some("ARCI"), PASSWORD)
+        .await;
     let (set_cookie, _) = log_in(&app, "ops@arci.test").await;
     assert!(set_cookie.contains("; Secure"), "{set_cookie}");
     // Form fields carry their own limits to the browser.

@@ -1,0 +1,133 @@
+//! `/admin/indicators/spaces`: how much each space is used — booked hours against open hours,
+//! from the utilisation report — as a bar chart, a table and CSV. Aggregates only.
+
+use super::PageState;
+use crate::routes::{reports, spaces::RangeQuery};
+use axum::{
+    extract::State,
+    http::{HeaderValue, header},
+    response::{IntoResponse, Response},
+};
+use chrono::{Datelike, NaiveDate, Utc};
+use minijinja::context;
+use piazza_shared::{
+    auth::{Caller, Role},
+    http::{ApiError, Query},
+    web::{PageCtx, chart},
+};
+
+const ROLES: [Role; 2] = [Role::Admin, Role::Evaluator];
+
+/// The page's range: `from` and `to` as given, else the current year.
+fn range(ctx: &PageCtx, today: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let day = |name: &str, default: NaiveDate| {
+        NaiveDate::parse_from_str(ctx.param(name), "%Y-%m-%d").unwrap_or(default)
+    };
+    let first = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
+    let last = NaiveDate::from_ymd_opt(today.year(), 12, 31).unwrap_or(today);
+    (day("from", first), day("to", last))
+}
+
+async fn report(
+    state: &PageState,
+    ctx: &PageCtx,
+    caller: Caller,
+) -> Result<(NaiveDate, NaiveDate, reports::Utilization), ApiError> {
+    let today = Utc::now()
+        .with_timezone(&state.app.settings.time_zone)
+        .date_naive();
+    let (from, to) = range(ctx, today);
+    let query = RangeQuery {
+        from: from.to_string(),
+        to: to.to_string(),
+    };
+    let axum::Json(report) =
+        reports::utilization(State(state.app.clone()), caller, Query(query)).await?;
+    Ok((from, to, report))
+}
+
+fn percent(ratio: Option<f64>) -> String {
+    ratio
+        .map(|r| format!("{:.0} %", r * 100.0))
+        .unwrap_or_else(|| "–".into())
+}
+
+pub async fn page(State(state): State<PageState>, ctx: PageCtx) -> Response {
+    let caller = match ctx.require(&state.templates, &ROLES) {
+        Ok(caller) => caller,
+        Err(page) => return page,
+    };
+    let (from, to, report) = match report(&state, &ctx, caller).await {
+        Ok(found) => found,
+        Err(error) => return ctx.api_error(&state.templates, error),
+    };
+    let bars: Vec<(String, f64, String)> = report
+        .spaces
+        .iter()
+        .map(|s| {
+            (
+                s.name.clone(),
+                s.ratio.unwrap_or(0.0) * 100.0,
+                percent(s.ratio),
+            )
+        })
+        .collect();
+    let rows: Vec<_> = report
+        .spaces
+        .iter()
+        .map(|s| {
+            context! {
+                name => s.name, building => s.building, open => format!("{:.1}", s.open_hours),
+                booked => format!("{:.1}", s.booked_hours), ratio => percent(s.ratio),
+            }
+        })
+        .collect();
+    ctx.render(
+        &state.templates,
+        "utilization.html",
+        context! {
+            from => from.to_string(), to => to.to_string(),
+            chart => chart::bars(&bars), rows => rows,
+        },
+    )
+}
+
+pub async fn csv(State(state): State<PageState>, ctx: PageCtx) -> Response {
+    let caller = match ctx.require(&state.templates, &ROLES) {
+        Ok(caller) => caller,
+        Err(page) => return page,
+    };
+    let (from, to, report) = match report(&state, &ctx, caller).await {
+        Ok(found) => found,
+        Err(error) => return ctx.api_error(&state.templates, error),
+    };
+    let quote = |text: &str| format!("\"{}\"", text.replace('"', "\"\""));
+    let mut text = String::from("space_id,space,building,open_hours,booked_hours,ratio\r\n");
+    for s in &report.spaces {
+        text.push_str(&format!(
+            "{},{},{},{:.2},{:.2},{}\r\n",
+            s.space_id,
+            quote(&s.name),
+            quote(&s.building),
+            s.open_hours,
+            s.booked_hours,
+            s.ratio.map(|r| format!("{r:.4}")).unwrap_or_default()
+        ));
+    }
+    let disposition = format!("attachment; filename=\"piazza-utilization-{from}-{to}.csv\"");
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition)
+                    .unwrap_or(HeaderValue::from_static("attachment")),
+            ),
+        ],
+        text,
+    )
+        .into_response()
+}

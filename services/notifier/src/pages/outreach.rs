@@ -1,0 +1,129 @@
+//! `/admin/indicators/outreach`: young people reached, events announced per category,
+//! registrations and emails sent, from the outreach report — a chart, figures and CSV.
+//! Aggregates only.
+
+use super::PageState;
+use crate::routes::reports::{self, Outreach, Period};
+use axum::{
+    extract::State,
+    http::{HeaderValue, header},
+    response::{IntoResponse, Response},
+};
+use chrono::{Datelike, NaiveDate, Utc};
+use minijinja::context;
+use piazza_shared::{
+    auth::{Caller, Role},
+    http::{ApiError, Query},
+    web::{PageCtx, chart, words},
+};
+
+const ROLES: [Role; 2] = [Role::Admin, Role::Evaluator];
+
+async fn report(
+    state: &PageState,
+    ctx: &PageCtx,
+    caller: Caller,
+) -> Result<(NaiveDate, NaiveDate, Outreach), ApiError> {
+    let today = Utc::now()
+        .with_timezone(&state.app.settings.time_zone)
+        .date_naive();
+    let day = |name: &str, default: NaiveDate| {
+        NaiveDate::parse_from_str(ctx.param(name), "%Y-%m-%d").unwrap_or(default)
+    };
+    let from = day(
+        "from",
+        NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today),
+    );
+    let to = day(
+        "to",
+        NaiveDate::from_ymd_opt(today.year(), 12, 31).unwrap_or(today),
+    );
+    let period = Period {
+        from: Some(from.to_string()),
+        to: Some(to.to_string()),
+    };
+    let axum::Json(outreach) =
+        reports::outreach(State(state.app.clone()), caller, Query(period)).await?;
+    Ok((from, to, outreach))
+}
+
+pub async fn page(State(state): State<PageState>, ctx: PageCtx) -> Response {
+    let caller = match ctx.require(&state.templates, &ROLES) {
+        Ok(caller) => caller,
+        Err(page) => return page,
+    };
+    let (from, to, o) = match report(&state, &ctx, caller).await {
+        Ok(found) => found,
+        Err(error) => return ctx.api_error(&state.templates, error),
+    };
+    let bars: Vec<(String, f64, String)> = words::categories(ctx.lang)
+        .into_iter()
+        .map(|(key, label)| {
+            let n = o.events.by_category.get(key).copied().unwrap_or(0);
+            (label.to_string(), n as f64, n.to_string())
+        })
+        .collect();
+    ctx.render(
+        &state.templates,
+        "outreach.html",
+        context! {
+            from => from.to_string(), to => to.to_string(),
+            reached => o.young_people_reached,
+            events => o.events.total,
+            registrations => o.registrations,
+            emails => o.emails_sent.total,
+            chart => chart::bars(&bars),
+        },
+    )
+}
+
+pub async fn csv(State(state): State<PageState>, ctx: PageCtx) -> Response {
+    let caller = match ctx.require(&state.templates, &ROLES) {
+        Ok(caller) => caller,
+        Err(page) => return page,
+    };
+    let (from, to, o) = match report(&state, &ctx, caller).await {
+        Ok(found) => found,
+        Err(error) => return ctx.api_error(&state.templates, error),
+    };
+    let mut text = String::from("measure,key,value\r\n");
+    text.push_str(&format!(
+        "young_people_reached,,{}\r\n",
+        o.young_people_reached
+    ));
+    text.push_str(&format!("events,all,{}\r\n", o.events.total));
+    for (category, n) in &o.events.by_category {
+        text.push_str(&format!("events,{category},{n}\r\n"));
+    }
+    text.push_str(&format!(
+        "registrations,confirmed,{}\r\n",
+        o.registrations.confirmed
+    ));
+    text.push_str(&format!(
+        "registrations,waitlisted,{}\r\n",
+        o.registrations.waitlisted
+    ));
+    text.push_str(&format!(
+        "registrations,cancelled,{}\r\n",
+        o.registrations.cancelled
+    ));
+    for (kind, n) in &o.emails_sent.by_kind {
+        text.push_str(&format!("emails_sent,{kind},{n}\r\n"));
+    }
+    let disposition = format!("attachment; filename=\"piazza-outreach-{from}-{to}.csv\"");
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition)
+                    .unwrap_or(HeaderValue::from_static("attachment")),
+            ),
+        ],
+        text,
+    )
+        .into_response()
+}
