@@ -410,5 +410,14 @@ async fn evaluators_read_the_use_of_spaces_and_the_outreach_as_charts_and_csv() 
     .await;
     assert!(csv.contains("events,cinema,1\r\n"), "{csv}");
     assert!(!csv.contains('@'), "aggregates only");
+    // In English, the shared pieces (tabs, chart titles) too.
+    let (_, english) = page(
+        &app,
+        &format!("/admin/indicators/spaces?{range}&lang=en"),
+        &cookie,
+    )
+    .await;
+    assert!(english.contains(">Young people reached</a>"), "{english}");
+    assert!(english.contains("Booked hours over open hours, per space"));
     app.stop().await;
 }
