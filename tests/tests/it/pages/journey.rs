@@ -205,6 +205,20 @@ async fn people_subscribe_book_approve_and_publish_through_the_pages() {
     assert!(news.subject.starts_with("Nuovo evento"), "{}", news.subject);
     assert!(news.text.contains("Sala delle Colonne"), "{}", news.text);
     assert!(news.header("List-Unsubscribe").is_some());
+    // Its preferences link opens a page in the site's own style.
+    let manage = news
+        .link("/subscriptions/manage")
+        .expect("a preferences link");
+    browser.goto(&manage).await;
+    browser.wait_for_text("main", "giulia@example.org").await;
+    let styled = browser
+        .run(
+            "return !!document.querySelector('link[rel=stylesheet][href^=\"/assets/piazza.css\"]')",
+            json!([]),
+        )
+        .await;
+    assert_eq!(styled, json!(true));
+    shots.push(browser.screenshot("preferences").await);
 
     // The public calendar shows it, in the month and in the list, in Italian and English.
     browser.clear_cookies().await;
