@@ -110,7 +110,12 @@ async fn requests_per_second(app: &TestApp, admin: &str) {
 }
 
 /// The same transaction run by pgbench against the schema the service wrote.
-fn pgbench(app: &TestApp) {
+async fn pgbench(app: &TestApp) {
+    let db = app.db("booking").await;
+    sea_orm::ConnectionTrait::execute_unprepared(db.conn(), "CREATE SEQUENCE bench_slot")
+        .await
+        .unwrap();
+    db.close().await;
     let schema = format!("{}booking", app.settings.database_schema_prefix);
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/booking_txn.sql");
     let url = url::Url::parse(&piazza_e2e::database_url()).unwrap();
@@ -226,7 +231,10 @@ fn main() {
         println!(
             "booking benchmark on PostgreSQL ({} cores, load average {})",
             std::thread::available_parallelism().map_or(0, |n| n.get()),
-            load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+            load.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
         );
         let app = TestApp::builder()
             .postgres()
@@ -236,7 +244,7 @@ fn main() {
             .await;
         let admin = app.admin().await;
         requests_per_second(&app, &admin).await;
-        pgbench(&app);
+        pgbench(&app).await;
         availability(&app, &admin).await;
         app.stop().await;
     });

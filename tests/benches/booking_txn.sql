@@ -2,13 +2,13 @@
 -- read the space, then in one transaction read the space tree, look for holds and closures in
 -- the way, write the booking, its hold and its outbox message. Used by `--bench booking` as the
 -- ceiling of what the database allows (pgbench -M prepared -f booking_txn.sql: parameters bound
--- as the service binds them). Slots are random minutes over some 19,000 years, so two requests
--- practically never clash.
-\set s random(0, 99)
-\set m random(0, 10000000000)
+-- as the service binds them). Transaction n takes hour n / 100 of space n % 100 from 2100 on
+-- (sequence `bench_slot`, made by the benchmark), so none clashes, as in the HTTP run.
+SELECT n % 100 AS s,
+       timestamptz '2100-01-04 00:00Z' + (n / 100) * interval '1 hour' AS t0,
+       timestamptz '2100-01-04 00:50Z' + (n / 100) * interval '1 hour' AS t1
+  FROM nextval('bench_slot') AS n \gset
 SELECT id AS space_id FROM spaces ORDER BY id OFFSET :s LIMIT 1 \gset
-SELECT timestamptz '2030-01-01 00:00Z' + :m::float8 * interval '1 minute' AS t0,
-       timestamptz '2030-01-01 00:00Z' + (:m::float8 + 60) * interval '1 minute' AS t1 \gset
 BEGIN;
 SELECT id, parent_id FROM spaces;
 SELECT starts_at, ends_at FROM holds
