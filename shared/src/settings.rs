@@ -115,7 +115,8 @@ pub struct EmailSettings {
     pub concurrency: u32,
     /// Highest send rate in emails per second; 0 means no limit. Default 0.
     pub rate_per_second: u32,
-    /// Attempts for a temporary SMTP failure before giving up. Default 8.
+    /// Attempts for a temporary SMTP failure (a 4xx answer) before giving up; a server that does
+    /// not answer at all costs no attempt. Default 8.
     pub max_attempts: u32,
 }
 

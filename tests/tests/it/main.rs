@@ -9,6 +9,7 @@ mod booking;
 mod deploy_files;
 mod faults;
 mod messaging;
+mod notifier;
 mod operations;
 mod scheduler;
 mod slice;
