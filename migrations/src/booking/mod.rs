@@ -14,6 +14,7 @@ impl MigratorTrait for BookingMigrator {
             Box::new(crate::messaging::Migration),
             Box::new(crate::m20261127_000001_dead_letters::Migration),
             Box::new(m20261125_000001_booking::Migration),
+            Box::new(crate::m20261202_000001_audit_log::Migration),
         ]
     }
 }

@@ -4,12 +4,16 @@
 
 pub mod client;
 pub mod extract;
+pub mod layers;
+pub mod limit;
+pub mod openapi;
 pub mod ops;
 pub mod page;
 pub mod problem;
 pub mod validate;
 
 pub use client::ClientAddress;
+pub use limit::{LoginLimit, PublicLimit};
 pub use extract::{Json, Path, Query};
 pub use page::Page;
 pub use problem::{ApiError, FieldError, Problem};

@@ -10,4 +10,5 @@ mod faults;
 mod messaging;
 mod operations;
 mod scheduler;
+mod security;
 mod slice;

@@ -68,7 +68,7 @@ fn call_view(m: calls::Model) -> CallView {
     post,
     path = "/api/v1/calls",
     tag = "calls",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     request_body = NewCall,
     responses(
         (status = 201, body = CallView), (status = 401, body = Problem), (status = 403, body = Problem),
@@ -143,6 +143,7 @@ pub struct CallFilter {
     get,
     path = "/api/v1/calls",
     tag = "calls",
+    security(()),
     params(CallFilter),
     responses((status = 200, body = Vec<CallView>), (status = 422, body = Problem))
 )]
@@ -173,6 +174,7 @@ pub(super) async fn find_call(
     get,
     path = "/api/v1/calls/{id}",
     tag = "calls",
+    security(()),
     params(("id" = Uuid, Path, description = "Call id")),
     responses((status = 200, body = CallView), (status = 404, body = Problem), (status = 422, body = Problem))
 )]
@@ -188,7 +190,7 @@ pub async fn get_call(
     post,
     path = "/api/v1/calls/{id}/close",
     tag = "calls",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     params(("id" = Uuid, Path, description = "Call id")),
     responses(
         (status = 200, body = CallView), (status = 401, body = Problem), (status = 403, body = Problem),

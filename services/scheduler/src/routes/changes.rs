@@ -123,7 +123,8 @@ pub(super) fn zone_of(event: &events::Model, fallback: Tz) -> Tz {
     patch,
     path = "/api/v1/events/{id}",
     tag = "events",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "operator"])),
+    extensions(("x-piazza-scope" = json!("organisation"))),
     params(("id" = Uuid, Path, description = "Event id")),
     request_body = EventPatch,
     responses(
@@ -138,6 +139,8 @@ pub async fn patch(
     Path(id): Path<Uuid>,
     Json(body): Json<EventPatch>,
 ) -> Result<axum::Json<EventView>, ApiError> {
+    // Before loading, so a caller without the role learns nothing about which ids exist.
+    caller.require(&[Role::Admin, Role::Operator])?;
     let txn = state.db.begin().await?;
     let mut loaded = schedule::load_locked(&*txn, id).await?;
     may_edit(&caller, &loaded.event)?;

@@ -90,7 +90,8 @@ fn reached(loaded: &Loaded, index: usize, scope: Scope) -> Vec<usize> {
     patch,
     path = "/api/v1/events/{id}/occurrences/{occurrence_id}",
     tag = "events",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "operator"])),
+    extensions(("x-piazza-scope" = json!("organisation"))),
     params(("id" = Uuid, Path, description = "Event id"), ("occurrence_id" = Uuid, Path, description = "Occurrence id")),
     request_body = OccurrencePatch,
     responses(
@@ -104,6 +105,8 @@ pub async fn move_occurrence(
     Path((id, occurrence_id)): Path<(Uuid, Uuid)>,
     Json(body): Json<OccurrencePatch>,
 ) -> Result<axum::Json<EventView>, ApiError> {
+    // Before loading, so a caller without the role learns nothing about which ids exist.
+    caller.require(&[Role::Admin, Role::Operator])?;
     let txn = state.db.begin().await?;
     let mut loaded = schedule::load_locked(&*txn, id).await?;
     may_edit(&caller, &loaded.event)?;
@@ -223,7 +226,7 @@ pub struct CancelOccurrence {
     post,
     path = "/api/v1/events/{id}/occurrences/{occurrence_id}/cancel",
     tag = "events",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     params(("id" = Uuid, Path, description = "Event id"), ("occurrence_id" = Uuid, Path, description = "Occurrence id")),
     request_body = CancelOccurrence,
     responses(

@@ -10,11 +10,13 @@ use crate::{
 use axum::{extract::State, http::StatusCode};
 use chrono::{NaiveDate, Utc};
 use piazza_shared::{
+    audit,
     auth::{Caller, Role},
     http::{ApiError, Json, Path, Problem, Violations},
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Deserialize;
+use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -74,7 +76,7 @@ pub async fn season_view(
     post,
     path = "/api/v1/seasons",
     tag = "seasons",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     request_body = NewSeason,
     responses(
         (status = 201, body = SeasonView), (status = 401, body = Problem), (status = 403, body = Problem),
@@ -120,6 +122,7 @@ pub async fn create(
     get,
     path = "/api/v1/seasons",
     tag = "seasons",
+    security(()),
     responses((status = 200, body = Vec<SeasonView>))
 )]
 pub async fn list(State(state): State<AppState>) -> Result<axum::Json<Vec<SeasonView>>, ApiError> {
@@ -142,6 +145,7 @@ async fn find(conn: &impl ConnectionTrait, id: Uuid) -> Result<seasons::Model, A
     get,
     path = "/api/v1/seasons/{id}",
     tag = "seasons",
+    security(()),
     params(("id" = Uuid, Path, description = "Season id")),
     responses((status = 200, body = SeasonView), (status = 404, body = Problem), (status = 422, body = Problem))
 )]
@@ -168,7 +172,7 @@ pub struct SeasonPatch {
     patch,
     path = "/api/v1/seasons/{id}",
     tag = "seasons",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     params(("id" = Uuid, Path, description = "Season id")),
     request_body = SeasonPatch,
     responses(
@@ -267,6 +271,9 @@ async fn transition(
     season.status = to.as_str().into();
     season.updated_at = Some(Utc::now());
     save(&*txn, &season).await?;
+    let action = format!("season.{}", if to == SeasonStatus::Published { "publish" } else { "archive" });
+    let (before, after) = (json!({ "status": from.as_str() }), json!({ "status": to.as_str() }));
+    audit::record(&*txn, &caller.0, &action, id, Some(before), Some(after)).await?;
     txn.commit().await?;
     tracing::info!(season_id = %id, status = to.as_str(), actor = %caller.0.sub, "season moved on");
     Ok(axum::Json(season_view(state.db.conn(), season).await?))
@@ -277,7 +284,7 @@ async fn transition(
     post,
     path = "/api/v1/seasons/{id}/publish",
     tag = "seasons",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     params(("id" = Uuid, Path, description = "Season id")),
     responses(
         (status = 200, body = SeasonView), (status = 401, body = Problem), (status = 403, body = Problem),
@@ -305,7 +312,7 @@ pub async fn publish(
     post,
     path = "/api/v1/seasons/{id}/archive",
     tag = "seasons",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     params(("id" = Uuid, Path, description = "Season id")),
     responses(
         (status = 200, body = SeasonView), (status = 401, body = Problem), (status = 403, body = Problem),

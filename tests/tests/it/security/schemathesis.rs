@@ -1,0 +1,67 @@
+//! schemathesis (from PyPI) against the running application's OpenAPI document: generated
+//! requests, valid and invalid, to every operation with an administrator's token; no answer may
+//! be a server error or contradict the document. `.ci/run` installs it; the number of cases is
+//! bounded by `PIAZZA_SCHEMATHESIS_EXAMPLES` (per operation, default 25).
+
+use piazza_e2e::app::TestApp;
+use std::process::Command;
+
+/// The `schemathesis` command, if installed.
+fn schemathesis() -> Option<String> {
+    ["schemathesis", "st"]
+        .into_iter()
+        .find(|c| {
+            Command::new(c)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+        .map(str::to_string)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schemathesis_finds_no_server_error_and_no_answer_that_contradicts_the_document() {
+    let command = schemathesis().expect("schemathesis is installed (see .ci/run)");
+    let app = TestApp::builder().spawn().await;
+    let admin = app.admin().await;
+    let examples = std::env::var("PIAZZA_SCHEMATHESIS_EXAMPLES").unwrap_or_else(|_| "25".into());
+    let report = app.dir.path().join("schemathesis.xml");
+    let args = vec![
+        "run".to_string(),
+        app.url("/api/openapi.json"),
+        "--url".into(),
+        app.base.clone(),
+        "--checks".into(),
+        "not_a_server_error,response_schema_conformance".into(),
+        "--max-examples".into(),
+        examples,
+        "--seed".into(),
+        "20261202".into(),
+        "--generation-database".into(),
+        "none".into(),
+        "--workers".into(),
+        "2".into(),
+        "--no-color".into(),
+        "--header".into(),
+        format!("Authorization: Bearer {admin}"),
+        "--report".into(),
+        "junit".into(),
+        "--report-junit-path".into(),
+        report.display().to_string(),
+    ];
+    let output = tokio::task::spawn_blocking(move || Command::new(command).args(args).output())
+        .await
+        .unwrap()
+        .expect("running schemathesis");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    // The summary (operations and cases run) belongs in the test's output either way.
+    println!("{stdout}");
+    assert!(
+        output.status.success(),
+        "schemathesis found problems:\n{stdout}\n{stderr}"
+    );
+    let junit = std::fs::read_to_string(&report).expect("the junit report");
+    assert!(junit.contains("<testcase"), "no operation was tested: {junit}");
+    app.stop().await;
+}
