@@ -334,6 +334,15 @@ impl Application {
             .merge(ops::router(ops_state))
             .merge(crate::audit::router(audit));
         let routes = served_paths(&router);
+        // Roles as the document declares them, checked before any handler reads its input.
+        let access = crate::http::access::Access {
+            table: Arc::new(crate::http::access::AccessTable::from_openapi(&openapi)),
+            keys: keys.clone(),
+        };
+        let router = router.layer(axum::middleware::from_fn_with_state(
+            access,
+            crate::http::access::enforce,
+        ));
         let limiter = Arc::new(RateLimiter::new(&settings.limits));
         let router = layers::with_layers(router, &settings, limiter);
         Ok(Self {

@@ -2,6 +2,7 @@
 //! into 422s naming the field, and the operational routes (`/healthz`, `/readyz`, `/metrics`,
 //! `/api/openapi.json`).
 
+pub mod access;
 pub mod client;
 pub mod extract;
 pub mod layers;
@@ -14,7 +15,7 @@ pub mod validate;
 
 pub use client::ClientAddress;
 pub use limit::{LoginLimit, PublicLimit};
-pub use extract::{Json, Path, Query};
+pub use extract::{Json, Path, Query, RawJson};
 pub use page::Page;
 pub use problem::{ApiError, FieldError, Problem};
 pub use validate::Violations;

@@ -42,7 +42,7 @@ async fn administrative_actions_are_recorded_with_before_and_after_and_filtered(
         StatusCode::CREATED,
     )
     .await;
-    let booking_id = booking["booking"]["id"].as_str().unwrap();
+    let booking_id = booking["id"].as_str().unwrap();
     expect(
         &app,
         &format!("/api/v1/bookings/{booking_id}/approve"),

@@ -134,7 +134,7 @@ impl Fixtures {
         )
         .await;
         let id = |v: &Value| v["id"].as_str().expect("id").to_string();
-        let booking_id = id(&booking["booking"]);
+        let booking_id = id(&booking);
         let occurrence = event["occurrences"][0]["id"]
             .as_str()
             .expect("the event's occurrence id")
