@@ -231,7 +231,7 @@ pub async fn list(
             .await?;
         rows.extend(found.into_iter().map(|row| (*service, row)));
     }
-    rows.sort_by(|a, b| (b.1.at, b.1.id).cmp(&(a.1.at, a.1.id)));
+    rows.sort_by_key(|(_, row)| std::cmp::Reverse((row.at, row.id)));
     Ok(axum::Json(page::page(
         rows,
         limit,

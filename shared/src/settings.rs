@@ -571,6 +571,17 @@ mod tests {
     }
 
     #[test]
+    fn a_cors_origin_must_be_an_origin_and_limits_must_allow_something() {
+        let error = Settings::from_toml("[http]\ncors_allowed_origins = [\"https://x.org/app\"]")
+            .unwrap_err();
+        assert_eq!(error.key, "http.cors_allowed_origins");
+        let fine = Settings::from_toml("[http]\ncors_allowed_origins = [\"https://x.org\"]");
+        assert!(fine.is_ok(), "{fine:?}");
+        let error = Settings::from_toml("[limits]\nlogin_per_account = 0").unwrap_err();
+        assert_eq!(error.key, "limits.login_per_account");
+    }
+
+    #[test]
     fn an_unknown_key_is_refused() {
         let error = Settings::from_toml("listne = \"127.0.0.1:1\"").unwrap_err();
         assert!(error.message.contains("listne"), "{error}");

@@ -111,12 +111,7 @@ fn cors(settings: &Settings) -> Option<CorsLayer> {
     Some(
         CorsLayer::new()
             .allow_origin(AllowOrigin::list(origins))
-            .allow_methods([
-                Method::GET,
-                Method::POST,
-                Method::PATCH,
-                Method::DELETE,
-            ])
+            .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
             .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
             .expose_headers([header::RETRY_AFTER, header::LOCATION])
             .max_age(Duration::from_secs(3600)),
@@ -211,5 +206,69 @@ fn code_of(status: StatusCode) -> &'static str {
         StatusCode::SERVICE_UNAVAILABLE => "unavailable",
         s if s.is_server_error() => "internal",
         _ => "bad_request",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::routing::{get, post};
+    use serde_json::Value;
+    use tower::ServiceExt;
+
+    fn app(toml: &str) -> Router {
+        let settings = Settings::from_toml(toml).unwrap();
+        let router = Router::new()
+            .route(
+                "/slow",
+                get(|| async {
+                    tokio::time::sleep(Duration::from_secs(3600)).await;
+                    "done"
+                }),
+            )
+            .route("/echo", post(|body: String| async move { body }));
+        let limiter = Arc::new(RateLimiter::new(&settings.limits));
+        with_layers(router, &settings, limiter)
+    }
+
+    async fn problem(response: Response) -> Value {
+        assert_eq!(
+            response.headers()[header::CONTENT_TYPE],
+            "application/problem+json"
+        );
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        serde_json::from_slice(&bytes).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_request_over_the_time_limit_is_answered_503_problem_json() {
+        let request = Request::get("/slow").body(Body::empty()).unwrap();
+        let response = app("[http]\nrequest_timeout_seconds = 1")
+            .oneshot(request)
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "5");
+        let problem = problem(response).await;
+        assert_eq!(problem["type"], "urn:piazza:problem:unavailable");
+        assert!(problem["detail"].as_str().unwrap().contains("1 s"));
+    }
+
+    #[tokio::test]
+    async fn a_plain_text_rejection_becomes_problem_json_with_its_status() {
+        // axum's own `String` extractor refuses a body over the limit in plain text.
+        let request = Request::post("/echo")
+            .body(Body::from(vec![b'x'; 2048]))
+            .unwrap();
+        let response = app("[http]\nmax_body_bytes = 1024")
+            .oneshot(request)
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        let problem = problem(response).await;
+        assert_eq!(problem["type"], "urn:piazza:problem:payload_too_large");
+        assert_eq!(problem["status"], 413);
     }
 }

@@ -42,12 +42,12 @@ impl RateLimiter {
 
     /// Counts one request under `key`; 429 once `limit` requests were counted in this window.
     pub fn hit(&self, key: &str, limit: u32) -> Result<(), ApiError> {
-        self.count(key, limit, true)
+        self.count(key, limit, true, Instant::now())
     }
 
     /// 429 if `key` already reached `limit` in this window; counts nothing.
     pub fn check(&self, key: &str, limit: u32) -> Result<(), ApiError> {
-        self.count(key, limit, false)
+        self.count(key, limit, false, Instant::now())
     }
 
     /// Forgets `key` (a successful login clears its account's failures).
@@ -57,8 +57,7 @@ impl RateLimiter {
         }
     }
 
-    fn count(&self, key: &str, limit: u32, add: bool) -> Result<(), ApiError> {
-        let now = Instant::now();
+    fn count(&self, key: &str, limit: u32, add: bool, now: Instant) -> Result<(), ApiError> {
         let Ok(mut counts) = self.counts.lock() else {
             return Ok(());
         };
@@ -196,14 +195,30 @@ mod tests {
 
     #[test]
     fn a_new_window_starts_counting_again() {
-        let limiter = RateLimiter {
-            window: Duration::from_millis(30),
-            ..limiter(1)
-        };
-        limiter.hit("k", 1).unwrap();
-        assert!(limiter.hit("k", 1).is_err());
-        std::thread::sleep(Duration::from_millis(40));
-        limiter.hit("k", 1).unwrap();
+        let limiter = limiter(60);
+        let start = Instant::now();
+        limiter.count("k", 1, true, start).unwrap();
+        let almost = start + Duration::from_secs(59);
+        match limiter.count("k", 1, true, almost) {
+            Err(ApiError::TooManyRequests { retry_after }) => assert_eq!(retry_after, 1),
+            other => panic!("expected 429, got {other:?}"),
+        }
+        limiter
+            .count("k", 1, true, start + Duration::from_secs(60))
+            .unwrap();
+    }
+
+    #[test]
+    fn expired_windows_are_swept_when_the_map_grows() {
+        let limiter = limiter(60);
+        let start = Instant::now();
+        for i in 0..=SWEEP_ABOVE {
+            limiter.count(&i.to_string(), 1, true, start).unwrap();
+        }
+        limiter
+            .count("late", 1, true, start + Duration::from_secs(61))
+            .unwrap();
+        assert_eq!(limiter.counts.lock().unwrap().len(), 1);
     }
 
     #[test]

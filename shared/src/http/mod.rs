@@ -14,8 +14,8 @@ pub mod problem;
 pub mod validate;
 
 pub use client::ClientAddress;
-pub use limit::{LoginLimit, PublicLimit};
 pub use extract::{Json, Path, Query, RawJson};
+pub use limit::{LoginLimit, PublicLimit};
 pub use page::Page;
 pub use problem::{ApiError, FieldError, Problem};
 pub use validate::Violations;

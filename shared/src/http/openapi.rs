@@ -60,7 +60,9 @@ fn problem_content(operation: &mut Operation) {
                         .description("The body is larger than `http.max_body_bytes`")
                         .content(
                             PROBLEM_JSON,
-                            ContentBuilder::new().schema(Some(Ref::new(PROBLEM))).build(),
+                            ContentBuilder::new()
+                                .schema(Some(Ref::new(PROBLEM)))
+                                .build(),
                         )
                         .build(),
                 )

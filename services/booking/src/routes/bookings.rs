@@ -461,9 +461,21 @@ pub async fn approve(
             )
             .await?;
     }
-    let updated = rows.iter().find(|b| b.id == id).cloned().unwrap_or_else(|| booking.clone());
+    let updated = rows
+        .iter()
+        .find(|b| b.id == id)
+        .cloned()
+        .unwrap_or_else(|| booking.clone());
     let (before, after) = (BookingView::from(booking), BookingView::from(updated));
-    audit::record(&*txn, &caller.0, "booking.approve", id, audit::json(&before), audit::json(&after)).await?;
+    audit::record(
+        &*txn,
+        &caller.0,
+        "booking.approve",
+        id,
+        audit::json(&before),
+        audit::json(&after),
+    )
+    .await?;
     txn.commit().await?;
     state.outbox.wake();
     tracing::info!(booking_id = %id, occurrences = rows.len(), actor = %caller.0.sub, "booking approved");
@@ -535,9 +547,21 @@ pub async fn reject(
         let correlation = first.event_id.map(|e| e.to_string());
         state.outbox.add(&*txn, &message, correlation).await?;
     }
-    let updated = rows.iter().find(|b| b.id == id).cloned().unwrap_or_else(|| booking.clone());
+    let updated = rows
+        .iter()
+        .find(|b| b.id == id)
+        .cloned()
+        .unwrap_or_else(|| booking.clone());
     let (before, after) = (BookingView::from(booking), BookingView::from(updated));
-    audit::record(&*txn, &caller.0, "booking.reject", id, audit::json(&before), audit::json(&after)).await?;
+    audit::record(
+        &*txn,
+        &caller.0,
+        "booking.reject",
+        id,
+        audit::json(&before),
+        audit::json(&after),
+    )
+    .await?;
     txn.commit().await?;
     state.outbox.wake();
     tracing::info!(booking_id = %id, actor = %caller.0.sub, "booking rejected");

@@ -516,7 +516,15 @@ pub async fn update(
         )
         .await?;
     let (before, after) = (SpaceView::from(space), SpaceView::from(updated.clone()));
-    audit::record(&*txn, &caller.0, "space.update", id, audit::json(&before), audit::json(&after)).await?;
+    audit::record(
+        &*txn,
+        &caller.0,
+        "space.update",
+        id,
+        audit::json(&before),
+        audit::json(&after),
+    )
+    .await?;
     txn.commit().await?;
     state.outbox.wake();
     tracing::info!(space_id = %id, actor = %caller.0.sub, "space updated");
@@ -615,7 +623,15 @@ pub async fn add_closure(
         ends_at,
         reason: model.reason,
     };
-    audit::record(&*txn, &caller.0, "closure.create", view.id, None, audit::json(&view)).await?;
+    audit::record(
+        &*txn,
+        &caller.0,
+        "closure.create",
+        view.id,
+        None,
+        audit::json(&view),
+    )
+    .await?;
     txn.commit().await?;
     tracing::info!(space_id = %id, closure_id = %view.id, actor = %caller.0.sub, "closure added");
     Ok((StatusCode::CREATED, axum::Json(view)))

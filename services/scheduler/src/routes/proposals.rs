@@ -474,8 +474,19 @@ pub async fn accept(
         .outbox
         .add(&*txn, &message, Some(proposal.id.to_string()))
         .await?;
-    let (before, after) = (json!({ "status": "submitted" }), proposal_view(proposal.clone()));
-    audit::record(&*txn, &claims, "proposal.accept", id, Some(before), audit::json(&after)).await?;
+    let (before, after) = (
+        json!({ "status": "submitted" }),
+        proposal_view(proposal.clone()),
+    );
+    audit::record(
+        &*txn,
+        &claims,
+        "proposal.accept",
+        id,
+        Some(before),
+        audit::json(&after),
+    )
+    .await?;
     txn.commit().await?;
     state.outbox.wake();
     tracing::info!(proposal_id = %id, %event_id, sessions = rows.len(), actor = %claims.sub, "proposal accepted");
@@ -529,8 +540,19 @@ pub async fn decline(
         .outbox
         .add(&*txn, &message, Some(proposal.id.to_string()))
         .await?;
-    let (before, after) = (json!({ "status": "submitted" }), proposal_view(proposal.clone()));
-    audit::record(&*txn, &claims, "proposal.decline", id, Some(before), audit::json(&after)).await?;
+    let (before, after) = (
+        json!({ "status": "submitted" }),
+        proposal_view(proposal.clone()),
+    );
+    audit::record(
+        &*txn,
+        &claims,
+        "proposal.decline",
+        id,
+        Some(before),
+        audit::json(&after),
+    )
+    .await?;
     txn.commit().await?;
     state.outbox.wake();
     tracing::info!(proposal_id = %id, actor = %claims.sub, "proposal declined");

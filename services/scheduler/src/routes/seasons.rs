@@ -271,8 +271,18 @@ async fn transition(
     season.status = to.as_str().into();
     season.updated_at = Some(Utc::now());
     save(&*txn, &season).await?;
-    let action = format!("season.{}", if to == SeasonStatus::Published { "publish" } else { "archive" });
-    let (before, after) = (json!({ "status": from.as_str() }), json!({ "status": to.as_str() }));
+    let action = format!(
+        "season.{}",
+        if to == SeasonStatus::Published {
+            "publish"
+        } else {
+            "archive"
+        }
+    );
+    let (before, after) = (
+        json!({ "status": from.as_str() }),
+        json!({ "status": to.as_str() }),
+    );
     audit::record(&*txn, &caller.0, &action, id, Some(before), Some(after)).await?;
     txn.commit().await?;
     tracing::info!(season_id = %id, status = to.as_str(), actor = %caller.0.sub, "season moved on");

@@ -85,8 +85,19 @@ pub async fn publish(
     event.published_at = Some(now);
     announce::save(&*txn, event).await?;
     announce::announce(&*txn, &state.outbox, &loaded, Change::Published).await?;
-    let (before, after) = (json!({ "status": status.as_str() }), json!({ "status": "published" }));
-    audit::record(&*txn, &caller.0, "event.publish", id, Some(before), Some(after)).await?;
+    let (before, after) = (
+        json!({ "status": status.as_str() }),
+        json!({ "status": "published" }),
+    );
+    audit::record(
+        &*txn,
+        &caller.0,
+        "event.publish",
+        id,
+        Some(before),
+        Some(after),
+    )
+    .await?;
     txn.commit().await?;
     state.outbox.wake();
     tracing::info!(event_id = %id, actor = %caller.0.sub, "event published");
@@ -141,8 +152,19 @@ pub async fn schedule(
         announce::request_slots(&*txn, &state.outbox, event, &loaded.occurrences, now).await?;
     }
     announce::save(&*txn, event).await?;
-    let (before, after) = (json!({ "status": status.as_str() }), json!({ "status": "scheduled" }));
-    audit::record(&*txn, &caller.0, "event.schedule", id, Some(before), Some(after)).await?;
+    let (before, after) = (
+        json!({ "status": status.as_str() }),
+        json!({ "status": "scheduled" }),
+    );
+    audit::record(
+        &*txn,
+        &caller.0,
+        "event.schedule",
+        id,
+        Some(before),
+        Some(after),
+    )
+    .await?;
     txn.commit().await?;
     state.outbox.wake();
     tracing::info!(event_id = %id, actor = %caller.0.sub, "event scheduled");
@@ -249,7 +271,15 @@ pub async fn cancel(
     }
     let before = json!({ "status": status.as_str() });
     let after = json!({ "status": "cancelled", "cancel_reason": loaded.event.cancel_reason });
-    audit::record(&*txn, &caller.0, "event.cancel", id, Some(before), Some(after)).await?;
+    audit::record(
+        &*txn,
+        &caller.0,
+        "event.cancel",
+        id,
+        Some(before),
+        Some(after),
+    )
+    .await?;
     txn.commit().await?;
     state.outbox.wake();
     tracing::info!(event_id = %id, actor = %caller.0.sub, "event cancelled");

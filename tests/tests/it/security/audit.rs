@@ -53,7 +53,11 @@ async fn administrative_actions_are_recorded_with_before_and_after_and_filtered(
     .await;
     // Refused actions leave nothing.
     let (status, _) = app
-        .post(&format!("/api/v1/bookings/{booking_id}/approve"), Some(&admin), &json!({}))
+        .post(
+            &format!("/api/v1/bookings/{booking_id}/approve"),
+            Some(&admin),
+            &json!({}),
+        )
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
     let season_id = season(&app, &admin).await;
@@ -70,7 +74,12 @@ async fn administrative_actions_are_recorded_with_before_and_after_and_filtered(
     let actions: Vec<&str> = all.iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(
         actions,
-        ["season.publish", "booking.approve", "space.update", "space.create"],
+        [
+            "season.publish",
+            "booking.approve",
+            "space.update",
+            "space.create"
+        ],
         "{all:#?}"
     );
     let update = &all[2];
@@ -91,8 +100,16 @@ async fn administrative_actions_are_recorded_with_before_and_after_and_filtered(
     // Filters: by action or item, by actor, by time; and paging.
     let spaces = entries(&app, &admin, "?action=space").await;
     assert_eq!(spaces.len(), 2);
-    assert_eq!(entries(&app, &admin, "?action=booking.approve").await.len(), 1);
-    assert_eq!(entries(&app, &admin, "?actor=admin@comune.test").await.len(), 4);
+    assert_eq!(
+        entries(&app, &admin, "?action=booking.approve").await.len(),
+        1
+    );
+    assert_eq!(
+        entries(&app, &admin, "?actor=admin@comune.test")
+            .await
+            .len(),
+        4
+    );
     assert_eq!(entries(&app, &admin, "?actor=ops@arci.test").await.len(), 0);
     let later = (chrono::Utc::now() + chrono::Duration::minutes(1)).to_rfc3339();
     let query = format!("?from={}", urlencode(&later));

@@ -13,7 +13,11 @@ async fn an_oversized_body_is_refused_with_413_problem_json_before_it_is_read() 
         .await;
     let admin = app.admin().await;
     let big = format!(r#"{{"name": "{}"}}"#, "x".repeat(5000));
-    for path in ["/api/v1/spaces", "/api/v1/subscribers", "/subscriptions/unsubscribe?token=x"] {
+    for path in [
+        "/api/v1/spaces",
+        "/api/v1/subscribers",
+        "/subscriptions/unsubscribe?token=x",
+    ] {
         let response = app
             .api
             .raw()
@@ -25,7 +29,10 @@ async fn an_oversized_body_is_refused_with_413_problem_json_before_it_is_read() 
             .await
             .unwrap();
         assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE, "{path}");
-        assert_eq!(response.headers()["content-type"], "application/problem+json");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json"
+        );
         let problem: Value = response.json().await.unwrap();
         assert_eq!(problem["type"], "urn:piazza:problem:payload_too_large");
     }
@@ -44,7 +51,9 @@ async fn an_oversized_body_is_refused_with_413_problem_json_before_it_is_read() 
 /// may answer and close before the last chunk; writing then fails, which is fine.
 async fn raw_exchange(app: &TestApp, head: String, chunks: usize, size: usize) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut stream = tokio::net::TcpStream::connect(app.settings.listen).await.unwrap();
+    let mut stream = tokio::net::TcpStream::connect(app.settings.listen)
+        .await
+        .unwrap();
     stream.write_all(head.as_bytes()).await.unwrap();
     for _ in 0..chunks {
         let chunk = format!("{size:x}\r\n{}\r\n", " ".repeat(size));
@@ -127,7 +136,10 @@ async fn cors_answers_the_configured_origins_only() {
             .request(Method::OPTIONS, app.url("/api/v1/spaces"))
             .header("origin", origin)
             .header("access-control-request-method", "POST")
-            .header("access-control-request-headers", "authorization, content-type")
+            .header(
+                "access-control-request-headers",
+                "authorization, content-type",
+            )
             .send()
     };
     let allowed = preflight("https://eventi.comune.cremona.it").await.unwrap();
@@ -143,7 +155,11 @@ async fn cors_answers_the_configured_origins_only() {
             .contains("POST")
     );
     let refused = preflight("https://evil.example").await.unwrap();
-    assert!(!refused.headers().contains_key("access-control-allow-origin"));
+    assert!(
+        !refused
+            .headers()
+            .contains_key("access-control-allow-origin")
+    );
     let simple = app
         .api
         .raw()

@@ -40,7 +40,8 @@ fn login(email: &str, password: &str) -> Value {
 }
 
 #[tokio::test]
-async fn an_account_is_locked_for_the_window_after_too_many_failed_logins_even_from_new_addresses() {
+async fn an_account_is_locked_for_the_window_after_too_many_failed_logins_even_from_new_addresses()
+{
     let app = TestApp::builder()
         .settings(|s| {
             s.limits.login_per_account = 3;
@@ -55,22 +56,52 @@ async fn an_account_is_locked_for_the_window_after_too_many_failed_logins_even_f
         .await;
     // A success clears earlier failures.
     for _ in 0..2 {
-        let r = post_from(&app, "10.0.0.1", "/api/v1/auth/token", &login("ops@arci.test", "guess")).await;
+        let r = post_from(
+            &app,
+            "10.0.0.1",
+            "/api/v1/auth/token",
+            &login("ops@arci.test", "guess"),
+        )
+        .await;
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     }
-    let r = post_from(&app, "10.0.0.1", "/api/v1/auth/token", &login("ops@arci.test", password)).await;
+    let r = post_from(
+        &app,
+        "10.0.0.1",
+        "/api/v1/auth/token",
+        &login("ops@arci.test", password),
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::OK);
     for i in 0..3 {
         // Each guess from another address: the account's count does not care.
         let address = format!("10.0.1.{i}");
-        let r = post_from(&app, &address, "/api/v1/auth/token", &login("OPS@arci.test", "guess")).await;
+        let r = post_from(
+            &app,
+            &address,
+            "/api/v1/auth/token",
+            &login("OPS@arci.test", "guess"),
+        )
+        .await;
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     }
     // Locked: even the right password waits for the window to pass.
-    let r = post_from(&app, "10.0.2.1", "/api/v1/auth/token", &login("ops@arci.test", password)).await;
+    let r = post_from(
+        &app,
+        "10.0.2.1",
+        "/api/v1/auth/token",
+        &login("ops@arci.test", password),
+    )
+    .await;
     assert_limited(r).await;
     // Another account is not affected.
-    let r = post_from(&app, "10.0.2.1", "/api/v1/auth/token", &login("ops@iride.test", password)).await;
+    let r = post_from(
+        &app,
+        "10.0.2.1",
+        "/api/v1/auth/token",
+        &login("ops@iride.test", password),
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::OK);
     app.stop().await;
 }
@@ -85,12 +116,30 @@ async fn one_address_gets_a_bounded_number_of_login_attempts_whatever_the_accoun
         .spawn()
         .await;
     for i in 0..4 {
-        let r = post_from(&app, "192.0.2.7", "/api/v1/auth/token", &login(&format!("nobody{i}@x.test"), "guess")).await;
+        let r = post_from(
+            &app,
+            "192.0.2.7",
+            "/api/v1/auth/token",
+            &login(&format!("nobody{i}@x.test"), "guess"),
+        )
+        .await;
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     }
-    let r = post_from(&app, "192.0.2.7", "/api/v1/auth/token", &login("nobody9@x.test", "guess")).await;
+    let r = post_from(
+        &app,
+        "192.0.2.7",
+        "/api/v1/auth/token",
+        &login("nobody9@x.test", "guess"),
+    )
+    .await;
     assert_limited(r).await;
-    let r = post_from(&app, "192.0.2.8", "/api/v1/auth/token", &login("nobody9@x.test", "guess")).await;
+    let r = post_from(
+        &app,
+        "192.0.2.8",
+        "/api/v1/auth/token",
+        &login("nobody9@x.test", "guess"),
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     app.stop().await;
 }
@@ -101,14 +150,13 @@ async fn public_writes_are_limited_per_address_and_per_route() {
         .settings(|s| s.limits.public_per_address = 2)
         .spawn()
         .await;
-    let subscribe = |n: u32| {
-        json!({ "email": format!("p{n}@example.org"), "interests": ["music"], "birth_year": 2006, "language": "it", "frequency": "instant" })
-    };
+    let subscribe = |n: u32| json!({ "email": format!("p{n}@example.org"), "interests": ["music"], "birth_year": 2006, "language": "it", "frequency": "instant" });
     for n in 0..2 {
         let r = post_from(&app, "198.51.100.1", "/api/v1/subscribers", &subscribe(n)).await;
         assert_eq!(r.status(), StatusCode::ACCEPTED);
     }
-    assert_limited(post_from(&app, "198.51.100.1", "/api/v1/subscribers", &subscribe(3)).await).await;
+    assert_limited(post_from(&app, "198.51.100.1", "/api/v1/subscribers", &subscribe(3)).await)
+        .await;
     // Another address, or another public route from the same address, counts apart.
     let r = post_from(&app, "198.51.100.2", "/api/v1/subscribers", &subscribe(4)).await;
     assert_eq!(r.status(), StatusCode::ACCEPTED);

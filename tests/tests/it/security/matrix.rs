@@ -55,13 +55,14 @@ fn access(op: &Operation) -> Result<Access, String> {
     }
     let names = |v: &Value| -> Vec<String> {
         v.as_array()
-            .map(|a| a.iter().filter_map(|r| r.as_str().map(str::to_string)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|r| r.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default()
     };
-    let roles = requirements
-        .iter()
-        .find_map(|r| r.get("bearer"))
-        .map(names);
+    let roles = requirements.iter().find_map(|r| r.get("bearer")).map(names);
     let public = requirements
         .iter()
         .any(|r| r.as_object().is_some_and(|o| o.is_empty()));
@@ -143,7 +144,10 @@ impl Fixtures {
             ids: BTreeMap::from([
                 ("/api/v1/bookings/{id}", booking_id),
                 ("/api/v1/events/{id}", id(&event)),
-                ("/api/v1/events/{id}/occurrences/{occurrence_id}", occurrence),
+                (
+                    "/api/v1/events/{id}/occurrences/{occurrence_id}",
+                    occurrence,
+                ),
                 ("/api/v1/proposals/{id}", id(&proposal)),
             ]),
         }
@@ -154,9 +158,13 @@ impl Fixtures {
         let mut ok = true;
         let filled = concrete(path, |param| {
             let key = if param == "id" {
-                self.ids.keys().find(|k| path.starts_with(*k) && k.ends_with("{id}"))
+                self.ids
+                    .keys()
+                    .find(|k| path.starts_with(*k) && k.ends_with("{id}"))
             } else {
-                self.ids.keys().find(|k| k.ends_with(&format!("{{{param}}}")))
+                self.ids
+                    .keys()
+                    .find(|k| k.ends_with(&format!("{{{param}}}")))
             };
             match key.and_then(|k| self.ids.get(k)) {
                 Some(id) => id.clone(),
@@ -170,10 +178,17 @@ impl Fixtures {
     }
 }
 
-async fn call(app: &TestApp, op: &Operation, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+async fn call(
+    app: &TestApp,
+    op: &Operation,
+    path: &str,
+    token: Option<&str>,
+) -> (StatusCode, Value) {
     let method = Method::from_bytes(op.method.to_uppercase().as_bytes()).unwrap();
     let body = matches!(op.method, "post" | "patch" | "put").then(|| json!({}));
-    app.api.call(method, &app.url(path), token, body.as_ref()).await
+    app.api
+        .call(method, &app.url(path), token, body.as_ref())
+        .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -221,7 +236,13 @@ async fn every_route_answers_each_role_as_it_declares() {
             concrete(&op.path, |_| uuid::Uuid::now_v7().to_string())
         };
         // The owner and the administrator last: what they may do can change the item.
-        for who in [Who::Anonymous, Who::Evaluator, Who::Stranger, Who::Operator, Who::Admin] {
+        for who in [
+            Who::Anonymous,
+            Who::Evaluator,
+            Who::Stranger,
+            Who::Operator,
+            Who::Admin,
+        ] {
             let (status, body) = call(&app, &op, &path, token(who)).await;
             cases += 1;
             let denied = matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN);
@@ -238,24 +259,29 @@ async fn every_route_answers_each_role_as_it_declares() {
                     None => (status == StatusCode::UNAUTHORIZED)
                         .then_some(())
                         .ok_or("401".into()),
-                    Some(role) if !roles.is_empty() && !roles.iter().any(|r| r == role) => {
-                        (status == StatusCode::FORBIDDEN)
-                            .then_some(())
-                            .ok_or("403".into())
-                    }
-                    Some(_) if *scoped && who == Who::Stranger => (status
+                    Some(role) if !roles.is_empty() && !roles.iter().any(|r| r == role) => (status
                         == StatusCode::FORBIDDEN)
+                        .then_some(())
+                        .ok_or("403".into()),
+                    Some(_) if *scoped && who == Who::Stranger => (status == StatusCode::FORBIDDEN)
                         .then_some(())
                         .ok_or("403 (another organisation's item)".into()),
                     Some(_) => (!denied).then_some(()).ok_or("allowed".into()),
                 },
             };
             if let Err(wanted) = expected {
-                faults.push(format!("{} as {who:?}: {status}, expected {wanted}: {body}", op.name()));
+                faults.push(format!(
+                    "{} as {who:?}: {status}, expected {wanted}: {body}",
+                    op.name()
+                ));
             }
         }
     }
-    assert!(faults.is_empty(), "{} faults in {cases} cases: {faults:#?}", faults.len());
+    assert!(
+        faults.is_empty(),
+        "{} faults in {cases} cases: {faults:#?}",
+        faults.len()
+    );
     assert!(cases > 200, "only {cases} cases: is the document complete?");
     app.stop().await;
 }

@@ -58,7 +58,10 @@ async fn every_route_the_router_serves_is_in_the_document_and_every_documented_o
             unserved.push(op.name());
         }
     }
-    assert!(unserved.is_empty(), "documented but not served: {unserved:#?}");
+    assert!(
+        unserved.is_empty(),
+        "documented but not served: {unserved:#?}"
+    );
     app.stop().await;
 }
 

@@ -62,6 +62,9 @@ async fn schemathesis_finds_no_server_error_and_no_answer_that_contradicts_the_d
         "schemathesis found problems:\n{stdout}\n{stderr}"
     );
     let junit = std::fs::read_to_string(&report).expect("the junit report");
-    assert!(junit.contains("<testcase"), "no operation was tested: {junit}");
+    assert!(
+        junit.contains("<testcase"),
+        "no operation was tested: {junit}"
+    );
     app.stop().await;
 }

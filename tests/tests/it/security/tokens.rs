@@ -32,11 +32,22 @@ async fn an_expired_token_is_refused_with_401_and_a_fresh_one_from_the_same_key_
     let app = TestApp::builder().spawn().await;
     let keys = Keys::from_settings(&app.settings).unwrap();
     let now = chrono::Utc::now();
-    let expired = keys.sign(API_TOKEN, &admin_claims(), now - chrono::Duration::seconds(1));
+    let expired = keys.sign(
+        API_TOKEN,
+        &admin_claims(),
+        now - chrono::Duration::seconds(1),
+    );
     let (status, problem) = app.get("/api/v1/jobs", Some(&expired)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{problem}");
-    assert!(problem["detail"].as_str().unwrap().contains("expired"), "{problem}");
-    let fresh = keys.sign(API_TOKEN, &admin_claims(), now + chrono::Duration::minutes(5));
+    assert!(
+        problem["detail"].as_str().unwrap().contains("expired"),
+        "{problem}"
+    );
+    let fresh = keys.sign(
+        API_TOKEN,
+        &admin_claims(),
+        now + chrono::Duration::minutes(5),
+    );
     let (status, _) = app.get("/api/v1/jobs", Some(&fresh)).await;
     assert_eq!(status, StatusCode::OK);
     // A token issued at login carries its lifetime, and it is the configured one.
@@ -75,9 +86,11 @@ async fn after_a_rotation_old_tokens_still_work_by_key_id_and_retired_keys_do_no
     let new_kid = admin.split('.').nth(1).unwrap().to_string();
     let old_kid = before_rotation.split('.').nth(1).unwrap().to_string();
     assert_ne!(new_kid, old_kid);
-    assert!(Keys::new(OLD_KEY, &[])
-        .verify::<Claims>(API_TOKEN, &admin, chrono::Utc::now())
-        .is_err());
+    assert!(
+        Keys::new(OLD_KEY, &[])
+            .verify::<Claims>(API_TOKEN, &admin, chrono::Utc::now())
+            .is_err()
+    );
     app.stop().await;
 
     // Once the old key is dropped from `previous_secret_keys`, its tokens stop working.
@@ -145,8 +158,13 @@ async fn a_login_a_token_and_a_link_logged_at_trace_level() {
     tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
     let app = TestApp::builder().spawn().await;
     let password = "correct-horse-battery-staple-42";
-    app.add_user("ops@arci.test", Role::Operator, Some("ARCI Cremona"), password)
-        .await;
+    app.add_user(
+        "ops@arci.test",
+        Role::Operator,
+        Some("ARCI Cremona"),
+        password,
+    )
+    .await;
     let (status, _) = app
         .post(
             "/api/v1/auth/token",
@@ -166,12 +184,16 @@ async fn a_login_a_token_and_a_link_logged_at_trace_level() {
         )
         .await;
     assert_eq!(status, StatusCode::ACCEPTED);
-    let confirm = eventually("the confirmation email", Duration::from_secs(20), || async {
-        app.mailbox
-            .to("giulia@example.org")
-            .first()
-            .and_then(|e| e.link("/subscriptions/confirm"))
-    })
+    let confirm = eventually(
+        "the confirmation email",
+        Duration::from_secs(20),
+        || async {
+            app.mailbox
+                .to("giulia@example.org")
+                .first()
+                .and_then(|e| e.link("/subscriptions/confirm"))
+        },
+    )
     .await;
     let response = app.api.raw().get(&confirm).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
