@@ -170,6 +170,10 @@ pub struct HttpSettings {
     /// Origins (`https://example.org`) whose browser scripts may call the API (CORS).
     /// Default none: no cross-origin access.
     pub cors_allowed_origins: Vec<String>,
+    /// Take the client's address from the first `X-Forwarded-For` entry (set by the proxy in
+    /// front). Turn off when clients reach Piazza directly, or they can pick their address and
+    /// slip past per-address limits. Default true.
+    pub trust_forwarded_for: bool,
 }
 
 /// Rate limits, counted per process in fixed windows (each replica counts on its own).
@@ -256,6 +260,7 @@ impl Default for Defaults {
                 max_body_bytes: 1_048_576,
                 request_timeout_seconds: 30,
                 cors_allowed_origins: Vec::new(),
+                trust_forwarded_for: true,
             },
             limits: LimitSettings {
                 window_seconds: 60,

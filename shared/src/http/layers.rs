@@ -3,7 +3,7 @@
 //! the configured origins only, security headers, the rate limiter, and problem+json for every
 //! error, including axum's own plain-text rejections.
 
-use super::{ApiError, Problem, limit::RateLimiter};
+use super::{ApiError, Problem, client::TrustForwardedFor, limit::RateLimiter};
 use crate::{settings::Settings, telemetry};
 use axum::{
     Extension, Router,
@@ -31,6 +31,9 @@ pub fn with_layers(router: Router, settings: &Settings, limiter: Arc<RateLimiter
             ApiError::MethodNotAllowed("this method is not allowed on this route".into())
         })
         .layer(Extension(limiter))
+        .layer(Extension(TrustForwardedFor(
+            settings.http.trust_forwarded_for,
+        )))
         .layer(middleware::from_fn(telemetry::track_http))
         .layer(DefaultBodyLimit::max(
             usize::try_from(max_body).unwrap_or(usize::MAX),

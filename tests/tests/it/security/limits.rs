@@ -180,3 +180,33 @@ async fn public_writes_are_limited_per_address_and_per_route() {
     assert_limited(unsubscribe.send().await.unwrap()).await;
     app.stop().await;
 }
+
+#[tokio::test]
+async fn without_trust_in_x_forwarded_for_a_client_cannot_pick_its_address() {
+    let app = TestApp::builder()
+        .settings(|s| {
+            s.limits.login_per_address = 2;
+            s.http.trust_forwarded_for = false;
+        })
+        .spawn()
+        .await;
+    for i in 0..2 {
+        let r = post_from(
+            &app,
+            &format!("203.0.113.{i}"),
+            "/api/v1/auth/token",
+            &login("x@x.test", "guess"),
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    let r = post_from(
+        &app,
+        "203.0.113.9",
+        "/api/v1/auth/token",
+        &login("x@x.test", "guess"),
+    )
+    .await;
+    assert_limited(r).await;
+    app.stop().await;
+}
