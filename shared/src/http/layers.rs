@@ -3,7 +3,9 @@
 //! the configured origins only, security headers, the rate limiter, and problem+json for every
 //! error, including axum's own plain-text rejections.
 
-use super::{ApiError, Problem, client::TrustForwardedFor, limit::RateLimiter};
+use super::{
+    ApiError, Problem, client::TrustForwardedFor, limit::RateLimiter, origin::PublicOrigin,
+};
 use crate::{settings::Settings, telemetry};
 use axum::{
     Extension, Router,
@@ -34,6 +36,7 @@ pub fn with_layers(router: Router, settings: &Settings, limiter: Arc<RateLimiter
         .layer(Extension(TrustForwardedFor(
             settings.http.trust_forwarded_for,
         )))
+        .layer(Extension(PublicOrigin::of(&settings.public_url())))
         .layer(middleware::from_fn(telemetry::track_http))
         .layer(DefaultBodyLimit::max(
             usize::try_from(max_body).unwrap_or(usize::MAX),

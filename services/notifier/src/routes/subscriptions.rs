@@ -16,7 +16,7 @@ use axum::{extract::State, http::StatusCode, response::Response};
 use chrono::Utc;
 use piazza_shared::{
     contracts::Category,
-    http::{ApiError, ClientAddress, PublicLimit, Query},
+    http::{ApiError, ClientAddress, PublicLimit, Query, SameOrigin},
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, sea_query::Expr};
 
@@ -206,12 +206,14 @@ pub async fn unsubscribe_page(
     responses(
         (status = 200, description = "Unsubscribed (HTML page)", content_type = "text/html"),
         (status = 400, description = "Bad or expired link (HTML page)", content_type = "text/html"),
+        (status = 403, description = "A form sent from another site", body = piazza_shared::http::Problem),
         (status = 429, description = "Too many requests from this address; see Retry-After", body = piazza_shared::http::Problem),
     )
 )]
 pub async fn unsubscribe(
     State(state): State<AppState>,
     _limit: PublicLimit,
+    _origin: SameOrigin,
     ClientAddress(source): ClientAddress,
     Query(query): Query<TokenQuery>,
 ) -> Response {

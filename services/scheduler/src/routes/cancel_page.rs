@@ -8,7 +8,7 @@ use axum::{
     http::StatusCode,
     response::{Html, IntoResponse, Response},
 };
-use piazza_shared::http::{ApiError, Path, PublicLimit, Query};
+use piazza_shared::http::{ApiError, Path, PublicLimit, Query, SameOrigin};
 use sea_orm::EntityTrait;
 use uuid::Uuid;
 
@@ -96,12 +96,14 @@ pub async fn cancel_page(
     params(("id" = Uuid, Path, description = "Registration id"), CancelLink),
     responses(
         (status = 200, description = "A page confirming the cancellation", content_type = "text/html"),
+        (status = 403, description = "A form sent from another site", body = piazza_shared::http::Problem),
         (status = 429, description = "Too many requests from this address; see Retry-After", body = piazza_shared::http::Problem),
     )
 )]
 pub async fn cancel_from_page(
     State(state): State<AppState>,
     _limit: PublicLimit,
+    _origin: SameOrigin,
     Path(id): Path<Uuid>,
     Query(link): Query<CancelLink>,
 ) -> Response {
