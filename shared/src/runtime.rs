@@ -298,6 +298,7 @@ impl Application {
             let parts = (def.build)(context)
                 .await
                 .with_context(|| format!("starting the {} service", def.name))?;
+            check_schema_names(&routes, &parts.routes, def.name)?;
             routes = routes.merge(parts.routes);
             if let Some(handler) = &parts.handler {
                 let subscription = Subscription::new(&settings.bus, def.name, handler.bindings());
@@ -434,6 +435,49 @@ impl Application {
         tracing::info!("stopped");
         result
     }
+}
+
+/// Refuses two services documenting different schemas under one name: merged, one would
+/// silently replace the other and the document would describe the wrong answers.
+fn check_schema_names(
+    merged: &OpenApiRouter,
+    next: &OpenApiRouter,
+    service: &str,
+) -> anyhow::Result<()> {
+    let (Some(have), Some(new)) = (
+        merged.get_openapi().components.as_ref(),
+        next.get_openapi().components.as_ref(),
+    ) else {
+        return Ok(());
+    };
+    for (name, schema) in &new.schemas {
+        if let Some(existing) = have.schemas.get(name)
+            && shape(existing) != shape(schema)
+        {
+            anyhow::bail!(
+                "the {service} service documents a schema `{name}` that another service documents \
+                 differently; give one of them another name (#[schema(as = …)])"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// A schema as JSON without its descriptions: two copies of one type may word them apart.
+fn shape(schema: &impl serde::Serialize) -> Option<serde_json::Value> {
+    fn strip(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                map.remove("description");
+                map.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let mut value = serde_json::to_value(schema).ok()?;
+    strip(&mut value);
+    Some(value)
 }
 
 /// The path templates in `router`. axum offers no listing, but its `Debug` output names each

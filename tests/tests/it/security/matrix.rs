@@ -78,13 +78,14 @@ fn access(op: &Operation) -> Result<Access, String> {
     })
 }
 
-/// Items owned by the operator's organisation, by the path they are reached under.
-struct Fixtures {
-    ids: BTreeMap<&'static str, String>,
+/// Items owned by the operator's organisation (and the space, season and call they need), by
+/// the path they are reached under.
+pub struct Fixtures {
+    pub ids: BTreeMap<&'static str, String>,
 }
 
 impl Fixtures {
-    async fn create(app: &TestApp, admin: &str, operator: &str) -> Self {
+    pub async fn create(app: &TestApp, admin: &str, operator: &str) -> Self {
         let space = space(app, admin, "Sala Maffei").await;
         let season = season(app, admin).await;
         let booking = expect(
@@ -149,6 +150,9 @@ impl Fixtures {
                     occurrence,
                 ),
                 ("/api/v1/proposals/{id}", id(&proposal)),
+                ("/api/v1/spaces/{id}", space),
+                ("/api/v1/seasons/{id}", season),
+                ("/api/v1/calls/{id}", id(&call)),
             ]),
         }
     }
