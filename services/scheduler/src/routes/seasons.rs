@@ -110,11 +110,23 @@ pub async fn create(
         created_at: now,
         updated_at: Some(now),
     };
+    let txn = state.db.begin().await?;
     seasons::Entity::insert(seasons::ActiveModel::from(model.clone()))
-        .exec_without_returning(state.db.conn())
+        .exec_without_returning(&*txn)
         .await?;
+    let view = SeasonView::from(model.clone());
+    audit::record(
+        &*txn,
+        &caller.0,
+        "season.create",
+        model.id,
+        None,
+        audit::json(&view),
+    )
+    .await?;
+    txn.commit().await?;
     tracing::info!(season_id = %model.id, actor = %caller.0.sub, "season created");
-    Ok((StatusCode::CREATED, axum::Json(model.into())))
+    Ok((StatusCode::CREATED, axum::Json(view)))
 }
 
 /// Every season, latest first.
@@ -193,6 +205,7 @@ pub async fn patch(
     if season.status == SeasonStatus::Archived.as_str() {
         return Err(ApiError::conflict("the season is archived", vec![]));
     }
+    let before = audit::json(&SeasonView::from(season.clone()));
     let mut v = Violations::new();
     if let Some(name) = &body.name {
         season.name = check_text(&mut v, "name", name, TextRule::NAME);
@@ -233,6 +246,8 @@ pub async fn patch(
     }
     season.updated_at = Some(Utc::now());
     save(&*txn, &season).await?;
+    let after = audit::json(&SeasonView::from(season.clone()));
+    audit::record(&*txn, &caller.0, "season.update", id, before, after).await?;
     txn.commit().await?;
     Ok(axum::Json(season_view(state.db.conn(), season).await?))
 }

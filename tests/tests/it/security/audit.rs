@@ -76,13 +76,14 @@ async fn administrative_actions_are_recorded_with_before_and_after_and_filtered(
         actions,
         [
             "season.publish",
+            "season.create",
             "booking.approve",
             "space.update",
             "space.create"
         ],
         "{all:#?}"
     );
-    let update = &all[2];
+    let update = &all[3];
     assert_eq!(update["service"], "booking");
     assert_eq!(update["actor_email"], "admin@comune.test");
     assert_eq!(update["actor_role"], "admin");
@@ -91,9 +92,10 @@ async fn administrative_actions_are_recorded_with_before_and_after_and_filtered(
     assert_eq!(update["after"]["capacity"], 80);
     let at = chrono::DateTime::parse_from_rfc3339(update["at"].as_str().unwrap()).unwrap();
     assert!(at >= started);
-    assert_eq!(all[1]["before"]["status"], "requested");
-    assert_eq!(all[1]["after"]["status"], "approved");
-    assert!(all[3]["before"].is_null());
+    assert_eq!(all[2]["before"]["status"], "requested");
+    assert_eq!(all[2]["after"]["status"], "approved");
+    assert!(all[4]["before"].is_null());
+    assert_eq!(all[1]["after"]["status"], "planning");
     assert_eq!(all[0]["service"], "scheduler");
     assert_eq!(all[0]["after"]["status"], "published");
 
@@ -108,7 +110,7 @@ async fn administrative_actions_are_recorded_with_before_and_after_and_filtered(
         entries(&app, &admin, "?actor=admin@comune.test")
             .await
             .len(),
-        4
+        5
     );
     assert_eq!(entries(&app, &admin, "?actor=ops@arci.test").await.len(), 0);
     let later = (chrono::Utc::now() + chrono::Duration::minutes(1)).to_rfc3339();
@@ -118,8 +120,8 @@ async fn administrative_actions_are_recorded_with_before_and_after_and_filtered(
     assert_eq!(first["items"].as_array().unwrap().len(), 3);
     let cursor = first["next_cursor"].as_str().unwrap();
     let rest = entries(&app, &admin, &format!("?limit=3&cursor={cursor}")).await;
-    assert_eq!(rest.len(), 1);
-    assert_eq!(rest[0]["action"], "space.create");
+    assert_eq!(rest.len(), 2);
+    assert_eq!(rest[1]["action"], "space.create");
 
     // Administrators only; bad filters are 422s naming the field.
     let (status, _) = app.get("/api/v1/audit", Some(&operator)).await;
