@@ -6,6 +6,7 @@ mod audit;
 mod forms;
 mod layers;
 mod limits;
+mod links;
 mod matrix;
 mod openapi;
 mod schemathesis;
