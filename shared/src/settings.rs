@@ -9,7 +9,7 @@ use figment::{
     providers::{Env, Format, Serialized, Toml},
 };
 use serde::{Deserialize, Serialize};
-use std::{net::SocketAddr, path::PathBuf, str::FromStr};
+use std::{collections::BTreeMap, net::SocketAddr, path::PathBuf, str::FromStr};
 use url::Url;
 
 /// A setting that failed validation, named as a user writes it.
@@ -117,7 +117,8 @@ pub struct EmailSettings {
     pub concurrency: u32,
     /// Highest send rate in emails per second; 0 means no limit. Default 0.
     pub rate_per_second: u32,
-    /// Attempts for a temporary SMTP failure before giving up. Default 8.
+    /// Attempts for a temporary SMTP failure (a 4xx answer) before giving up; a server that does
+    /// not answer at all costs no attempt. Default 8.
     pub max_attempts: u32,
 }
 
@@ -157,6 +158,27 @@ pub struct SchedulerSettings {
 pub struct BookingSettings {
     /// Most occurrences a recurring request may expand to. Default 200.
     pub max_occurrences: u32,
+    /// Hours an organisation may hold per week and per month, by space kind (`room`, `hall`,
+    /// `courtyard`, `square`, `lab`, `other`), e.g. `[booking.quotas.hall] hours_per_week = 10`.
+    /// Weeks (Monday to Sunday) and months are read in `time_zone`. Kinds not listed have no
+    /// quota. Default none.
+    #[serde(default)]
+    pub quotas: BTreeMap<String, Quota>,
+}
+
+/// The space kinds a quota may name (the booking service's catalogue kinds).
+pub const SPACE_KINDS: [&str; 6] = ["room", "hall", "courtyard", "square", "lab", "other"];
+
+/// Limits on the hours one organisation's requested and approved bookings hold.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Quota {
+    /// Hours per week (Monday 00:00 to Monday 00:00); unset means no weekly limit.
+    #[serde(default)]
+    pub hours_per_week: Option<f64>,
+    /// Hours per calendar month; unset means no monthly limit.
+    #[serde(default)]
+    pub hours_per_month: Option<f64>,
 }
 
 /// What every HTTP listener enforces.
@@ -255,6 +277,7 @@ impl Default for Defaults {
             },
             booking: BookingSettings {
                 max_occurrences: 200,
+                quotas: BTreeMap::new(),
             },
             http: HttpSettings {
                 max_body_bytes: 1_048_576,
@@ -474,6 +497,28 @@ impl Settings {
                 "must be at least 1",
             ));
         }
+        for (kind, quota) in &self.booking.quotas {
+            let key = format!("booking.quotas.{kind}");
+            if !SPACE_KINDS.contains(&kind.as_str()) {
+                return Err(SettingsError::new(
+                    &key,
+                    format!("not a space kind (one of {})", SPACE_KINDS.join(", ")),
+                ));
+            }
+            for (name, hours) in [
+                ("hours_per_week", quota.hours_per_week),
+                ("hours_per_month", quota.hours_per_month),
+            ] {
+                if let Some(hours) = hours
+                    && !(hours.is_finite() && hours > 0.0)
+                {
+                    return Err(SettingsError::new(
+                        &format!("{key}.{name}"),
+                        "must be a positive number of hours",
+                    ));
+                }
+            }
+        }
         self.validate_http()
     }
 
@@ -567,6 +612,19 @@ mod tests {
     fn an_unknown_zone_names_its_setting() {
         let error = Settings::from_toml("time_zone = \"Europe/Cremona\"").unwrap_err();
         assert_eq!(error.key, "time_zone");
+    }
+
+    #[test]
+    fn quotas_are_read_per_space_kind_and_checked() {
+        let settings =
+            Settings::from_toml("[booking.quotas.hall]\nhours_per_week = 10\nhours_per_month = 30")
+                .unwrap();
+        assert_eq!(settings.booking.quotas["hall"].hours_per_week, Some(10.0));
+        let error =
+            Settings::from_toml("[booking.quotas.ballroom]\nhours_per_week = 1").unwrap_err();
+        assert_eq!(error.key, "booking.quotas.ballroom");
+        let error = Settings::from_toml("[booking.quotas.lab]\nhours_per_month = 0").unwrap_err();
+        assert_eq!(error.key, "booking.quotas.lab.hours_per_month");
     }
 
     #[test]

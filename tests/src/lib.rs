@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod app;
+pub mod audience;
 pub mod broker;
 pub mod deploy;
 pub mod infra;

@@ -1,7 +1,7 @@
 //! Reading emails back: from the SMTP server's folder or the embedded mode's `.eml` outbox.
 
 use crate::smtp::SmtpServer;
-use mail_parser::MessageParser;
+use mail_parser::{MessageParser, MimeHeaders};
 use std::path::{Path, PathBuf};
 
 /// Where a test's emails land: a real SMTP server's folder, or the embedded `.eml` outbox.
@@ -84,6 +84,30 @@ impl Email {
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
+    }
+
+    /// The attached files: name, content type and content.
+    pub fn attachments(&self) -> Vec<(String, String, Vec<u8>)> {
+        let Some(message) = MessageParser::default().parse(self.raw.as_bytes()) else {
+            return Vec::new();
+        };
+        message
+            .attachments()
+            .map(|part| {
+                let content_type = part
+                    .content_type()
+                    .map(|t| match t.subtype() {
+                        Some(sub) => format!("{}/{}", t.ctype(), sub),
+                        None => t.ctype().to_string(),
+                    })
+                    .unwrap_or_default();
+                (
+                    part.attachment_name().unwrap_or_default().to_string(),
+                    content_type,
+                    part.contents().to_vec(),
+                )
+            })
+            .collect()
     }
 
     /// The first link in the text part that contains `needle`.

@@ -72,6 +72,22 @@ impl SmtpServer {
         let _ = self.child.kill().await;
     }
 
+    /// How many messages were received so far (without reading them).
+    pub fn count(&self) -> usize {
+        std::fs::read_dir(&self.dir)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .filter(|e| {
+                        let name = e.file_name();
+                        let name = name.to_string_lossy();
+                        !name.starts_with('.') && name.ends_with(".eml")
+                    })
+                    .count()
+            })
+            .unwrap_or(0)
+    }
+
     /// Every message received so far.
     pub fn messages(&self) -> Vec<Email> {
         crate::mail::read_dir(&self.dir)

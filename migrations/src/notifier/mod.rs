@@ -1,7 +1,8 @@
 //! The notifier's database: subscribers and their consent log, the events it may write about,
-//! and one delivery row per email.
+//! its copy of registrations, and one delivery row per email.
 
 mod m20261125_000001_notifier;
+mod m20261202_000001_registrations_and_reach;
 
 use sea_orm_migration::prelude::*;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for NotifierMigrator {
             Box::new(crate::messaging::Migration),
             Box::new(crate::m20261127_000001_dead_letters::Migration),
             Box::new(m20261125_000001_notifier::Migration),
+            Box::new(m20261202_000001_registrations_and_reach::Migration),
             Box::new(crate::m20261202_000001_audit_log::Migration),
         ]
     }

@@ -2,6 +2,7 @@
 //! that match their interests and age, and leave in one click. Every email is a delivery row,
 //! unique per (kind, subject, recipient), so nothing is ever sent twice.
 
+mod compose;
 pub mod db;
 pub mod deliveries;
 pub mod domain;

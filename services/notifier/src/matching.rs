@@ -16,6 +16,18 @@ pub fn matches(interests: &[Category], birth_year: i32, event: &EventSummary, ye
     min_ok && max_ok
 }
 
+/// Every active subscriber who wants emails at `frequency`.
+pub async fn subscribers_for_frequency(
+    conn: &impl ConnectionTrait,
+    frequency: &str,
+) -> Result<Vec<subscribers::Model>, DbErr> {
+    subscribers::Entity::find()
+        .filter(subscribers::Column::Status.eq("active"))
+        .filter(subscribers::Column::Frequency.eq(frequency))
+        .all(conn)
+        .await
+}
+
 /// Active subscribers with `frequency` who match `event`.
 pub async fn subscribers_for(
     conn: &impl ConnectionTrait,
@@ -23,12 +35,8 @@ pub async fn subscribers_for(
     frequency: &str,
     year: i32,
 ) -> Result<Vec<subscribers::Model>, DbErr> {
-    let candidates = subscribers::Entity::find()
-        .filter(subscribers::Column::Status.eq("active"))
-        .filter(subscribers::Column::Frequency.eq(frequency))
-        .all(conn)
-        .await?;
-    Ok(candidates
+    Ok(subscribers_for_frequency(conn, frequency)
+        .await?
         .into_iter()
         .filter(|s| {
             let interests: Vec<Category> =

@@ -1,29 +1,30 @@
-//! The sender: takes due deliveries, renders and sends them concurrently through the shared
+//! The sender: takes due deliveries, composes and sends them concurrently through the shared
 //! transport, and records each outcome. A delivery is claimed (state `sending`, with a lease)
 //! before its email goes out, so two senders never send the same row; a crash mid-send leaves
 //! the lease to expire and the row is tried again.
+//!
+//! Speed comes from doing per round what could be done per email: one claim, one read of what
+//! the round's emails need ([`Round`]), one write of their outcomes. The emails of a round go out
+//! `email.concurrency` at a time over the pooled connections; while they do, the next round is
+//! already being claimed, so the connections never wait for the database.
 
 use crate::{
-    db::{deliveries, events, subscribers, suppressions},
-    domain::Kind,
-    email::{Rendered, SendError, templates},
+    compose::{Round, compose},
+    db::{deliveries, suppressions},
+    email::SendError,
     state::AppState,
 };
 use chrono::{Duration, Utc};
 use futures::StreamExt;
-use piazza_shared::{
-    contracts::{
-        Language,
-        booking::{BookingRejected, BookingSummary},
-        event::EventSummary,
-    },
-    runtime::backoff,
-};
+use piazza_shared::runtime::backoff;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, LockBehavior, LockType, OnConflict},
 };
-use std::{collections::HashMap, sync::Arc};
+use std::sync::{
+    Arc,
+    atomic::{AtomicBool, Ordering},
+};
 use tokio::sync::Mutex;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
@@ -39,36 +40,89 @@ enum Outcome {
     Sent,
     Skipped(String),
     Failed(SendError),
+    /// Not tried: the server was found unavailable earlier in the round.
+    Deferred,
+}
+
+/// What one round did.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RoundReport {
+    /// Rows claimed.
+    pub handled: usize,
+    /// Whether the mail server could not be reached.
+    pub unavailable: bool,
 }
 
 /// Sends until `shutdown`; finishes the round in hand first.
 pub async fn run(state: AppState, shutdown: CancellationToken) {
     let mut failures = 0;
+    // The next round's rows, claimed while the current round was sending.
+    let mut next: Option<Vec<deliveries::Model>> = None;
     loop {
-        match deliver_due(&state).await {
-            Ok(0) => {
+        let claimed = match next.take() {
+            Some(rows) => Ok(rows),
+            None => claim(&state).await,
+        };
+        let result = match claimed {
+            Ok(rows) if rows.is_empty() => Ok(RoundReport::default()),
+            Ok(rows) => {
+                // Look ahead only when this round is full: a short round means the queue is dry.
+                let look_ahead = rows.len() as u64 == BATCH && !shutdown.is_cancelled();
+                let ahead = async {
+                    if look_ahead {
+                        claim(&state).await.ok()
+                    } else {
+                        None
+                    }
+                };
+                let (report, ahead) = tokio::join!(deliver(&state, rows), ahead);
+                next = ahead.filter(|rows| !rows.is_empty());
+                report
+            }
+            Err(error) => Err(anyhow::Error::new(error)),
+        };
+        let pause = match result {
+            Ok(report) if report.unavailable => {
+                failures += 1;
+                let delay = backoff(failures);
+                tracing::warn!(
+                    retry_in_ms = delay.as_millis() as u64,
+                    "mail server unavailable; emails wait"
+                );
+                Some(delay)
+            }
+            Ok(report) if report.handled == 0 => {
                 failures = 0;
                 tokio::select! {
                     _ = state.wake_sender.notified() => {}
                     _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
-                    _ = shutdown.cancelled() => return,
+                    _ = shutdown.cancelled() => {}
                 }
+                None
             }
             Ok(_) => {
                 failures = 0;
-                if shutdown.is_cancelled() {
-                    return;
-                }
+                None
             }
             Err(error) => {
                 failures += 1;
                 let delay = backoff(failures);
                 tracing::warn!(%error, retry_in_ms = delay.as_millis() as u64, "email sender could not read deliveries");
-                tokio::select! {
-                    _ = tokio::time::sleep(delay) => {}
-                    _ = shutdown.cancelled() => return,
-                }
+                Some(delay)
             }
+        };
+        if let Some(delay) = pause {
+            tokio::select! {
+                _ = tokio::time::sleep(delay) => {}
+                _ = shutdown.cancelled() => {}
+            }
+        }
+        if shutdown.is_cancelled() {
+            if let Some(rows) = next.take() {
+                // Claimed but never tried: give them back rather than wait out the lease.
+                let _ = release(&state, &rows).await;
+            }
+            return;
         }
     }
 }
@@ -101,21 +155,43 @@ async fn claim(state: &AppState) -> Result<Vec<deliveries::Model>, DbErr> {
     Ok(rows)
 }
 
+/// Puts claimed rows back as they were, due now.
+async fn release(state: &AppState, rows: &[deliveries::Model]) -> Result<(), DbErr> {
+    deliveries::Entity::update_many()
+        .col_expr(deliveries::Column::State, Expr::value("pending"))
+        .col_expr(deliveries::Column::NextAttemptAt, Expr::value(Utc::now()))
+        .filter(deliveries::Column::Id.is_in(rows.iter().map(|r| r.id)))
+        .filter(deliveries::Column::State.eq("sending"))
+        .exec(state.db.conn())
+        .await?;
+    Ok(())
+}
+
 /// One round: claim, send, record. Returns how many rows were handled.
 pub async fn deliver_due(state: &AppState) -> anyhow::Result<usize> {
     let rows = claim(state).await?;
     if rows.is_empty() {
         return Ok(0);
     }
-    let context = Arc::new(RoundContext::load(state, &rows).await?);
+    Ok(deliver(state, rows).await?.handled)
+}
+
+/// Composes, sends and records claimed `rows`.
+async fn deliver(state: &AppState, rows: Vec<deliveries::Model>) -> anyhow::Result<RoundReport> {
+    let round = Arc::new(Round::load(state, &rows).await?);
     let pacing = pacer(state.settings.email.rate_per_second);
     let concurrency = state.settings.email.concurrency as usize;
+    let unavailable = Arc::new(AtomicBool::new(false));
     let outcomes: Vec<(deliveries::Model, Outcome)> = futures::stream::iter(rows)
         .map(|row| {
-            let context = context.clone();
+            let round = round.clone();
             let pacing = pacing.clone();
+            let unavailable = unavailable.clone();
             async move {
-                let outcome = match render(state, &context, &row) {
+                if unavailable.load(Ordering::Relaxed) {
+                    return (row, Outcome::Deferred);
+                }
+                let outcome = match compose(state, &round, &row) {
                     Ok(Some(email)) => {
                         if let Some(pacing) = &pacing {
                             pacing.lock().await.tick().await;
@@ -123,15 +199,21 @@ pub async fn deliver_due(state: &AppState) -> anyhow::Result<usize> {
                         match email.into_message(&state.from) {
                             Ok(message) => match state.mailer.send(message).await {
                                 Ok(()) => Outcome::Sent,
-                                Err(e) => Outcome::Failed(e),
+                                Err(e) => {
+                                    if matches!(e, SendError::Unavailable(_)) {
+                                        unavailable.store(true, Ordering::Relaxed);
+                                    }
+                                    Outcome::Failed(e)
+                                }
                             },
                             Err(e) => Outcome::Skipped(format!("could not build the email: {e}")),
                         }
                     }
                     Ok(None) => Outcome::Skipped(
-                        "no longer wanted (unsubscribed, confirmed or suppressed)".into(),
+                        "no longer wanted (unsubscribed, cancelled, confirmed or suppressed)"
+                            .into(),
                     ),
-                    Err(e) => Outcome::Skipped(format!("could not render: {e:#}")),
+                    Err(e) => Outcome::Skipped(format!("could not compose: {e:#}")),
                 };
                 (row, outcome)
             }
@@ -139,9 +221,12 @@ pub async fn deliver_due(state: &AppState) -> anyhow::Result<usize> {
         .buffer_unordered(concurrency.max(1))
         .collect()
         .await;
-    let handled = outcomes.len();
+    let report = RoundReport {
+        handled: outcomes.len(),
+        unavailable: unavailable.load(Ordering::Relaxed),
+    };
     record(state, outcomes).await?;
-    Ok(handled)
+    Ok(report)
 }
 
 fn pacer(rate: u32) -> Option<Arc<Mutex<tokio::time::Interval>>> {
@@ -153,155 +238,18 @@ fn pacer(rate: u32) -> Option<Arc<Mutex<tokio::time::Interval>>> {
     })
 }
 
-/// What rendering a round needs, read once for all its rows.
-struct RoundContext {
-    subscribers: HashMap<Uuid, subscribers::Model>,
-    events: HashMap<Uuid, EventSummary>,
-    suppressed: Vec<String>,
-}
-
-impl RoundContext {
-    async fn load(state: &AppState, rows: &[deliveries::Model]) -> Result<Self, DbErr> {
-        let conn = state.db.conn();
-        let subscriber_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.subscriber_id).collect();
-        let subscribers = if subscriber_ids.is_empty() {
-            HashMap::new()
-        } else {
-            subscribers::Entity::find()
-                .filter(subscribers::Column::Id.is_in(subscriber_ids))
-                .all(conn)
-                .await?
-                .into_iter()
-                .map(|s| (s.id, s))
-                .collect()
-        };
-        let event_ids: Vec<Uuid> = rows
-            .iter()
-            .filter(|r| {
-                matches!(
-                    Kind::parse(&r.kind),
-                    Some(Kind::EventPublished | Kind::EventCancelled)
-                )
-            })
-            .map(|r| r.subject_id)
-            .collect();
-        let events = if event_ids.is_empty() {
-            HashMap::new()
-        } else {
-            events::Entity::find()
-                .filter(events::Column::Id.is_in(event_ids))
-                .all(conn)
-                .await?
-                .into_iter()
-                .filter_map(|e| serde_json::from_value(e.summary).ok().map(|s| (e.id, s)))
-                .collect()
-        };
-        let recipients: Vec<String> = rows.iter().map(|r| r.recipient.clone()).collect();
-        let suppressed = suppressions::Entity::find()
-            .filter(suppressions::Column::Email.is_in(recipients))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|s| s.email)
-            .collect();
-        Ok(Self {
-            subscribers,
-            events,
-            suppressed,
-        })
+fn outcome_label(outcome: &Outcome) -> &'static str {
+    match outcome {
+        Outcome::Sent => "sent",
+        Outcome::Skipped(_) => "skipped",
+        Outcome::Failed(SendError::Temporary(_)) => "temporary_failure",
+        Outcome::Failed(SendError::Permanent(_)) => "permanent_failure",
+        Outcome::Failed(SendError::Unavailable(_)) | Outcome::Deferred => "server_unavailable",
     }
 }
 
-/// The email for `row`, or `None` when it should no longer go out.
-fn render(
-    state: &AppState,
-    context: &RoundContext,
-    row: &deliveries::Model,
-) -> anyhow::Result<Option<Rendered>> {
-    if context.suppressed.contains(&row.recipient) {
-        return Ok(None);
-    }
-    let kind =
-        Kind::parse(&row.kind).ok_or_else(|| anyhow::anyhow!("unknown kind {}", row.kind))?;
-    let language = Language::parse(&row.language).unwrap_or_default();
-    let zone = state.settings.time_zone;
-    let subscriber = row
-        .subscriber_id
-        .and_then(|id| context.subscribers.get(&id));
-    match kind {
-        Kind::ConfirmSubscription => {
-            let Some(subscriber) = subscriber.filter(|s| s.status == "pending") else {
-                return Ok(None);
-            };
-            let for_guardian = subscriber.guardian_email.as_deref() == Some(row.recipient.as_str());
-            let url = state.links.confirm(subscriber.id, &subscriber.email);
-            Ok(Some(templates::confirm_subscription(
-                language,
-                &row.recipient,
-                &subscriber.email,
-                &url,
-                for_guardian,
-            )))
-        }
-        Kind::EventPublished | Kind::EventCancelled => {
-            // The unsubscribe that lands before the send wins.
-            let Some(subscriber) = subscriber.filter(|s| s.status == "active") else {
-                return Ok(None);
-            };
-            let event = context.events.get(&row.subject_id).ok_or_else(|| {
-                anyhow::anyhow!("event {} unknown to the notifier", row.subject_id)
-            })?;
-            let footer = templates::Footer {
-                manage: state.links.manage(subscriber.id, &subscriber.email),
-                unsubscribe: state.links.unsubscribe(subscriber.id, &subscriber.email),
-            };
-            if kind == Kind::EventPublished {
-                let url = state.links.page(&format!("/events/{}", event.event_id));
-                Ok(Some(templates::event_published(
-                    language,
-                    &row.recipient,
-                    event,
-                    &url,
-                    &footer,
-                )))
-            } else {
-                let reason = row
-                    .context
-                    .get("reason")
-                    .and_then(|r| r.as_str())
-                    .unwrap_or("");
-                Ok(Some(templates::event_cancelled(
-                    language,
-                    &row.recipient,
-                    event,
-                    reason,
-                    &footer,
-                )))
-            }
-        }
-        Kind::BookingApproved | Kind::BookingCancelled => {
-            let booking: BookingSummary = serde_json::from_value(row.context["booking"].clone())?;
-            let reason = row.context.get("reason").and_then(|r| r.as_str());
-            Ok(Some(templates::booking_decided(
-                &row.recipient,
-                &booking,
-                kind == Kind::BookingApproved,
-                reason,
-                zone,
-            )))
-        }
-        Kind::BookingRejected => {
-            let rejected: BookingRejected = serde_json::from_value(row.context.clone())?;
-            Ok(Some(templates::booking_rejected(
-                &row.recipient,
-                &rejected,
-                zone,
-            )))
-        }
-    }
-}
-
-/// Writes each outcome back.
+/// Writes each outcome back: the sent ones in a few statements, the rest one by one (they are
+/// few: a round is mostly sent or mostly deferred).
 async fn record(
     state: &AppState,
     outcomes: Vec<(deliveries::Model, Outcome)>,
@@ -309,11 +257,21 @@ async fn record(
     let now = Utc::now();
     let max_attempts = i32::try_from(state.settings.email.max_attempts).unwrap_or(i32::MAX);
     let txn = state.db.begin().await?;
-    let sent: Vec<Uuid> = outcomes
-        .iter()
-        .filter(|(_, o)| matches!(o, Outcome::Sent))
-        .map(|(r, _)| r.id)
-        .collect();
+    let mut sent: Vec<Uuid> = Vec::new();
+    let mut waiting: Vec<Uuid> = Vec::new();
+    for (row, outcome) in &outcomes {
+        metrics::counter!(
+            "piazza_emails_total",
+            "kind" => row.kind.clone(),
+            "outcome" => outcome_label(outcome)
+        )
+        .increment(1);
+        match outcome {
+            Outcome::Sent => sent.push(row.id),
+            Outcome::Failed(SendError::Unavailable(_)) | Outcome::Deferred => waiting.push(row.id),
+            _ => {}
+        }
+    }
     for chunk in sent.chunks(1000) {
         deliveries::Entity::update_many()
             .col_expr(deliveries::Column::State, Expr::value("sent"))
@@ -326,16 +284,22 @@ async fn record(
             .exec(&*txn)
             .await?;
     }
+    // The server was away: back to pending, due at once (the sender itself waits before its
+    // next round), without counting an attempt.
+    for chunk in waiting.chunks(1000) {
+        deliveries::Entity::update_many()
+            .col_expr(deliveries::Column::State, Expr::value("pending"))
+            .col_expr(deliveries::Column::NextAttemptAt, Expr::value(now))
+            .filter(deliveries::Column::Id.is_in(chunk.iter().copied()))
+            .exec(&*txn)
+            .await?;
+    }
     for (row, outcome) in &outcomes {
-        metrics::counter!(
-            "piazza_emails_total",
-            "kind" => row.kind.clone(),
-            "outcome" => match outcome { Outcome::Sent => "sent", Outcome::Skipped(_) => "skipped", Outcome::Failed(SendError::Temporary(_)) => "temporary_failure", Outcome::Failed(SendError::Permanent(_)) => "permanent_failure" }
-        )
-        .increment(1);
         let attempts = row.attempts + 1;
         let (state_value, next, error) = match outcome {
-            Outcome::Sent => continue,
+            Outcome::Sent | Outcome::Deferred | Outcome::Failed(SendError::Unavailable(_)) => {
+                continue;
+            }
             Outcome::Skipped(reason) => ("cancelled", now, reason.clone()),
             Outcome::Failed(SendError::Temporary(e)) if attempts < max_attempts => {
                 let delay = backoff(u32::try_from(attempts).unwrap_or(1).saturating_add(2));

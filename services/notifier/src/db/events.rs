@@ -1,4 +1,4 @@
-//! `events`: the published events the notifier writes about (from `event.published`).
+//! `events`: the published events the notifier writes about, kept up to date from `event.*`.
 
 use sea_orm::entity::prelude::*;
 
@@ -11,6 +11,8 @@ pub struct Model {
     pub summary: Json,
     pub first_starts_at: DateTimeUtc,
     pub published_at: DateTimeUtc,
+    /// `published` or `cancelled` (the whole event).
+    pub status: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

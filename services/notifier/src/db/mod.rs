@@ -3,5 +3,6 @@
 pub mod consents;
 pub mod deliveries;
 pub mod events;
+pub mod registrations;
 pub mod subscribers;
 pub mod suppressions;

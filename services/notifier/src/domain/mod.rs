@@ -23,22 +23,54 @@ impl Frequency {
 }
 
 /// The kinds of email; with the subject and recipient they make a delivery's unique key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///
+/// The subject is what the email is about, chosen so that what should be told once is told
+/// once: the event for an announcement, the registration for its confirmation, the message that
+/// carried a change for a reschedule, a cancellation or a reminder (a second change is news, a
+/// redelivered message is not), and the week for a digest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
     ConfirmSubscription,
     EventPublished,
+    EventRescheduled,
     EventCancelled,
+    WeeklyDigest,
+    RegistrationConfirmed,
+    RegistrationWaitlisted,
+    RegistrationPromoted,
+    Reminder,
     BookingApproved,
     BookingRejected,
     BookingCancelled,
 }
 
 impl Kind {
+    pub const ALL: [Kind; 12] = [
+        Kind::ConfirmSubscription,
+        Kind::EventPublished,
+        Kind::EventRescheduled,
+        Kind::EventCancelled,
+        Kind::WeeklyDigest,
+        Kind::RegistrationConfirmed,
+        Kind::RegistrationWaitlisted,
+        Kind::RegistrationPromoted,
+        Kind::Reminder,
+        Kind::BookingApproved,
+        Kind::BookingRejected,
+        Kind::BookingCancelled,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::ConfirmSubscription => "confirm_subscription",
             Kind::EventPublished => "event_published",
+            Kind::EventRescheduled => "event_rescheduled",
             Kind::EventCancelled => "event_cancelled",
+            Kind::WeeklyDigest => "weekly_digest",
+            Kind::RegistrationConfirmed => "registration_confirmed",
+            Kind::RegistrationWaitlisted => "registration_waitlisted",
+            Kind::RegistrationPromoted => "registration_promoted",
+            Kind::Reminder => "reminder",
             Kind::BookingApproved => "booking_approved",
             Kind::BookingRejected => "booking_rejected",
             Kind::BookingCancelled => "booking_cancelled",
@@ -46,22 +78,19 @@ impl Kind {
     }
 
     pub fn parse(value: &str) -> Option<Self> {
-        [
-            Kind::ConfirmSubscription,
-            Kind::EventPublished,
-            Kind::EventCancelled,
-            Kind::BookingApproved,
-            Kind::BookingRejected,
-            Kind::BookingCancelled,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == value)
+        Self::ALL.into_iter().find(|k| k.as_str() == value)
     }
 
-    /// Emails that go to subscribers as such: only while they are subscribed, and with
-    /// unsubscribe links.
-    pub fn is_newsletter(self) -> bool {
-        matches!(self, Kind::EventPublished | Kind::EventCancelled)
+    /// Emails that reach young people about events (what the outreach report counts as
+    /// reaching someone): not confirmations of a subscription, not operators' bookings.
+    pub fn reaches_young_people(self) -> bool {
+        !matches!(
+            self,
+            Kind::ConfirmSubscription
+                | Kind::BookingApproved
+                | Kind::BookingRejected
+                | Kind::BookingCancelled
+        )
     }
 }
 

@@ -1,11 +1,20 @@
-//! Turning a rendered email into a MIME message: multipart text and HTML, and for mailing-list
-//! emails the one-click unsubscribe headers of RFC 8058
-//! (<https://www.rfc-editor.org/rfc/rfc8058>).
+//! Turning a rendered email into a MIME message: multipart text and HTML (inside
+//! `multipart/mixed` when a file is attached), and for mailing-list emails the one-click
+//! unsubscribe headers of RFC 8058 (<https://www.rfc-editor.org/rfc/rfc8058>).
 
 use lettre::message::{
-    Mailbox, MultiPart, SinglePart,
+    Attachment as MimeAttachment, Mailbox, MultiPart, SinglePart,
     header::{ContentType, Header, HeaderName, HeaderValue},
 };
+
+/// A file sent with an email (an `.ics` calendar, say).
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    pub filename: String,
+    /// Its `Content-Type`, e.g. `text/calendar; charset=utf-8; method=PUBLISH`.
+    pub content_type: String,
+    pub body: String,
+}
 
 /// An email ready to be sent.
 #[derive(Debug, Clone)]
@@ -16,6 +25,7 @@ pub struct Rendered {
     pub html: String,
     /// The one-click unsubscribe URL (POST), for emails sent because someone subscribed.
     pub unsubscribe: Option<String>,
+    pub attachment: Option<Attachment>,
 }
 
 /// `List-Unsubscribe: <url>`.
@@ -80,7 +90,14 @@ impl Rendered {
                     .header(ContentType::TEXT_HTML)
                     .body(self.html),
             );
-        Ok(builder.multipart(body)?)
+        match self.attachment {
+            None => Ok(builder.multipart(body)?),
+            Some(file) => {
+                let content_type = ContentType::parse(&file.content_type)?;
+                let part = MimeAttachment::new(file.filename).body(file.body, content_type);
+                Ok(builder.multipart(MultiPart::mixed().multipart(body).singlepart(part))?)
+            }
+        }
     }
 }
 
@@ -96,6 +113,7 @@ mod tests {
             text: "testo".into(),
             html: "<p>testo</p>".into(),
             unsubscribe: Some("http://piazza.test/subscriptions/unsubscribe?token=abc".into()),
+            attachment: None,
         };
         let from: Mailbox = "Piazza <noreply@piazza.test>".parse().unwrap();
         let raw = String::from_utf8(email.into_message(&from).unwrap().formatted()).unwrap();

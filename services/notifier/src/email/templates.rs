@@ -24,7 +24,7 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-fn layout(language: Language, heading: &str, body: &str, footer: &str) -> String {
+pub(crate) fn layout(language: Language, heading: &str, body: &str, footer: &str) -> String {
     format!(
         r#"<!doctype html>
 <html lang="{lang}">
@@ -45,7 +45,7 @@ fn layout(language: Language, heading: &str, body: &str, footer: &str) -> String
     )
 }
 
-fn button(url: &str, label: &str) -> String {
+pub(crate) fn button(url: &str, label: &str) -> String {
     format!(
         r#"<p style="margin:24px 0"><a href="{url}" style="display:inline-block;background:#7a2e1f;color:#fff;padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:bold">{label}</a></p>"#,
         url = escape(url),
@@ -59,7 +59,7 @@ pub struct Footer {
     pub unsubscribe: String,
 }
 
-fn footer_html(language: Language, footer: &Footer) -> String {
+pub(crate) fn footer_html(language: Language, footer: &Footer) -> String {
     let (why, manage, leave) = match language {
         Language::It => (
             "Ricevi questa email perché ti sei iscritto agli eventi di Piazza.",
@@ -79,7 +79,7 @@ fn footer_html(language: Language, footer: &Footer) -> String {
     )
 }
 
-fn footer_text(language: Language, footer: &Footer) -> String {
+pub(crate) fn footer_text(language: Language, footer: &Footer) -> String {
     match language {
         Language::It => format!(
             "Ricevi questa email perché ti sei iscritto agli eventi di Piazza.\nGestisci le preferenze: {}\nCancella l'iscrizione: {}\n",
@@ -139,10 +139,11 @@ pub fn confirm_subscription(
         subject,
         text,
         unsubscribe: None,
+        attachment: None,
     }
 }
 
-fn place_line(event: &EventSummary) -> Option<String> {
+pub(crate) fn place_line(event: &EventSummary) -> Option<String> {
     event.place.as_ref().map(|p| {
         if p.building.is_empty() || p.building == p.name {
             format!("{}, {}", p.name, p.address)
@@ -152,7 +153,7 @@ fn place_line(event: &EventSummary) -> Option<String> {
     })
 }
 
-fn dates_of(event: &EventSummary, language: Language) -> Vec<String> {
+pub(crate) fn dates_of(event: &EventSummary, language: Language) -> Vec<String> {
     let zone: chrono_tz::Tz = event.time_zone.parse().unwrap_or(chrono_tz::Europe::Rome);
     event
         .occurrences
@@ -244,49 +245,7 @@ pub fn event_published(
         subject,
         text,
         unsubscribe: Some(footer.unsubscribe.clone()),
-    }
-}
-
-/// A published event was cancelled.
-pub fn event_cancelled(
-    language: Language,
-    to: &str,
-    event: &EventSummary,
-    reason: &str,
-    footer: &Footer,
-) -> Rendered {
-    let (subject, lead, why) = match language {
-        Language::It => (
-            format!("Annullato: {}", event.title),
-            "Questo evento è stato annullato.",
-            "Motivo",
-        ),
-        Language::En => (
-            format!("Cancelled: {}", event.title),
-            "This event has been cancelled.",
-            "Reason",
-        ),
-    };
-    let dates = dates_of(event, language).join("\n");
-    let text = format!(
-        "{lead}\n\n{}\n{dates}\n\n{why}: {reason}\n\n{}",
-        event.title,
-        footer_text(language, footer)
-    );
-    let body = format!(
-        "<p>{}</p><p><strong>{}</strong><br>{}</p><p>{}: {}</p>",
-        escape(lead),
-        escape(&event.title),
-        escape(&dates).replace('\n', "<br>"),
-        escape(why),
-        escape(reason)
-    );
-    Rendered {
-        to: to.to_string(),
-        html: layout(language, &subject, &body, &footer_html(language, footer)),
-        subject,
-        text,
-        unsubscribe: Some(footer.unsubscribe.clone()),
+        attachment: None,
     }
 }
 
@@ -336,6 +295,7 @@ pub fn booking_decided(
         subject,
         text,
         unsubscribe: None,
+        attachment: None,
     }
 }
 
@@ -359,6 +319,7 @@ pub fn booking_rejected(to: &str, rejected: &BookingRejected, zone: chrono_tz::T
         subject,
         text,
         unsubscribe: None,
+        attachment: None,
     }
 }
 

@@ -18,6 +18,10 @@ pub enum SendError {
     /// The server refused the address or message for good (5xx): stop sending there.
     #[error("permanent: {0}")]
     Permanent(String),
+    /// No answer at all (the server is down or unreachable): nobody's fault, so it costs the
+    /// email no attempt; the sender waits and tries again.
+    #[error("server unavailable: {0}")]
+    Unavailable(String),
 }
 
 #[derive(Clone)]
@@ -66,7 +70,9 @@ impl Mailer {
             Mailer::Smtp(transport) => match transport.send(message).await {
                 Ok(_) => Ok(()),
                 Err(e) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),
-                Err(e) => Err(SendError::Temporary(e.to_string())),
+                // A 4xx reply: the server is there and said "not now" to this email.
+                Err(e) if e.is_transient() => Err(SendError::Temporary(e.to_string())),
+                Err(e) => Err(SendError::Unavailable(e.to_string())),
             },
             Mailer::Files(transport) => transport
                 .send(message)

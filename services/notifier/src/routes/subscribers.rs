@@ -5,7 +5,6 @@ use crate::{
     db::{consents, deliveries, subscribers},
     deliveries::{NewDelivery, enqueue},
     domain::{Frequency, Kind, may_be_under_consent_age},
-    links::{LinkClaims, MANAGE},
     state::AppState,
 };
 use axum::{extract::State, http::StatusCode};
@@ -15,7 +14,9 @@ use piazza_shared::{
     email::{normalise_email, plausible_email},
     http::{ApiError, ClientAddress, Json, Problem, PublicLimit, Query, Violations},
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, sea_query::Expr,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -244,23 +245,6 @@ pub struct TokenQuery {
     pub token: String,
 }
 
-/// The subscriber a manage link is for: 401 for a bad token, 404 once erased.
-async fn subscriber_of(
-    state: &AppState,
-    token: &str,
-) -> Result<(LinkClaims, subscribers::Model), ApiError> {
-    let claims = state
-        .links
-        .verify(MANAGE, token)
-        .map_err(|e| ApiError::Unauthorized(format!("invalid link: {e}")))?;
-    let subscriber = subscribers::Entity::find_by_id(claims.s)
-        .one(state.db.conn())
-        .await?
-        .filter(|s| s.email == claims.e)
-        .ok_or(ApiError::NotFound("subscriber"))?;
-    Ok((claims, subscriber))
-}
-
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ConsentRecord {
     pub action: String,
@@ -310,7 +294,7 @@ pub async fn export(
     State(state): State<AppState>,
     Query(query): Query<TokenQuery>,
 ) -> Result<axum::Json<PersonalData>, ApiError> {
-    let (_, s) = subscriber_of(&state, &query.token).await?;
+    let s = super::preferences::subscriber_of(&state, &query.token).await?;
     let consents = consents::Entity::find()
         .filter(consents::Column::SubscriberId.eq(s.id))
         .order_by_asc(consents::Column::At)
@@ -353,7 +337,9 @@ pub async fn export(
     }))
 }
 
-/// Erases a person (GDPR art. 17): the subscriber, the consent log and every email record.
+/// Erases a person (GDPR art. 17): the subscriber and the consent log go; the records of emails
+/// sent keep only what the outreach report counts (kind, subject, when), under a placeholder
+/// recipient that is the same for this person's rows and names nobody.
 #[utoipa::path(
     delete,
     path = "/api/v1/subscribers",
@@ -371,8 +357,21 @@ pub async fn erase(
     _limit: PublicLimit,
     Query(query): Query<TokenQuery>,
 ) -> Result<StatusCode, ApiError> {
-    let (_, s) = subscriber_of(&state, &query.token).await?;
+    let s = super::preferences::subscriber_of(&state, &query.token).await?;
     let txn = state.db.begin().await?;
+    let placeholder = format!("erased:{}", Uuid::new_v4().simple());
+    deliveries::Entity::update_many()
+        .col_expr(deliveries::Column::Recipient, Expr::value(placeholder))
+        .col_expr(deliveries::Column::SubscriberId, Expr::value(None::<Uuid>))
+        .col_expr(
+            deliveries::Column::Context,
+            Expr::value(serde_json::Value::Null),
+        )
+        .col_expr(deliveries::Column::LastError, Expr::value(None::<String>))
+        .filter(deliveries::Column::SubscriberId.eq(s.id))
+        .filter(deliveries::Column::State.eq("sent"))
+        .exec(&*txn)
+        .await?;
     deliveries::Entity::delete_many()
         .filter(deliveries::Column::SubscriberId.eq(s.id))
         .exec(&*txn)

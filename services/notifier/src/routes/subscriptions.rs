@@ -1,4 +1,5 @@
-//! Pages reached from email links: confirm a subscription, see one's preferences, unsubscribe.
+//! Pages reached from email links: confirm a subscription, see and change one's preferences,
+//! unsubscribe.
 //! Unsubscribing needs a POST (RFC 8058 one-click, or the button on the page): a link scanner
 //! that follows a GET changes nothing.
 
@@ -15,7 +16,7 @@ use crate::{
 use axum::{extract::State, http::StatusCode, response::Response};
 use chrono::Utc;
 use piazza_shared::{
-    contracts::Category,
+    contracts::Language,
     http::{ApiError, ClientAddress, PublicLimit, Query, SameOrigin},
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, sea_query::Expr};
@@ -145,23 +146,16 @@ pub async fn manage(State(state): State<AppState>, Query(query): Query<TokenQuer
         Ok(None) => return gone(),
         Err(response) => return response,
     };
-    let interests: Vec<Category> =
-        serde_json::from_value(subscriber.interests.clone()).unwrap_or_default();
-    let labels: Vec<&str> = interests
-        .iter()
-        .map(|c| c.label(piazza_shared::contracts::Language::It))
-        .collect();
-    let unsubscribe = state.links.unsubscribe(subscriber.id, &subscriber.email);
+    let (title, address) = match Language::parse(&subscriber.language).unwrap_or_default() {
+        Language::It => ("Le tue preferenze", "Indirizzo"),
+        Language::En => ("Your preferences", "Address"),
+    };
     let body = format!(
-        "<p>Indirizzo: <strong>{}</strong></p><p>Interessi: {}</p><p>Frequenza: {}</p><p>Stato: {}</p>\
-         <form method=\"post\" action=\"{}\"><button type=\"submit\">Cancella l'iscrizione</button></form>",
+        "<p>{address}: <strong>{}</strong></p>{}",
         escape(&subscriber.email),
-        escape(&labels.join(", ")),
-        escape(&subscriber.frequency),
-        escape(&subscriber.status),
-        escape(&unsubscribe)
+        super::preferences::form(&state, &subscriber, &query.token)
     );
-    page(StatusCode::OK, "Le tue preferenze", &body)
+    page(StatusCode::OK, title, &body)
 }
 
 /// The unsubscribe page: a button, since a GET must not unsubscribe (link scanners follow GETs).

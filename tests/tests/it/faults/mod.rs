@@ -11,6 +11,7 @@
 mod broker;
 mod crash;
 mod database;
+mod fanout;
 mod poison;
 mod smtp;
 

@@ -1,7 +1,6 @@
-//! The SMTP server away. The fan-out faults (1 and 2: broker restarted, SMTP down during a
-//! 5,000-recipient fan-out) are written against the notifier's sender once it lands; here, what
-//! does not depend on it: the notifier's `/readyz` names the SMTP server when it stops answering
-//! and recovers when it is back, on the same port, without a restart.
+//! The SMTP server away, as `/readyz` sees it: the notifier names the SMTP server when it stops
+//! answering and recovers when it is back, on the same port, without a restart. (The fan-out
+//! faults 1 and 2 are in `fanout.rs`.)
 
 use piazza_e2e::{app::TestApp, eventually, mail::Mailbox};
 use reqwest::StatusCode;

@@ -1,5 +1,5 @@
-//! Forms on Piazza's pages (the unsubscribe button of the manage and unsubscribe pages, the
-//! cancel button of a registration) refuse a POST another site made a browser send, and still
+//! Forms on Piazza's pages (the preferences and the unsubscribe button of the manage page, the
+//! unsubscribe page's button) refuse a POST another site made a browser send, and still
 //! take Piazza's own page's POST and a mail provider's RFC 8058 one-click POST.
 
 use piazza_e2e::app::TestApp;
@@ -52,12 +52,37 @@ async fn the_unsubscribe_form_refuses_other_sites_and_takes_its_own_page_and_one
         .text()
         .await
         .unwrap();
-    let action = manage_page
+    // The page's forms: its preferences and the unsubscribe button.
+    let actions: Vec<String> = manage_page
         .split("action=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
         .map(|s| s.replace("&amp;", "&"))
-        .expect("the unsubscribe form");
+        .collect();
+    let action = actions
+        .iter()
+        .find(|a| a.contains("/subscriptions/unsubscribe"))
+        .expect("the unsubscribe form")
+        .clone();
+    let preferences = actions
+        .iter()
+        .find(|a| a.contains("/subscriptions/manage"))
+        .expect("the preferences form")
+        .clone();
+    let forged = app
+        .api
+        .raw()
+        .post(&preferences)
+        .header("origin", "https://evil.example")
+        .form(&[
+            ("frequency", "instant"),
+            ("language", "en"),
+            ("interests", "dance"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
     let export = manage.replace("/subscriptions/manage", "/api/v1/subscribers/export");
 
     // Another site's page posting the form: refused, nothing changes.

@@ -1,0 +1,451 @@
+//! From a delivery row to the email it stands for — or to nothing, when it should no longer go
+//! out. This is where "an unsubscribe or a cancellation that lands before the send wins" is
+//! decided: every row is checked against the subscriber, registration and event as they are
+//! when its round is sent, not as they were when it was queued.
+
+use crate::{
+    db::{deliveries, events, registrations, subscribers, suppressions},
+    domain::Kind,
+    email::{
+        Rendered, calendar,
+        changes::{self, Audience, Move},
+        dates::when,
+        digest::{self, Entry},
+        registrations::{self as registration_emails, News, Registrant},
+        templates::{self, Footer, place_line},
+    },
+    messages::{events::CANCELLED, takes_place_in},
+    state::AppState,
+};
+use chrono::{DateTime, Utc};
+use piazza_shared::contracts::{
+    Language,
+    booking::{BookingRejected, BookingSummary},
+    event::{EventSummary, Occurrence, Place},
+};
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter};
+use std::collections::{HashMap, HashSet};
+use uuid::Uuid;
+
+/// What composing a round of rows needs, read once for all of them.
+pub struct Round {
+    subscribers: HashMap<Uuid, subscribers::Model>,
+    /// The notifier's copy of each event, and whether it was cancelled whole.
+    events: HashMap<Uuid, (EventSummary, bool)>,
+    registrations: HashMap<Uuid, registrations::Model>,
+    suppressed: HashSet<String>,
+}
+
+fn uuid_at(context: &serde_json::Value, key: &str) -> Option<Uuid> {
+    context.get(key)?.as_str()?.parse().ok()
+}
+
+impl Round {
+    pub async fn load(state: &AppState, rows: &[deliveries::Model]) -> Result<Self, DbErr> {
+        let conn = state.db.conn();
+        let subscriber_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.subscriber_id).collect();
+        let mut event_ids: HashSet<Uuid> = HashSet::new();
+        let mut registration_ids: Vec<Uuid> = Vec::new();
+        for row in rows {
+            match Kind::parse(&row.kind) {
+                Some(Kind::EventPublished) => {
+                    event_ids.insert(row.subject_id);
+                }
+                Some(Kind::WeeklyDigest) => {
+                    let listed = row.context.get("events").and_then(|e| e.as_array());
+                    event_ids.extend(
+                        listed
+                            .into_iter()
+                            .flatten()
+                            .filter_map(|e| e.as_str()?.parse::<Uuid>().ok()),
+                    );
+                }
+                _ => {}
+            }
+            if let Some(event) = row.context.get("event").and_then(|e| e.get("event_id")) {
+                event_ids.extend(event.as_str().and_then(|e| e.parse::<Uuid>().ok()));
+            }
+            registration_ids.extend(uuid_at(&row.context, "registration_id"));
+        }
+        // Changes name the event by the message, not the event: find it through the context
+        // of the registrant or, for subscribers, below.
+        let change_rows: Vec<&deliveries::Model> = rows
+            .iter()
+            .filter(|r| {
+                matches!(
+                    Kind::parse(&r.kind),
+                    Some(Kind::EventRescheduled | Kind::EventCancelled)
+                )
+            })
+            .collect();
+        event_ids.extend(
+            change_rows
+                .iter()
+                .filter_map(|r| uuid_at(&r.context, "event_id")),
+        );
+
+        let subscribers = if subscriber_ids.is_empty() {
+            HashMap::new()
+        } else {
+            subscribers::Entity::find()
+                .filter(subscribers::Column::Id.is_in(subscriber_ids))
+                .all(conn)
+                .await?
+                .into_iter()
+                .map(|s| (s.id, s))
+                .collect()
+        };
+        let events = if event_ids.is_empty() {
+            HashMap::new()
+        } else {
+            events::Entity::find()
+                .filter(events::Column::Id.is_in(event_ids))
+                .all(conn)
+                .await?
+                .into_iter()
+                .filter_map(|e| {
+                    let cancelled = e.status == CANCELLED;
+                    serde_json::from_value(e.summary)
+                        .ok()
+                        .map(|s| (e.id, (s, cancelled)))
+                })
+                .collect()
+        };
+        let registrations = if registration_ids.is_empty() {
+            HashMap::new()
+        } else {
+            registrations::Entity::find()
+                .filter(registrations::Column::Id.is_in(registration_ids))
+                .all(conn)
+                .await?
+                .into_iter()
+                .map(|r| (r.id, r))
+                .collect()
+        };
+        let recipients: Vec<String> = rows.iter().map(|r| r.recipient.clone()).collect();
+        let suppressed = suppressions::Entity::find()
+            .filter(suppressions::Column::Email.is_in(recipients))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|s| s.email)
+            .collect();
+        Ok(Self {
+            subscribers,
+            events,
+            registrations,
+            suppressed,
+        })
+    }
+
+    /// The event as the notifier now knows it, if it still takes place.
+    fn live_event(&self, id: Uuid) -> Option<&EventSummary> {
+        self.events
+            .get(&id)
+            .filter(|(_, cancelled)| !cancelled)
+            .map(|(e, _)| e)
+    }
+}
+
+/// How the sender sees one row: the email, or why it no longer goes.
+pub type Composed = Result<Option<Rendered>, anyhow::Error>;
+
+/// The email for `row`, or `None` when it should no longer go out.
+pub fn compose(state: &AppState, round: &Round, row: &deliveries::Model) -> Composed {
+    if round.suppressed.contains(&row.recipient) {
+        return Ok(None);
+    }
+    let kind =
+        Kind::parse(&row.kind).ok_or_else(|| anyhow::anyhow!("unknown kind {}", row.kind))?;
+    let language = Language::parse(&row.language).unwrap_or_default();
+    let subscriber = row.subscriber_id.and_then(|id| round.subscribers.get(&id));
+    // Emails sent because someone subscribed go only while they are subscribed.
+    let active = subscriber.filter(|s| s.status == "active");
+    let footer = |s: &subscribers::Model| Footer {
+        manage: state.links.manage(s.id, &s.email),
+        unsubscribe: state.links.unsubscribe(s.id, &s.email),
+    };
+    let registration =
+        uuid_at(&row.context, "registration_id").and_then(|id| round.registrations.get(&id));
+    let page = |event: &EventSummary| state.links.page(&format!("/events/{}", event.event_id));
+    match kind {
+        Kind::ConfirmSubscription => {
+            let Some(subscriber) = subscriber.filter(|s| s.status == "pending") else {
+                return Ok(None);
+            };
+            let for_guardian = subscriber.guardian_email.as_deref() == Some(row.recipient.as_str());
+            let url = state.links.confirm(subscriber.id, &subscriber.email);
+            Ok(Some(templates::confirm_subscription(
+                language,
+                &row.recipient,
+                &subscriber.email,
+                &url,
+                for_guardian,
+            )))
+        }
+        Kind::EventPublished => {
+            let Some(subscriber) = active else {
+                return Ok(None);
+            };
+            let Some(event) = round.live_event(row.subject_id) else {
+                return Ok(None);
+            };
+            Ok(Some(templates::event_published(
+                language,
+                &row.recipient,
+                event,
+                &page(event),
+                &footer(subscriber),
+            )))
+        }
+        Kind::WeeklyDigest => {
+            let Some(subscriber) = active else {
+                return Ok(None);
+            };
+            let (start, end) = window(&row.context)?;
+            let zone_dates = |event: &EventSummary| -> Vec<String> {
+                let zone = event.time_zone.parse().unwrap_or(chrono_tz::Europe::Rome);
+                event
+                    .occurrences
+                    .iter()
+                    .filter(|o| o.starts_at >= start && o.starts_at < end)
+                    .map(|o| when(o.starts_at, o.ends_at, zone, language))
+                    .collect()
+            };
+            let listed: Vec<Uuid> =
+                serde_json::from_value(row.context["events"].clone()).unwrap_or_default();
+            let mut entries: Vec<Entry> = listed
+                .iter()
+                .filter_map(|id| round.live_event(*id))
+                .filter(|e| takes_place_in(e, start, end))
+                .map(|event| Entry {
+                    event,
+                    dates: zone_dates(event),
+                    url: page(event),
+                })
+                .collect();
+            if entries.is_empty() {
+                return Ok(None);
+            }
+            entries.sort_by_key(|e| first_in(e.event, start));
+            Ok(Some(digest::weekly(
+                language,
+                &row.recipient,
+                &entries,
+                &state.links.page("/calendar.ics"),
+                &footer(subscriber),
+            )))
+        }
+        Kind::RegistrationConfirmed | Kind::RegistrationWaitlisted | Kind::RegistrationPromoted => {
+            let Some(registration) = registration else {
+                return Ok(None);
+            };
+            let news = match kind {
+                Kind::RegistrationConfirmed => News::Confirmed,
+                Kind::RegistrationPromoted => News::Promoted,
+                _ => News::Waitlisted {
+                    position: serde_json::from_value(row.context["waitlist_position"].clone())
+                        .unwrap_or(None),
+                },
+            };
+            // A place in line that has since become a place, or a place since given up, is
+            // old news.
+            let wanted = match news {
+                News::Waitlisted { .. } => registration.status == "waitlisted",
+                _ => registration.status == "confirmed",
+            };
+            if !wanted {
+                return Ok(None);
+            }
+            let given: EventSummary = serde_json::from_value(row.context["event"].clone())?;
+            let event = match round.events.get(&given.event_id) {
+                Some((_, true)) => return Ok(None),
+                Some((known, false)) => known,
+                None => &given,
+            };
+            let url = page(event);
+            // A place in line is not yet a date for the calendar.
+            let attachment = (!matches!(news, News::Waitlisted { .. }))
+                .then(|| calendar::attachment(event, &event.occurrences, &url, language));
+            let who = Registrant {
+                language,
+                to: &row.recipient,
+                name: &registration.name,
+                event,
+                event_url: &url,
+                cancel_url: registration.cancel_url.as_deref(),
+            };
+            Ok(Some(registration_emails::registration(
+                &who, news, attachment,
+            )))
+        }
+        Kind::Reminder => {
+            let Some(registration) = registration.filter(|r| r.status == "confirmed") else {
+                return Ok(None);
+            };
+            let given: EventSummary = serde_json::from_value(row.context["event"].clone())?;
+            let occurrence: Occurrence = serde_json::from_value(row.context["occurrence"].clone())?;
+            // A reminder for an occurrence since cancelled or moved is not sent: a moved one is
+            // reminded again at its new time.
+            let event = match round.events.get(&given.event_id) {
+                Some((_, true)) => return Ok(None),
+                Some((known, false)) => {
+                    let same = known.occurrences.iter().any(|o| {
+                        o.occurrence_id == occurrence.occurrence_id
+                            && o.starts_at == occurrence.starts_at
+                    });
+                    if !same {
+                        return Ok(None);
+                    }
+                    known
+                }
+                None => &given,
+            };
+            let zone = event.time_zone.parse().unwrap_or(chrono_tz::Europe::Rome);
+            let date = when(occurrence.starts_at, occurrence.ends_at, zone, language);
+            let url = page(event);
+            let attachment =
+                calendar::attachment(event, std::slice::from_ref(&occurrence), &url, language);
+            let who = Registrant {
+                language,
+                to: &row.recipient,
+                name: &registration.name,
+                event,
+                event_url: &url,
+                cancel_url: registration.cancel_url.as_deref(),
+            };
+            Ok(Some(registration_emails::reminder(&who, &date, attachment)))
+        }
+        Kind::EventRescheduled | Kind::EventCancelled => {
+            let audience = match (subscriber, registration) {
+                (Some(_), _) => match active {
+                    Some(s) => AudienceOf::Subscriber(footer(s)),
+                    None => return Ok(None),
+                },
+                (None, Some(r)) => {
+                    // Someone who gave their place up needs no news of a move; a cancellation
+                    // of the whole event reaches everyone who was registered.
+                    if r.status == "cancelled" && kind == Kind::EventRescheduled {
+                        return Ok(None);
+                    }
+                    AudienceOf::Registrant(r.cancel_url.clone())
+                }
+                (None, None) => return Ok(None),
+            };
+            let audience = audience.as_audience();
+            let event_id = uuid_at(&row.context, "event_id")
+                .ok_or_else(|| anyhow::anyhow!("a change without its event"))?;
+            let (event, _) = round
+                .events
+                .get(&event_id)
+                .ok_or_else(|| anyhow::anyhow!("event {event_id} unknown to the notifier"))?;
+            let zone = event.time_zone.parse().unwrap_or(chrono_tz::Europe::Rome);
+            let dates = |list: &[Occurrence]| -> Vec<String> {
+                list.iter()
+                    .take(12)
+                    .map(|o| when(o.starts_at, o.ends_at, zone, language))
+                    .collect()
+            };
+            if kind == Kind::EventCancelled {
+                let off: Vec<Occurrence> =
+                    serde_json::from_value(row.context["occurrences"].clone()).unwrap_or_default();
+                let whole = row.context.get("whole").and_then(|w| w.as_bool()) == Some(true);
+                let reason = row.context["reason"].as_str().unwrap_or("");
+                return Ok(Some(changes::cancelled(
+                    language,
+                    &row.recipient,
+                    event,
+                    &dates(&off),
+                    whole,
+                    reason,
+                    &audience,
+                )));
+            }
+            let previous: Vec<Occurrence> =
+                serde_json::from_value(row.context["previous"].clone()).unwrap_or_default();
+            let previous_place: Option<Place> =
+                serde_json::from_value(row.context["previous_place"].clone()).unwrap_or(None);
+            let moved_ids: Vec<Uuid> = previous.iter().map(|o| o.occurrence_id).collect();
+            let now: Vec<Occurrence> = event
+                .occurrences
+                .iter()
+                .filter(|o| moved_ids.contains(&o.occurrence_id))
+                .cloned()
+                .collect();
+            let now = if now.is_empty() {
+                event.occurrences.clone()
+            } else {
+                now
+            };
+            let moved = Move {
+                now: dates(&now),
+                before: dates(&previous),
+                place_now: place_line(event),
+                place_before: previous_place.map(|p| {
+                    let mut was = event.clone();
+                    was.place = Some(p);
+                    place_line(&was).unwrap_or_default()
+                }),
+            };
+            Ok(Some(changes::rescheduled(
+                language,
+                &row.recipient,
+                event,
+                &moved,
+                &page(event),
+                &audience,
+            )))
+        }
+        Kind::BookingApproved | Kind::BookingCancelled => {
+            let booking: BookingSummary = serde_json::from_value(row.context["booking"].clone())?;
+            let reason = row.context.get("reason").and_then(|r| r.as_str());
+            Ok(Some(templates::booking_decided(
+                &row.recipient,
+                &booking,
+                kind == Kind::BookingApproved,
+                reason,
+                state.settings.time_zone,
+            )))
+        }
+        Kind::BookingRejected => {
+            let rejected: BookingRejected = serde_json::from_value(row.context.clone())?;
+            Ok(Some(templates::booking_rejected(
+                &row.recipient,
+                &rejected,
+                state.settings.time_zone,
+            )))
+        }
+    }
+}
+
+/// Owns what an [`Audience`] borrows.
+enum AudienceOf {
+    Subscriber(Footer),
+    Registrant(Option<String>),
+}
+
+impl AudienceOf {
+    fn as_audience(&self) -> Audience<'_> {
+        match self {
+            AudienceOf::Subscriber(footer) => Audience::Subscriber(footer),
+            AudienceOf::Registrant(url) => Audience::Registrant {
+                cancel_url: url.as_deref(),
+            },
+        }
+    }
+}
+
+fn window(context: &serde_json::Value) -> anyhow::Result<(DateTime<Utc>, DateTime<Utc>)> {
+    let start = serde_json::from_value(context["window_start"].clone())?;
+    let end = serde_json::from_value(context["window_end"].clone())?;
+    Ok((start, end))
+}
+
+fn first_in(event: &EventSummary, start: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    event
+        .occurrences
+        .iter()
+        .map(|o| o.starts_at)
+        .filter(|s| *s >= start)
+        .min()
+}
