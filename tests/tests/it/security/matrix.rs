@@ -281,6 +281,7 @@ async fn every_route_answers_each_role_as_it_declares() {
             }
         }
     }
+    println!("authorisation matrix: {cases} cases");
     assert!(
         faults.is_empty(),
         "{} faults in {cases} cases: {faults:#?}",
