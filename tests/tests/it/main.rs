@@ -12,4 +12,5 @@ mod messaging;
 mod notifier;
 mod operations;
 mod scheduler;
+mod security;
 mod slice;
