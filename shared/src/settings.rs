@@ -67,6 +67,8 @@ pub struct Settings {
     pub email: EmailSettings,
     pub scheduler: SchedulerSettings,
     pub booking: BookingSettings,
+    pub http: HttpSettings,
+    pub limits: LimitSettings,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
@@ -179,6 +181,38 @@ pub struct Quota {
     pub hours_per_month: Option<f64>,
 }
 
+/// What every HTTP listener enforces.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpSettings {
+    /// Largest request body accepted, in bytes; larger ones get 413. Default 1048576 (1 MiB).
+    pub max_body_bytes: u64,
+    /// Longest a request may take before it is answered 503, in seconds. Default 30.
+    pub request_timeout_seconds: u64,
+    /// Origins (`https://example.org`) whose browser scripts may call the API (CORS).
+    /// Default none: no cross-origin access.
+    pub cors_allowed_origins: Vec<String>,
+    /// Take the client's address from the first `X-Forwarded-For` entry (set by the proxy in
+    /// front). Turn off when clients reach Piazza directly, or they can pick their address and
+    /// slip past per-address limits. Default true.
+    pub trust_forwarded_for: bool,
+}
+
+/// Rate limits, counted per process in fixed windows (each replica counts on its own).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitSettings {
+    /// Length of a counting window, in seconds. Default 60.
+    pub window_seconds: u64,
+    /// Failed logins of one account per window before it is refused with 429. Default 5.
+    pub login_per_account: u32,
+    /// Login attempts from one client address per window. Default 20.
+    pub login_per_address: u32,
+    /// Requests from one client address per window to each public endpoint that writes
+    /// (subscribe, register, unsubscribe, cancel). Default 30.
+    pub public_per_address: u32,
+}
+
 /// The defaults, as one serialisable layer under the file and environment.
 #[derive(Serialize)]
 struct Defaults {
@@ -195,6 +229,8 @@ struct Defaults {
     email: EmailSettings,
     scheduler: SchedulerSettings,
     booking: BookingSettings,
+    http: HttpSettings,
+    limits: LimitSettings,
 }
 
 impl Default for Defaults {
@@ -242,6 +278,18 @@ impl Default for Defaults {
             booking: BookingSettings {
                 max_occurrences: 200,
                 quotas: BTreeMap::new(),
+            },
+            http: HttpSettings {
+                max_body_bytes: 1_048_576,
+                request_timeout_seconds: 30,
+                cors_allowed_origins: Vec::new(),
+                trust_forwarded_for: true,
+            },
+            limits: LimitSettings {
+                window_seconds: 60,
+                login_per_account: 5,
+                login_per_address: 20,
+                public_per_address: 30,
             },
         }
     }
@@ -471,6 +519,51 @@ impl Settings {
                 }
             }
         }
+        self.validate_http()
+    }
+
+    fn validate_http(&self) -> Result<(), SettingsError> {
+        if self.http.max_body_bytes < 1024 {
+            return Err(SettingsError::new(
+                "http.max_body_bytes",
+                "must be at least 1024",
+            ));
+        }
+        if !(1..=3600).contains(&self.http.request_timeout_seconds) {
+            return Err(SettingsError::new(
+                "http.request_timeout_seconds",
+                "must be between 1 and 3600",
+            ));
+        }
+        for origin in &self.http.cors_allowed_origins {
+            let parsed = Url::parse(origin).ok().filter(|u| {
+                matches!(u.scheme(), "http" | "https")
+                    && u.path() == "/"
+                    && !origin.ends_with('/')
+                    && u.query().is_none()
+            });
+            if parsed.is_none() {
+                return Err(SettingsError::new(
+                    "http.cors_allowed_origins",
+                    format!("`{origin}` is not an origin like https://example.org"),
+                ));
+            }
+        }
+        if self.limits.window_seconds == 0 {
+            return Err(SettingsError::new(
+                "limits.window_seconds",
+                "must be at least 1",
+            ));
+        }
+        for (key, value) in [
+            ("limits.login_per_account", self.limits.login_per_account),
+            ("limits.login_per_address", self.limits.login_per_address),
+            ("limits.public_per_address", self.limits.public_per_address),
+        ] {
+            if value == 0 {
+                return Err(SettingsError::new(key, "must be at least 1"));
+            }
+        }
         Ok(())
     }
 
@@ -538,6 +631,17 @@ mod tests {
     fn a_mysql_url_is_refused() {
         let error = Settings::from_toml("database_url = \"mysql://x\"").unwrap_err();
         assert_eq!(error.key, "database_url");
+    }
+
+    #[test]
+    fn a_cors_origin_must_be_an_origin_and_limits_must_allow_something() {
+        let error = Settings::from_toml("[http]\ncors_allowed_origins = [\"https://x.org/app\"]")
+            .unwrap_err();
+        assert_eq!(error.key, "http.cors_allowed_origins");
+        let fine = Settings::from_toml("[http]\ncors_allowed_origins = [\"https://x.org\"]");
+        assert!(fine.is_ok(), "{fine:?}");
+        let error = Settings::from_toml("[limits]\nlogin_per_account = 0").unwrap_err();
+        assert_eq!(error.key, "limits.login_per_account");
     }
 
     #[test]

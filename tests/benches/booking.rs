@@ -110,7 +110,12 @@ async fn requests_per_second(app: &TestApp, admin: &str) {
 }
 
 /// The same transaction run by pgbench against the schema the service wrote.
-fn pgbench(app: &TestApp) {
+async fn pgbench(app: &TestApp) {
+    let db = app.db("booking").await;
+    sea_orm::ConnectionTrait::execute_unprepared(db.conn(), "CREATE SEQUENCE bench_slot")
+        .await
+        .unwrap();
+    db.close().await;
     let schema = format!("{}booking", app.settings.database_schema_prefix);
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/booking_txn.sql");
     let url = url::Url::parse(&piazza_e2e::database_url()).unwrap();
@@ -118,6 +123,8 @@ fn pgbench(app: &TestApp) {
         .env("PGOPTIONS", format!("-c search_path={schema},public"))
         .args([
             "-n",
+            "-M",
+            "prepared",
             "-h",
             url.host_str().unwrap_or("127.0.0.1"),
             "-p",
@@ -191,8 +198,9 @@ async fn availability(app: &TestApp, admin: &str) {
         let at = Instant::now();
         let response = client.get(&url).send().await.unwrap();
         assert!(response.status().is_success());
-        let body: Value = response.json().await.unwrap();
+        let bytes = response.bytes().await.unwrap();
         samples.push(at.elapsed());
+        let body: Value = serde_json::from_slice(&bytes).unwrap();
         slots = body["free"].as_array().unwrap().len();
     }
     samples.sort();
@@ -218,7 +226,16 @@ fn main() {
         .build()
         .unwrap();
     runtime.block_on(async {
-        println!("booking benchmark on PostgreSQL");
+        // The machine is shared: the load says how much of it the figures had.
+        let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+        println!(
+            "booking benchmark on PostgreSQL ({} cores, load average {})",
+            std::thread::available_parallelism().map_or(0, |n| n.get()),
+            load.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
         let app = TestApp::builder()
             .postgres()
             .services(&[piazza_booking::SERVICE])
@@ -227,7 +244,7 @@ fn main() {
             .await;
         let admin = app.admin().await;
         requests_per_second(&app, &admin).await;
-        pgbench(&app);
+        pgbench(&app).await;
         availability(&app, &admin).await;
         app.stop().await;
     });

@@ -58,7 +58,8 @@ pub async fn build(context: ServiceContext) -> anyhow::Result<ServiceParts> {
             .add("smtp", piazza_shared::smtp::probe(url)?);
     }
     Ok(ServiceParts {
-        routes: routes::router(state.clone()).merge(pages::router(state.clone())?.into()),
+        routes: routes::router(state.clone()),
+        pages: pages::router(state.clone())?,
         handler: Some(Arc::new(messages::Handler::new(state.clone()))),
         workers: vec![Worker {
             name: "email_sender",

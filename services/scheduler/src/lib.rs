@@ -48,7 +48,8 @@ pub async fn build(context: ServiceContext) -> anyhow::Result<ServiceParts> {
         });
     }
     Ok(ServiceParts {
-        routes: routes::router(state.clone()).merge(pages::router(state.clone())?.into()),
+        routes: routes::router(state.clone()),
+        pages: pages::router(state.clone())?,
         handler: Some(Arc::new(messages::Handler::new(state))),
         workers,
     })

@@ -13,4 +13,5 @@ mod notifier;
 mod operations;
 mod pages;
 mod scheduler;
+mod security;
 mod slice;

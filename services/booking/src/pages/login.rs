@@ -12,6 +12,7 @@ use chrono::{Duration, Utc};
 use minijinja::context;
 use piazza_shared::{
     auth::{Role, caller::API_TOKEN},
+    http::{ApiError, LoginLimit},
     web::{FormData, PageCtx, page::see_other, session},
 };
 
@@ -37,7 +38,17 @@ pub async fn form(State(state): State<PageState>, ctx: PageCtx) -> Response {
     )
 }
 
-pub async fn submit(State(state): State<PageState>, ctx: PageCtx, form: FormData) -> Response {
+pub async fn submit(
+    State(state): State<PageState>,
+    ctx: PageCtx,
+    limit: Result<LoginLimit, ApiError>,
+    form: FormData,
+) -> Response {
+    // The same limits as the API's login: per address, and failed attempts per account.
+    let limit = match limit {
+        Ok(limit) => limit,
+        Err(error) => return ctx.api_error(&state.templates, error),
+    };
     if !ctx.same_origin() {
         return ctx.error(
             &state.templates,
@@ -49,6 +60,9 @@ pub async fn submit(State(state): State<PageState>, ctx: PageCtx, form: FormData
         );
     }
     let (email, password) = (form.get("email"), form.get("password"));
+    if let Err(error) = limit.check_account(email) {
+        return ctx.api_error(&state.templates, error);
+    }
     let claims = if email.is_empty() || password.is_empty() || password.len() > 1024 {
         None
     } else {
@@ -60,6 +74,7 @@ pub async fn submit(State(state): State<PageState>, ctx: PageCtx, form: FormData
         }
     };
     let Some(claims) = claims else {
+        limit.failed(email);
         tracing::info!("page login refused");
         return ctx.render_status(
             &state.templates,
@@ -68,6 +83,7 @@ pub async fn submit(State(state): State<PageState>, ctx: PageCtx, form: FormData
             context! { next => form.get("next"), email => email, failed => true },
         );
     };
+    limit.succeeded(email);
     let ttl = Duration::minutes(i64::from(state.app.settings.auth.token_ttl_minutes));
     let token = state.app.keys.sign(API_TOKEN, &claims, Utc::now() + ttl);
     let secure = state.app.settings.public_url().scheme() == "https";

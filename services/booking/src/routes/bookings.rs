@@ -13,6 +13,7 @@ use crate::{
 use axum::{extract::State, http::StatusCode};
 use chrono::{DateTime, Utc};
 use piazza_shared::{
+    audit,
     auth::{Caller, Role},
     contracts::booking::{
         BookingApproved, BookingCancelled, BookingRejected, BookingRequested, BookingSummary,
@@ -85,7 +86,7 @@ pub fn summary(rows: &[bookings::Model]) -> Option<BookingSummary> {
     post,
     path = "/api/v1/bookings",
     tag = "bookings",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "operator"])),
     request_body = NewBooking,
     responses(
         (status = 201, description = "Requested; the slot is held", body = CreatedBooking),
@@ -302,7 +303,7 @@ pub struct BookingFilter {
     get,
     path = "/api/v1/bookings",
     tag = "bookings",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "operator"])),
     params(BookingFilter),
     responses(
         (status = 200, body = piazza_shared::http::Page<BookingView>),
@@ -386,7 +387,8 @@ async fn find_booking(conn: &impl ConnectionTrait, id: Uuid) -> Result<bookings:
     get,
     path = "/api/v1/bookings/{id}",
     tag = "bookings",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "operator"])),
+    extensions(("x-piazza-scope" = json!("organisation"))),
     params(("id" = Uuid, Path, description = "Booking id")),
     responses(
         (status = 200, body = BookingView), (status = 401, body = Problem), (status = 403, body = Problem),
@@ -460,7 +462,7 @@ async fn set_status(
     post,
     path = "/api/v1/bookings/{id}/approve",
     tag = "bookings",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     params(("id" = Uuid, Path, description = "Booking id")),
     responses(
         (status = 200, body = BookingView), (status = 401, body = Problem), (status = 403, body = Problem),
@@ -498,11 +500,25 @@ pub async fn approve(
             )
             .await?;
     }
+    let updated = rows
+        .iter()
+        .find(|b| b.id == id)
+        .cloned()
+        .unwrap_or_else(|| booking.clone());
+    let (before, after) = (BookingView::from(booking), BookingView::from(updated));
+    audit::record(
+        &*txn,
+        &caller.0,
+        "booking.approve",
+        id,
+        audit::json(&before),
+        audit::json(&after),
+    )
+    .await?;
     txn.commit().await?;
     state.outbox.wake();
     tracing::info!(booking_id = %id, occurrences = rows.len(), actor = %caller.0.sub, "booking approved");
-    let updated = rows.into_iter().find(|b| b.id == id).unwrap_or(booking);
-    Ok(axum::Json(updated.into()))
+    Ok(axum::Json(after))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -516,7 +532,7 @@ pub struct RejectBody {
     post,
     path = "/api/v1/bookings/{id}/reject",
     tag = "bookings",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     params(("id" = Uuid, Path, description = "Booking id")),
     request_body = RejectBody,
     responses(
@@ -570,11 +586,25 @@ pub async fn reject(
         let correlation = first.event_id.map(|e| e.to_string());
         state.outbox.add(&*txn, &message, correlation).await?;
     }
+    let updated = rows
+        .iter()
+        .find(|b| b.id == id)
+        .cloned()
+        .unwrap_or_else(|| booking.clone());
+    let (before, after) = (BookingView::from(booking), BookingView::from(updated));
+    audit::record(
+        &*txn,
+        &caller.0,
+        "booking.reject",
+        id,
+        audit::json(&before),
+        audit::json(&after),
+    )
+    .await?;
     txn.commit().await?;
     state.outbox.wake();
     tracing::info!(booking_id = %id, actor = %caller.0.sub, "booking rejected");
-    let updated = rows.into_iter().find(|b| b.id == id).unwrap_or(booking);
-    Ok(axum::Json(updated.into()))
+    Ok(axum::Json(after))
 }
 
 /// Which occurrences a cancellation covers.
@@ -604,7 +634,8 @@ pub struct CancelBody {
     post,
     path = "/api/v1/bookings/{id}/cancel",
     tag = "bookings",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "operator"])),
+    extensions(("x-piazza-scope" = json!("organisation"))),
     params(("id" = Uuid, Path, description = "Booking id")),
     request_body(content = CancelBody, description = "Optional: a reason and the scope"),
     responses(

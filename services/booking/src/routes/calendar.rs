@@ -42,6 +42,7 @@ const MAX_FEED_DAYS: i64 = 800;
     get,
     path = "/api/v1/spaces/{id}/calendar.ics",
     tag = "spaces",
+    security(()),
     params(("id" = Uuid, Path, description = "Space id"), FeedRange),
     responses(
         (status = 200, description = "RFC 5545 calendar", content_type = "text/calendar"),

@@ -12,6 +12,7 @@ use crate::{
 use axum::{extract::State, http::StatusCode};
 use chrono::{DateTime, NaiveDate, Utc};
 use piazza_shared::{
+    audit,
     auth::{Caller, Role},
     contracts::space::{ClosedPeriod, SpaceClosed, SpaceHoursChanged},
     http::{ApiError, Json, Path, Problem, Violations},
@@ -64,7 +65,7 @@ pub struct ClosedPeriodView {
     post,
     path = "/api/v1/spaces/{id}/closures",
     tag = "spaces",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     params(("id" = Uuid, Path, description = "Space id")),
     request_body = NewClosure,
     responses(
@@ -165,6 +166,15 @@ pub async fn add_closure(
             .collect(),
     };
     state.outbox.add(&*txn, &message, None).await?;
+    audit::record(
+        &*txn,
+        &caller.0,
+        "closure.create",
+        rows[0].id,
+        None,
+        audit::json(&message),
+    )
+    .await?;
     txn.commit().await?;
     state.outbox.wake();
     tracing::info!(space_id = %id, occurrences = rows.len(), actor = %caller.0.sub, "closure added");
@@ -231,7 +241,7 @@ impl From<exceptions::Model> for ExceptionView {
     post,
     path = "/api/v1/spaces/{id}/exceptions",
     tag = "spaces",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     params(("id" = Uuid, Path, description = "Space id")),
     request_body = NewException,
     responses(
@@ -292,6 +302,15 @@ pub async fn add_exception(
         reason: stored.reason.clone(),
     };
     state.outbox.add(&*txn, &message, None).await?;
+    audit::record(
+        &*txn,
+        &caller.0,
+        "exception.set",
+        stored.id,
+        None,
+        audit::json(&message),
+    )
+    .await?;
     txn.commit().await?;
     state.outbox.wake();
     tracing::info!(space_id = %id, date = %stored.on_date, actor = %caller.0.sub, "opening exception set");
@@ -308,6 +327,7 @@ pub struct ExceptionList {
     get,
     path = "/api/v1/spaces/{id}/exceptions",
     tag = "spaces",
+    security(()),
     params(("id" = Uuid, Path, description = "Space id")),
     responses((status = 200, body = ExceptionList), (status = 404, body = Problem), (status = 422, body = Problem))
 )]

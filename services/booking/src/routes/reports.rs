@@ -82,7 +82,7 @@ fn ratio(booked: f64, open: f64) -> Option<f64> {
     get,
     path = "/api/v1/reports/utilization",
     tag = "reports",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "evaluator"])),
     params(RangeQuery),
     responses(
         (status = 200, body = Utilization), (status = 401, body = Problem), (status = 403, body = Problem),

@@ -15,6 +15,7 @@ use crate::{
 use axum::{extract::State, http::StatusCode};
 use chrono::{DateTime, Duration, Utc};
 use piazza_shared::{
+    audit,
     auth::{Caller, Role},
     contracts::space::{SpaceCreated, SpaceInfo, SpaceUpdated},
     http::{ApiError, Json, Path, Problem, Query, Violations, page},
@@ -160,7 +161,7 @@ fn info(space: &spaces::Model) -> SpaceInfo {
     post,
     path = "/api/v1/spaces",
     tag = "spaces",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     request_body = NewSpace,
     responses(
         (status = 201, description = "The new space", body = SpaceView),
@@ -239,6 +240,8 @@ pub async fn create(
             None,
         )
         .await?;
+    let after = audit::json(&SpaceView::from(model.clone()));
+    audit::record(&*txn, &caller.0, "space.create", model.id, None, after).await?;
     txn.commit().await?;
     state.outbox.wake();
     tracing::info!(space_id = %model.id, actor = %caller.0.sub, "space created");
@@ -280,6 +283,7 @@ fn tags_of(list: &Option<String>) -> Vec<String> {
     get,
     path = "/api/v1/spaces",
     tag = "spaces",
+    security(()),
     params(SpaceFilter),
     responses(
         (status = 200, description = "Matching spaces, by name", body = piazza_shared::http::Page<SpaceView>),
@@ -405,6 +409,7 @@ pub(super) async fn find_space(state: &AppState, id: Uuid) -> Result<spaces::Mod
     get,
     path = "/api/v1/spaces/{id}",
     tag = "spaces",
+    security(()),
     params(("id" = Uuid, Path, description = "Space id")),
     responses((status = 200, body = SpaceView), (status = 404, body = Problem), (status = 422, body = Problem))
 )]
@@ -420,7 +425,7 @@ pub async fn get_one(
     patch,
     path = "/api/v1/spaces/{id}",
     tag = "spaces",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     params(("id" = Uuid, Path, description = "Space id")),
     request_body = SpacePatch,
     responses(
@@ -510,6 +515,16 @@ pub async fn update(
             None,
         )
         .await?;
+    let (before, after) = (SpaceView::from(space), SpaceView::from(updated.clone()));
+    audit::record(
+        &*txn,
+        &caller.0,
+        "space.update",
+        id,
+        audit::json(&before),
+        audit::json(&after),
+    )
+    .await?;
     txn.commit().await?;
     state.outbox.wake();
     tracing::info!(space_id = %id, actor = %caller.0.sub, "space updated");
@@ -546,6 +561,7 @@ const MAX_AVAILABILITY_DAYS: i64 = 400;
     get,
     path = "/api/v1/spaces/{id}/availability",
     tag = "spaces",
+    security(()),
     params(("id" = Uuid, Path, description = "Space id"), RangeQuery),
     responses((status = 200, body = Availability), (status = 404, body = Problem), (status = 422, body = Problem))
 )]

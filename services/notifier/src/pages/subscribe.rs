@@ -11,7 +11,7 @@ use chrono::{Datelike, Utc};
 use minijinja::context;
 use piazza_shared::{
     contracts::{Category, Language},
-    http::{ApiError, ClientAddress, Json},
+    http::{ApiError, ClientAddress, Json, PublicLimit},
     web::{FormData, Lang, PageCtx, words},
 };
 use std::collections::BTreeMap;
@@ -44,9 +44,14 @@ pub async fn form(State(state): State<PageState>, ctx: PageCtx) -> Response {
 pub async fn submit(
     State(state): State<PageState>,
     ctx: PageCtx,
+    limit: Result<PublicLimit, ApiError>,
     ClientAddress(source): ClientAddress,
     form: FormData,
 ) -> Response {
+    let limit = match limit {
+        Ok(limit) => limit,
+        Err(error) => return ctx.api_error(&state.templates, error),
+    };
     if !ctx.same_origin() {
         return ctx.error(
             &state.templates,
@@ -89,7 +94,12 @@ pub async fn submit(
             frequency,
             guardian_email: form.opt("guardian_email").map(str::to_string),
         };
-        match subscribers::subscribe(State(state.app.clone()), ClientAddress(source), Json(body))
+        match subscribers::subscribe(
+            State(state.app.clone()),
+            limit,
+            ClientAddress(source),
+            Json(body),
+        )
             .await
         {
             Ok(_) => accepted = true,

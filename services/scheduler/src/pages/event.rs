@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use minijinja::{Value, context};
 use piazza_shared::{
     contracts::Language,
-    http::{ApiError, Json, Path},
+    http::{ApiError, Json, Path, PublicLimit},
     time::parse_zone,
     web::{FormData, Lang, PageCtx, words},
 };
@@ -131,9 +131,14 @@ pub async fn page(State(state): State<PageState>, ctx: PageCtx, Path(id): Path<U
 pub async fn register(
     State(state): State<PageState>,
     ctx: PageCtx,
+    limit: Result<PublicLimit, ApiError>,
     Path(id): Path<Uuid>,
     form: FormData,
 ) -> Response {
+    let limit = match limit {
+        Ok(limit) => limit,
+        Err(error) => return ctx.api_error(&state.templates, error),
+    };
     if !ctx.same_origin() {
         return ctx.error(
             &state.templates,
@@ -156,7 +161,7 @@ pub async fn register(
     let mut problem = None;
     let mut outcome = None;
     let mut status = StatusCode::OK;
-    match registrations::register_for_event(State(state.app.clone()), Path(id), Json(body)).await {
+    match registrations::register_for_event(State(state.app.clone()), limit, Path(id), Json(body)).await {
         Ok((_, axum::Json(registration))) => {
             outcome = Some(serde_json::to_value(registration.status).unwrap_or_default());
         }

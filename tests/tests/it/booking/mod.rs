@@ -2,11 +2,13 @@
 //! slots (exact, partial, touching, through a floor and its rooms) of which exactly the
 //! non-overlapping set is held, series across clock changes, quotas under concurrency, date
 //! exceptions and recurring closures, the space's iCalendar feed read by an independent parser,
-//! the utilisation report against figures worked out by hand, and bad input.
+//! the utilisation report against figures worked out by hand, the `space.*` and `booking.*`
+//! messages every change sends, and bad input.
 
 mod calendar_rules;
 mod concurrency;
 mod feed;
+mod messages;
 mod quotas;
 mod recurrence;
 mod report;
