@@ -100,7 +100,7 @@ pub async fn submit(
             ClientAddress(source),
             Json(body),
         )
-            .await
+        .await
         {
             Ok(_) => accepted = true,
             Err(ApiError::Validation(list)) => {

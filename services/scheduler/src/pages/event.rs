@@ -161,7 +161,9 @@ pub async fn register(
     let mut problem = None;
     let mut outcome = None;
     let mut status = StatusCode::OK;
-    match registrations::register_for_event(State(state.app.clone()), limit, Path(id), Json(body)).await {
+    match registrations::register_for_event(State(state.app.clone()), limit, Path(id), Json(body))
+        .await
+    {
         Ok((_, axum::Json(registration))) => {
             outcome = Some(serde_json::to_value(registration.status).unwrap_or_default());
         }
