@@ -6,9 +6,14 @@
 //! reused as it is; one idle for longer than [`IDLE`] is closed rather than trusted, and a
 //! reused connection that turns out dead is replaced once before the email counts as failed.
 //!
+//! Connections are opened with `TCP_NODELAY`: lettre writes the end of an email's data (`.`) as a
+//! second small segment, which Nagle's algorithm would hold until the server's delayed ACK,
+//! about 40 ms per email.
+//!
 //! The URL is read as lettre reads it: `smtp://host[:25]` (plain), `smtp://host[:587]?tls=required`
 //! or `?tls=opportunistic` (STARTTLS), `smtps://host[:465]` (TLS); credentials in the user info.
 
+use super::SendError;
 use anyhow::Context;
 use lettre::{
     address::Envelope,
@@ -79,20 +84,35 @@ impl Server {
         })
     }
 
-    async fn connect(&self) -> Result<AsyncSmtpConnection, Error> {
+    async fn connect(&self) -> Result<AsyncSmtpConnection, SendError> {
+        self.open().await.map_err(|e| match e {
+            Opening::Tcp(e) => SendError::Unavailable(e.to_string()),
+            Opening::Smtp(e) => classify(e),
+        })
+    }
+
+    async fn open(&self) -> Result<AsyncSmtpConnection, Opening> {
         let hello = ClientId::default();
-        let wrapper = match self.security {
-            Security::Tls => Some(TlsParameters::new(self.host.clone())?),
-            _ => None,
+        let mut conn = if self.security == Security::Tls {
+            let tls = TlsParameters::new(self.host.clone())?;
+            AsyncSmtpConnection::connect_tokio1(
+                (self.host.as_str(), self.port),
+                Some(TIMEOUT),
+                &hello,
+                Some(tls),
+                None,
+            )
+            .await?
+        } else {
+            let connecting = tokio::net::TcpStream::connect((self.host.as_str(), self.port));
+            let tcp = tokio::time::timeout(TIMEOUT, connecting)
+                .await
+                .map_err(|_| {
+                    std::io::Error::new(std::io::ErrorKind::TimedOut, "connect timed out")
+                })??;
+            tcp.set_nodelay(true)?;
+            AsyncSmtpConnection::connect_with_transport(Box::new(tcp), &hello).await?
         };
-        let mut conn = AsyncSmtpConnection::connect_tokio1(
-            (self.host.as_str(), self.port),
-            Some(TIMEOUT),
-            &hello,
-            wrapper,
-            None,
-        )
-        .await?;
         if let Security::StartTls { required } = self.security
             && (required || conn.can_starttls())
         {
@@ -105,6 +125,36 @@ impl Server {
                 .await?;
         }
         Ok(conn)
+    }
+}
+
+/// Why a connection could not be opened.
+enum Opening {
+    Tcp(std::io::Error),
+    Smtp(Error),
+}
+
+impl From<std::io::Error> for Opening {
+    fn from(e: std::io::Error) -> Self {
+        Opening::Tcp(e)
+    }
+}
+
+impl From<Error> for Opening {
+    fn from(e: Error) -> Self {
+        Opening::Smtp(e)
+    }
+}
+
+/// What a failure from lettre means for the email.
+pub fn classify(e: Error) -> SendError {
+    if e.is_permanent() {
+        SendError::Permanent(e.to_string())
+    } else if e.is_transient() {
+        // A 4xx reply: the server is there and said "not now" to this email.
+        SendError::Temporary(e.to_string())
+    } else {
+        SendError::Unavailable(e.to_string())
     }
 }
 
@@ -142,7 +192,7 @@ impl Connections {
     }
 
     /// A connection trusted to be open: a recently used one, or a new one (`fresh`).
-    async fn take(&self) -> Result<(AsyncSmtpConnection, bool), Error> {
+    async fn take(&self) -> Result<(AsyncSmtpConnection, bool), SendError> {
         loop {
             let idle = self.idle.lock().map(|mut idle| idle.pop()).ok().flatten();
             match idle {
@@ -165,7 +215,7 @@ impl Connections {
 
     /// Sends one email. A reused connection found dead is replaced once; a refusal (a reply
     /// from the server) is returned as it is.
-    pub async fn send(&self, envelope: &Envelope, email: &[u8]) -> Result<(), Error> {
+    pub async fn send(&self, envelope: &Envelope, email: &[u8]) -> Result<(), SendError> {
         let (mut conn, fresh) = self.take().await?;
         match conn.send(envelope, email).await {
             Ok(_) => {
@@ -175,13 +225,13 @@ impl Connections {
             Err(error) if !fresh && !error.is_response() => {
                 conn.abort().await;
                 let mut conn = self.server.connect().await?;
-                conn.send(envelope, email).await?;
+                conn.send(envelope, email).await.map_err(classify)?;
                 self.give_back(conn);
                 Ok(())
             }
             Err(error) => {
                 conn.abort().await;
-                Err(error)
+                Err(classify(error))
             }
         }
     }

@@ -56,16 +56,11 @@ impl Mailer {
 
     pub async fn send(&self, message: lettre::Message) -> Result<(), SendError> {
         match self {
-            Mailer::Smtp(connections) => match connections
-                .send(message.envelope(), &message.formatted())
-                .await
-            {
-                Ok(_) => Ok(()),
-                Err(e) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),
-                // A 4xx reply: the server is there and said "not now" to this email.
-                Err(e) if e.is_transient() => Err(SendError::Temporary(e.to_string())),
-                Err(e) => Err(SendError::Unavailable(e.to_string())),
-            },
+            Mailer::Smtp(connections) => {
+                connections
+                    .send(message.envelope(), &message.formatted())
+                    .await
+            }
             Mailer::Files(transport) => transport
                 .send(message)
                 .await
