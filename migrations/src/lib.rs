@@ -4,6 +4,7 @@
 
 pub mod booking;
 mod m20261127_000001_dead_letters;
+mod m20261202_000001_audit_log;
 mod messaging;
 pub mod notifier;
 pub mod scheduler;

@@ -2,6 +2,7 @@
 //! contracts, the bus with its outbox and inbox, database access, the HTTP error type, auth and
 //! telemetry.
 
+pub mod audit;
 pub mod auth;
 pub mod bus;
 pub mod contracts;

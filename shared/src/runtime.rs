@@ -13,27 +13,19 @@ use crate::{
     },
     db::Db,
     envelope::{Envelope, Message},
-    http::{ApiError, ops},
+    http::{layers, limit::RateLimiter, ops},
     settings::Settings,
     telemetry,
 };
 use anyhow::Context;
 use async_trait::async_trait;
-use axum::{
-    Router,
-    http::{HeaderName, HeaderValue, StatusCode},
-    response::IntoResponse,
-};
+use axum::Router;
 use futures::future::BoxFuture;
 use rand::Rng;
 use sea_orm::{DatabaseTransaction, DbErr};
 use std::{sync::Arc, time::Duration};
 use tokio::{net::TcpListener, task::JoinSet};
 use tokio_util::sync::CancellationToken;
-use tower_http::{
-    catch_panic::CatchPanicLayer, set_header::SetResponseHeaderLayer, timeout::TimeoutLayer,
-    trace::TraceLayer,
-};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
@@ -215,6 +207,7 @@ pub struct Application {
     services: Vec<Running>,
     settings: Arc<Settings>,
     shutdown: CancellationToken,
+    routes: Vec<String>,
 }
 
 #[derive(OpenApi)]
@@ -224,6 +217,7 @@ pub struct Application {
         description = "Spaces, events and youth notifications for the cultural life of a historic centre.",
         license(name = "AGPL-3.0-or-later")
     ),
+    paths(ops::healthz, ops::readyz, ops::metrics, ops::openapi, crate::audit::list),
     components(schemas(crate::http::Problem, crate::http::FieldError)),
     modifiers(&BearerAuth)
 )]
@@ -233,11 +227,24 @@ struct BearerAuth;
 
 impl utoipa::Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+        };
         let components = openapi.components.get_or_insert_with(Default::default);
+        // An operation's roles are the scopes of its `bearer` requirement (OpenAPI 3.1 allows
+        // role names for non-OAuth schemes); `x-piazza-scope: organisation` adds that an
+        // operator reaches only its own organisation's items.
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        // The signed, expiring, single-purpose token of a link in an email.
+        components.add_security_scheme(
+            "link",
+            SecurityScheme::ApiKey(ApiKey::Query(ApiKeyValue::with_description(
+                "token",
+                "The signed token of a link sent by email",
+            ))),
         );
     }
 }
@@ -291,6 +298,7 @@ impl Application {
             let parts = (def.build)(context)
                 .await
                 .with_context(|| format!("starting the {} service", def.name))?;
+            check_schema_names(&routes, &parts.routes, def.name)?;
             routes = routes.merge(parts.routes);
             if let Some(handler) = &parts.handler {
                 let subscription = Subscription::new(&settings.bus, def.name, handler.bindings());
@@ -307,7 +315,9 @@ impl Application {
                 workers: parts.workers,
             });
         }
-        let (api, openapi) = routes.split_for_parts();
+        let (api, mut openapi) = routes.split_for_parts();
+        // After the merge, so it reaches every service's operations.
+        utoipa::Modify::modify(&crate::http::openapi::ProblemContent, &mut openapi);
         let openapi_json = openapi
             .to_json()
             .context("serialising the OpenAPI document")?;
@@ -317,8 +327,27 @@ impl Application {
             extra: readiness.checks(),
             openapi: openapi_json,
         });
-        let router = with_layers(api.merge(ops::router(ops_state)));
+        let audit = crate::audit::AuditState {
+            keys: keys.clone(),
+            databases: Arc::new(running.iter().map(|r| (r.name, r.db.clone())).collect()),
+        };
+        let router = api
+            .merge(ops::router(ops_state))
+            .merge(crate::audit::router(audit));
+        let routes = served_paths(&router);
+        // Roles as the document declares them, checked before any handler reads its input.
+        let access = crate::http::access::Access {
+            table: Arc::new(crate::http::access::AccessTable::from_openapi(&openapi)),
+            keys: keys.clone(),
+        };
+        let router = router.layer(axum::middleware::from_fn_with_state(
+            access,
+            crate::http::access::enforce,
+        ));
+        let limiter = Arc::new(RateLimiter::new(&settings.limits));
+        let router = layers::with_layers(router, &settings, limiter);
         Ok(Self {
+            routes,
             listener,
             router,
             bus,
@@ -336,6 +365,12 @@ impl Application {
         self.listener.local_addr()
     }
 
+    /// The path templates the listener serves (`/api/v1/spaces/{id}`, …), read from the router
+    /// itself so a check can compare them with the OpenAPI document.
+    pub fn routes(&self) -> &[String] {
+        &self.routes
+    }
+
     /// Cancel this token to stop the application gracefully.
     pub fn shutdown_token(&self) -> CancellationToken {
         self.shutdown.clone()
@@ -351,6 +386,7 @@ impl Application {
             services,
             settings,
             shutdown,
+            routes: _,
         } = self;
         let relays_stop = CancellationToken::new();
         let mut intake = JoinSet::new();
@@ -401,31 +437,64 @@ impl Application {
     }
 }
 
-/// Middleware every listener shares: request tracing, metrics, a request timeout, panic
-/// containment, security headers, and problem+json for unknown routes and methods.
-fn with_layers(router: Router) -> Router {
-    router
-        .fallback(|| async { ApiError::NotFound("route") })
-        .method_not_allowed_fallback(|| async {
-            ApiError::MethodNotAllowed("this method is not allowed on this route".into())
+/// Refuses two services documenting different schemas under one name: merged, one would
+/// silently replace the other and the document would describe the wrong answers.
+fn check_schema_names(
+    merged: &OpenApiRouter,
+    next: &OpenApiRouter,
+    service: &str,
+) -> anyhow::Result<()> {
+    let (Some(have), Some(new)) = (
+        merged.get_openapi().components.as_ref(),
+        next.get_openapi().components.as_ref(),
+    ) else {
+        return Ok(());
+    };
+    for (name, schema) in &new.schemas {
+        if let Some(existing) = have.schemas.get(name)
+            && shape(existing) != shape(schema)
+        {
+            anyhow::bail!(
+                "the {service} service documents a schema `{name}` that another service documents \
+                 differently; give one of them another name (#[schema(as = …)])"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// A schema as JSON without its descriptions: two copies of one type may word them apart.
+fn shape(schema: &impl serde::Serialize) -> Option<serde_json::Value> {
+    fn strip(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                map.remove("description");
+                map.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let mut value = serde_json::to_value(schema).ok()?;
+    strip(&mut value);
+    Some(value)
+}
+
+/// The path templates in `router`. axum offers no listing, but its `Debug` output names each
+/// route as `RouteId(n): "<path>"`; only the part before the fallback router is read.
+fn served_paths(router: &Router) -> Vec<String> {
+    let debug = format!("{router:?}");
+    let routes = debug.split("fallback_router").next().unwrap_or_default();
+    let mut paths: Vec<String> = routes
+        .split("RouteId(")
+        .skip(1)
+        .filter_map(|chunk| {
+            let rest = chunk.split_once("): \"")?.1;
+            Some(rest.split('"').next()?.to_string())
         })
-        .layer(axum::middleware::from_fn(telemetry::track_http))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            Duration::from_secs(30),
-        ))
-        .layer(CatchPanicLayer::custom(
-            |_: Box<dyn std::any::Any + Send>| {
-                ApiError::Internal(anyhow::anyhow!("handler panicked")).into_response()
-            },
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            HeaderName::from_static("x-content-type-options"),
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            HeaderName::from_static("referrer-policy"),
-            HeaderValue::from_static("no-referrer"),
-        ))
-        .layer(TraceLayer::new_for_http())
+        .filter(|p| !p.contains("__private__axum"))
+        .collect();
+    paths.sort();
+    paths.dedup();
+    paths
 }

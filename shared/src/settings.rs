@@ -9,7 +9,7 @@ use figment::{
     providers::{Env, Format, Serialized, Toml},
 };
 use serde::{Deserialize, Serialize};
-use std::{net::SocketAddr, path::PathBuf, str::FromStr};
+use std::{collections::BTreeMap, net::SocketAddr, path::PathBuf, str::FromStr};
 use url::Url;
 
 /// A setting that failed validation, named as a user writes it.
@@ -67,6 +67,8 @@ pub struct Settings {
     pub email: EmailSettings,
     pub scheduler: SchedulerSettings,
     pub booking: BookingSettings,
+    pub http: HttpSettings,
+    pub limits: LimitSettings,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
@@ -156,6 +158,59 @@ pub struct SchedulerSettings {
 pub struct BookingSettings {
     /// Most occurrences a recurring request may expand to. Default 200.
     pub max_occurrences: u32,
+    /// Hours an organisation may hold per week and per month, by space kind (`room`, `hall`,
+    /// `courtyard`, `square`, `lab`, `other`), e.g. `[booking.quotas.hall] hours_per_week = 10`.
+    /// Weeks (Monday to Sunday) and months are read in `time_zone`. Kinds not listed have no
+    /// quota. Default none.
+    #[serde(default)]
+    pub quotas: BTreeMap<String, Quota>,
+}
+
+/// The space kinds a quota may name (the booking service's catalogue kinds).
+pub const SPACE_KINDS: [&str; 6] = ["room", "hall", "courtyard", "square", "lab", "other"];
+
+/// Limits on the hours one organisation's requested and approved bookings hold.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Quota {
+    /// Hours per week (Monday 00:00 to Monday 00:00); unset means no weekly limit.
+    #[serde(default)]
+    pub hours_per_week: Option<f64>,
+    /// Hours per calendar month; unset means no monthly limit.
+    #[serde(default)]
+    pub hours_per_month: Option<f64>,
+}
+
+/// What every HTTP listener enforces.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpSettings {
+    /// Largest request body accepted, in bytes; larger ones get 413. Default 1048576 (1 MiB).
+    pub max_body_bytes: u64,
+    /// Longest a request may take before it is answered 503, in seconds. Default 30.
+    pub request_timeout_seconds: u64,
+    /// Origins (`https://example.org`) whose browser scripts may call the API (CORS).
+    /// Default none: no cross-origin access.
+    pub cors_allowed_origins: Vec<String>,
+    /// Take the client's address from the first `X-Forwarded-For` entry (set by the proxy in
+    /// front). Turn off when clients reach Piazza directly, or they can pick their address and
+    /// slip past per-address limits. Default true.
+    pub trust_forwarded_for: bool,
+}
+
+/// Rate limits, counted per process in fixed windows (each replica counts on its own).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitSettings {
+    /// Length of a counting window, in seconds. Default 60.
+    pub window_seconds: u64,
+    /// Failed logins of one account per window before it is refused with 429. Default 5.
+    pub login_per_account: u32,
+    /// Login attempts from one client address per window. Default 20.
+    pub login_per_address: u32,
+    /// Requests from one client address per window to each public endpoint that writes
+    /// (subscribe, register, unsubscribe, cancel). Default 30.
+    pub public_per_address: u32,
 }
 
 /// The defaults, as one serialisable layer under the file and environment.
@@ -174,6 +229,8 @@ struct Defaults {
     email: EmailSettings,
     scheduler: SchedulerSettings,
     booking: BookingSettings,
+    http: HttpSettings,
+    limits: LimitSettings,
 }
 
 impl Default for Defaults {
@@ -220,6 +277,19 @@ impl Default for Defaults {
             },
             booking: BookingSettings {
                 max_occurrences: 200,
+                quotas: BTreeMap::new(),
+            },
+            http: HttpSettings {
+                max_body_bytes: 1_048_576,
+                request_timeout_seconds: 30,
+                cors_allowed_origins: Vec::new(),
+                trust_forwarded_for: true,
+            },
+            limits: LimitSettings {
+                window_seconds: 60,
+                login_per_account: 5,
+                login_per_address: 20,
+                public_per_address: 30,
             },
         }
     }
@@ -427,6 +497,73 @@ impl Settings {
                 "must be at least 1",
             ));
         }
+        for (kind, quota) in &self.booking.quotas {
+            let key = format!("booking.quotas.{kind}");
+            if !SPACE_KINDS.contains(&kind.as_str()) {
+                return Err(SettingsError::new(
+                    &key,
+                    format!("not a space kind (one of {})", SPACE_KINDS.join(", ")),
+                ));
+            }
+            for (name, hours) in [
+                ("hours_per_week", quota.hours_per_week),
+                ("hours_per_month", quota.hours_per_month),
+            ] {
+                if let Some(hours) = hours
+                    && !(hours.is_finite() && hours > 0.0)
+                {
+                    return Err(SettingsError::new(
+                        &format!("{key}.{name}"),
+                        "must be a positive number of hours",
+                    ));
+                }
+            }
+        }
+        self.validate_http()
+    }
+
+    fn validate_http(&self) -> Result<(), SettingsError> {
+        if self.http.max_body_bytes < 1024 {
+            return Err(SettingsError::new(
+                "http.max_body_bytes",
+                "must be at least 1024",
+            ));
+        }
+        if !(1..=3600).contains(&self.http.request_timeout_seconds) {
+            return Err(SettingsError::new(
+                "http.request_timeout_seconds",
+                "must be between 1 and 3600",
+            ));
+        }
+        for origin in &self.http.cors_allowed_origins {
+            let parsed = Url::parse(origin).ok().filter(|u| {
+                matches!(u.scheme(), "http" | "https")
+                    && u.path() == "/"
+                    && !origin.ends_with('/')
+                    && u.query().is_none()
+            });
+            if parsed.is_none() {
+                return Err(SettingsError::new(
+                    "http.cors_allowed_origins",
+                    format!("`{origin}` is not an origin like https://example.org"),
+                ));
+            }
+        }
+        if self.limits.window_seconds == 0 {
+            return Err(SettingsError::new(
+                "limits.window_seconds",
+                "must be at least 1",
+            ));
+        }
+        for (key, value) in [
+            ("limits.login_per_account", self.limits.login_per_account),
+            ("limits.login_per_address", self.limits.login_per_address),
+            ("limits.public_per_address", self.limits.public_per_address),
+        ] {
+            if value == 0 {
+                return Err(SettingsError::new(key, "must be at least 1"));
+            }
+        }
         Ok(())
     }
 
@@ -478,9 +615,33 @@ mod tests {
     }
 
     #[test]
+    fn quotas_are_read_per_space_kind_and_checked() {
+        let settings =
+            Settings::from_toml("[booking.quotas.hall]\nhours_per_week = 10\nhours_per_month = 30")
+                .unwrap();
+        assert_eq!(settings.booking.quotas["hall"].hours_per_week, Some(10.0));
+        let error =
+            Settings::from_toml("[booking.quotas.ballroom]\nhours_per_week = 1").unwrap_err();
+        assert_eq!(error.key, "booking.quotas.ballroom");
+        let error = Settings::from_toml("[booking.quotas.lab]\nhours_per_month = 0").unwrap_err();
+        assert_eq!(error.key, "booking.quotas.lab.hours_per_month");
+    }
+
+    #[test]
     fn a_mysql_url_is_refused() {
         let error = Settings::from_toml("database_url = \"mysql://x\"").unwrap_err();
         assert_eq!(error.key, "database_url");
+    }
+
+    #[test]
+    fn a_cors_origin_must_be_an_origin_and_limits_must_allow_something() {
+        let error = Settings::from_toml("[http]\ncors_allowed_origins = [\"https://x.org/app\"]")
+            .unwrap_err();
+        assert_eq!(error.key, "http.cors_allowed_origins");
+        let fine = Settings::from_toml("[http]\ncors_allowed_origins = [\"https://x.org\"]");
+        assert!(fine.is_ok(), "{fine:?}");
+        let error = Settings::from_toml("[limits]\nlogin_per_account = 0").unwrap_err();
+        assert_eq!(error.key, "limits.login_per_account");
     }
 
     #[test]

@@ -99,6 +99,10 @@ impl AppBuilder {
         settings.bus.retry_delay_ms = 300;
         settings.bus.outbox_poll_ms = 200;
         settings.database_max_connections = 5;
+        // Tests log in and subscribe often from one address; the rate-limit tests lower these.
+        settings.limits.login_per_account = 1000;
+        settings.limits.login_per_address = 10_000;
+        settings.limits.public_per_address = 10_000;
         let schema_prefix = format!("{name}_");
         if self.database == Database::Postgres {
             settings.database_url = Some(Secret::new(crate::database_url()));
@@ -128,6 +132,7 @@ impl AppBuilder {
             .await
             .expect("building the application");
         let port = app.port();
+        let routes = app.routes().to_vec();
         let shutdown = app.shutdown_token();
         let task = tokio::spawn(app.run_until_stopped());
         settings.listen.set_port(port);
@@ -140,6 +145,7 @@ impl AppBuilder {
             task: Some(task),
             schema_prefix: (self.database == Database::Postgres).then_some(schema_prefix),
             broker: self.rabbitmq.then_some((namespace, queue_prefix)),
+            routes,
             dir,
         }
     }
@@ -157,6 +163,8 @@ pub struct TestApp {
     task: Option<JoinHandle<anyhow::Result<()>>>,
     schema_prefix: Option<String>,
     broker: Option<(String, String)>,
+    /// The path templates the listener serves, as its router lists them.
+    pub routes: Vec<String>,
     /// Last, so it is removed after everything that writes into it.
     pub dir: TempDir,
 }

@@ -2,6 +2,7 @@
 //! the slot holds that keep bookings from overlapping.
 
 mod m20261125_000001_booking;
+mod m20261202_000001_calendar_rules;
 
 use sea_orm_migration::prelude::*;
 
@@ -14,6 +15,8 @@ impl MigratorTrait for BookingMigrator {
             Box::new(crate::messaging::Migration),
             Box::new(crate::m20261127_000001_dead_letters::Migration),
             Box::new(m20261125_000001_booking::Migration),
+            Box::new(m20261202_000001_calendar_rules::Migration),
+            Box::new(crate::m20261202_000001_audit_log::Migration),
         ]
     }
 }

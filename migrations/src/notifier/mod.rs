@@ -16,6 +16,7 @@ impl MigratorTrait for NotifierMigrator {
             Box::new(crate::m20261127_000001_dead_letters::Migration),
             Box::new(m20261125_000001_notifier::Migration),
             Box::new(m20261202_000001_registrations_and_reach::Migration),
+            Box::new(crate::m20261202_000001_audit_log::Migration),
         ]
     }
 }

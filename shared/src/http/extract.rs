@@ -24,6 +24,31 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let raw = RawJson::from_request(req, state).await?;
+        raw.parse().map(Json)
+    }
+}
+
+/// A JSON body read but not yet parsed: for handlers that must first check that the caller may
+/// touch the item (an operator's own organisation), so that a stranger gets 403, not a 422
+/// about a body that was never theirs to send.
+#[derive(Debug, Clone)]
+pub struct RawJson(Bytes);
+
+impl RawJson {
+    /// Parses the body as [`Json`] would have.
+    pub fn parse<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        parse_json(&self.0)
+    }
+}
+
+impl<S> FromRequest<S> for RawJson
+where
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let is_json = req
             .headers()
             .get(header::CONTENT_TYPE)
@@ -48,7 +73,7 @@ where
                 ApiError::BadRequest(rejection.body_text())
             }
         })?;
-        parse_json(&bytes).map(Json)
+        Ok(RawJson(bytes))
     }
 }
 

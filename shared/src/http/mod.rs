@@ -2,15 +2,22 @@
 //! into 422s naming the field, and the operational routes (`/healthz`, `/readyz`, `/metrics`,
 //! `/api/openapi.json`).
 
+pub mod access;
 pub mod client;
 pub mod extract;
+pub mod layers;
+pub mod limit;
+pub mod openapi;
 pub mod ops;
+pub mod origin;
 pub mod page;
 pub mod problem;
 pub mod validate;
 
 pub use client::ClientAddress;
-pub use extract::{Json, Path, Query};
+pub use extract::{Json, Path, Query, RawJson};
+pub use limit::{LoginLimit, PublicLimit};
+pub use origin::SameOrigin;
 pub use page::Page;
 pub use problem::{ApiError, FieldError, Problem};
 pub use validate::Violations;

@@ -39,11 +39,20 @@ pub fn router(state: Arc<OpsState>) -> Router {
         .with_state(state)
 }
 
-async fn healthz() -> impl IntoResponse {
+/// The process is alive.
+#[utoipa::path(get, path = "/healthz", tag = "operations", security(()),
+    responses((status = 200, description = "Alive", body = Object)))]
+pub async fn healthz() -> impl IntoResponse {
     Json(serde_json::json!({ "status": "ok" }))
 }
 
-async fn readyz(State(state): State<Arc<OpsState>>) -> impl IntoResponse {
+/// Each database, the bus and every registered dependency answer.
+#[utoipa::path(get, path = "/readyz", tag = "operations", security(()),
+    responses(
+        (status = 200, description = "Ready, with each check", body = Object),
+        (status = 503, description = "Not ready, with each check", body = Object),
+    ))]
+pub async fn readyz(State(state): State<Arc<OpsState>>) -> impl IntoResponse {
     let limit = Duration::from_secs(3);
     let mut checks = Vec::new();
     for (name, db) in &state.databases {
@@ -95,7 +104,10 @@ async fn readyz(State(state): State<Arc<OpsState>>) -> impl IntoResponse {
     )
 }
 
-async fn metrics(State(state): State<Arc<OpsState>>) -> impl IntoResponse {
+/// Prometheus metrics in the text exposition format.
+#[utoipa::path(get, path = "/metrics", tag = "operations", security(()),
+    responses((status = 200, description = "Metrics", content_type = "text/plain", body = String)))]
+pub async fn metrics(State(state): State<Arc<OpsState>>) -> impl IntoResponse {
     for (name, db) in &state.databases {
         if let Ok(Ok((count, oldest))) = tokio::time::timeout(
             Duration::from_secs(2),
@@ -126,7 +138,10 @@ async fn metrics(State(state): State<Arc<OpsState>>) -> impl IntoResponse {
     )
 }
 
-async fn openapi(State(state): State<Arc<OpsState>>) -> impl IntoResponse {
+/// This document.
+#[utoipa::path(get, path = "/api/openapi.json", tag = "operations", security(()),
+    responses((status = 200, description = "The OpenAPI 3.1 document", body = Object)))]
+pub async fn openapi(State(state): State<Arc<OpsState>>) -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "application/json")],
         state.openapi.clone(),

@@ -5,10 +5,12 @@
 // Tests: a failed expectation must stop the test loudly, so panicking is the point.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
+mod booking;
 mod deploy_files;
 mod faults;
 mod messaging;
 mod notifier;
 mod operations;
 mod scheduler;
+mod security;
 mod slice;

@@ -1,4 +1,5 @@
-//! `closures`: times a space cannot be booked (works, holidays), with a reason.
+//! `closures`: times a space cannot be booked (works, holidays), with a reason. A recurring
+//! closure is one row per occurrence sharing a `series_id`.
 
 use sea_orm::entity::prelude::*;
 
@@ -12,6 +13,9 @@ pub struct Model {
     pub ends_at: DateTimeUtc,
     pub reason: String,
     pub created_at: DateTimeUtc,
+    pub series_id: Option<Uuid>,
+    /// The RRULE the series was made from.
+    pub recurrence: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

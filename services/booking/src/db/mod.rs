@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod bookings;
 pub mod closures;
+pub mod exceptions;
 pub mod holds;
 pub mod organisations;
 pub mod spaces;

@@ -47,7 +47,7 @@ pub struct OpeningHours {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct WeeklyHours(Vec<(Weekday, u32, u32)>);
 
-fn minutes(text: &str) -> Option<u32> {
+pub(crate) fn minutes(text: &str) -> Option<u32> {
     if text == "24:00" {
         return Some(24 * 60);
     }

@@ -4,13 +4,23 @@
 pub use piazza_shared::time::Span as Interval;
 
 /// `windows` minus every interval in `busy`. Both may be unsorted; the result is sorted.
+/// Both lists are walked once, so a season of windows and thousands of bookings stays linear.
 pub fn subtract(mut windows: Vec<Interval>, mut busy: Vec<Interval>) -> Vec<Interval> {
     windows.sort();
     busy.sort();
     let mut free = Vec::new();
+    // Busy intervals before `first` ended before the current window starts, and so before
+    // every later one.
+    let mut first = 0;
     for (mut start, end) in windows {
-        for &(b_start, b_end) in &busy {
-            if b_end <= start || b_start >= end {
+        while first < busy.len() && busy[first].1 <= start {
+            first += 1;
+        }
+        for &(b_start, b_end) in &busy[first..] {
+            if b_start >= end {
+                break;
+            }
+            if b_end <= start {
                 continue;
             }
             if b_start > start {

@@ -2,9 +2,11 @@
 
 pub mod hours;
 pub mod intervals;
+pub mod opening;
 pub mod space;
 pub mod status;
 
 pub use hours::{OpeningHours, Weekday, WeeklyHours};
+pub use opening::{DayWindow, OpeningPlan};
 pub use space::{Funding, SpaceKind, SpaceStatus};
 pub use status::BookingStatus;

@@ -3,7 +3,8 @@
 
 use crate::{
     db::{bookings, spaces},
-    domain::{BookingStatus, OpeningHours, SpaceStatus, WeeklyHours},
+    domain::{BookingStatus, SpaceStatus},
+    opening,
     placement::{self, PlaceError},
     routes::bookings::summary,
     state::AppState,
@@ -105,13 +106,16 @@ pub async fn requested(
         return refuse(state, txn, envelope, &request, reason, vec![]).await;
     }
     let zone = parse_zone(&space.time_zone).unwrap_or(state.settings.time_zone);
-    let hours: Vec<OpeningHours> =
-        serde_json::from_value(space.opening_hours.clone()).unwrap_or_default();
-    let week = WeeklyHours::from_stored(&hours);
+    let from = request.slots.iter().map(|s| s.starts_at).min();
+    let to = request.slots.iter().map(|s| s.ends_at).max();
+    let plan = match from.zip(to) {
+        Some((from, to)) => opening::plan(txn, &space, zone, from, to).await?,
+        None => Default::default(),
+    };
     let outside: Vec<SlotConflict> = request
         .slots
         .iter()
-        .filter(|s| !week.covers(zone, s.starts_at, s.ends_at))
+        .filter(|s| !plan.covers(zone, s.starts_at, s.ends_at))
         .map(|s| SlotConflict {
             starts_at: s.starts_at,
             ends_at: s.ends_at,

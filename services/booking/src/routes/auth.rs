@@ -3,7 +3,7 @@
 use crate::{accounts, state::AppState};
 use axum::extract::State;
 use chrono::{Duration, Utc};
-use piazza_shared::http::{ApiError, Json, Violations};
+use piazza_shared::http::{ApiError, Json, LoginLimit, Violations};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -27,15 +27,18 @@ pub struct TokenResponse {
     post,
     path = "/api/v1/auth/token",
     tag = "auth",
+    security(()),
     request_body = TokenRequest,
     responses(
         (status = 200, description = "A bearer token", body = TokenResponse),
         (status = 401, description = "Wrong email or password", body = piazza_shared::http::Problem),
         (status = 422, description = "Missing fields", body = piazza_shared::http::Problem),
+        (status = 429, description = "Too many attempts for this account or from this address; see Retry-After", body = piazza_shared::http::Problem),
     )
 )]
 pub async fn issue_token(
     State(state): State<AppState>,
+    limit: LoginLimit,
     Json(body): Json<TokenRequest>,
 ) -> Result<axum::Json<TokenResponse>, ApiError> {
     let mut violations = Violations::new();
@@ -43,9 +46,12 @@ pub async fn issue_token(
     violations.check(!body.password.is_empty(), "password", "is required");
     violations.check(body.password.len() <= 1024, "password", "is too long");
     violations.finish()?;
-    let claims = accounts::authenticate(&state.db, &body.email, &body.password)
-        .await?
-        .ok_or_else(|| ApiError::Unauthorized("wrong email or password".into()))?;
+    limit.check_account(&body.email)?;
+    let Some(claims) = accounts::authenticate(&state.db, &body.email, &body.password).await? else {
+        limit.failed(&body.email);
+        return Err(ApiError::Unauthorized("wrong email or password".into()));
+    };
+    limit.succeeded(&body.email);
     let ttl = Duration::minutes(i64::from(state.settings.auth.token_ttl_minutes));
     let token = state.keys.sign(
         piazza_shared::auth::caller::API_TOKEN,

@@ -4,13 +4,16 @@
 use super::views::BookingView;
 use crate::{
     db::{bookings, spaces},
-    domain::{BookingStatus, OpeningHours, SpaceStatus, WeeklyHours},
+    domain::{BookingStatus, SpaceStatus},
+    opening,
     placement::{self, Conflict, PlaceError},
+    quota,
     state::AppState,
 };
 use axum::{extract::State, http::StatusCode};
 use chrono::{DateTime, Utc};
 use piazza_shared::{
+    audit,
     auth::{Caller, Role},
     contracts::booking::{
         BookingApproved, BookingCancelled, BookingRejected, BookingRequested, BookingSummary,
@@ -83,7 +86,7 @@ pub fn summary(rows: &[bookings::Model]) -> Option<BookingSummary> {
     post,
     path = "/api/v1/bookings",
     tag = "bookings",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "operator"])),
     request_body = NewBooking,
     responses(
         (status = 201, description = "Requested; the slot is held", body = CreatedBooking),
@@ -127,13 +130,6 @@ pub async fn create(
     if let (Some(s), Some(e)) = (starts_at, ends_at) {
         v.check(e > s, "ends_at", "must be after starts_at");
         v.check(s > Utc::now(), "starts_at", "must be in the future");
-        let hours: Vec<OpeningHours> =
-            serde_json::from_value(space.opening_hours.clone()).unwrap_or_default();
-        v.check(
-            e <= s || WeeklyHours::from_stored(&hours).covers(zone, s, e),
-            "starts_at",
-            "outside the space's opening hours",
-        );
         if e > s {
             match &body.recurrence {
                 None => slots.push((s, e)),
@@ -156,14 +152,26 @@ pub async fn create(
             }
         }
     }
+    let plan = match (
+        slots.iter().map(|s| s.0).min(),
+        slots.iter().map(|s| s.1).max(),
+    ) {
+        (Some(from), Some(to)) => opening::plan(state.db.conn(), &space, zone, from, to).await?,
+        _ => Default::default(),
+    };
+    if let Some(&(s, e)) = slots.first() {
+        v.check(
+            plan.covers(zone, s, e),
+            "starts_at",
+            "outside the space's opening hours",
+        );
+    }
     v.finish()?;
-    let hours: Vec<OpeningHours> =
-        serde_json::from_value(space.opening_hours.clone()).unwrap_or_default();
-    let week = WeeklyHours::from_stored(&hours);
-    // Later occurrences outside the hours (a different weekday by BYDAY, say) are conflicts too.
+    // Later occurrences outside the hours (a different weekday by BYDAY, a holiday) are
+    // conflicts too.
     let outside: Vec<Conflict> = slots
         .iter()
-        .filter(|(s, e)| !week.covers(zone, *s, *e))
+        .filter(|(s, e)| !plan.covers(zone, *s, *e))
         .map(|&(s, e)| Conflict {
             starts_at: s,
             ends_at: e,
@@ -182,6 +190,10 @@ pub async fn create(
         .into_iter()
         .filter(|&(s, e)| !outside.iter().any(|c| c.starts_at == s && c.ends_at == e))
         .collect();
+    let quota = claims
+        .org
+        .zip(state.settings.booking.quotas.get(&space.kind).copied());
+    let kind = space.kind.clone();
     let request = placement::Request {
         space,
         slots,
@@ -196,6 +208,9 @@ pub async fn create(
         skip_conflicts: body.skip_conflicts,
     };
     let txn = state.db.begin().await?;
+    if let Some((org, _)) = quota {
+        quota::lock_organisation(&*txn, org).await?;
+    }
     let placed = match placement::place(&*txn, request).await {
         Ok(placed) => placed,
         Err(PlaceError::Conflicts(mut conflicts)) => {
@@ -211,6 +226,31 @@ pub async fn create(
         }
         Err(PlaceError::Db(e)) => return Err(e.into()),
     };
+    if let Some((org, limits)) = quota {
+        let placed_slots: Vec<_> = placed
+            .bookings
+            .iter()
+            .map(|b| (b.starts_at, b.ends_at))
+            .collect();
+        let zone = state.settings.time_zone;
+        let excesses = quota::excesses(&*txn, &limits, zone, org, &kind, &placed_slots).await?;
+        if !excesses.is_empty() {
+            // Dropping the transaction rolls back the rows just written.
+            let worst = excesses
+                .iter()
+                .map(|e| e.over_by_hours)
+                .fold(0.0_f64, f64::max);
+            return Err(ApiError::conflict(
+                format!(
+                    "the organisation's quota for spaces of kind {kind} would be passed by up to {worst:.2} hour(s)"
+                ),
+                excesses
+                    .iter()
+                    .map(|e| serde_json::to_value(e).unwrap_or_default())
+                    .collect(),
+            ));
+        }
+    }
     if let Some(summary) = summary(&placed.bookings) {
         state
             .outbox
@@ -263,7 +303,7 @@ pub struct BookingFilter {
     get,
     path = "/api/v1/bookings",
     tag = "bookings",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "operator"])),
     params(BookingFilter),
     responses(
         (status = 200, body = piazza_shared::http::Page<BookingView>),
@@ -347,7 +387,8 @@ async fn find_booking(conn: &impl ConnectionTrait, id: Uuid) -> Result<bookings:
     get,
     path = "/api/v1/bookings/{id}",
     tag = "bookings",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "operator"])),
+    extensions(("x-piazza-scope" = json!("organisation"))),
     params(("id" = Uuid, Path, description = "Booking id")),
     responses(
         (status = 200, body = BookingView), (status = 401, body = Problem), (status = 403, body = Problem),
@@ -421,7 +462,7 @@ async fn set_status(
     post,
     path = "/api/v1/bookings/{id}/approve",
     tag = "bookings",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     params(("id" = Uuid, Path, description = "Booking id")),
     responses(
         (status = 200, body = BookingView), (status = 401, body = Problem), (status = 403, body = Problem),
@@ -459,11 +500,25 @@ pub async fn approve(
             )
             .await?;
     }
+    let updated = rows
+        .iter()
+        .find(|b| b.id == id)
+        .cloned()
+        .unwrap_or_else(|| booking.clone());
+    let (before, after) = (BookingView::from(booking), BookingView::from(updated));
+    audit::record(
+        &*txn,
+        &caller.0,
+        "booking.approve",
+        id,
+        audit::json(&before),
+        audit::json(&after),
+    )
+    .await?;
     txn.commit().await?;
     state.outbox.wake();
     tracing::info!(booking_id = %id, occurrences = rows.len(), actor = %caller.0.sub, "booking approved");
-    let updated = rows.into_iter().find(|b| b.id == id).unwrap_or(booking);
-    Ok(axum::Json(updated.into()))
+    Ok(axum::Json(after))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -477,7 +532,7 @@ pub struct RejectBody {
     post,
     path = "/api/v1/bookings/{id}/reject",
     tag = "bookings",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     params(("id" = Uuid, Path, description = "Booking id")),
     request_body = RejectBody,
     responses(
@@ -531,11 +586,25 @@ pub async fn reject(
         let correlation = first.event_id.map(|e| e.to_string());
         state.outbox.add(&*txn, &message, correlation).await?;
     }
+    let updated = rows
+        .iter()
+        .find(|b| b.id == id)
+        .cloned()
+        .unwrap_or_else(|| booking.clone());
+    let (before, after) = (BookingView::from(booking), BookingView::from(updated));
+    audit::record(
+        &*txn,
+        &caller.0,
+        "booking.reject",
+        id,
+        audit::json(&before),
+        audit::json(&after),
+    )
+    .await?;
     txn.commit().await?;
     state.outbox.wake();
     tracing::info!(booking_id = %id, actor = %caller.0.sub, "booking rejected");
-    let updated = rows.into_iter().find(|b| b.id == id).unwrap_or(booking);
-    Ok(axum::Json(updated.into()))
+    Ok(axum::Json(after))
 }
 
 /// Which occurrences a cancellation covers.
@@ -565,7 +634,8 @@ pub struct CancelBody {
     post,
     path = "/api/v1/bookings/{id}/cancel",
     tag = "bookings",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "operator"])),
+    extensions(("x-piazza-scope" = json!("organisation"))),
     params(("id" = Uuid, Path, description = "Booking id")),
     request_body(content = CancelBody, description = "Optional: a reason and the scope"),
     responses(

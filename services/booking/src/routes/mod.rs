@@ -2,6 +2,9 @@
 
 pub mod auth;
 pub mod bookings;
+pub mod calendar;
+pub mod closures;
+pub mod reports;
 pub mod spaces;
 mod views;
 
@@ -15,8 +18,11 @@ pub fn router(state: AppState) -> OpenApiRouter {
         .routes(routes!(auth::issue_token))
         .routes(routes!(spaces::create, spaces::list))
         .routes(routes!(spaces::get_one, spaces::update))
-        .routes(routes!(spaces::add_closure))
+        .routes(routes!(closures::add_closure))
+        .routes(routes!(closures::add_exception, closures::list_exceptions))
         .routes(routes!(spaces::availability))
+        .routes(routes!(calendar::space_calendar))
+        .routes(routes!(reports::utilization))
         .routes(routes!(bookings::create, bookings::list))
         .routes(routes!(bookings::get_one))
         .routes(routes!(bookings::approve))

@@ -7,6 +7,7 @@ use crate::{
         Funding, OpeningHours, SpaceKind, SpaceStatus, WeeklyHours,
         intervals::{Interval, subtract},
     },
+    opening,
     placement::find_conflicts,
     state::AppState,
     tree::SpaceTree,
@@ -14,10 +15,11 @@ use crate::{
 use axum::{extract::State, http::StatusCode};
 use chrono::{DateTime, Duration, Utc};
 use piazza_shared::{
+    audit,
     auth::{Caller, Role},
     contracts::space::{SpaceCreated, SpaceInfo, SpaceUpdated},
     http::{ApiError, Json, Path, Problem, Query, Violations, page},
-    time::{Bound, parse_bound, parse_instant, parse_zone},
+    time::{Bound, parse_bound, parse_zone},
 };
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
@@ -81,7 +83,7 @@ pub struct SpacePatch {
     pub teardown_minutes: Option<i64>,
 }
 
-fn check_text(v: &mut Violations, field: &str, value: &str, max: usize) {
+pub(super) fn check_text(v: &mut Violations, field: &str, value: &str, max: usize) {
     v.check(!value.trim().is_empty(), field, "must not be empty");
     v.check(
         value.chars().count() <= max,
@@ -159,7 +161,7 @@ fn info(space: &spaces::Model) -> SpaceInfo {
     post,
     path = "/api/v1/spaces",
     tag = "spaces",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     request_body = NewSpace,
     responses(
         (status = 201, description = "The new space", body = SpaceView),
@@ -238,6 +240,8 @@ pub async fn create(
             None,
         )
         .await?;
+    let after = audit::json(&SpaceView::from(model.clone()));
+    audit::record(&*txn, &caller.0, "space.create", model.id, None, after).await?;
     txn.commit().await?;
     state.outbox.wake();
     tracing::info!(space_id = %model.id, actor = %caller.0.sub, "space created");
@@ -279,6 +283,7 @@ fn tags_of(list: &Option<String>) -> Vec<String> {
     get,
     path = "/api/v1/spaces",
     tag = "spaces",
+    security(()),
     params(SpaceFilter),
     responses(
         (status = 200, description = "Matching spaces, by name", body = piazza_shared::http::Page<SpaceView>),
@@ -367,10 +372,9 @@ pub async fn list(
             if space.status != SpaceStatus::Open.as_str() {
                 continue;
             }
-            let hours: Vec<OpeningHours> =
-                serde_json::from_value(space.opening_hours.clone()).unwrap_or_default();
             let zone = parse_zone(&space.time_zone).unwrap_or(state.settings.time_zone);
-            if !WeeklyHours::from_stored(&hours).covers(zone, from, to) {
+            let plan = opening::plan(state.db.conn(), &space, zone, from, to).await?;
+            if !plan.covers(zone, from, to) {
                 continue;
             }
             if !find_conflicts(state.db.conn(), &tree, &space, &[(from, to)])
@@ -393,7 +397,7 @@ pub async fn list(
     )))
 }
 
-async fn find_space(state: &AppState, id: Uuid) -> Result<spaces::Model, ApiError> {
+pub(super) async fn find_space(state: &AppState, id: Uuid) -> Result<spaces::Model, ApiError> {
     spaces::Entity::find_by_id(id)
         .one(state.db.conn())
         .await?
@@ -405,6 +409,7 @@ async fn find_space(state: &AppState, id: Uuid) -> Result<spaces::Model, ApiErro
     get,
     path = "/api/v1/spaces/{id}",
     tag = "spaces",
+    security(()),
     params(("id" = Uuid, Path, description = "Space id")),
     responses((status = 200, body = SpaceView), (status = 404, body = Problem), (status = 422, body = Problem))
 )]
@@ -420,7 +425,7 @@ pub async fn get_one(
     patch,
     path = "/api/v1/spaces/{id}",
     tag = "spaces",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     params(("id" = Uuid, Path, description = "Space id")),
     request_body = SpacePatch,
     responses(
@@ -510,109 +515,20 @@ pub async fn update(
             None,
         )
         .await?;
+    let (before, after) = (SpaceView::from(space), SpaceView::from(updated.clone()));
+    audit::record(
+        &*txn,
+        &caller.0,
+        "space.update",
+        id,
+        audit::json(&before),
+        audit::json(&after),
+    )
+    .await?;
     txn.commit().await?;
     state.outbox.wake();
     tracing::info!(space_id = %id, actor = %caller.0.sub, "space updated");
     Ok(axum::Json(updated.into()))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewClosure {
-    pub starts_at: String,
-    pub ends_at: String,
-    pub reason: String,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ClosureView {
-    pub id: Uuid,
-    pub space_id: Uuid,
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
-    pub reason: String,
-}
-
-/// Closes a space for a while (works, a holiday). Refused while live bookings hold that time.
-#[utoipa::path(
-    post,
-    path = "/api/v1/spaces/{id}/closures",
-    tag = "spaces",
-    security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Space id")),
-    request_body = NewClosure,
-    responses(
-        (status = 201, body = ClosureView), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 409, description = "Bookings in the way", body = Problem),
-        (status = 422, body = Problem),
-    )
-)]
-pub async fn add_closure(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<Uuid>,
-    Json(body): Json<NewClosure>,
-) -> Result<(StatusCode, axum::Json<ClosureView>), ApiError> {
-    caller.require(&[Role::Admin])?;
-    let mut v = Violations::new();
-    let starts_at = v.take("starts_at", parse_instant(&body.starts_at));
-    let ends_at = v.take("ends_at", parse_instant(&body.ends_at));
-    if let (Some(s), Some(e)) = (starts_at, ends_at) {
-        v.check(e > s, "ends_at", "must be after starts_at");
-    }
-    check_text(&mut v, "reason", &body.reason, 500);
-    v.finish()?;
-    let (Some(starts_at), Some(ends_at)) = (starts_at, ends_at) else {
-        return Err(ApiError::field("starts_at", "is required"));
-    };
-    let txn = state.db.begin().await?;
-    spaces::Entity::find_by_id(id)
-        .one(&*txn)
-        .await?
-        .ok_or(ApiError::NotFound("space"))?;
-    let tree = SpaceTree::load(&*txn).await?;
-    let in_the_way = holds::Entity::find()
-        .filter(holds::Column::SpaceId.is_in(tree.related(id)))
-        .filter(holds::Column::StartsAt.lt(ends_at))
-        .filter(holds::Column::EndsAt.gt(starts_at))
-        .all(&*txn)
-        .await?;
-    if !in_the_way.is_empty() {
-        let mut ids: Vec<Uuid> = in_the_way.iter().map(|h| h.booking_id).collect();
-        ids.sort();
-        ids.dedup();
-        let conflicts = ids
-            .into_iter()
-            .map(|b| serde_json::json!({ "booking_id": b, "reason": "a live booking holds this time" }))
-            .collect();
-        return Err(ApiError::conflict(
-            "cancel or move the bookings in the way before closing the space",
-            conflicts,
-        ));
-    }
-    let model = closures::Model {
-        id: Uuid::now_v7(),
-        space_id: id,
-        starts_at,
-        ends_at,
-        reason: body.reason.trim().to_string(),
-        created_at: Utc::now(),
-    };
-    closures::Entity::insert(closures::ActiveModel::from(model.clone()))
-        .exec_without_returning(&*txn)
-        .await?;
-    txn.commit().await?;
-    tracing::info!(space_id = %id, closure_id = %model.id, actor = %caller.0.sub, "closure added");
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(ClosureView {
-            id: model.id,
-            space_id: id,
-            starts_at,
-            ends_at,
-            reason: model.reason,
-        }),
-    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -645,6 +561,7 @@ const MAX_AVAILABILITY_DAYS: i64 = 400;
     get,
     path = "/api/v1/spaces/{id}/availability",
     tag = "spaces",
+    security(()),
     params(("id" = Uuid, Path, description = "Space id"), RangeQuery),
     responses((status = 200, body = Availability), (status = 404, body = Problem), (status = 422, body = Problem))
 )]
@@ -694,9 +611,9 @@ pub async fn free_slots(
     if space.status != SpaceStatus::Open.as_str() {
         return Ok(Vec::new());
     }
-    let hours: Vec<OpeningHours> =
-        serde_json::from_value(space.opening_hours.clone()).unwrap_or_default();
-    let windows = WeeklyHours::from_stored(&hours).open_between(zone, from, to);
+    let windows = opening::plan(state.db.conn(), space, zone, from, to)
+        .await?
+        .open_between(zone, from, to);
     let tree = SpaceTree::load(state.db.conn()).await?;
     let busy_holds: Vec<(DateTime<Utc>, DateTime<Utc>)> = holds::Entity::find()
         .select_only()

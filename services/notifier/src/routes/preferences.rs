@@ -17,7 +17,7 @@ use crate::{
 use axum::{body::Bytes, extract::State, http::StatusCode, response::Response};
 use piazza_shared::{
     contracts::{Category, Language},
-    http::{ApiError, ClientAddress, Json, Problem, Query, Violations},
+    http::{ApiError, ClientAddress, Json, Problem, PublicLimit, Query, SameOrigin, Violations},
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, sea_query::Expr};
 use serde::{Deserialize, Serialize};
@@ -147,6 +147,7 @@ async fn change(
     patch,
     path = "/api/v1/subscribers",
     tag = "subscribers",
+    security(("link" = [])),
     params(TokenQuery),
     request_body = PreferencesChange,
     responses(
@@ -218,16 +219,21 @@ fn error_page(error: ApiError) -> Response {
     post,
     path = "/subscriptions/manage",
     tag = "subscriptions",
+    security(("link" = [])),
     params(TokenQuery),
     request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "interests (repeated), frequency, language"),
     responses(
         (status = 200, description = "Saved (HTML page)", content_type = "text/html"),
         (status = 400, description = "Bad or expired link (HTML page)", content_type = "text/html"),
         (status = 422, description = "A field does not hold (HTML page)", content_type = "text/html"),
+        (status = 403, description = "A form sent from another site", body = Problem),
+        (status = 429, description = "Too many requests from this address; see Retry-After", body = Problem),
     )
 )]
 pub async fn save(
     State(state): State<AppState>,
+    _limit: PublicLimit,
+    _origin: SameOrigin,
     ClientAddress(source): ClientAddress,
     Query(query): Query<TokenQuery>,
     body: Bytes,

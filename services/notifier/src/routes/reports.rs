@@ -91,7 +91,7 @@ fn count(expr: &str) -> SimpleExpr {
     get,
     path = "/api/v1/reports/outreach",
     tag = "reports",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "evaluator"])),
     params(Period),
     responses(
         (status = 200, body = Outreach), (status = 401, body = Problem), (status = 403, body = Problem),

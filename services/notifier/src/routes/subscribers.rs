@@ -12,7 +12,7 @@ use chrono::{DateTime, Datelike, Utc};
 use piazza_shared::{
     contracts::{Category, Language},
     email::{normalise_email, plausible_email},
-    http::{ApiError, ClientAddress, Json, Problem, Query, Violations},
+    http::{ApiError, ClientAddress, Json, Problem, PublicLimit, Query, Violations},
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, sea_query::Expr,
@@ -77,14 +77,17 @@ fn check_address(v: &mut Violations, field: &str, email: &str) {
     post,
     path = "/api/v1/subscribers",
     tag = "subscribers",
+    security(()),
     request_body = NewSubscriber,
     responses(
         (status = 202, description = "A confirmation email is on its way (to the guardian under 14)", body = Accepted),
         (status = 422, body = Problem),
+        (status = 429, description = "Too many requests from this address; see Retry-After", body = piazza_shared::http::Problem),
     )
 )]
 pub async fn subscribe(
     State(state): State<AppState>,
+    _limit: PublicLimit,
     ClientAddress(source): ClientAddress,
     Json(body): Json<NewSubscriber>,
 ) -> Result<(StatusCode, axum::Json<Accepted>), ApiError> {
@@ -280,6 +283,7 @@ pub struct PersonalData {
     get,
     path = "/api/v1/subscribers/export",
     tag = "subscribers",
+    security(("link" = [])),
     params(TokenQuery),
     responses(
         (status = 200, body = PersonalData), (status = 401, description = "Bad or expired link", body = Problem),
@@ -340,14 +344,17 @@ pub async fn export(
     delete,
     path = "/api/v1/subscribers",
     tag = "subscribers",
+    security(("link" = [])),
     params(TokenQuery),
     responses(
         (status = 204, description = "Erased"), (status = 401, description = "Bad or expired link", body = Problem),
         (status = 404, body = Problem), (status = 422, body = Problem),
+        (status = 429, description = "Too many requests from this address; see Retry-After", body = piazza_shared::http::Problem),
     )
 )]
 pub async fn erase(
     State(state): State<AppState>,
+    _limit: PublicLimit,
     Query(query): Query<TokenQuery>,
 ) -> Result<StatusCode, ApiError> {
     let s = super::preferences::subscriber_of(&state, &query.token).await?;

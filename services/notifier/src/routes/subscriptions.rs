@@ -17,7 +17,7 @@ use axum::{extract::State, http::StatusCode, response::Response};
 use chrono::Utc;
 use piazza_shared::{
     contracts::Language,
-    http::{ApiError, ClientAddress, Query},
+    http::{ApiError, ClientAddress, PublicLimit, Query, SameOrigin},
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, sea_query::Expr};
 
@@ -70,6 +70,7 @@ fn gone() -> Response {
     get,
     path = "/subscriptions/confirm",
     tag = "subscriptions",
+    security(("link" = [])),
     params(TokenQuery),
     responses(
         (status = 200, description = "Confirmed (HTML page)", content_type = "text/html"),
@@ -132,6 +133,7 @@ pub async fn confirm(
     get,
     path = "/subscriptions/manage",
     tag = "subscriptions",
+    security(("link" = [])),
     params(TokenQuery),
     responses(
         (status = 200, description = "Preferences (HTML page)", content_type = "text/html"),
@@ -161,6 +163,7 @@ pub async fn manage(State(state): State<AppState>, Query(query): Query<TokenQuer
     get,
     path = "/subscriptions/unsubscribe",
     tag = "subscriptions",
+    security(("link" = [])),
     params(TokenQuery),
     responses(
         (status = 200, description = "A page with the unsubscribe button", content_type = "text/html"),
@@ -192,14 +195,19 @@ pub async fn unsubscribe_page(
     post,
     path = "/subscriptions/unsubscribe",
     tag = "subscriptions",
+    security(("link" = [])),
     params(TokenQuery),
     responses(
         (status = 200, description = "Unsubscribed (HTML page)", content_type = "text/html"),
         (status = 400, description = "Bad or expired link (HTML page)", content_type = "text/html"),
+        (status = 403, description = "A form sent from another site", body = piazza_shared::http::Problem),
+        (status = 429, description = "Too many requests from this address; see Retry-After", body = piazza_shared::http::Problem),
     )
 )]
 pub async fn unsubscribe(
     State(state): State<AppState>,
+    _limit: PublicLimit,
+    _origin: SameOrigin,
     ClientAddress(source): ClientAddress,
     Query(query): Query<TokenQuery>,
 ) -> Response {

@@ -38,6 +38,8 @@ impl EventStatus {
 /// Whether the event has the space it asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+// Its own name in the document: booking's `SpaceStatus` (open, under works…) is another thing.
+#[schema(as = EventSpaceStatus)]
 pub enum SpaceStatus {
     /// No space asked for.
     None,

@@ -281,6 +281,7 @@ pub fn event_ics(state: &AppState, loaded: &Loaded, request: &HeaderMap) -> Resp
     get,
     path = "/calendar.ics",
     tag = "events",
+    security(()),
     params(CalendarFilter),
     responses(
         (status = 200, description = "RFC 5545 calendar", content_type = "text/calendar"),
@@ -327,6 +328,7 @@ pub async fn feed(
     get,
     path = "/api/v1/events/{id}.ics",
     tag = "events",
+    security(()),
     params(("id" = Uuid, Path, description = "Event id")),
     responses(
         (status = 200, description = "The event's occurrences, RFC 5545", content_type = "text/calendar"),

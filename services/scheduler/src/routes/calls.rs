@@ -11,6 +11,7 @@ use crate::{
 use axum::{extract::State, http::StatusCode};
 use chrono::{DateTime, Utc};
 use piazza_shared::{
+    audit,
     auth::{Caller, Role},
     contracts::call::{CallOpened, CallSummary},
     http::{ApiError, Json, Path, Problem, Query, Violations},
@@ -68,7 +69,7 @@ fn call_view(m: calls::Model) -> CallView {
     post,
     path = "/api/v1/calls",
     tag = "calls",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     request_body = NewCall,
     responses(
         (status = 201, body = CallView), (status = 401, body = Problem), (status = 403, body = Problem),
@@ -125,6 +126,8 @@ pub async fn create_call(
         .outbox
         .add(&*txn, &message, Some(model.id.to_string()))
         .await?;
+    let after = audit::json(&call_view(model.clone()));
+    audit::record(&*txn, &claims, "call.create", model.id, None, after).await?;
     txn.commit().await?;
     state.outbox.wake();
     tracing::info!(call_id = %model.id, actor = %claims.sub, "call opened");
@@ -143,6 +146,7 @@ pub struct CallFilter {
     get,
     path = "/api/v1/calls",
     tag = "calls",
+    security(()),
     params(CallFilter),
     responses((status = 200, body = Vec<CallView>), (status = 422, body = Problem))
 )]
@@ -173,6 +177,7 @@ pub(super) async fn find_call(
     get,
     path = "/api/v1/calls/{id}",
     tag = "calls",
+    security(()),
     params(("id" = Uuid, Path, description = "Call id")),
     responses((status = 200, body = CallView), (status = 404, body = Problem), (status = 422, body = Problem))
 )]
@@ -188,7 +193,7 @@ pub async fn get_call(
     post,
     path = "/api/v1/calls/{id}/close",
     tag = "calls",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     params(("id" = Uuid, Path, description = "Call id")),
     responses(
         (status = 200, body = CallView), (status = 401, body = Problem), (status = 403, body = Problem),
@@ -208,6 +213,7 @@ pub async fn close_call(
     if call.closes_at <= now {
         return Err(ApiError::conflict("the call is already closed", vec![]));
     }
+    let before = audit::json(&call_view(call.clone()));
     call.closes_at = now;
     if call.opens_at > now {
         call.opens_at = now;
@@ -216,6 +222,8 @@ pub async fn close_call(
         .reset_all()
         .update(&*txn)
         .await?;
+    let after = audit::json(&call_view(call.clone()));
+    audit::record(&*txn, &caller.0, "call.close", id, before, after).await?;
     txn.commit().await?;
     tracing::info!(call_id = %id, actor = %caller.0.sub, "call closed early");
     Ok(axum::Json(call_view(call)))

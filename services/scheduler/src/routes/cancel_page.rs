@@ -8,7 +8,7 @@ use axum::{
     http::StatusCode,
     response::{Html, IntoResponse, Response},
 };
-use piazza_shared::http::{ApiError, Path, Query};
+use piazza_shared::http::{ApiError, Path, PublicLimit, Query, SameOrigin};
 use sea_orm::EntityTrait;
 use uuid::Uuid;
 
@@ -42,6 +42,7 @@ fn link_error(error: ApiError) -> Response {
     get,
     path = "/registrations/{id}/cancel",
     tag = "registrations",
+    security(("link" = [])),
     params(("id" = Uuid, Path, description = "Registration id"), CancelLink),
     responses((status = 200, description = "A page with a button", content_type = "text/html"))
 )]
@@ -91,11 +92,18 @@ pub async fn cancel_page(
     post,
     path = "/registrations/{id}/cancel",
     tag = "registrations",
+    security(("link" = [])),
     params(("id" = Uuid, Path, description = "Registration id"), CancelLink),
-    responses((status = 200, description = "A page confirming the cancellation", content_type = "text/html"))
+    responses(
+        (status = 200, description = "A page confirming the cancellation", content_type = "text/html"),
+        (status = 403, description = "A form sent from another site", body = piazza_shared::http::Problem),
+        (status = 429, description = "Too many requests from this address; see Retry-After", body = piazza_shared::http::Problem),
+    )
 )]
 pub async fn cancel_from_page(
     State(state): State<AppState>,
+    _limit: PublicLimit,
+    _origin: SameOrigin,
     Path(id): Path<Uuid>,
     Query(link): Query<CancelLink>,
 ) -> Response {

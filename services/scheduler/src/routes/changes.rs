@@ -123,7 +123,8 @@ pub(super) fn zone_of(event: &events::Model, fallback: Tz) -> Tz {
     patch,
     path = "/api/v1/events/{id}",
     tag = "events",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "operator"])),
+    extensions(("x-piazza-scope" = json!("organisation"))),
     params(("id" = Uuid, Path, description = "Event id")),
     request_body = EventPatch,
     responses(

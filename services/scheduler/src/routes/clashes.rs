@@ -96,7 +96,7 @@ fn ages_overlap(a: &events::Model, b: &events::Model) -> bool {
     get,
     path = "/api/v1/seasons/{id}/clashes",
     tag = "seasons",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     params(("id" = Uuid, Path, description = "Season id")),
     responses(
         (status = 200, body = ClashView), (status = 401, body = Problem), (status = 403, body = Problem),

@@ -87,7 +87,7 @@ pub struct NewEvent {
     post,
     path = "/api/v1/events",
     tag = "events",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "operator"])),
     request_body = NewEvent,
     responses(
         (status = 201, description = "Created; with a space, `space_status` is `pending` until booking answers", body = EventView),
@@ -305,6 +305,7 @@ pub fn may_see_unpublished(caller: Option<&Caller>, event: &events::Model) -> bo
     get,
     path = "/api/v1/events/{id}",
     tag = "events",
+    security((), ("bearer" = ["admin", "operator"])),
     params(("id" = Uuid, Path, description = "Event id")),
     responses(
         (status = 200, body = EventView), (status = 401, body = Problem), (status = 404, body = Problem),

@@ -136,7 +136,7 @@ async fn find(state: &AppState, id: Uuid) -> Result<feeds::Model, ApiError> {
     post,
     path = "/api/v1/seasons/{id}/feeds",
     tag = "feeds",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     params(("id" = Uuid, Path, description = "Season id")),
     request_body = NewFeed,
     responses(
@@ -204,7 +204,7 @@ pub async fn create(
     get,
     path = "/api/v1/seasons/{id}/feeds",
     tag = "feeds",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     params(("id" = Uuid, Path, description = "Season id")),
     responses(
         (status = 200, body = Vec<FeedView>), (status = 401, body = Problem), (status = 403, body = Problem),
@@ -234,7 +234,7 @@ pub async fn list(
     post,
     path = "/api/v1/feeds/{id}/refresh",
     tag = "feeds",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     params(("id" = Uuid, Path, description = "Feed id")),
     responses(
         (status = 200, body = RefreshView), (status = 401, body = Problem), (status = 403, body = Problem),
@@ -256,7 +256,7 @@ pub async fn refresh(
     delete,
     path = "/api/v1/feeds/{id}",
     tag = "feeds",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     params(("id" = Uuid, Path, description = "Feed id")),
     responses(
         (status = 204), (status = 401, body = Problem), (status = 403, body = Problem),

@@ -44,7 +44,7 @@ pub struct JobView {
     get,
     path = "/api/v1/jobs",
     tag = "jobs",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     responses((status = 200, body = Vec<JobView>), (status = 401, body = Problem), (status = 403, body = Problem))
 )]
 pub async fn list(

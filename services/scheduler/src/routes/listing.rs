@@ -167,6 +167,7 @@ pub async fn places_of(
     get,
     path = "/api/v1/events",
     tag = "events",
+    security(()),
     params(CalendarFilter),
     responses((status = 200, body = piazza_shared::http::Page<OccurrenceItem>), (status = 422, body = Problem))
 )]

@@ -23,7 +23,7 @@ use axum::extract::State;
 use chrono::{DateTime, Utc};
 use piazza_shared::{
     auth::{Caller, Role},
-    http::{ApiError, Json, Path, Problem, Violations},
+    http::{ApiError, Json, Path, Problem, RawJson, Violations},
     recurrence::Exclusion,
     time::{local_to_utc, parse_instant},
 };
@@ -90,7 +90,8 @@ fn reached(loaded: &Loaded, index: usize, scope: Scope) -> Vec<usize> {
     patch,
     path = "/api/v1/events/{id}/occurrences/{occurrence_id}",
     tag = "events",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "operator"])),
+    extensions(("x-piazza-scope" = json!("organisation"))),
     params(("id" = Uuid, Path, description = "Event id"), ("occurrence_id" = Uuid, Path, description = "Occurrence id")),
     request_body = OccurrencePatch,
     responses(
@@ -102,11 +103,12 @@ pub async fn move_occurrence(
     State(state): State<AppState>,
     caller: Caller,
     Path((id, occurrence_id)): Path<(Uuid, Uuid)>,
-    Json(body): Json<OccurrencePatch>,
+    body: RawJson,
 ) -> Result<axum::Json<EventView>, ApiError> {
     let txn = state.db.begin().await?;
     let mut loaded = schedule::load_locked(&*txn, id).await?;
     may_edit(&caller, &loaded.event)?;
+    let body: OccurrencePatch = body.parse()?;
     refuse_final(&loaded.event)?;
     let index = find_occurrence(&loaded, occurrence_id)?;
     let mut v = Violations::new();
@@ -223,7 +225,7 @@ pub struct CancelOccurrence {
     post,
     path = "/api/v1/events/{id}/occurrences/{occurrence_id}/cancel",
     tag = "events",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     params(("id" = Uuid, Path, description = "Event id"), ("occurrence_id" = Uuid, Path, description = "Occurrence id")),
     request_body = CancelOccurrence,
     responses(

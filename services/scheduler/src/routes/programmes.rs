@@ -78,7 +78,7 @@ fn view(m: programmes::Model, events: Vec<EventView>) -> ProgrammeView {
     post,
     path = "/api/v1/programmes",
     tag = "programmes",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     request_body = NewProgramme,
     responses(
         (status = 201, body = ProgrammeView), (status = 401, body = Problem), (status = 403, body = Problem),
@@ -137,6 +137,7 @@ pub struct ProgrammeFilter {
     get,
     path = "/api/v1/programmes",
     tag = "programmes",
+    security((), ("bearer" = ["admin", "operator"])),
     params(ProgrammeFilter),
     responses((status = 200, body = Vec<ProgrammeView>), (status = 422, body = Problem))
 )]
@@ -160,6 +161,7 @@ pub async fn list(
     get,
     path = "/api/v1/programmes/{id}",
     tag = "programmes",
+    security((), ("bearer" = ["admin", "operator"])),
     params(("id" = Uuid, Path, description = "Programme id")),
     responses((status = 200, body = ProgrammeView), (status = 401, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem))
 )]
@@ -220,7 +222,7 @@ pub struct ProgrammePatch {
     patch,
     path = "/api/v1/programmes/{id}",
     tag = "programmes",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     params(("id" = Uuid, Path, description = "Programme id")),
     request_body = ProgrammePatch,
     responses(

@@ -17,6 +17,7 @@ use crate::{
 use axum::{extract::State, http::StatusCode};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
 use piazza_shared::{
+    audit,
     auth::{Caller, Role},
     contracts::{
         Category,
@@ -29,6 +30,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -134,7 +136,7 @@ fn local_time(value: &str) -> Result<NaiveTime, String> {
     post,
     path = "/api/v1/calls/{id}/proposals",
     tag = "calls",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "operator"])),
     params(("id" = Uuid, Path, description = "Call id")),
     request_body = NewProposal,
     responses(
@@ -235,7 +237,7 @@ pub async fn submit(
     get,
     path = "/api/v1/calls/{id}/proposals",
     tag = "calls",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "operator"])),
     params(("id" = Uuid, Path, description = "Call id")),
     responses(
         (status = 200, body = Vec<ProposalView>), (status = 401, body = Problem), (status = 403, body = Problem),
@@ -277,7 +279,8 @@ async fn find_proposal(
     get,
     path = "/api/v1/proposals/{id}",
     tag = "calls",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "operator"])),
+    extensions(("x-piazza-scope" = json!("organisation"))),
     params(("id" = Uuid, Path, description = "Proposal id")),
     responses(
         (status = 200, body = ProposalView), (status = 401, body = Problem), (status = 403, body = Problem),
@@ -330,7 +333,7 @@ fn first_weekday(from: NaiveDate, weekday: chrono::Weekday) -> NaiveDate {
     post,
     path = "/api/v1/proposals/{id}/accept",
     tag = "calls",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     params(("id" = Uuid, Path, description = "Proposal id")),
     request_body = Acceptance,
     responses(
@@ -471,6 +474,19 @@ pub async fn accept(
         .outbox
         .add(&*txn, &message, Some(proposal.id.to_string()))
         .await?;
+    let (before, after) = (
+        json!({ "status": "submitted" }),
+        proposal_view(proposal.clone()),
+    );
+    audit::record(
+        &*txn,
+        &claims,
+        "proposal.accept",
+        id,
+        Some(before),
+        audit::json(&after),
+    )
+    .await?;
     txn.commit().await?;
     state.outbox.wake();
     tracing::info!(proposal_id = %id, %event_id, sessions = rows.len(), actor = %claims.sub, "proposal accepted");
@@ -488,7 +504,7 @@ pub struct Decline {
     post,
     path = "/api/v1/proposals/{id}/decline",
     tag = "calls",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     params(("id" = Uuid, Path, description = "Proposal id")),
     request_body = Decline,
     responses(
@@ -524,6 +540,19 @@ pub async fn decline(
         .outbox
         .add(&*txn, &message, Some(proposal.id.to_string()))
         .await?;
+    let (before, after) = (
+        json!({ "status": "submitted" }),
+        proposal_view(proposal.clone()),
+    );
+    audit::record(
+        &*txn,
+        &claims,
+        "proposal.decline",
+        id,
+        Some(before),
+        audit::json(&after),
+    )
+    .await?;
     txn.commit().await?;
     state.outbox.wake();
     tracing::info!(proposal_id = %id, actor = %claims.sub, "proposal declined");

@@ -15,7 +15,7 @@ use piazza_shared::{
     auth::{Caller, Role},
     contracts::Language,
     email::{normalise_email, plausible_email},
-    http::{ApiError, Json, Path, Problem, Query, Violations},
+    http::{ApiError, Json, Path, Problem, PublicLimit, Query, Violations},
 };
 use sea_orm::{ConnectionTrait, EntityTrait};
 use serde::{Deserialize, Serialize};
@@ -205,6 +205,7 @@ async fn register(
     post,
     path = "/api/v1/events/{id}/registrations",
     tag = "registrations",
+    security(()),
     params(("id" = Uuid, Path, description = "Event id")),
     request_body = NewRegistration,
     responses(
@@ -212,10 +213,12 @@ async fn register(
         (status = 200, description = "Already registered: the registration as it is", body = RegistrationView),
         (status = 404, body = Problem),
         (status = 422, description = "Bad fields, registrations closed, or full without a waitlist", body = Problem),
+        (status = 429, description = "Too many requests from this address; see Retry-After", body = piazza_shared::http::Problem),
     )
 )]
 pub async fn register_for_event(
     State(state): State<AppState>,
+    _limit: PublicLimit,
     Path(id): Path<Uuid>,
     Json(body): Json<NewRegistration>,
 ) -> Result<(StatusCode, axum::Json<RegistrationView>), ApiError> {
@@ -227,6 +230,7 @@ pub async fn register_for_event(
     post,
     path = "/api/v1/programmes/{id}/registrations",
     tag = "registrations",
+    security(()),
     params(("id" = Uuid, Path, description = "Programme id")),
     request_body = NewRegistration,
     responses(
@@ -234,10 +238,12 @@ pub async fn register_for_event(
         (status = 200, description = "Already registered: the registration as it is", body = RegistrationView),
         (status = 404, body = Problem),
         (status = 422, description = "Bad fields, not a pathway, registrations closed, or full without a waitlist", body = Problem),
+        (status = 429, description = "Too many requests from this address; see Retry-After", body = piazza_shared::http::Problem),
     )
 )]
 pub async fn register_for_programme(
     State(state): State<AppState>,
+    _limit: PublicLimit,
     Path(id): Path<Uuid>,
     Json(body): Json<NewRegistration>,
 ) -> Result<(StatusCode, axum::Json<RegistrationView>), ApiError> {
@@ -269,7 +275,8 @@ async fn listing(
     get,
     path = "/api/v1/events/{id}/registrations",
     tag = "registrations",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "operator"])),
+    extensions(("x-piazza-scope" = json!("organisation"))),
     params(("id" = Uuid, Path, description = "Event id")),
     responses(
         (status = 200, body = Vec<RegistrationView>), (status = 401, body = Problem),
@@ -294,7 +301,7 @@ pub async fn list_for_event(
     get,
     path = "/api/v1/programmes/{id}/registrations",
     tag = "registrations",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     params(("id" = Uuid, Path, description = "Programme id")),
     responses(
         (status = 200, body = Vec<RegistrationView>), (status = 401, body = Problem),
@@ -398,14 +405,17 @@ pub(super) fn canceller(
     post,
     path = "/api/v1/registrations/{id}/cancel",
     tag = "registrations",
+    security(("link" = []), ("bearer" = ["admin"])),
     params(("id" = Uuid, Path, description = "Registration id"), CancelLink),
     responses(
         (status = 200, body = RegistrationView), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 422, body = Problem),
+        (status = 429, description = "Too many requests from this address; see Retry-After", body = piazza_shared::http::Problem),
     )
 )]
 pub async fn cancel(
     State(state): State<AppState>,
+    _limit: PublicLimit,
     caller: Option<Caller>,
     Path(id): Path<Uuid>,
     Query(link): Query<CancelLink>,

@@ -10,11 +10,13 @@ use crate::{
 use axum::{extract::State, http::StatusCode};
 use chrono::{NaiveDate, Utc};
 use piazza_shared::{
+    audit,
     auth::{Caller, Role},
     http::{ApiError, Json, Path, Problem, Violations},
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Deserialize;
+use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -74,7 +76,7 @@ pub async fn season_view(
     post,
     path = "/api/v1/seasons",
     tag = "seasons",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     request_body = NewSeason,
     responses(
         (status = 201, body = SeasonView), (status = 401, body = Problem), (status = 403, body = Problem),
@@ -108,11 +110,23 @@ pub async fn create(
         created_at: now,
         updated_at: Some(now),
     };
+    let txn = state.db.begin().await?;
     seasons::Entity::insert(seasons::ActiveModel::from(model.clone()))
-        .exec_without_returning(state.db.conn())
+        .exec_without_returning(&*txn)
         .await?;
+    let view = SeasonView::from(model.clone());
+    audit::record(
+        &*txn,
+        &caller.0,
+        "season.create",
+        model.id,
+        None,
+        audit::json(&view),
+    )
+    .await?;
+    txn.commit().await?;
     tracing::info!(season_id = %model.id, actor = %caller.0.sub, "season created");
-    Ok((StatusCode::CREATED, axum::Json(model.into())))
+    Ok((StatusCode::CREATED, axum::Json(view)))
 }
 
 /// Every season, latest first.
@@ -120,6 +134,7 @@ pub async fn create(
     get,
     path = "/api/v1/seasons",
     tag = "seasons",
+    security(()),
     responses((status = 200, body = Vec<SeasonView>))
 )]
 pub async fn list(State(state): State<AppState>) -> Result<axum::Json<Vec<SeasonView>>, ApiError> {
@@ -142,6 +157,7 @@ async fn find(conn: &impl ConnectionTrait, id: Uuid) -> Result<seasons::Model, A
     get,
     path = "/api/v1/seasons/{id}",
     tag = "seasons",
+    security(()),
     params(("id" = Uuid, Path, description = "Season id")),
     responses((status = 200, body = SeasonView), (status = 404, body = Problem), (status = 422, body = Problem))
 )]
@@ -168,7 +184,7 @@ pub struct SeasonPatch {
     patch,
     path = "/api/v1/seasons/{id}",
     tag = "seasons",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     params(("id" = Uuid, Path, description = "Season id")),
     request_body = SeasonPatch,
     responses(
@@ -189,6 +205,7 @@ pub async fn patch(
     if season.status == SeasonStatus::Archived.as_str() {
         return Err(ApiError::conflict("the season is archived", vec![]));
     }
+    let before = audit::json(&SeasonView::from(season.clone()));
     let mut v = Violations::new();
     if let Some(name) = &body.name {
         season.name = check_text(&mut v, "name", name, TextRule::NAME);
@@ -229,6 +246,8 @@ pub async fn patch(
     }
     season.updated_at = Some(Utc::now());
     save(&*txn, &season).await?;
+    let after = audit::json(&SeasonView::from(season.clone()));
+    audit::record(&*txn, &caller.0, "season.update", id, before, after).await?;
     txn.commit().await?;
     Ok(axum::Json(season_view(state.db.conn(), season).await?))
 }
@@ -267,6 +286,19 @@ async fn transition(
     season.status = to.as_str().into();
     season.updated_at = Some(Utc::now());
     save(&*txn, &season).await?;
+    let action = format!(
+        "season.{}",
+        if to == SeasonStatus::Published {
+            "publish"
+        } else {
+            "archive"
+        }
+    );
+    let (before, after) = (
+        json!({ "status": from.as_str() }),
+        json!({ "status": to.as_str() }),
+    );
+    audit::record(&*txn, &caller.0, &action, id, Some(before), Some(after)).await?;
     txn.commit().await?;
     tracing::info!(season_id = %id, status = to.as_str(), actor = %caller.0.sub, "season moved on");
     Ok(axum::Json(season_view(state.db.conn(), season).await?))
@@ -277,7 +309,7 @@ async fn transition(
     post,
     path = "/api/v1/seasons/{id}/publish",
     tag = "seasons",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     params(("id" = Uuid, Path, description = "Season id")),
     responses(
         (status = 200, body = SeasonView), (status = 401, body = Problem), (status = 403, body = Problem),
@@ -305,7 +337,7 @@ pub async fn publish(
     post,
     path = "/api/v1/seasons/{id}/archive",
     tag = "seasons",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     params(("id" = Uuid, Path, description = "Season id")),
     responses(
         (status = 200, body = SeasonView), (status = 401, body = Problem), (status = 403, body = Problem),

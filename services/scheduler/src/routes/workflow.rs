@@ -14,11 +14,13 @@ use crate::{
 use axum::extract::State;
 use chrono::Utc;
 use piazza_shared::{
+    audit,
     auth::{Caller, Role},
     http::{ApiError, Json, Path, Problem, Violations},
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use serde::Deserialize;
+use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -31,7 +33,7 @@ fn status_of(event: &crate::db::events::Model) -> EventStatus {
     post,
     path = "/api/v1/events/{id}/publish",
     tag = "events",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     params(("id" = Uuid, Path, description = "Event id")),
     responses(
         (status = 200, body = EventView), (status = 401, body = Problem), (status = 403, body = Problem),
@@ -83,6 +85,19 @@ pub async fn publish(
     event.published_at = Some(now);
     announce::save(&*txn, event).await?;
     announce::announce(&*txn, &state.outbox, &loaded, Change::Published).await?;
+    let (before, after) = (
+        json!({ "status": status.as_str() }),
+        json!({ "status": "published" }),
+    );
+    audit::record(
+        &*txn,
+        &caller.0,
+        "event.publish",
+        id,
+        Some(before),
+        Some(after),
+    )
+    .await?;
     txn.commit().await?;
     state.outbox.wake();
     tracing::info!(event_id = %id, actor = %caller.0.sub, "event published");
@@ -99,7 +114,7 @@ pub async fn publish(
     post,
     path = "/api/v1/events/{id}/schedule",
     tag = "events",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     params(("id" = Uuid, Path, description = "Event id")),
     responses(
         (status = 200, body = EventView), (status = 401, body = Problem), (status = 403, body = Problem),
@@ -137,6 +152,19 @@ pub async fn schedule(
         announce::request_slots(&*txn, &state.outbox, event, &loaded.occurrences, now).await?;
     }
     announce::save(&*txn, event).await?;
+    let (before, after) = (
+        json!({ "status": status.as_str() }),
+        json!({ "status": "scheduled" }),
+    );
+    audit::record(
+        &*txn,
+        &caller.0,
+        "event.schedule",
+        id,
+        Some(before),
+        Some(after),
+    )
+    .await?;
     txn.commit().await?;
     state.outbox.wake();
     tracing::info!(event_id = %id, actor = %caller.0.sub, "event scheduled");
@@ -166,7 +194,7 @@ pub fn reason(text: &str) -> Result<String, ApiError> {
     post,
     path = "/api/v1/events/{id}/cancel",
     tag = "events",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     params(("id" = Uuid, Path, description = "Event id")),
     request_body = CancelEvent,
     responses(
@@ -241,6 +269,17 @@ pub async fn cancel(
         )
         .await?;
     }
+    let before = json!({ "status": status.as_str() });
+    let after = json!({ "status": "cancelled", "cancel_reason": loaded.event.cancel_reason });
+    audit::record(
+        &*txn,
+        &caller.0,
+        "event.cancel",
+        id,
+        Some(before),
+        Some(after),
+    )
+    .await?;
     txn.commit().await?;
     state.outbox.wake();
     tracing::info!(event_id = %id, actor = %caller.0.sub, "event cancelled");
