@@ -8,7 +8,10 @@ use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
 use uuid::Uuid;
 
 /// `$1` the space, `$2` and `$3` the range (the driver sends their types); written for
-/// PostgreSQL, numbered `?N` for SQLite.
+/// PostgreSQL, numbered `?N` for SQLite. `{IN}`: PostgreSQL plans `IN (recursive query)` as a
+/// hash join over every hold in the range, of any space (15 ms over 50,000 holds), so there the
+/// ids become one array computed first, `= ANY (ARRAY(…))`, and the (space_id, starts_at) index
+/// is used (2 ms). SQLite has no arrays and uses the index for `IN` anyway.
 const BUSY: &str = "WITH RECURSIVE inside(id) AS (
         SELECT $1
       UNION
@@ -19,10 +22,10 @@ const BUSY: &str = "WITH RECURSIVE inside(id) AS (
         SELECT s.parent_id FROM spaces s JOIN around a ON s.id = a.id WHERE s.parent_id IS NOT NULL
     )
     SELECT starts_at, ends_at FROM holds
-     WHERE space_id IN (SELECT id FROM inside) AND starts_at < $3 AND ends_at > $2
+     WHERE space_id {IN} (SELECT id FROM inside) AND starts_at < $3 AND ends_at > $2
     UNION ALL
     SELECT starts_at, ends_at FROM closures
-     WHERE space_id IN (SELECT id FROM inside UNION SELECT id FROM around)
+     WHERE space_id {IN} (SELECT id FROM inside UNION SELECT id FROM around)
        AND starts_at < $3 AND ends_at > $2";
 
 /// Held and closed intervals meeting `[from, to)` for a booking of `space`, unsorted.
@@ -35,8 +38,16 @@ pub async fn busy(
     let backend = conn.get_database_backend();
     let sql = match backend {
         // SQLite reads `$1` as a name, numbered by first appearance; `?1` is by position.
-        DbBackend::Sqlite => BUSY.replace('$', "?"),
-        _ => BUSY.to_string(),
+        DbBackend::Sqlite => BUSY.replace('$', "?").replace("{IN}", "IN"),
+        _ => BUSY
+            .replace(
+                "{IN} (SELECT id FROM inside)",
+                "= ANY (ARRAY(SELECT id FROM inside))",
+            )
+            .replace(
+                "{IN} (SELECT id FROM inside UNION SELECT id FROM around)",
+                "= ANY (ARRAY(SELECT id FROM inside UNION SELECT id FROM around))",
+            ),
     };
     let statement =
         Statement::from_sql_and_values(backend, sql, [space.into(), from.into(), to.into()]);

@@ -226,7 +226,7 @@ const PLACE_AT_ONCE: &str = "WITH RECURSIVE inside(id) AS (
             $13::timestamptz, $13::timestamptz
         WHERE NOT EXISTS (
             SELECT 1 FROM closures
-            WHERE space_id IN (SELECT id FROM inside UNION SELECT id FROM around)
+            WHERE space_id = ANY (ARRAY(SELECT id FROM inside UNION SELECT id FROM around))
               AND starts_at < $15 AND ends_at > $14)
         RETURNING id
     ), held AS (
