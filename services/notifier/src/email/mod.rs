@@ -4,6 +4,7 @@
 mod body;
 pub mod calendar;
 pub mod changes;
+mod connections;
 pub mod dates;
 pub mod digest;
 pub mod message;

@@ -1,14 +1,12 @@
-//! Sending: one transport built at start-up and shared. SMTP goes through lettre's pooled async
-//! transport (connections are reused across sends); without an SMTP URL, each email is written as
-//! an `.eml` file into `<data_dir>/outbox`.
+//! Sending: one transport built at start-up and shared. SMTP goes over lettre's async SMTP
+//! connections, kept open and reused ([`Connections`]); without an SMTP URL, each email is
+//! written as an `.eml` file into `<data_dir>/outbox`.
 
+use super::connections::Connections;
 use anyhow::Context;
-use lettre::{
-    AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Tokio1Executor,
-    transport::smtp::PoolConfig,
-};
+use lettre::{AsyncFileTransport, AsyncTransport, Tokio1Executor};
 use piazza_shared::settings::Settings;
-use std::time::Duration;
+use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SendError {
@@ -26,7 +24,7 @@ pub enum SendError {
 
 #[derive(Clone)]
 pub enum Mailer {
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp(Arc<Connections>),
     Files(AsyncFileTransport<Tokio1Executor>),
 }
 
@@ -43,17 +41,8 @@ impl Mailer {
     /// The transport the settings ask for.
     pub fn from_settings(settings: &Settings) -> anyhow::Result<Self> {
         match &settings.smtp_url {
-            Some(url) => {
-                let pool = PoolConfig::new()
-                    .max_size(settings.email.concurrency)
-                    .idle_timeout(Duration::from_secs(60));
-                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose())
-                    .context("reading smtp_url")?
-                    .timeout(Some(Duration::from_secs(30)))
-                    .pool_config(pool)
-                    .build();
-                Ok(Mailer::Smtp(transport))
-            }
+            // At most `email.concurrency` emails are in flight, so at most as many connections.
+            Some(url) => Ok(Mailer::Smtp(Arc::new(Connections::new(url.expose())?))),
             None => {
                 let dir = settings.data_dir.join("outbox");
                 std::fs::create_dir_all(&dir)
@@ -67,13 +56,11 @@ impl Mailer {
 
     pub async fn send(&self, message: lettre::Message) -> Result<(), SendError> {
         match self {
-            Mailer::Smtp(transport) => match transport.send(message).await {
-                Ok(_) => Ok(()),
-                Err(e) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),
-                // A 4xx reply: the server is there and said "not now" to this email.
-                Err(e) if e.is_transient() => Err(SendError::Temporary(e.to_string())),
-                Err(e) => Err(SendError::Unavailable(e.to_string())),
-            },
+            Mailer::Smtp(connections) => {
+                connections
+                    .send(message.envelope(), &message.formatted())
+                    .await
+            }
             Mailer::Files(transport) => transport
                 .send(message)
                 .await

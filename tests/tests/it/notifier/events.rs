@@ -1,6 +1,7 @@
 //! Event emails: a published event reaches the instant subscribers whose interests match, each
 //! in their language with the one-click headers; a message seen twice (redelivered, or replayed
-//! with a new id) sends one email; an unsubscribe that lands before the send wins.
+//! with a new id) sends one email; an unsubscribe that lands before the send wins; a refused
+//! address (5xx) is marked and never written to again, a deferred email (4xx) is retried.
 
 use super::{WAIT, app, count_to, email, local, publish, published_event, subscriber};
 use piazza_e2e::{eventually, mail::Mailbox};
@@ -235,6 +236,103 @@ async fn an_unsubscribe_that_lands_before_the_send_wins() {
             .to("leaves@example.org")
             .iter()
             .all(|e| !e.subject.contains("Secondo concerto"))
+    );
+    notifier.close().await;
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_address_is_never_written_to_again_and_a_deferred_email_is_retried() {
+    let mut app = app().await;
+    let admin = app.admin().await;
+    for address in ["bounce@example.org", "slow@example.org", "fine@example.org"] {
+        subscriber(&app, address, &["music"], "it", "instant").await;
+    }
+    let Mailbox::Smtp(server) = &mut app.mailbox else {
+        unreachable!()
+    };
+    server.stop().await;
+    server
+        .start_again(&["--reject-rcpt", "bounce", "--defer-rcpt", "slow"])
+        .await;
+    published_event(
+        &app,
+        &admin,
+        json!({
+            "title": "Primo live", "categories": ["music"],
+            "starts_at": "2027-03-01T21:00:00+01:00", "ends_at": "2027-03-01T23:00:00+01:00"
+        }),
+    )
+    .await;
+    email(&app, "fine@example.org", "Primo live").await;
+    let notifier = app.db("notifier").await;
+    let row = |to: &'static str| {
+        let conn = notifier.conn().clone();
+        async move {
+            piazza_notifier::db::deliveries::Entity::find()
+                .filter(piazza_notifier::db::deliveries::Column::Kind.eq("event_published"))
+                .filter(piazza_notifier::db::deliveries::Column::Recipient.eq(to))
+                .one(&conn)
+                .await
+                .unwrap()
+        }
+    };
+    let refused = eventually("the 550 to be recorded", WAIT, || async {
+        row("bounce@example.org")
+            .await
+            .filter(|r| r.state == "failed")
+    })
+    .await;
+    assert!(refused.last_error.unwrap().contains("550"));
+    let suppressed = piazza_notifier::db::suppressions::Entity::find_by_id("bounce@example.org")
+        .one(notifier.conn())
+        .await
+        .unwrap();
+    assert!(suppressed.is_some(), "a 5xx marks the address");
+    let deferred = eventually("the 451 to be recorded", WAIT, || async {
+        row("slow@example.org")
+            .await
+            .filter(|r| r.state == "pending" && r.attempts >= 1)
+    })
+    .await;
+    assert!(deferred.last_error.unwrap().contains("451"));
+
+    // The server accepts everyone again: the deferred email goes; the refused address is not
+    // tried again, not even for the next event.
+    let Mailbox::Smtp(server) = &mut app.mailbox else {
+        unreachable!()
+    };
+    server.stop().await;
+    server.start_again(&[]).await;
+    email(&app, "slow@example.org", "Primo live").await;
+    published_event(
+        &app,
+        &admin,
+        json!({
+            "title": "Secondo live", "categories": ["music"],
+            "starts_at": "2027-03-08T21:00:00+01:00", "ends_at": "2027-03-08T23:00:00+01:00"
+        }),
+    )
+    .await;
+    email(&app, "fine@example.org", "Secondo live").await;
+    email(&app, "slow@example.org", "Secondo live").await;
+    eventually(
+        "the refused address's second email to be dropped",
+        WAIT,
+        || async {
+            piazza_notifier::db::deliveries::Entity::find()
+                .filter(piazza_notifier::db::deliveries::Column::Recipient.eq("bounce@example.org"))
+                .filter(piazza_notifier::db::deliveries::Column::State.eq("cancelled"))
+                .one(notifier.conn())
+                .await
+                .unwrap()
+        },
+    )
+    .await;
+    assert_eq!(
+        count_to(&app, "bounce@example.org"),
+        1,
+        "only the confirmation"
     );
     notifier.close().await;
     app.stop().await;
