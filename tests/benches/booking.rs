@@ -1,8 +1,11 @@
 //! Benchmarks of booking on PostgreSQL:
 //! - booking requests per second from 16 concurrent HTTP clients over 100 spaces (every request
 //!   a distinct free slot, so each is written; target ≥ 1,000/s), with each request's latency;
-//! - the same transaction run by `pgbench` (`tests/benches/booking_txn.sql`, 16 clients) against
-//!   the same schema, as the ceiling the database allows;
+//! - the same work run by `pgbench` (16 clients) against the same schema, as the ceiling the
+//!   database allows: `booking_once.sql` the one-statement path a single free slot takes,
+//!   `booking_txn.sql` the checked path (series, quotas, something in the way);
+//! - database round trips per booking request (the outbox relay's included), counted from
+//!   sqlx's statement events;
 //! - availability of one space over a six-month season holding 2,000 bookings
 //!   (`GET /api/v1/spaces/{id}/availability?from=…&to=…`, target p99 ≤ 5 ms).
 //!
@@ -18,7 +21,7 @@ use serde_json::{Value, json};
 use std::{
     sync::{
         Arc,
-        atomic::{AtomicUsize, Ordering},
+        atomic::{AtomicBool, AtomicUsize, Ordering},
     },
     time::{Duration, Instant},
 };
@@ -27,6 +30,7 @@ const CLIENTS: usize = 16;
 const SPACES: usize = 100;
 const REQUESTS: usize = 8_000;
 const AVAILABILITY_ROUNDS: usize = 300;
+const ROUND_TRIP_REQUESTS: usize = 200;
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
@@ -56,7 +60,8 @@ async fn spaces(app: &TestApp, admin: &str, count: usize, hours: Value) -> Vec<S
 }
 
 /// 16 clients send `REQUESTS` booking requests as fast as they are answered.
-async fn requests_per_second(app: &TestApp, admin: &str) {
+/// Returns the spaces it made.
+async fn requests_per_second(app: &TestApp, admin: &str) -> Arc<Vec<String>> {
     let ids = Arc::new(spaces(app, admin, SPACES, json!([])).await);
     let next = Arc::new(AtomicUsize::new(0));
     let first = Utc.with_ymd_and_hms(2027, 1, 4, 0, 0, 0).unwrap();
@@ -107,17 +112,17 @@ async fn requests_per_second(app: &TestApp, admin: &str) {
         ms(percentile(&samples, 0.99)),
         ms(*samples.last().unwrap())
     );
+    ids
 }
 
-/// The same transaction run by pgbench against the schema the service wrote.
-async fn pgbench(app: &TestApp) {
-    let db = app.db("booking").await;
-    sea_orm::ConnectionTrait::execute_unprepared(db.conn(), "CREATE SEQUENCE bench_slot")
-        .await
-        .unwrap();
-    db.close().await;
+/// `script` (in `tests/benches/`) run by pgbench against the schema the service wrote.
+async fn pgbench(app: &TestApp, script: &str) {
     let schema = format!("{}booking", app.settings.database_schema_prefix);
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/booking_txn.sql");
+    let script = format!("{}/benches/{script}", env!("CARGO_MANIFEST_DIR"));
+    println!(
+        "    pgbench -M prepared -f {}:",
+        script.rsplit('/').next().unwrap_or("")
+    );
     let url = url::Url::parse(&piazza_e2e::database_url()).unwrap();
     let output = std::process::Command::new("pgbench")
         .env("PGOPTIONS", format!("-c search_path={schema},public"))
@@ -142,7 +147,7 @@ async fn pgbench(app: &TestApp) {
             "-T",
             "10",
             "-f",
-            script,
+            &script,
             url.path().trim_start_matches('/'),
         ])
         .output();
@@ -219,7 +224,76 @@ async fn availability(app: &TestApp, admin: &str) {
     );
 }
 
+/// Counts the statements sqlx sends (its `sqlx::query` events, one per round trip) while
+/// `COUNTING` is set; otherwise says no at the callsite, so the timed runs pay nothing.
+struct Statements;
+
+static COUNTING: AtomicBool = AtomicBool::new(false);
+static STATEMENTS: AtomicUsize = AtomicUsize::new(0);
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Statements {
+    fn register_callsite(
+        &self,
+        metadata: &'static tracing::Metadata<'static>,
+    ) -> tracing::subscriber::Interest {
+        if metadata.target() == "sqlx::query" {
+            tracing::subscriber::Interest::sometimes()
+        } else {
+            tracing::subscriber::Interest::never()
+        }
+    }
+
+    fn enabled(
+        &self,
+        metadata: &tracing::Metadata<'_>,
+        _: tracing_subscriber::layer::Context<'_, S>,
+    ) -> bool {
+        metadata.target() == "sqlx::query" && COUNTING.load(Ordering::Relaxed)
+    }
+
+    fn on_event(&self, _: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        STATEMENTS.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Database round trips per booking request, the outbox relay's included: one client books
+/// `ROUND_TRIP_REQUESTS` free slots one after another while every statement is counted.
+async fn round_trips(app: &TestApp, admin: &str, space: &str) {
+    let client = reqwest::Client::new();
+    let url = app.url("/api/v1/bookings");
+    let first = Utc.with_ymd_and_hms(2031, 1, 6, 0, 0, 0).unwrap();
+    // Let the relay drain what earlier runs left, so its statements below are for these.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    COUNTING.store(true, Ordering::Relaxed);
+    for n in 0..ROUND_TRIP_REQUESTS {
+        let start = first + Days::hours(n as i64);
+        let body = json!({
+            "space_id": space, "title": "Prove del coro", "attendees": 10,
+            "starts_at": start.to_rfc3339(), "ends_at": (start + Days::minutes(50)).to_rfc3339()
+        });
+        let response = client
+            .post(&url)
+            .bearer_auth(admin)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 201);
+    }
+    // The relay publishes the last ones just after their answers.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    COUNTING.store(false, Ordering::Relaxed);
+    let counted = STATEMENTS.load(Ordering::Relaxed);
+    println!(
+        "  database round trips per booking request (relay included): {:.1} ({counted} statements for {ROUND_TRIP_REQUESTS} requests)",
+        counted as f64 / ROUND_TRIP_REQUESTS as f64
+    );
+}
+
 fn main() {
+    use tracing_subscriber::layer::SubscriberExt;
+    tracing::subscriber::set_global_default(tracing_subscriber::registry().with(Statements))
+        .unwrap();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -243,8 +317,15 @@ fn main() {
             .spawn()
             .await;
         let admin = app.admin().await;
-        requests_per_second(&app, &admin).await;
-        pgbench(&app).await;
+        let ids = requests_per_second(&app, &admin).await;
+        let db = app.db("booking").await;
+        sea_orm::ConnectionTrait::execute_unprepared(db.conn(), "CREATE SEQUENCE bench_slot")
+            .await
+            .unwrap();
+        db.close().await;
+        pgbench(&app, "booking_once.sql").await;
+        pgbench(&app, "booking_txn.sql").await;
+        round_trips(&app, &admin, &ids[0]).await;
         availability(&app, &admin).await;
         app.stop().await;
     });

@@ -1,7 +1,8 @@
--- One booking request as the booking service runs it on PostgreSQL, statement for statement:
--- read the space, then in one transaction read the space tree, look for holds and closures in
--- the way, write the booking, its hold and its outbox message. Used by `--bench booking` as the
--- ceiling of what the database allows (pgbench -M prepared -f booking_txn.sql: parameters bound
+-- One booking request on the booking service's checked path on PostgreSQL (a series, a quota,
+-- or something in the way; before `placement::place_at_once`, every request), statement for
+-- statement: read the space, then in one transaction read the space tree, look for holds and
+-- closures in the way, write the booking, its hold and its outbox message. Used by
+-- `--bench booking` as the ceiling of what the database allows for that path (pgbench -M prepared -f booking_txn.sql: parameters bound
 -- as the service binds them). Transaction n takes hour n / 100 of space n % 100 from 2100 on
 -- (sequence `bench_slot`, made by the benchmark), so none clashes, as in the HTTP run.
 SELECT n % 100 AS s,

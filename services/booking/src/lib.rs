@@ -3,6 +3,7 @@
 //! accounts people log in with and issues their API tokens.
 
 pub mod accounts;
+pub mod busy;
 pub mod db;
 pub mod domain;
 mod messages;

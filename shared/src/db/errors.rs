@@ -20,8 +20,11 @@ pub fn is_unique_violation(error: &DbErr) -> bool {
 }
 
 /// A PostgreSQL exclusion constraint refused the row (23P01): an overlapping slot exists.
+/// Two transactions inserting overlapping rows at the same moment each see the other's row
+/// and wait for each other; PostgreSQL breaks that tie by aborting one with a deadlock
+/// (40P01), which means the same thing: the survivor holds an overlapping slot.
 pub fn is_exclusion_violation(error: &DbErr) -> bool {
-    database_code(error).as_deref() == Some("23P01")
+    matches!(database_code(error).as_deref(), Some("23P01" | "40P01"))
 }
 
 /// The database could not be reached or the pool had no connection to give in time.

@@ -19,6 +19,9 @@ use sqlx::{
 use std::{ops::Deref, str::FromStr, sync::Arc, time::Duration};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
+/// How long a pooled PostgreSQL connection may sit idle before it is pinged on its way out.
+const PING_WHEN_IDLE_FOR: Duration = Duration::from_secs(1);
+
 /// A service's database connection pool.
 #[derive(Clone, Debug)]
 pub struct Db {
@@ -134,6 +137,18 @@ impl Db {
             // A request waiting for a connection while the database is away should fail fast
             // with a 503 rather than hang.
             .acquire_timeout(Duration::from_secs(5))
+            // Pinging every connection handed out costs a round trip per query, as much as the
+            // query itself; only one that sat idle (where a restart or a dropped link is likely
+            // to have killed it unseen) is pinged. Under load no connection idles that long.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for < PING_WHEN_IDLE_FOR {
+                        return Ok(true);
+                    }
+                    Ok(sqlx::Connection::ping(conn).await.is_ok())
+                })
+            })
             .connect_with(options)
             .await
             .with_context(|| format!("connecting to {location}"))?;

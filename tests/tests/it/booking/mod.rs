@@ -8,6 +8,7 @@
 mod calendar_rules;
 mod concurrency;
 mod feed;
+mod in_the_way;
 mod messages;
 mod quotas;
 mod recurrence;
