@@ -153,6 +153,28 @@ impl Tally {
         );
         counts
     }
+    /// For work that may be resent after a crash (an email accepted by the server just before
+    /// the kill, whose outcome was never recorded): prints the line with the resends and the
+    /// bound, then fails the test if anything was lost or resent beyond `allowed`.
+    pub fn assert_resent_at_most(&mut self, allowed: usize) -> Counts {
+        let resent = self.counts().duplicated;
+        self.note("resent", format!("{resent} (allowed ≤ {allowed})"));
+        let counts = self.report();
+        assert!(counts.sent > 0, "{}: nothing was sent", self.fault);
+        assert_eq!(counts.lost, 0, "{}: lost {}", self.fault, counts.lost);
+        assert!(
+            counts.duplicated <= allowed,
+            "{}: resent {} beyond the {allowed} in flight at the fault",
+            self.fault,
+            counts.duplicated
+        );
+        assert_eq!(
+            counts.unexpected, 0,
+            "{}: effects of items never sent",
+            self.fault
+        );
+        counts
+    }
 }
 
 #[cfg(test)]

@@ -33,29 +33,29 @@ fn server_mut(app: &mut TestApp) -> &mut SmtpServer {
     }
 }
 
-/// Publishes on `amqp_url` under the app's names.
-async fn publish(amqp_url: &str, bus: &BusSettings, envelope: &Envelope) {
+/// Publishes on `amqp_url` under the deployment's names.
+pub(super) async fn publish(amqp_url: &str, bus: &BusSettings, envelope: &Envelope) {
     let client = AmqpBus::new(Secret::new(amqp_url.to_string()), bus.clone(), "fault-test");
     client.publish(envelope).await.unwrap();
 }
 
 /// Waits until the SMTP server holds `count` messages.
-async fn received(app: &TestApp, count: usize, what: &str) {
+pub(super) async fn received(server: &SmtpServer, count: usize, what: &str) {
     eventually(what, WAIT, || async {
-        (server(app).count() >= count).then_some(())
+        (server.count() >= count).then_some(())
     })
     .await;
 }
 
 /// Counts every email the server received against the tally, by subject and recipient.
-fn count_effects(app: &TestApp, tally: &mut Tally) {
-    for email in server(app).messages() {
+pub(super) fn count_effects(server: &SmtpServer, tally: &mut Tally) {
+    for email in server.messages() {
         tally.effect(format!("{} → {}", email.subject, email.to));
     }
 }
 
 /// Records as sent one email of `title` to each of `addresses`, in each one's language.
-fn expect_emails(tally: &mut Tally, title: &str, addresses: &[String]) {
+pub(super) fn expect_emails(tally: &mut Tally, title: &str, addresses: &[String]) {
     for (n, address) in addresses.iter().enumerate() {
         // The audience alternates Italian and English.
         let subject = if n % 2 == 0 {
@@ -101,7 +101,7 @@ async fn fault_1_a_broker_restart_in_the_middle_of_a_fan_out_sends_every_email_o
     let (_, concert) = audience::event("Concerto nel cortile", Category::Music);
     expect_emails(&mut tally, "Concerto nel cortile", &music);
     publish(&amqp_url, &app.settings.bus, &concert).await;
-    received(&app, RECIPIENTS / 3, "a third of the fan-out").await;
+    received(server(&app), RECIPIENTS / 3, "a third of the fan-out").await;
 
     let before = server(&app).count();
     let stopped = Instant::now();
@@ -115,10 +115,10 @@ async fn fault_1_a_broker_restart_in_the_middle_of_a_fan_out_sends_every_email_o
     expect_emails(&mut tally, "Prova aperta", &theatre);
     publish(&amqp_url, &app.settings.bus, &play).await;
 
-    received(&app, RECIPIENTS + theatre.len(), "every email").await;
+    received(server(&app), RECIPIENTS + theatre.len(), "every email").await;
     // Anything doubled would have been sent by now.
     tokio::time::sleep(Duration::from_secs(2)).await;
-    count_effects(&app, &mut tally);
+    count_effects(server(&app), &mut tally);
     tally.note("sent before the restart", before);
     tally.note("broker away (ms)", away.as_millis());
     tally.assert_exactly_once();
@@ -143,7 +143,7 @@ async fn fault_2_an_smtp_server_down_during_a_fan_out_gets_every_email_once_when
     let (_, concert) = audience::event("Concerto nel cortile", Category::Music);
     expect_emails(&mut tally, "Concerto nel cortile", &music);
     publish(&piazza_e2e::amqp_url(), &app.settings.bus, &concert).await;
-    received(&app, RECIPIENTS / 3, "a third of the fan-out").await;
+    received(server(&app), RECIPIENTS / 3, "a third of the fan-out").await;
 
     server_mut(&mut app).stop().await;
     let before = server(&app).count();
@@ -154,9 +154,14 @@ async fn fault_2_an_smtp_server_down_during_a_fan_out_gets_every_email_once_when
     assert_eq!(during, before, "nothing arrives while the server is down");
     server_mut(&mut app).start_again(&[]).await;
 
-    received(&app, RECIPIENTS, "every email after the server is back").await;
+    received(
+        server(&app),
+        RECIPIENTS,
+        "every email after the server is back",
+    )
+    .await;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    count_effects(&app, &mut tally);
+    count_effects(server(&app), &mut tally);
     tally.note("sent before the outage", before);
     tally.note("server down (s)", down.as_secs());
     tally.assert_exactly_once();
