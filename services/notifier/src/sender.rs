@@ -4,9 +4,14 @@
 //! the lease to expire and the row is tried again.
 //!
 //! Speed comes from doing per round what could be done per email: one claim, one read of what
-//! the round's emails need ([`Round`]), one write of their outcomes. The emails of a round go out
-//! `email.concurrency` at a time over the pooled connections; while they do, the next round is
-//! already being claimed, so the connections never wait for the database.
+//! the round's emails need ([`Round`]), one write of their other outcomes. The emails of a round
+//! go out `email.concurrency` at a time over the pooled connections; while they do, the next
+//! round is already being claimed, so the connections never wait for the database.
+//!
+//! An accepted email is marked sent before its slot takes the next one: the slots' accepted
+//! emails are marked together, in one statement, as they come. So a crash can leave at most
+//! `email.concurrency` emails accepted by the server but not marked, the only ones that may go
+//! out twice.
 
 use crate::{
     compose::{Round, compose},
@@ -25,7 +30,7 @@ use std::sync::{
     Arc,
     atomic::{AtomicBool, Ordering},
 };
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
@@ -38,6 +43,8 @@ const LEASE_MINUTES: i64 = 5;
 #[derive(Debug)]
 enum Outcome {
     Sent,
+    /// Sent, and already marked sent.
+    Recorded,
     Skipped(String),
     Failed(SendError),
     /// Not tried: the server was found unavailable earlier in the round.
@@ -182,11 +189,14 @@ async fn deliver(state: &AppState, rows: Vec<deliveries::Model>) -> anyhow::Resu
     let pacing = pacer(state.settings.email.rate_per_second);
     let concurrency = state.settings.email.concurrency as usize;
     let unavailable = Arc::new(AtomicBool::new(false));
-    let outcomes: Vec<(deliveries::Model, Outcome)> = futures::stream::iter(rows)
-        .map(|row| {
+    let any_unavailable = unavailable.clone();
+    let (accepted, to_mark) = mpsc::unbounded_channel();
+    let sending = futures::stream::iter(rows)
+        .map(move |row| {
             let round = round.clone();
             let pacing = pacing.clone();
             let unavailable = unavailable.clone();
+            let accepted = accepted.clone();
             async move {
                 if unavailable.load(Ordering::Relaxed) {
                     return (row, Outcome::Deferred);
@@ -198,7 +208,7 @@ async fn deliver(state: &AppState, rows: Vec<deliveries::Model>) -> anyhow::Resu
                         }
                         match email.into_message(&state.from) {
                             Ok(message) => match state.mailer.send(message).await {
-                                Ok(()) => Outcome::Sent,
+                                Ok(()) => marked(&accepted, row.id).await,
                                 Err(e) => {
                                     if matches!(e, SendError::Unavailable(_)) {
                                         unavailable.store(true, Ordering::Relaxed);
@@ -219,14 +229,70 @@ async fn deliver(state: &AppState, rows: Vec<deliveries::Model>) -> anyhow::Resu
             }
         })
         .buffer_unordered(concurrency.max(1))
-        .collect()
-        .await;
+        .collect::<Vec<_>>();
+    let (outcomes, ()) = tokio::join!(sending, mark_sent(state, to_mark, concurrency.max(1)));
     let report = RoundReport {
         handled: outcomes.len(),
-        unavailable: unavailable.load(Ordering::Relaxed),
+        unavailable: any_unavailable.load(Ordering::Relaxed),
     };
     record(state, outcomes).await?;
     Ok(report)
+}
+
+/// An accepted email's delivery, passed to [`mark_sent`]; the answer says whether it was marked.
+type Accepted = (Uuid, oneshot::Sender<bool>);
+
+/// Has `id` marked sent and waits for it: `Recorded` once marked, `Sent` (marked with the round's
+/// other outcomes) if the write failed.
+async fn marked(accepted: &mpsc::UnboundedSender<Accepted>, id: Uuid) -> Outcome {
+    let (done, answer) = oneshot::channel();
+    if accepted.send((id, done)).is_err() {
+        return Outcome::Sent;
+    }
+    match answer.await {
+        Ok(true) => Outcome::Recorded,
+        _ => Outcome::Sent,
+    }
+}
+
+/// Marks accepted emails sent as they come, all those waiting in one statement, until every
+/// slot of the round is done.
+async fn mark_sent(state: &AppState, mut accepted: mpsc::UnboundedReceiver<Accepted>, most: usize) {
+    let mut batch = Vec::with_capacity(most);
+    while accepted.recv_many(&mut batch, most).await > 0 {
+        let ids: Vec<Uuid> = batch.iter().map(|(id, _)| *id).collect();
+        let marked = match set_sent(state.db.conn(), &ids, Utc::now()).await {
+            Ok(()) => true,
+            Err(error) => {
+                tracing::warn!(%error, "could not mark emails sent; retried with the round");
+                false
+            }
+        };
+        for (_, done) in batch.drain(..) {
+            let _ = done.send(marked);
+        }
+    }
+}
+
+/// Marks the deliveries `ids` sent at `now`, counting the attempt.
+async fn set_sent(
+    conn: &impl ConnectionTrait,
+    ids: &[Uuid],
+    now: chrono::DateTime<Utc>,
+) -> Result<(), DbErr> {
+    for chunk in ids.chunks(1000) {
+        deliveries::Entity::update_many()
+            .col_expr(deliveries::Column::State, Expr::value("sent"))
+            .col_expr(deliveries::Column::SentAt, Expr::value(Some(now)))
+            .col_expr(
+                deliveries::Column::Attempts,
+                Expr::col(deliveries::Column::Attempts).add(1),
+            )
+            .filter(deliveries::Column::Id.is_in(chunk.iter().copied()))
+            .exec(conn)
+            .await?;
+    }
+    Ok(())
 }
 
 fn pacer(rate: u32) -> Option<Arc<Mutex<tokio::time::Interval>>> {
@@ -240,7 +306,7 @@ fn pacer(rate: u32) -> Option<Arc<Mutex<tokio::time::Interval>>> {
 
 fn outcome_label(outcome: &Outcome) -> &'static str {
     match outcome {
-        Outcome::Sent => "sent",
+        Outcome::Sent | Outcome::Recorded => "sent",
         Outcome::Skipped(_) => "skipped",
         Outcome::Failed(SendError::Temporary(_)) => "temporary_failure",
         Outcome::Failed(SendError::Permanent(_)) => "permanent_failure",
@@ -272,18 +338,7 @@ async fn record(
             _ => {}
         }
     }
-    for chunk in sent.chunks(1000) {
-        deliveries::Entity::update_many()
-            .col_expr(deliveries::Column::State, Expr::value("sent"))
-            .col_expr(deliveries::Column::SentAt, Expr::value(Some(now)))
-            .col_expr(
-                deliveries::Column::Attempts,
-                Expr::col(deliveries::Column::Attempts).add(1),
-            )
-            .filter(deliveries::Column::Id.is_in(chunk.iter().copied()))
-            .exec(&*txn)
-            .await?;
-    }
+    set_sent(&*txn, &sent, now).await?;
     // The server was away: back to pending, due at once (the sender itself waits before its
     // next round), without counting an attempt.
     for chunk in waiting.chunks(1000) {
@@ -297,7 +352,10 @@ async fn record(
     for (row, outcome) in &outcomes {
         let attempts = row.attempts + 1;
         let (state_value, next, error) = match outcome {
-            Outcome::Sent | Outcome::Deferred | Outcome::Failed(SendError::Unavailable(_)) => {
+            Outcome::Sent
+            | Outcome::Recorded
+            | Outcome::Deferred
+            | Outcome::Failed(SendError::Unavailable(_)) => {
                 continue;
             }
             Outcome::Skipped(reason) => ("cancelled", now, reason.clone()),
