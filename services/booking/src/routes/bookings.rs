@@ -723,9 +723,26 @@ pub async fn cancel(
         };
         state.outbox.add(&*txn, &message, correlation).await?;
     }
+    let updated = rows
+        .iter()
+        .find(|b| b.id == id)
+        .cloned()
+        .unwrap_or_else(|| booking.clone());
+    // An operator cancelling its own booking is its business; an administrator cancelling
+    // someone's is an administrative action and goes in the audit log.
+    if caller.is_admin() {
+        audit::record(
+            &*txn,
+            &caller.0,
+            "booking.cancel",
+            id,
+            audit::json(&BookingView::from(booking)),
+            audit::json(&BookingView::from(updated.clone())),
+        )
+        .await?;
+    }
     txn.commit().await?;
     state.outbox.wake();
     tracing::info!(booking_id = %id, occurrences = rows.len(), actor = %caller.0.sub, "booking cancelled");
-    let updated = rows.into_iter().find(|b| b.id == id).unwrap_or(booking);
     Ok(axum::Json(updated.into()))
 }

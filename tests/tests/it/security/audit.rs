@@ -131,6 +131,36 @@ async fn administrative_actions_are_recorded_with_before_and_after_and_filtered(
     let (status, problem) = app.get("/api/v1/audit?from=yesterday", Some(&admin)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["errors"][0]["field"], "from");
+
+    // An administrator cancelling someone's booking is recorded; an operator cancelling its own
+    // booking is not an administrative action.
+    let own = expect(
+        &app,
+        "/api/v1/bookings",
+        Some(&operator),
+        json!({
+            "space_id": space_id, "title": "Laboratorio", "attendees": 10,
+            "starts_at": "2027-03-09T18:00:00+01:00", "ends_at": "2027-03-09T20:00:00+01:00"
+        }),
+        StatusCode::CREATED,
+    )
+    .await;
+    let own_id = own["id"].as_str().unwrap();
+    for (id, token) in [(own_id, &operator), (booking_id, &admin)] {
+        expect(
+            &app,
+            &format!("/api/v1/bookings/{id}/cancel"),
+            Some(token),
+            json!({}),
+            StatusCode::OK,
+        )
+        .await;
+    }
+    let cancels = entries(&app, &admin, "?action=booking.cancel").await;
+    assert_eq!(cancels.len(), 1, "{cancels:#?}");
+    assert_eq!(cancels[0]["target"], format!("booking:{booking_id}"));
+    assert_eq!(cancels[0]["before"]["status"], "approved");
+    assert_eq!(cancels[0]["after"]["status"], "cancelled");
     app.stop().await;
 }
 
