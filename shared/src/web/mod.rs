@@ -4,6 +4,7 @@
 
 pub mod assets;
 pub mod chart;
+pub mod csv;
 pub mod form;
 pub mod i18n;
 pub mod page;

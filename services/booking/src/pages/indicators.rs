@@ -3,11 +3,7 @@
 
 use super::PageState;
 use crate::routes::{reports, spaces::RangeQuery};
-use axum::{
-    extract::State,
-    http::{HeaderValue, header},
-    response::{IntoResponse, Response},
-};
+use axum::{extract::State, response::Response};
 use chrono::{Datelike, NaiveDate, Utc};
 use minijinja::context;
 use piazza_shared::{
@@ -114,20 +110,5 @@ pub async fn csv(State(state): State<PageState>, ctx: PageCtx) -> Response {
             s.ratio.map(|r| format!("{r:.4}")).unwrap_or_default()
         ));
     }
-    let disposition = format!("attachment; filename=\"piazza-utilization-{from}-{to}.csv\"");
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/csv; charset=utf-8"),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_str(&disposition)
-                    .unwrap_or(HeaderValue::from_static("attachment")),
-            ),
-        ],
-        text,
-    )
-        .into_response()
+    piazza_shared::web::csv::download("piazza-utilization", from, to, text)
 }

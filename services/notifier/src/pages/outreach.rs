@@ -4,11 +4,7 @@
 
 use super::PageState;
 use crate::routes::reports::{self, Outreach, Period};
-use axum::{
-    extract::State,
-    http::{HeaderValue, header},
-    response::{IntoResponse, Response},
-};
+use axum::{extract::State, response::Response};
 use chrono::{Datelike, NaiveDate, Utc};
 use minijinja::context;
 use piazza_shared::{
@@ -110,20 +106,5 @@ pub async fn csv(State(state): State<PageState>, ctx: PageCtx) -> Response {
     for (kind, n) in &o.emails_sent.by_kind {
         text.push_str(&format!("emails_sent,{kind},{n}\r\n"));
     }
-    let disposition = format!("attachment; filename=\"piazza-outreach-{from}-{to}.csv\"");
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/csv; charset=utf-8"),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_str(&disposition)
-                    .unwrap_or(HeaderValue::from_static("attachment")),
-            ),
-        ],
-        text,
-    )
-        .into_response()
+    piazza_shared::web::csv::download("piazza-outreach", from, to, text)
 }

@@ -4,11 +4,7 @@
 
 use super::PageState;
 use crate::db::{events, registrations};
-use axum::{
-    extract::State,
-    http::{HeaderValue, header},
-    response::{IntoResponse, Response},
-};
+use axum::{extract::State, response::Response};
 use chrono::{Datelike, NaiveDate, Utc};
 use minijinja::context;
 use piazza_shared::{
@@ -158,23 +154,5 @@ pub async fn csv(State(state): State<PageState>, ctx: PageCtx) -> Response {
         ));
     }
     text.push_str(&format!("all,,{}\r\n", f.people));
-    let disposition = format!(
-        "attachment; filename=\"piazza-indicators-{}-{}.csv\"",
-        f.from, f.to
-    );
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/csv; charset=utf-8"),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_str(&disposition)
-                    .unwrap_or(HeaderValue::from_static("attachment")),
-            ),
-        ],
-        text,
-    )
-        .into_response()
+    piazza_shared::web::csv::download("piazza-indicators", f.from, f.to, text)
 }
