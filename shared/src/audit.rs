@@ -65,7 +65,7 @@ pub async fn record(
     let item = action.split('.').next().unwrap_or(action);
     let row = entity::ActiveModel {
         id: Set(Uuid::now_v7()),
-        at: Set(Utc::now()),
+        at: Set(crate::clock::now()),
         actor_id: Set(actor.sub),
         actor_email: Set(actor.email.clone()),
         actor_role: Set(actor.role.as_str().to_string()),

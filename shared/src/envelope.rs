@@ -58,7 +58,7 @@ impl Envelope {
             id: Uuid::now_v7(),
             source: format!("/piazza/{service}"),
             event_type: M::TYPE.into(),
-            time: Utc::now(),
+            time: crate::clock::now(),
             datacontenttype: "application/json".into(),
             correlationid: correlation,
             // Serialising plain data structs into a Value cannot fail.
@@ -107,8 +107,8 @@ mod tests {
             reason: "closed for works".into(),
             contact_email: None,
             title: "Laboratorio".into(),
-            starts_at: Utc::now(),
-            ends_at: Utc::now(),
+            starts_at: crate::clock::now(),
+            ends_at: crate::clock::now(),
             conflicts: vec![],
         };
         let envelope = Envelope::new("booking", &message, Some("c-1".into()));

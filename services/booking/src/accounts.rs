@@ -2,7 +2,6 @@
 //! log in for an API token.
 
 use crate::db::{accounts, organisations};
-use chrono::Utc;
 use piazza_shared::{
     auth::{Claims, Role, hash_password},
     db::Db,
@@ -30,7 +29,7 @@ pub async fn organisation(
     let model = organisations::Model {
         id: Uuid::now_v7(),
         name: name.to_string(),
-        created_at: Utc::now(),
+        created_at: piazza_shared::clock::now(),
     };
     organisations::Entity::insert(organisations::ActiveModel::from(model.clone()))
         .exec_without_returning(conn)
@@ -79,7 +78,7 @@ pub async fn create(
         password_hash: hash,
         role: role.as_str().to_string(),
         organisation_id,
-        created_at: Utc::now(),
+        created_at: piazza_shared::clock::now(),
     };
     accounts::Entity::insert(accounts::ActiveModel::from(model.clone()))
         .exec_without_returning(&*txn)

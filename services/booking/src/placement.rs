@@ -297,7 +297,7 @@ pub async fn place(conn: &impl ConnectionTrait, request: Request) -> Result<Plac
     if free.is_empty() {
         return Err(PlaceError::Conflicts(conflicts));
     }
-    let now = Utc::now();
+    let now = piazza_shared::clock::now();
     let series_id = (request.slots.len() > 1).then(Uuid::now_v7);
     let held_spaces = tree.held_by(request.space.id);
     let mut rows = Vec::with_capacity(free.len());

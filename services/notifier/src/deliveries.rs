@@ -3,7 +3,6 @@
 //! harmless.
 
 use crate::{db::deliveries, domain::Kind};
-use chrono::Utc;
 use piazza_shared::contracts::Language;
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, sea_query::OnConflict};
 use uuid::Uuid;
@@ -24,7 +23,7 @@ const CHUNK: usize = 1000;
 
 /// Inserts the deliveries that do not exist yet; returns how many were new.
 pub async fn enqueue(conn: &impl ConnectionTrait, items: Vec<NewDelivery>) -> Result<u64, DbErr> {
-    let now = Utc::now();
+    let now = piazza_shared::clock::now();
     let mut created = 0;
     let mut rows = items.into_iter().map(|d| {
         deliveries::ActiveModel::from(deliveries::Model {

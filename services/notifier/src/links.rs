@@ -2,7 +2,7 @@
 //! unsubscribe), expires, and is signed with the service key, so a link for one person never
 //! opens another's data and an unsubscribe link cannot change preferences.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use piazza_shared::auth::{Keys, TokenError};
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -42,11 +42,13 @@ impl Links {
             s: subscriber,
             e: email.to_string(),
         };
-        self.keys.sign(purpose, &claims, Utc::now() + self.ttl)
+        self.keys
+            .sign(purpose, &claims, piazza_shared::clock::now() + self.ttl)
     }
 
     pub fn verify(&self, purpose: &str, token: &str) -> Result<LinkClaims, TokenError> {
-        self.keys.verify(purpose, token, Utc::now())
+        self.keys
+            .verify(purpose, token, piazza_shared::clock::now())
     }
 
     fn url(&self, path: &str, token: String) -> String {

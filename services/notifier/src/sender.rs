@@ -136,7 +136,7 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
 
 /// Claims due rows: `pending` ones whose time has come, and `sending` ones whose lease expired.
 async fn claim(state: &AppState) -> Result<Vec<deliveries::Model>, DbErr> {
-    let now = Utc::now();
+    let now = piazza_shared::clock::now();
     let txn = state.db.begin().await?;
     let mut query = deliveries::Entity::find()
         .filter(deliveries::Column::State.is_in(["pending", "sending"]))
@@ -166,7 +166,10 @@ async fn claim(state: &AppState) -> Result<Vec<deliveries::Model>, DbErr> {
 async fn release(state: &AppState, rows: &[deliveries::Model]) -> Result<(), DbErr> {
     deliveries::Entity::update_many()
         .col_expr(deliveries::Column::State, Expr::value("pending"))
-        .col_expr(deliveries::Column::NextAttemptAt, Expr::value(Utc::now()))
+        .col_expr(
+            deliveries::Column::NextAttemptAt,
+            Expr::value(piazza_shared::clock::now()),
+        )
         .filter(deliveries::Column::Id.is_in(rows.iter().map(|r| r.id)))
         .filter(deliveries::Column::State.eq("sending"))
         .exec(state.db.conn())
@@ -261,7 +264,7 @@ async fn mark_sent(state: &AppState, mut accepted: mpsc::UnboundedReceiver<Accep
     let mut batch = Vec::with_capacity(most);
     while accepted.recv_many(&mut batch, most).await > 0 {
         let ids: Vec<Uuid> = batch.iter().map(|(id, _)| *id).collect();
-        let marked = match set_sent(state.db.conn(), &ids, Utc::now()).await {
+        let marked = match set_sent(state.db.conn(), &ids, piazza_shared::clock::now()).await {
             Ok(()) => true,
             Err(error) => {
                 tracing::warn!(%error, "could not mark emails sent; retried with the round");
@@ -320,7 +323,7 @@ async fn record(
     state: &AppState,
     outcomes: Vec<(deliveries::Model, Outcome)>,
 ) -> Result<(), DbErr> {
-    let now = Utc::now();
+    let now = piazza_shared::clock::now();
     let max_attempts = i32::try_from(state.settings.email.max_attempts).unwrap_or(i32::MAX);
     let txn = state.db.begin().await?;
     let mut sent: Vec<Uuid> = Vec::new();
@@ -393,7 +396,7 @@ async fn suppress(conn: &impl ConnectionTrait, email: &str, reason: &str) -> Res
     suppressions::Entity::insert(suppressions::ActiveModel::from(suppressions::Model {
         email: email.to_string(),
         reason: reason.to_string(),
-        at: Utc::now(),
+        at: piazza_shared::clock::now(),
     }))
     .on_conflict(
         OnConflict::column(suppressions::Column::Email)

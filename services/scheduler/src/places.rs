@@ -151,7 +151,7 @@ pub async fn line_for_event(
 ) -> Result<Line, DbErr> {
     match announce::pathway_of(conn, &loaded.event).await? {
         Some(programme) => programme_line(conn, &programme, settings).await,
-        None => Ok(event_line(loaded, settings, Utc::now())),
+        None => Ok(event_line(loaded, settings, piazza_shared::clock::now())),
     }
 }
 
@@ -168,7 +168,7 @@ pub async fn summary_for_event(
 /// The signed page where the person can cancel, valid until the line's last occurrence ends
 /// (and at least `auth.link_ttl_days`).
 pub fn cancel_url(state: &AppState, registration_id: Uuid, line: &Line) -> String {
-    let now = Utc::now();
+    let now = piazza_shared::clock::now();
     let ttl = now + Duration::days(i64::from(state.settings.auth.link_ttl_days));
     let expires = line
         .ends_at
@@ -287,7 +287,7 @@ pub async fn promote(
         .limit(room)
         .all(conn)
         .await?;
-    let now = Utc::now();
+    let now = piazza_shared::clock::now();
     for mut row in next.iter().cloned() {
         row.status = RegistrationStatus::Confirmed.as_str().into();
         row.confirmed_at = Some(now);
@@ -307,7 +307,7 @@ pub async fn refill_event(
     if announce::pathway_of(conn, &loaded.event).await?.is_some() {
         return Ok(());
     }
-    let line = event_line(loaded, &state.settings, Utc::now());
+    let line = event_line(loaded, &state.settings, piazza_shared::clock::now());
     promote(state, conn, &line).await.map(|_| ())
 }
 

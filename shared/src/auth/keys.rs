@@ -202,7 +202,7 @@ mod tests {
     #[test]
     fn a_token_verifies_for_its_purpose_only() {
         let keys = Keys::new(A, &[]);
-        let now = Utc::now();
+        let now = crate::clock::now();
         let token = keys.sign("unsubscribe", &"subscriber-1", now + Duration::days(1));
         assert_eq!(
             keys.verify::<String>("unsubscribe", &token, now).unwrap(),
@@ -217,7 +217,7 @@ mod tests {
     #[test]
     fn an_expired_or_tampered_token_is_refused() {
         let keys = Keys::new(A, &[]);
-        let now = Utc::now();
+        let now = crate::clock::now();
         let token = keys.sign("api", &"x", now + Duration::minutes(1));
         assert_eq!(
             keys.verify::<String>("api", &token, now + Duration::minutes(2)),
@@ -239,7 +239,7 @@ mod tests {
     #[test]
     fn a_rotated_key_still_verifies_and_no_longer_signs() {
         let old = Keys::new(A, &[]);
-        let now = Utc::now();
+        let now = crate::clock::now();
         let token = old.sign("api", &"x", now + Duration::hours(1));
         let rotated = Keys::new(B, &[A]);
         assert_eq!(rotated.verify::<String>("api", &token, now).unwrap(), "x");

@@ -350,7 +350,7 @@ impl AmqpBus {
         );
         parked.insert(
             PARKED_AT_HEADER.into(),
-            long(&chrono::Utc::now().to_rfc3339()),
+            long(&crate::clock::now().to_rfc3339()),
         );
         let properties = delivery.properties.clone().with_headers(parked);
         let names = self.names();

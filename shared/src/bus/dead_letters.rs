@@ -133,7 +133,7 @@ pub async fn replay(db: &Db, ids: Option<&[Uuid]>) -> anyhow::Result<Vec<Uuid>> 
     for row in rows {
         let envelope = Envelope::from_bytes(row.payload.as_bytes())
             .map_err(|e| anyhow::anyhow!("dead letter {} is unreadable: {e}", row.message_id))?;
-        outbox::add_envelope_at(&*txn, &envelope, Utc::now()).await?;
+        outbox::add_envelope_at(&*txn, &envelope, crate::clock::now()).await?;
         entity::Entity::delete_by_id(row.message_id)
             .exec(&*txn)
             .await?;

@@ -28,7 +28,7 @@ pub async fn claim(conn: &impl ConnectionTrait, envelope: &Envelope) -> Result<b
     let row = entity::ActiveModel {
         message_id: Set(envelope.id),
         event_type: Set(envelope.event_type.clone()),
-        handled_at: Set(chrono::Utc::now()),
+        handled_at: Set(crate::clock::now()),
     };
     let inserted = entity::Entity::insert(row)
         .on_conflict(

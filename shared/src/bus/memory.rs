@@ -107,7 +107,7 @@ impl MemoryBus {
             envelope: delivery.envelope,
             attempts: delivery.attempt,
             reason,
-            parked_at: chrono::Utc::now(),
+            parked_at: crate::clock::now(),
         };
         tracing::error!(message_id = %dead.envelope.id, event_type = %dead.envelope.event_type, attempts = dead.attempts, reason = %dead.reason, "message parked as a dead letter");
         match consumer.park(&dead).await {

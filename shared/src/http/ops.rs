@@ -117,7 +117,7 @@ pub async fn metrics(State(state): State<Arc<OpsState>>) -> impl IntoResponse {
         {
             metrics::gauge!("piazza_outbox_pending", "service" => *name).set(count as f64);
             let lag = oldest
-                .map(|t| (chrono::Utc::now() - t).num_milliseconds().max(0) as f64 / 1000.0)
+                .map(|t| (crate::clock::now() - t).num_milliseconds().max(0) as f64 / 1000.0)
                 .unwrap_or(0.0);
             metrics::gauge!("piazza_outbox_lag_seconds", "service" => *name).set(lag);
         }

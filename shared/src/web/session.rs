@@ -5,7 +5,7 @@
 
 use crate::auth::{Claims, Keys, caller::API_TOKEN};
 use axum::http::{HeaderMap, HeaderValue, header};
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use sha2::{Digest, Sha256};
 
 /// The session cookie's name.
@@ -54,7 +54,9 @@ pub fn lang_cookie(code: &str) -> HeaderValue {
 /// The signed-in account, when the cookie holds a valid, unexpired token.
 pub fn viewer(headers: &HeaderMap, keys: &Keys) -> Option<(Claims, String)> {
     let token = cookie(headers, COOKIE)?;
-    let claims = keys.verify::<Claims>(API_TOKEN, token, Utc::now()).ok()?;
+    let claims = keys
+        .verify::<Claims>(API_TOKEN, token, crate::clock::now())
+        .ok()?;
     Some((claims, token.to_string()))
 }
 
@@ -71,13 +73,13 @@ pub fn csrf_token(keys: &Keys, session_token: &str) -> String {
     keys.sign(
         CSRF,
         &fingerprint(session_token),
-        Utc::now() + Duration::hours(CSRF_TTL_HOURS),
+        crate::clock::now() + Duration::hours(CSRF_TTL_HOURS),
     )
 }
 
 /// Whether `token` was issued for this session and has not expired.
 pub fn csrf_valid(keys: &Keys, session_token: &str, token: &str) -> bool {
-    keys.verify::<String>(CSRF, token, Utc::now())
+    keys.verify::<String>(CSRF, token, crate::clock::now())
         .is_ok_and(|bound| bound == fingerprint(session_token))
 }
 

@@ -9,7 +9,6 @@ use crate::{
     routes::bookings::summary,
     state::AppState,
 };
-use chrono::Utc;
 use piazza_shared::{
     Envelope,
     bus::HandleError,
@@ -42,8 +41,12 @@ async fn refuse(
         reason,
         contact_email: request.contact_email.clone(),
         title: request.title.clone(),
-        starts_at: first.map(|s| s.starts_at).unwrap_or_else(Utc::now),
-        ends_at: first.map(|s| s.ends_at).unwrap_or_else(Utc::now),
+        starts_at: first
+            .map(|s| s.starts_at)
+            .unwrap_or_else(piazza_shared::clock::now),
+        ends_at: first
+            .map(|s| s.ends_at)
+            .unwrap_or_else(piazza_shared::clock::now),
         conflicts,
     };
     state
@@ -248,7 +251,10 @@ async fn release_event(
             bookings::Column::Reason,
             Expr::value(Some(reason.to_string())),
         )
-        .col_expr(bookings::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(
+            bookings::Column::UpdatedAt,
+            Expr::value(piazza_shared::clock::now()),
+        )
         .filter(bookings::Column::Id.is_in(ids.clone()))
         .exec(txn)
         .await?;

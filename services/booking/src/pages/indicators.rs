@@ -4,7 +4,7 @@
 use super::PageState;
 use crate::routes::{reports, spaces::RangeQuery};
 use axum::{extract::State, response::Response};
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate};
 use minijinja::context;
 use piazza_shared::{
     auth::{Caller, Role},
@@ -29,7 +29,7 @@ async fn report(
     ctx: &PageCtx,
     caller: Caller,
 ) -> Result<(NaiveDate, NaiveDate, reports::Utilization), ApiError> {
-    let today = Utc::now()
+    let today = piazza_shared::clock::now()
         .with_timezone(&state.app.settings.time_zone)
         .date_naive();
     let (from, to) = range(ctx, today);

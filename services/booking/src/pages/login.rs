@@ -8,7 +8,7 @@ use axum::{
     http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use minijinja::context;
 use piazza_shared::{
     auth::{Role, caller::API_TOKEN},
@@ -85,7 +85,10 @@ pub async fn submit(
     };
     limit.succeeded(email);
     let ttl = Duration::minutes(i64::from(state.app.settings.auth.token_ttl_minutes));
-    let token = state.app.keys.sign(API_TOKEN, &claims, Utc::now() + ttl);
+    let token = state
+        .app
+        .keys
+        .sign(API_TOKEN, &claims, piazza_shared::clock::now() + ttl);
     let secure = state.app.settings.public_url().scheme() == "https";
     let to = safe_next(form.get("next")).unwrap_or(home(claims.role));
     tracing::info!(account = %claims.sub, role = claims.role.as_str(), "page login");

@@ -2,7 +2,7 @@
 
 use crate::{accounts, state::AppState};
 use axum::extract::State;
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use piazza_shared::http::{ApiError, Json, LoginLimit, Violations};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -56,7 +56,7 @@ pub async fn issue_token(
     let token = state.keys.sign(
         piazza_shared::auth::caller::API_TOKEN,
         &claims,
-        Utc::now() + ttl,
+        piazza_shared::clock::now() + ttl,
     );
     tracing::info!(account = %claims.sub, role = claims.role.as_str(), "token issued");
     Ok(axum::Json(TokenResponse {

@@ -129,7 +129,11 @@ pub async fn create(
     let mut slots = Vec::new();
     if let (Some(s), Some(e)) = (starts_at, ends_at) {
         v.check(e > s, "ends_at", "must be after starts_at");
-        v.check(s > Utc::now(), "starts_at", "must be in the future");
+        v.check(
+            s > piazza_shared::clock::now(),
+            "starts_at",
+            "must be in the future",
+        );
         if e > s {
             match &body.recurrence {
                 None => slots.push((s, e)),
@@ -211,7 +215,7 @@ pub async fn create(
     // in the way sends it down the checked path below, which names what is in the way.
     if quota.is_none() && request.slots.len() == 1 && state.db.is_postgres() {
         let (start, end) = request.slots[0];
-        let row = placement::new_row(&request, start, end, None, Utc::now());
+        let row = placement::new_row(&request, start, end, None, piazza_shared::clock::now());
         let envelope = summary(std::slice::from_ref(&row)).map(|booking| {
             state.outbox.envelope(
                 &BookingRequested {
@@ -463,7 +467,7 @@ async fn set_status(
     status: BookingStatus,
     reason: Option<&str>,
 ) -> Result<(), ApiError> {
-    let now = Utc::now();
+    let now = piazza_shared::clock::now();
     let ids: Vec<Uuid> = rows.iter().map(|b| b.id).collect();
     bookings::Entity::update_many()
         .col_expr(bookings::Column::Status, Expr::value(status.as_str()))

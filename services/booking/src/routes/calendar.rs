@@ -12,7 +12,7 @@ use axum::{
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use piazza_shared::{
     http::{ApiError, Path, Problem, Query, Violations},
     ics,
@@ -59,7 +59,7 @@ pub async fn space_calendar(
     let mut v = Violations::new();
     let from = match &range.from {
         Some(text) => v.take("from", parse_bound(text, zone, Bound::Start)),
-        None => Some(Utc::now() - Duration::days(30)),
+        None => Some(piazza_shared::clock::now() - Duration::days(30)),
     };
     let to = match (&range.to, from) {
         (Some(text), _) => v.take("to", parse_bound(text, zone, Bound::End)),

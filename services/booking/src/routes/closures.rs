@@ -138,7 +138,7 @@ pub async fn add_closure(
         .map(str::trim)
         .map(str::to_string);
     let series_id = recurrence.as_ref().map(|_| Uuid::now_v7());
-    let now = Utc::now();
+    let now = piazza_shared::clock::now();
     let rows: Vec<closures::Model> = periods
         .iter()
         .map(|&(s, e)| closures::Model {
@@ -276,7 +276,7 @@ pub async fn add_exception(
         on_date: date.clone(),
         hours: serde_json::to_value(&body.opening_hours).unwrap_or_default(),
         reason: body.reason.trim().to_string(),
-        created_at: Utc::now(),
+        created_at: piazza_shared::clock::now(),
     };
     let txn = state.db.begin().await?;
     exceptions::Entity::insert(exceptions::ActiveModel::from(model.clone()))

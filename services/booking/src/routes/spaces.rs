@@ -200,7 +200,7 @@ pub async fn create(
     }
     v.finish()?;
     let zone = zone.unwrap_or(state.settings.time_zone);
-    let now = Utc::now();
+    let now = piazza_shared::clock::now();
     let model = spaces::Model {
         id: Uuid::now_v7(),
         parent_id: body.parent_id,
@@ -502,7 +502,7 @@ pub async fn update(
         ));
     }
     v.finish()?;
-    active.updated_at = Set(Utc::now());
+    active.updated_at = Set(piazza_shared::clock::now());
     let txn = state.db.begin().await?;
     let updated = spaces::Entity::update(active).exec(&*txn).await?;
     state

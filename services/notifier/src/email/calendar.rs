@@ -4,7 +4,6 @@
 //! (`<occurrence id>@piazza`), so a client that has both keeps one entry.
 
 use super::{Attachment, templates::place_line};
-use chrono::Utc;
 use piazza_shared::{
     contracts::{
         Language,
@@ -21,7 +20,7 @@ pub fn attachment(
     language: Language,
 ) -> Attachment {
     let mut calendar = ics::Calendar::new(&event.title);
-    let stamp = Utc::now();
+    let stamp = piazza_shared::clock::now();
     let categories: Vec<String> = event
         .categories
         .iter()

@@ -15,7 +15,7 @@ use crate::{
     domain::Kind,
     matching::subscribers_for,
 };
-use chrono::{Datelike, Utc};
+use chrono::Datelike;
 use piazza_shared::{
     bus::HandleError,
     contracts::{
@@ -45,7 +45,7 @@ pub async fn remember(
         .iter()
         .map(|o| o.starts_at)
         .min()
-        .unwrap_or_else(Utc::now);
+        .unwrap_or_else(piazza_shared::clock::now);
     let summary = serde_json::to_value(event).unwrap_or_default();
     let known = events::Entity::find_by_id(event.event_id).one(conn).await?;
     let Some(known) = known else {
@@ -53,7 +53,7 @@ pub async fn remember(
             id: event.event_id,
             summary,
             first_starts_at: first,
-            published_at: Utc::now(),
+            published_at: piazza_shared::clock::now(),
             status: if cancelled { CANCELLED } else { PUBLISHED }.into(),
         };
         events::Entity::insert(events::ActiveModel::from(row))
@@ -82,7 +82,8 @@ pub async fn published(
 ) -> Result<(), HandleError> {
     let event = &message.event;
     remember(txn, event, false).await?;
-    let matched = subscribers_for(txn, event, "instant", Utc::now().year()).await?;
+    let matched =
+        subscribers_for(txn, event, "instant", piazza_shared::clock::now().year()).await?;
     let items: Vec<NewDelivery> = matched
         .into_iter()
         .map(|s| NewDelivery {

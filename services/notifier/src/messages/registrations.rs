@@ -12,7 +12,6 @@ use crate::{
     deliveries::{NewDelivery, enqueue},
     domain::Kind,
 };
-use chrono::Utc;
 use piazza_shared::{
     bus::HandleError,
     contracts::{jobs::ReminderDue, registration::RegistrationChange},
@@ -42,7 +41,7 @@ async fn keep(
     status: &str,
 ) -> Result<(), DbErr> {
     let r = &change.registration;
-    let now = Utc::now();
+    let now = piazza_shared::clock::now();
     let known = registrations::Entity::find_by_id(r.registration_id)
         .one(conn)
         .await?;

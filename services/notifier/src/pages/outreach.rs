@@ -5,7 +5,7 @@
 use super::PageState;
 use crate::routes::reports::{self, Outreach, Period};
 use axum::{extract::State, response::Response};
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate};
 use minijinja::context;
 use piazza_shared::{
     auth::{Caller, Role},
@@ -20,7 +20,7 @@ async fn report(
     ctx: &PageCtx,
     caller: Caller,
 ) -> Result<(NaiveDate, NaiveDate, Outreach), ApiError> {
-    let today = Utc::now()
+    let today = piazza_shared::clock::now()
         .with_timezone(&state.app.settings.time_zone)
         .date_naive();
     let day = |name: &str, default: NaiveDate| {

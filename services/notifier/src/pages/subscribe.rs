@@ -7,7 +7,7 @@ use crate::{
     routes::subscribers::{self, NewSubscriber},
 };
 use axum::{extract::State, http::StatusCode, response::Response};
-use chrono::{Datelike, Utc};
+use chrono::Datelike;
 use minijinja::context;
 use piazza_shared::{
     contracts::{Category, Language},
@@ -36,7 +36,7 @@ pub async fn form(State(state): State<PageState>, ctx: PageCtx) -> Response {
             chosen => Vec::<String>::new(),
             v => v,
             errors => BTreeMap::<String, String>::new(),
-            this_year => Utc::now().year(),
+            this_year => piazza_shared::clock::now().year(),
         },
     )
 }
@@ -131,7 +131,7 @@ pub async fn submit(
             chosen => chosen,
             v => form.to_map(),
             errors => errors,
-            this_year => Utc::now().year(),
+            this_year => piazza_shared::clock::now().year(),
         },
     )
 }

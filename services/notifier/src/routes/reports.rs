@@ -114,7 +114,7 @@ pub async fn outreach(
         .to
         .as_deref()
         .and_then(|t| v.take("to", parse_bound(t, zone, Bound::End)))
-        .unwrap_or_else(Utc::now);
+        .unwrap_or_else(piazza_shared::clock::now);
     if let Some(from) = from {
         v.check(to > from, "to", "must be after `from`");
     }

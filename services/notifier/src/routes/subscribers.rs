@@ -97,7 +97,7 @@ pub async fn subscribe(
         .as_deref()
         .map(normalise_email)
         .filter(|g| !g.is_empty());
-    let year = Utc::now().year();
+    let year = piazza_shared::clock::now().year();
     let mut v = Violations::new();
     check_address(&mut v, "email", &email);
     v.check(
@@ -138,7 +138,7 @@ pub async fn subscribe(
         .filter(subscribers::Column::Email.eq(email.as_str()))
         .one(&*txn)
         .await?;
-    let now = Utc::now();
+    let now = piazza_shared::clock::now();
     // Known and pending or active: answer the same, send nothing (no duplicate, no disclosure).
     let subscriber_id = match existing {
         Some(s) if s.status != "unsubscribed" => None,
@@ -230,7 +230,7 @@ pub async fn record_consent(
         action: action.to_string(),
         detail: detail.to_string(),
         source,
-        at: Utc::now(),
+        at: piazza_shared::clock::now(),
     }))
     .exec_without_returning(conn)
     .await?;

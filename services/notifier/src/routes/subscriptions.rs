@@ -14,7 +14,6 @@ use crate::{
     state::AppState,
 };
 use axum::{extract::State, http::StatusCode, response::Response};
-use chrono::Utc;
 use piazza_shared::{
     contracts::Language,
     http::{ApiError, ClientAddress, PublicLimit, Query, SameOrigin},
@@ -93,7 +92,7 @@ pub async fn confirm(
             let txn = state.db.begin().await?;
             let mut active: subscribers::ActiveModel = subscriber.clone().into();
             active.status = Set("active".into());
-            active.confirmed_at = Set(Some(Utc::now()));
+            active.confirmed_at = Set(Some(piazza_shared::clock::now()));
             subscribers::Entity::update(active).exec(&*txn).await?;
             let (action, detail) = match &subscriber.guardian_email {
                 Some(g) => (
@@ -219,7 +218,7 @@ pub async fn unsubscribe(
     if subscriber.status != "unsubscribed" {
         let result: Result<(), ApiError> = async {
             let txn = state.db.begin().await?;
-            let now = Utc::now();
+            let now = piazza_shared::clock::now();
             let mut active: subscribers::ActiveModel = subscriber.clone().into();
             active.status = Set("unsubscribed".into());
             active.unsubscribed_at = Set(Some(now));

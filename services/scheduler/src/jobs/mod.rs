@@ -18,13 +18,13 @@ pub use runner::{Job, Tick, tick};
 /// Ticks every job when it is due, until `shutdown`.
 pub async fn run(state: AppState, shutdown: CancellationToken) {
     loop {
-        let now = Utc::now();
+        let now = piazza_shared::clock::now();
         for job in Job::ALL {
             if let Err(error) = tick(&state, job, now).await {
                 tracing::warn!(job = job.name(), error = %format!("{error:#}"), "job failed; it runs again when next checked");
             }
         }
-        let wait = next_wake(&state, Utc::now());
+        let wait = next_wake(&state, piazza_shared::clock::now());
         tokio::select! {
             _ = shutdown.cancelled() => return,
             _ = tokio::time::sleep(wait) => {}

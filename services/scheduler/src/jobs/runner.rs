@@ -286,7 +286,7 @@ async fn insert(
         run_id,
         outcome: outcome.into(),
         detail: detail.into(),
-        started_at: Utc::now(),
+        started_at: piazza_shared::clock::now(),
     };
     job_runs::Entity::insert(job_runs::ActiveModel::from(row))
         .exec_without_returning(txn)

@@ -21,7 +21,7 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
             _ = shutdown.cancelled() => return,
             _ = tokio::time::sleep(every) => {}
         }
-        if let Err(error) = expire(&state, Utc::now()).await {
+        if let Err(error) = expire(&state, piazza_shared::clock::now()).await {
             tracing::warn!(%error, "could not check slot requests for timeouts");
         }
     }

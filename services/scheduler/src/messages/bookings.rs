@@ -6,7 +6,6 @@ use crate::{
     db::events,
     domain::{EventStatus, SpaceStatus},
 };
-use chrono::Utc;
 use piazza_shared::{
     bus::HandleError,
     contracts::booking::{BookingApproved, BookingCancelled, BookingRejected, BookingRequested},
@@ -50,7 +49,10 @@ async fn set_space(
     let mut update = events::Entity::update_many()
         .col_expr(events::Column::SpaceStatus, Expr::value(space.as_str()))
         .col_expr(events::Column::SpaceReason, Expr::value(reason))
-        .col_expr(events::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(
+            events::Column::UpdatedAt,
+            Expr::value(piazza_shared::clock::now()),
+        )
         .filter(events::Column::Id.eq(event.id));
     if let Some(status) = status {
         update = update.col_expr(events::Column::Status, Expr::value(status.as_str()));

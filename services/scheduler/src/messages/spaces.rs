@@ -1,7 +1,6 @@
 //! Keeps the scheduler's copy of the spaces booking announces.
 
 use crate::db::spaces;
-use chrono::Utc;
 use piazza_shared::{bus::HandleError, contracts::space::SpaceInfo};
 use sea_orm::{DatabaseTransaction, EntityTrait, sea_query::OnConflict};
 
@@ -14,7 +13,7 @@ pub async fn upsert(txn: &DatabaseTransaction, space: &SpaceInfo) -> Result<(), 
         capacity: i32::try_from(space.capacity).unwrap_or(i32::MAX),
         time_zone: space.time_zone.clone(),
         status: space.status.clone(),
-        updated_at: Utc::now(),
+        updated_at: piazza_shared::clock::now(),
     };
     spaces::Entity::insert(spaces::ActiveModel::from(model))
         .on_conflict(

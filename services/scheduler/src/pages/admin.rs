@@ -4,7 +4,7 @@
 use super::PageState;
 use crate::{db::events, routes::workflow};
 use axum::{extract::State, response::Response};
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use minijinja::context;
 use piazza_shared::{
     auth::Role,
@@ -23,7 +23,7 @@ pub async fn events(State(state): State<PageState>, ctx: PageCtx) -> Response {
         return page;
     }
     let rows = events::Entity::find()
-        .filter(events::Column::EndsAt.gt(Utc::now() - Duration::days(1)))
+        .filter(events::Column::EndsAt.gt(piazza_shared::clock::now() - Duration::days(1)))
         .order_by_asc(events::Column::StartsAt)
         .limit(SHOWN)
         .all(state.app.db.conn())

@@ -4,7 +4,7 @@
 use super::PageState;
 use crate::routes::{OccurrenceItem, listing};
 use axum::{extract::State, response::Response};
-use chrono::{Datelike, Duration, NaiveDate, Utc};
+use chrono::{Datelike, Duration, NaiveDate};
 use minijinja::context;
 use piazza_shared::{
     contracts::Category,
@@ -108,7 +108,9 @@ async fn occurrences(
 
 pub async fn page(State(state): State<PageState>, ctx: PageCtx) -> Response {
     let zone = state.app.settings.time_zone;
-    let today = Utc::now().with_timezone(&zone).date_naive();
+    let today = piazza_shared::clock::now()
+        .with_timezone(&zone)
+        .date_naive();
     let view = match ctx.param("view") {
         "month" => View::Month,
         "week" => View::Week,

@@ -63,7 +63,7 @@ async fn event_context(state: &PageState, ctx: &PageCtx, id: Uuid) -> Result<Val
         places::summary_for_event(state.app.db.conn(), &state.app.settings, &loaded).await?;
     let view = EventView::new(loaded.event, loaded.occurrences, loaded.space.as_ref());
     let zone = parse_zone(&view.time_zone).unwrap_or(state.app.settings.time_zone);
-    let now = Utc::now();
+    let now = piazza_shared::clock::now();
     let upcoming: Vec<_> = view
         .occurrences
         .iter()

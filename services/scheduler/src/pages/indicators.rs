@@ -5,7 +5,7 @@
 use super::PageState;
 use crate::db::{events, registrations};
 use axum::{extract::State, response::Response};
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate};
 use minijinja::context;
 use piazza_shared::{
     auth::Role,
@@ -36,7 +36,9 @@ struct Figures {
 
 async fn figures(state: &PageState, ctx: &PageCtx) -> Result<Figures, ApiError> {
     let zone = state.app.settings.time_zone;
-    let today = Utc::now().with_timezone(&zone).date_naive();
+    let today = piazza_shared::clock::now()
+        .with_timezone(&zone)
+        .date_naive();
     let from = NaiveDate::parse_from_str(ctx.param("from"), "%Y-%m-%d")
         .unwrap_or_else(|_| NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today));
     let to = NaiveDate::parse_from_str(ctx.param("to"), "%Y-%m-%d")

@@ -307,7 +307,7 @@ pub async fn feed(
     let default_from = filter
         .season_id
         .is_none()
-        .then(|| Utc::now() - Duration::days(DEFAULT_PAST_DAYS));
+        .then(|| piazza_shared::clock::now() - Duration::days(DEFAULT_PAST_DAYS));
     let public = PublicFilter::read(&filter, state.settings.time_zone, default_from)?;
     let conn = state.db.conn();
     let rows: Vec<occurrences::Brief> = public_occurrences(&public, state.db.backend())

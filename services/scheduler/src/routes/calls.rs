@@ -51,7 +51,7 @@ pub struct CallView {
 }
 
 fn call_view(m: calls::Model) -> CallView {
-    let now = Utc::now();
+    let now = piazza_shared::clock::now();
     CallView {
         id: m.id,
         season_id: m.season_id,
@@ -90,7 +90,11 @@ pub async fn create_call(
     let closes_at = v.take("closes_at", parse_bound(&body.closes_at, zone, Bound::End));
     if let (Some(o), Some(c)) = (opens_at, closes_at) {
         v.check(c > o, "closes_at", "must be after opens_at");
-        v.check(c > Utc::now(), "closes_at", "must be in the future");
+        v.check(
+            c > piazza_shared::clock::now(),
+            "closes_at",
+            "must be in the future",
+        );
     }
     input::season(state.db.conn(), &mut v, Some(body.season_id)).await?;
     v.finish()?;
@@ -105,7 +109,7 @@ pub async fn create_call(
         opens_at,
         closes_at,
         created_by: claims.sub,
-        created_at: Utc::now(),
+        created_at: piazza_shared::clock::now(),
     };
     let txn = state.db.begin().await?;
     calls::Entity::insert(calls::ActiveModel::from(model.clone()))
@@ -209,7 +213,7 @@ pub async fn close_call(
     caller.require(&[Role::Admin])?;
     let txn = state.db.begin().await?;
     let mut call = find_call(&*txn, id).await?;
-    let now = Utc::now();
+    let now = piazza_shared::clock::now();
     if call.closes_at <= now {
         return Err(ApiError::conflict("the call is already closed", vec![]));
     }

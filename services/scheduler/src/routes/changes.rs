@@ -144,7 +144,7 @@ pub async fn patch(
     may_edit(&caller, &loaded.event)?;
     refuse_final(&loaded.event)?;
     let before = loaded.clone();
-    let now = Utc::now();
+    let now = piazza_shared::clock::now();
     let mut v = Violations::new();
     apply_details(&mut v, &mut loaded.event, &body, caller.is_admin());
     let programme_id = body.programme_id.unwrap_or(loaded.event.programme_id);

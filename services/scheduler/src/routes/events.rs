@@ -168,7 +168,7 @@ pub async fn create(
         return Err(ApiError::field("starts_at", "is required"));
     };
     let zone = zone.unwrap_or(state.settings.time_zone);
-    let now = Utc::now();
+    let now = piazza_shared::clock::now();
     let id = Uuid::now_v7();
     let status = if claims.role == Role::Admin {
         EventStatus::Draft

@@ -109,7 +109,7 @@ fn check_url(v: &mut Violations, url: &str) -> String {
 
 async fn refresh_now(state: &AppState, id: Uuid) -> Result<RefreshView, ApiError> {
     let fetcher = import::fetcher(state)?;
-    let result = import::refresh(state, &fetcher, id, Utc::now()).await?;
+    let result = import::refresh(state, &fetcher, id, piazza_shared::clock::now()).await?;
     let feed = find(state, id).await?;
     let (outcome, report, error) = match result {
         Refresh::NotModified => (Outcome::NotModified, None, None),
@@ -187,7 +187,7 @@ pub async fn create(
         last_success_at: None,
         last_error: None,
         failures: 0,
-        created_at: Utc::now(),
+        created_at: piazza_shared::clock::now(),
     };
     feeds::Entity::insert(feeds::ActiveModel::from(model.clone()))
         .exec_without_returning(state.db.conn())
@@ -282,7 +282,7 @@ pub async fn delete(
         &season,
         Vec::new(),
         Vec::new(),
-        Utc::now(),
+        piazza_shared::clock::now(),
     )
     .await?;
     feeds::Entity::delete_by_id(id).exec(&*txn).await?;

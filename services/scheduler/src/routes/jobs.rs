@@ -52,7 +52,7 @@ pub async fn list(
     caller: Caller,
 ) -> Result<axum::Json<Vec<JobView>>, ApiError> {
     caller.require(&[Role::Admin])?;
-    let now = Utc::now();
+    let now = piazza_shared::clock::now();
     let mut list = Vec::new();
     for job in Job::ALL {
         let runs = job_runs::Entity::find()

@@ -177,7 +177,11 @@ pub async fn list(
 ) -> Result<axum::Json<page::Page<OccurrenceItem>>, ApiError> {
     let limit = page::limit(filter.limit)?;
     let after: Option<(DateTime<Utc>, Uuid)> = page::decode_cursor(filter.cursor.as_deref())?;
-    let public = PublicFilter::read(&filter, state.settings.time_zone, Some(Utc::now()))?;
+    let public = PublicFilter::read(
+        &filter,
+        state.settings.time_zone,
+        Some(piazza_shared::clock::now()),
+    )?;
     let conn = state.db.conn();
     let mut query = public_occurrences(&public, state.db.backend());
     if let Some((at, id)) = after {

@@ -61,7 +61,7 @@ fn find_occurrence(loaded: &Loaded, occurrence_id: Uuid) -> Result<usize, ApiErr
     if occurrence.status != SCHEDULED {
         return Err(ApiError::conflict("the occurrence is cancelled", vec![]));
     }
-    if occurrence.starts_at <= Utc::now() {
+    if occurrence.starts_at <= piazza_shared::clock::now() {
         return Err(ApiError::conflict(
             "the occurrence has begun or is over",
             vec![],
@@ -118,7 +118,7 @@ pub async fn move_occurrence(
     let (Some(starts_at), Some(ends_at)) = (starts_at, ends_at) else {
         return Err(ApiError::field("starts_at", "is required"));
     };
-    let now = Utc::now();
+    let now = piazza_shared::clock::now();
     v.check(ends_at > starts_at, "ends_at", "must be after starts_at");
     v.check(starts_at > now, "starts_at", "must be in the future");
     v.check(
@@ -245,7 +245,7 @@ pub async fn cancel_occurrence(
     let mut loaded = schedule::load_locked(&*txn, id).await?;
     refuse_final(&loaded.event)?;
     let index = find_occurrence(&loaded, occurrence_id)?;
-    let now = Utc::now();
+    let now = piazza_shared::clock::now();
     let zone = zone_of(&loaded.event, state.settings.time_zone);
     let targets = reached(&loaded, index, body.scope);
     let original = |o: &occurrences::Model| o.recurrence_id.unwrap_or(o.starts_at);

@@ -105,7 +105,7 @@ pub async fn create(
     );
     input::season(state.db.conn(), &mut v, Some(body.season_id)).await?;
     v.finish()?;
-    let now = Utc::now();
+    let now = piazza_shared::clock::now();
     let model = programmes::Model {
         id: Uuid::now_v7(),
         season_id: body.season_id,
@@ -263,7 +263,7 @@ pub async fn patch(
         programme.waitlist = waitlist;
     }
     v.finish()?;
-    programme.updated_at = Utc::now();
+    programme.updated_at = piazza_shared::clock::now();
     programmes::ActiveModel::from(programme.clone())
         .reset_all()
         .update(&*txn)

@@ -153,7 +153,7 @@ pub async fn submit(
 ) -> Result<(StatusCode, axum::Json<ProposalView>), ApiError> {
     let claims = caller.require(&[Role::Operator, Role::Admin])?.clone();
     let call = find_call(state.db.conn(), id).await?;
-    let now = Utc::now();
+    let now = piazza_shared::clock::now();
     let mut v = Violations::new();
     if now < call.opens_at {
         v.add(
@@ -359,7 +359,7 @@ pub async fn accept(
         .await?
         .ok_or(ApiError::NotFound("season"))?;
     let zone = state.settings.time_zone;
-    let now = Utc::now();
+    let now = piazza_shared::clock::now();
     let weekday = Weekday::parse(&proposal.weekday).unwrap_or(Weekday::Mon);
     let mut v = Violations::new();
     let tomorrow = (now + Duration::days(1)).with_timezone(&zone).date_naive();
@@ -526,7 +526,7 @@ pub async fn decline(
     refuse_decided(&proposal)?;
     proposal.status = ProposalStatus::Declined.as_str().into();
     proposal.decision_reason = Some(reason.clone());
-    proposal.decided_at = Some(Utc::now());
+    proposal.decided_at = Some(piazza_shared::clock::now());
     proposals::ActiveModel::from(proposal.clone())
         .reset_all()
         .update(&*txn)

@@ -132,7 +132,7 @@ async fn register(
         Target::Programme(id) => line_of_programme(state, &*txn, id).await?,
     };
     places::lock_line(&*txn, &line).await?;
-    let now = Utc::now();
+    let now = piazza_shared::clock::now();
     let closed = |why: &str| {
         Err(ApiError::field(
             field,
@@ -341,7 +341,7 @@ pub(super) async fn cancel_registration(
     let line = match (row.event_id, row.programme_id) {
         (Some(event), _) => {
             let loaded = schedule::load(&*txn, event).await?;
-            places::event_line(&loaded, &state.settings, Utc::now())
+            places::event_line(&loaded, &state.settings, piazza_shared::clock::now())
         }
         (None, Some(programme)) => line_of_programme(state, &*txn, programme).await?,
         (None, None) => return Err(ApiError::NotFound("registration")),
@@ -358,7 +358,7 @@ pub(super) async fn cancel_registration(
     }
     let was_confirmed = row.status == RegistrationStatus::Confirmed.as_str();
     row.status = RegistrationStatus::Cancelled.as_str().into();
-    row.cancelled_at = Some(Utc::now());
+    row.cancelled_at = Some(piazza_shared::clock::now());
     row.cancelled_by = Some(by.into());
     places::save(&*txn, &row).await?;
     places::tell(state, &*txn, &state.outbox, &line, &row, Told::Cancelled).await?;
@@ -389,7 +389,7 @@ pub(super) fn canceller(
     };
     let claimed: String = state
         .keys
-        .verify(CANCEL_LINK, token, Utc::now())
+        .verify(CANCEL_LINK, token, piazza_shared::clock::now())
         .map_err(|e| ApiError::Forbidden(format!("the cancel link is not valid: {e}")))?;
     if claimed != id.to_string() {
         return Err(ApiError::Forbidden(

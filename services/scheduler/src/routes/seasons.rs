@@ -8,7 +8,7 @@ use crate::{
     state::AppState,
 };
 use axum::{extract::State, http::StatusCode};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use piazza_shared::{
     audit,
     auth::{Caller, Role},
@@ -99,7 +99,7 @@ pub async fn create(
     let (Some(starts_on), Some(ends_on)) = (starts_on, ends_on) else {
         return Err(ApiError::field("starts_on", "is required"));
     };
-    let now = Utc::now();
+    let now = piazza_shared::clock::now();
     let model = seasons::Model {
         id: Uuid::now_v7(),
         name,
@@ -244,7 +244,7 @@ pub async fn patch(
         season.starts_on = s;
         season.ends_on = e;
     }
-    season.updated_at = Some(Utc::now());
+    season.updated_at = Some(piazza_shared::clock::now());
     save(&*txn, &season).await?;
     let after = audit::json(&SeasonView::from(season.clone()));
     audit::record(&*txn, &caller.0, "season.update", id, before, after).await?;
@@ -284,7 +284,7 @@ async fn transition(
         ));
     }
     season.status = to.as_str().into();
-    season.updated_at = Some(Utc::now());
+    season.updated_at = Some(piazza_shared::clock::now());
     save(&*txn, &season).await?;
     let action = format!(
         "season.{}",

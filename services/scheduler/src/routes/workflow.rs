@@ -12,7 +12,6 @@ use crate::{
     state::AppState,
 };
 use axum::extract::State;
-use chrono::Utc;
 use piazza_shared::{
     audit,
     auth::{Caller, Role},
@@ -68,7 +67,7 @@ pub async fn publish(
             ],
         ));
     }
-    let now = Utc::now();
+    let now = piazza_shared::clock::now();
     if !loaded
         .occurrences
         .iter()
@@ -143,7 +142,7 @@ pub async fn schedule(
             vec![],
         ));
     }
-    let now = Utc::now();
+    let now = piazza_shared::clock::now();
     let event = &mut loaded.event;
     event.status = EventStatus::Scheduled.as_str().into();
     event.updated_at = now;
@@ -221,7 +220,7 @@ pub async fn cancel(
     }
     // The summary keeps the occurrences that were scheduled, so the notifier can name them.
     let announced = loaded.clone();
-    let now = Utc::now();
+    let now = piazza_shared::clock::now();
     let event = &mut loaded.event;
     event.status = EventStatus::Cancelled.as_str().into();
     event.cancel_reason = Some(reason.clone());

@@ -5,7 +5,7 @@ mod admin;
 mod guards;
 mod journey;
 
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use piazza_e2e::app::TestApp;
 use reqwest::{StatusCode, header};
 use serde_json::json;
@@ -14,7 +14,8 @@ pub const PASSWORD: &str = "a-long-test-password";
 
 /// A day two weeks ahead, in Rome: far enough that nothing is in the past.
 pub fn day_ahead() -> NaiveDate {
-    (Utc::now().with_timezone(&chrono_tz::Europe::Rome) + Duration::days(14)).date_naive()
+    (piazza_shared::clock::now().with_timezone(&chrono_tz::Europe::Rome) + Duration::days(14))
+        .date_naive()
 }
 
 /// `2027-03-05T21:00:00+01:00` for `day` at `time` in Rome.

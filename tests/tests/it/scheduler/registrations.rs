@@ -287,7 +287,8 @@ async fn a_pathway_is_taken_as_a_whole_and_refuses_with_422_when_full_without_a_
 async fn registrations_close_before_the_start_and_only_public_events_take_them() {
     let app = TestApp::builder().spawn().await;
     let admin = app.admin().await;
-    let soon = |hours: i64| (chrono::Utc::now() + chrono::Duration::hours(hours)).to_rfc3339();
+    let soon =
+        |hours: i64| (piazza_shared::clock::now() + chrono::Duration::hours(hours)).to_rfc3339();
     let starting = |title: &str, hours: i64, closes: Option<i64>| {
         json!({
             "title": title, "categories": ["civic"], "starts_at": soon(hours), "ends_at": soon(hours + 1),
