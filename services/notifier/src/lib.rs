@@ -7,6 +7,7 @@ pub mod db;
 pub mod deliveries;
 pub mod domain;
 pub mod email;
+pub mod lease;
 pub mod links;
 mod matching;
 mod messages;
@@ -14,6 +15,7 @@ pub mod pages;
 pub mod routes;
 pub mod sender;
 pub mod state;
+pub mod subscriptions;
 
 use anyhow::Context;
 use futures::FutureExt;

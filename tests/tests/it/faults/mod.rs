@@ -13,8 +13,10 @@ mod crash;
 mod database;
 mod fanout;
 mod notifier_crash;
+mod notifier_replicas;
 mod poison;
 mod smtp;
+mod unknown_outcome;
 
 use chrono::{Duration as Span, TimeZone, Utc};
 use piazza_e2e::api::Api;
