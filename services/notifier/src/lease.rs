@@ -18,7 +18,8 @@
 use crate::db::{deliveries, senders};
 use piazza_shared::{db::Db, settings::EmailSettings};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
     sea_query::{Expr, Query},
 };
 use std::{
@@ -95,7 +96,10 @@ impl Lease {
         let now = piazza_shared::clock::now();
         let holder = self.holder();
         let renewed = senders::Entity::update_many()
-            .col_expr(senders::Column::Beat, Expr::col(senders::Column::Beat).add(1))
+            .col_expr(
+                senders::Column::Beat,
+                Expr::col(senders::Column::Beat).add(1),
+            )
             .col_expr(senders::Column::SeenAt, Expr::value(now))
             .filter(senders::Column::Id.eq(holder.id))
             .exec(self.db.conn())
@@ -210,7 +214,10 @@ impl Lease {
             .to_owned();
         let freed = deliveries::Entity::update_many()
             .col_expr(deliveries::Column::State, Expr::value("pending"))
-            .col_expr(deliveries::Column::SenderId, Expr::value(Option::<Uuid>::None))
+            .col_expr(
+                deliveries::Column::SenderId,
+                Expr::value(Option::<Uuid>::None),
+            )
             .col_expr(
                 deliveries::Column::NextAttemptAt,
                 Expr::value(piazza_shared::clock::now()),
@@ -248,7 +255,10 @@ impl Lease {
 pub async fn give_back(conn: &impl ConnectionTrait, id: Uuid) -> Result<u64, DbErr> {
     Ok(deliveries::Entity::update_many()
         .col_expr(deliveries::Column::State, Expr::value("pending"))
-        .col_expr(deliveries::Column::SenderId, Expr::value(Option::<Uuid>::None))
+        .col_expr(
+            deliveries::Column::SenderId,
+            Expr::value(Option::<Uuid>::None),
+        )
         .col_expr(
             deliveries::Column::NextAttemptAt,
             Expr::value(piazza_shared::clock::now()),

@@ -371,7 +371,10 @@ async fn set_sent(
     for chunk in ids.chunks(1000) {
         deliveries::Entity::update_many()
             .col_expr(deliveries::Column::State, Expr::value("sent"))
-            .col_expr(deliveries::Column::SenderId, Expr::value(Option::<Uuid>::None))
+            .col_expr(
+                deliveries::Column::SenderId,
+                Expr::value(Option::<Uuid>::None),
+            )
             .col_expr(deliveries::Column::SentAt, Expr::value(Some(now)))
             .col_expr(
                 deliveries::Column::Attempts,
@@ -433,7 +436,10 @@ async fn record(
     for chunk in waiting.chunks(1000) {
         deliveries::Entity::update_many()
             .col_expr(deliveries::Column::State, Expr::value("pending"))
-            .col_expr(deliveries::Column::SenderId, Expr::value(Option::<Uuid>::None))
+            .col_expr(
+                deliveries::Column::SenderId,
+                Expr::value(Option::<Uuid>::None),
+            )
             .col_expr(deliveries::Column::NextAttemptAt, Expr::value(now))
             .filter(deliveries::Column::Id.is_in(chunk.iter().copied()))
             .filter(deliveries::Column::State.eq("sending"))
@@ -481,7 +487,10 @@ async fn record(
         }
         deliveries::Entity::update_many()
             .col_expr(deliveries::Column::State, Expr::value(state_value))
-            .col_expr(deliveries::Column::SenderId, Expr::value(Option::<Uuid>::None))
+            .col_expr(
+                deliveries::Column::SenderId,
+                Expr::value(Option::<Uuid>::None),
+            )
             .col_expr(deliveries::Column::NextAttemptAt, Expr::value(next))
             .col_expr(deliveries::Column::LastError, Expr::value(Some(error)))
             .col_expr(deliveries::Column::Attempts, Expr::value(attempts))

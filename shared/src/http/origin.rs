@@ -138,7 +138,10 @@ mod tests {
                 ("host", "piazza.comune.cremona.it"),
             ],
         ] {
-            assert!(form_source(&headers(pairs), PUBLIC).is_other_site(), "{pairs:?}");
+            assert!(
+                form_source(&headers(pairs), PUBLIC).is_other_site(),
+                "{pairs:?}"
+            );
         }
     }
 
@@ -161,7 +164,11 @@ mod tests {
             // Chromium under `Referrer-Policy: no-referrer`.
             &[("origin", "null"), ("sec-fetch-site", "same-origin")],
         ] {
-            assert_eq!(form_source(&headers(pairs), PUBLIC), FormSource::OwnSite, "{pairs:?}");
+            assert_eq!(
+                form_source(&headers(pairs), PUBLIC),
+                FormSource::OwnSite,
+                "{pairs:?}"
+            );
         }
     }
 

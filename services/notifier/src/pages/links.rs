@@ -200,7 +200,14 @@ pub async fn save(
         Ok(updated) => {
             // The page now speaks the language just chosen.
             ctx.prefer_lang(lang_of(&updated));
-            render_preferences(&state, &ctx, StatusCode::OK, &updated, true, BTreeMap::new())
+            render_preferences(
+                &state,
+                &ctx,
+                StatusCode::OK,
+                &updated,
+                true,
+                BTreeMap::new(),
+            )
         }
         Err(ApiError::Validation(list)) => {
             let errors = list.into_iter().map(|e| (e.field, e.message)).collect();

@@ -87,8 +87,7 @@ async fn fault_8_two_notifier_replicas_one_slow_send_every_email_of_a_fan_out_on
         ("PIAZZA_EMAIL__HEARTBEAT_SECONDS", "1".to_string()),
         ("PIAZZA_EMAIL__CONCURRENCY", CONCURRENCY.to_string()),
     ];
-    let mut deployment =
-        Deployment::distributed_services(&["notifier"], settings(&lease)).await;
+    let mut deployment = Deployment::distributed_services(&["notifier"], settings(&lease)).await;
     deployment
         .add_node(
             "notifier-slow",

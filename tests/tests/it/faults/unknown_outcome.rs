@@ -39,7 +39,8 @@ async fn fault_10_an_email_whose_reply_never_came_is_recorded_unknown_and_not_se
     server
         .start_again(&["--drop-after-data", "lost-reply"])
         .await;
-    let mut tally = Tally::new("10 SMTP connection lost after an email's content, before the reply");
+    let mut tally =
+        Tally::new("10 SMTP connection lost after an email's content, before the reply");
 
     subscribe(&app, "lost-reply@example.org").await;
     tally.sent("lost-reply@example.org");

@@ -232,7 +232,10 @@ async fn a_get_of_the_confirm_link_confirms_nothing_and_only_its_button_does() {
                 .starts_with("text/html")
         );
         let html = page.text().await.unwrap();
-        assert!(html.contains("method=\"post\""), "the page asks for a click: {html}");
+        assert!(
+            html.contains("method=\"post\""),
+            "the page asks for a click: {html}"
+        );
     }
     assert_eq!(
         status_and_consents(&app, "scanned@example.org").await,
@@ -250,7 +253,13 @@ async fn a_get_of_the_confirm_link_confirms_nothing_and_only_its_button_does() {
         .await
         .unwrap();
     assert_eq!(clicked.status(), StatusCode::OK);
-    assert!(clicked.text().await.unwrap().contains("Iscrizione confermata"));
+    assert!(
+        clicked
+            .text()
+            .await
+            .unwrap()
+            .contains("Iscrizione confermata")
+    );
     assert_eq!(
         status_and_consents(&app, "scanned@example.org").await,
         ("active".to_string(), consents_before + 1)

@@ -14,7 +14,7 @@ use piazza_e2e::{app::TestApp, browser::Browser, eventually, mail::Email};
 use piazza_notifier::db::subscribers;
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -97,7 +97,11 @@ async fn published_event(app: &TestApp, admin: &str) -> String {
     assert_eq!(status, StatusCode::CREATED, "{event}");
     let id = event["id"].as_str().expect("an event id").to_string();
     let (status, published) = app
-        .post(&format!("/api/v1/events/{id}/publish"), Some(admin), &json!({}))
+        .post(
+            &format!("/api/v1/events/{id}/publish"),
+            Some(admin),
+            &json!({}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{published}");
     id
@@ -123,7 +127,10 @@ async fn every_button_of_the_email_link_pages_works_in_a_real_browser() {
     );
     browser.click("#confirm button[type=submit]").await;
     browser.wait_for_text("#done", "Grazie").await;
-    assert_eq!(subscriber(&app, "giulia@example.org").await.status, "active");
+    assert_eq!(
+        subscriber(&app, "giulia@example.org").await.status,
+        "active"
+    );
     // Marco confirms too, in English.
     let marco_confirm = subscribe(&app, "marco@example.org", "en").await;
     browser.goto(&marco_confirm).await;
@@ -131,7 +138,9 @@ async fn every_button_of_the_email_link_pages_works_in_a_real_browser() {
         .wait_for_text("main h1", "Confirm your subscription")
         .await;
     browser.click("#confirm button[type=submit]").await;
-    browser.wait_for_text("main h1", "Subscription confirmed").await;
+    browser
+        .wait_for_text("main h1", "Subscription confirmed")
+        .await;
 
     // An event reaches them, with the links to the preferences and to leave.
     let event_id = published_event(&app, &admin).await;
@@ -139,7 +148,10 @@ async fn every_button_of_the_email_link_pages_works_in_a_real_browser() {
         e.to == "giulia@example.org" && e.subject.contains("Serata jazz")
     })
     .await;
-    let manage = local(&app, &news.link("/subscriptions/manage").expect("a manage link"));
+    let manage = local(
+        &app,
+        &news.link("/subscriptions/manage").expect("a manage link"),
+    );
 
     // Save preferences: theatre too, weekly, in English.
     browser.goto(&manage).await;
@@ -153,9 +165,7 @@ async fn every_button_of_the_email_link_pages_works_in_a_real_browser() {
     browser
         .click("#preferences input[name=language][value=en]")
         .await;
-    browser
-        .click("#preferences button[type=submit]")
-        .await;
+    browser.click("#preferences button[type=submit]").await;
     browser.wait_for_text("#saved", "Preferences saved").await;
     let giulia = subscriber(&app, "giulia@example.org").await;
     assert_eq!(giulia.frequency, "weekly");
@@ -214,7 +224,10 @@ async fn every_button_of_the_email_link_pages_works_in_a_real_browser() {
         e.to == "sara@example.org" && e.link("/registrations/").is_some()
     })
     .await;
-    let cancel = local(&app, &placed.link("/registrations/").expect("a cancel link"));
+    let cancel = local(
+        &app,
+        &placed.link("/registrations/").expect("a cancel link"),
+    );
     browser.goto(&cancel).await;
     browser
         .wait_for_text("main h1", "Annullare l'iscrizione?")
@@ -233,7 +246,7 @@ async fn every_button_of_the_email_link_pages_works_in_a_real_browser() {
         .as_array()
         .into_iter()
         .flatten()
-        .find(|r| r["id"] == Value::from(registration_id))
+        .find(|r| r["id"] == registration_id)
         .cloned()
         .unwrap_or_default();
     assert_eq!(sara["status"], "cancelled", "{listed}");

@@ -99,7 +99,11 @@ async fn the_unsubscribe_form_refuses_other_sites_and_takes_its_own_page_and_one
         .post(&preferences)
         .header("origin", "null")
         .header("sec-fetch-site", "same-origin")
-        .form(&[("frequency", "weekly"), ("language", "it"), ("interests", "music")])
+        .form(&[
+            ("frequency", "weekly"),
+            ("language", "it"),
+            ("interests", "music"),
+        ])
         .send()
         .await
         .unwrap();
