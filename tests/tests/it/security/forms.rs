@@ -59,7 +59,15 @@ async fn the_unsubscribe_form_refuses_other_sites_and_takes_its_own_page_and_one
         .split("action=\"")
         .skip(1)
         .filter_map(|rest| rest.split('"').next())
-        .map(|s| s.replace("&amp;", "&"))
+        // As a browser reads the attribute (the templates escape `/` and `&`).
+        .map(|s| s.replace("&#x2f;", "/").replace("&amp;", "&"))
+        .map(|s| {
+            if s.starts_with('/') {
+                format!("{}{s}", app.base)
+            } else {
+                s
+            }
+        })
         .collect();
     let action = actions
         .iter()
