@@ -120,6 +120,7 @@ async fn every_button_of_the_email_link_pages_works_in_a_real_browser() {
         .wait_for_text("main h1", "Conferma l'iscrizione")
         .await;
     assert!(is_site_page(&browser).await);
+    browser.screenshot("email-link-confirm").await;
     assert_eq!(
         subscriber(&app, "giulia@example.org").await.status,
         "pending",
@@ -167,6 +168,7 @@ async fn every_button_of_the_email_link_pages_works_in_a_real_browser() {
         .await;
     browser.click("#preferences button[type=submit]").await;
     browser.wait_for_text("#saved", "Preferences saved").await;
+    browser.screenshot("email-link-preferences-saved").await;
     let giulia = subscriber(&app, "giulia@example.org").await;
     assert_eq!(giulia.frequency, "weekly");
     assert_eq!(giulia.language, "en");
@@ -232,6 +234,7 @@ async fn every_button_of_the_email_link_pages_works_in_a_real_browser() {
     browser
         .wait_for_text("main h1", "Annullare l'iscrizione?")
         .await;
+    browser.screenshot("email-link-free-my-place").await;
     browser.click("#cancel button[type=submit]").await;
     browser.wait_for_text("#done", "annullata").await;
     let registration_id = registration["id"].as_str().expect("a registration id");
@@ -263,6 +266,7 @@ async fn every_button_of_the_email_link_pages_works_in_a_real_browser() {
         browser.wait_for_text("main", "non è valido").await;
         assert!(is_site_page(&browser).await, "{path}");
     }
+    browser.screenshot("email-link-refused").await;
     browser.quit().await;
     app.stop().await;
 }
