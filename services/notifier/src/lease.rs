@@ -66,6 +66,11 @@ impl Lease {
         self.heartbeat
     }
 
+    /// How long claims stay ours after a heartbeat.
+    pub fn duration(&self) -> Duration {
+        self.lease
+    }
+
     fn holder(&self) -> Holder {
         match self.holder.lock() {
             Ok(holder) => *holder,

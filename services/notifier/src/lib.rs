@@ -16,6 +16,7 @@ pub mod routes;
 pub mod sender;
 pub mod state;
 pub mod subscriptions;
+pub mod unknown;
 
 use anyhow::Context;
 use futures::FutureExt;

@@ -221,6 +221,13 @@ async fn claim(state: &AppState, lease: &Lease, size: u64) -> Result<Claim, DbEr
         deliveries::Entity::update_many()
             .col_expr(deliveries::Column::State, Expr::value("sending"))
             .col_expr(deliveries::Column::SenderId, Expr::value(Some(by)))
+            // Moves the claimed rows behind the due ones in the `next_attempt_at` index, so the
+            // next claim (the look-ahead, another replica's) does not step over them. Ownership
+            // is `sender_id`; this instant only orders.
+            .col_expr(
+                deliveries::Column::NextAttemptAt,
+                Expr::value(piazza_shared::clock::after(lease.duration())),
+            )
             .filter(deliveries::Column::Id.is_in(rows.iter().map(|r| r.id)))
             .exec(&*txn)
             .await?;

@@ -1,9 +1,11 @@
 //! Fault 10: the SMTP connection breaks after an email's content went out, before the server's
 //! reply (the server stored the email and hung up). The sender cannot know whether the email was
 //! accepted, so it must not send it again by itself: the delivery is recorded `unknown`, counted
-//! in `piazza_emails_total{outcome="unknown"}`, and the sender goes on with the next emails.
+//! in `piazza_emails_total{outcome="unknown"}`, and the sender goes on with the next emails. An
+//! operator finds it with `piazza emails unknown` and, the server's log showing it was not
+//! taken, sends it again with `piazza emails resend`.
 
-use piazza_e2e::{app::TestApp, eventually, mail::Mailbox, metrics, tally::Tally};
+use piazza_e2e::{app::TestApp, eventually, mail::Mailbox, metrics, node, tally::Tally};
 use piazza_notifier::db::deliveries;
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -89,6 +91,36 @@ async fn fault_10_an_email_whose_reply_never_came_is_recorded_unknown_and_not_se
         .unwrap()
         .unwrap();
     assert_eq!(row.state, "unknown", "left as it is, not retried");
+
+    // What an operator does: lists the emails of unknown outcome…
+    let (ok, listed) = node::run(&app.cli_env(), &["emails", "unknown", "--json"], "").await;
+    assert!(ok, "{listed}");
+    assert!(
+        listed.contains(&row.id.to_string()) && listed.contains("lost-reply@example.org"),
+        "{listed}"
+    );
+    // …and, the server being sound again, sends this one again on purpose.
+    let Mailbox::Smtp(server) = &mut app.mailbox else {
+        unreachable!()
+    };
+    server.stop().await;
+    server.start_again(&[]).await;
+    let id = row.id.to_string();
+    let (ok, said) = node::run(&app.cli_env(), &["emails", "resend", "--id", &id], "").await;
+    assert!(ok && said.contains("1 of 1"), "{said}");
+    eventually(
+        "the email sent again on the operator's word",
+        WAIT,
+        || async {
+            let row = deliveries::Entity::find_by_id(row.id)
+                .one(db.conn())
+                .await
+                .ok()
+                .flatten()?;
+            (row.state == "sent").then_some(())
+        },
+    )
+    .await;
     db.close().await;
     app.stop().await;
 }
