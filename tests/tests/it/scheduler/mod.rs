@@ -141,7 +141,7 @@ pub fn admin_token(app: &TestApp) -> String {
             org: None,
             org_name: None,
         },
-        piazza_shared::clock::now() + chrono::Duration::hours(1),
+        piazza_e2e::clock::now() + chrono::Duration::hours(1),
     )
 }
 
