@@ -192,10 +192,16 @@ pub struct HttpSettings {
     /// Origins (`https://example.org`) whose browser scripts may call the API (CORS).
     /// Default none: no cross-origin access.
     pub cors_allowed_origins: Vec<String>,
-    /// Take the client's address from the first `X-Forwarded-For` entry (set by the proxy in
-    /// front). Turn off when clients reach Piazza directly, or they can pick their address and
-    /// slip past per-address limits. Default true.
-    pub trust_forwarded_for: bool,
+    /// Proxies in front of Piazza that append the address they were connected from to
+    /// `X-Forwarded-For` (1 behind `deploy/gateway.conf`; 2 with a load balancer before it that
+    /// appends too). The client's address is the entry that many places from the right; entries
+    /// further left are whatever the client wrote. 0: clients reach Piazza directly and the
+    /// header is ignored. Default 0.
+    pub trusted_proxies: u32,
+    /// Replaced by `trusted_proxies`; still read so that a configuration naming it stops with a
+    /// message saying so rather than an unknown key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trust_forwarded_for: Option<bool>,
 }
 
 /// Rate limits, counted per process in fixed windows (each replica counts on its own).
@@ -283,7 +289,8 @@ impl Default for Defaults {
                 max_body_bytes: 1_048_576,
                 request_timeout_seconds: 30,
                 cors_allowed_origins: Vec::new(),
-                trust_forwarded_for: true,
+                trusted_proxies: 0,
+                trust_forwarded_for: None,
             },
             limits: LimitSettings {
                 window_seconds: 60,
@@ -549,6 +556,20 @@ impl Settings {
                 ));
             }
         }
+        if self.http.trust_forwarded_for.is_some() {
+            return Err(SettingsError::new(
+                "http.trust_forwarded_for",
+                "replaced by `http.trusted_proxies`: the number of proxies in front of Piazza that \
+                 append to X-Forwarded-For (1 behind deploy/gateway.conf, 0 when clients reach \
+                 Piazza directly)",
+            ));
+        }
+        if self.http.trusted_proxies > 10 {
+            return Err(SettingsError::new(
+                "http.trusted_proxies",
+                "must be between 0 and 10",
+            ));
+        }
         if self.limits.window_seconds == 0 {
             return Err(SettingsError::new(
                 "limits.window_seconds",
@@ -642,6 +663,15 @@ mod tests {
         assert!(fine.is_ok(), "{fine:?}");
         let error = Settings::from_toml("[limits]\nlogin_per_account = 0").unwrap_err();
         assert_eq!(error.key, "limits.login_per_account");
+    }
+
+    #[test]
+    fn the_old_forwarded_for_switch_names_its_replacement() {
+        let error = Settings::from_toml("[http]\ntrust_forwarded_for = true").unwrap_err();
+        assert_eq!(error.key, "http.trust_forwarded_for");
+        assert!(error.message.contains("trusted_proxies"), "{error}");
+        let settings = Settings::from_toml("[http]\ntrusted_proxies = 2").unwrap();
+        assert_eq!(settings.http.trusted_proxies, 2);
     }
 
     #[test]
