@@ -331,6 +331,8 @@ impl Application {
             bus: bus.clone(),
             extra: readiness.checks(),
             openapi: openapi_json,
+            keys: keys.clone(),
+            ops_token: settings.ops_token.clone(),
         });
         let audit = crate::audit::AuditState {
             keys: keys.clone(),

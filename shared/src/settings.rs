@@ -58,6 +58,9 @@ pub struct Settings {
     pub secret_key: Option<Secret<String>>,
     /// Keys signed with before a rotation: still accepted, never used to sign.
     pub previous_secret_keys: Vec<Secret<String>>,
+    /// A token monitoring sends (`Authorization: Bearer <token>`) to read why a `/readyz` check
+    /// failed; administrators' tokens do too. At least 32 characters. Default none.
+    pub ops_token: Option<Secret<String>>,
     /// Apply pending migrations when a service starts. Default true.
     pub migrate_on_start: bool,
     /// `text` or `json` log lines. Default `text`.
@@ -378,6 +381,14 @@ impl Settings {
         {
             return Err(SettingsError::new(
                 "secret_key",
+                "must be at least 32 characters",
+            ));
+        }
+        if let Some(token) = &self.ops_token
+            && token.expose().len() < 32
+        {
+            return Err(SettingsError::new(
+                "ops_token",
                 "must be at least 32 characters",
             ));
         }

@@ -114,7 +114,7 @@ where
                 ApiError::Unauthorized("the Authorization scheme must be Bearer".into())
             })?;
         let keys = Keys::from_ref(state);
-        keys.verify::<Claims>(API_TOKEN, token.trim(), crate::clock::now())
+        keys.verify_session(token.trim(), crate::clock::now())
             .map(Caller)
             .map_err(|e| ApiError::Unauthorized(format!("invalid token: {e}")))
     }

@@ -174,6 +174,17 @@ impl Keys {
     }
 }
 
+impl Keys {
+    /// The claims of an API token (a bearer token, or the session cookie holding one).
+    pub fn verify_session(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<super::Claims, TokenError> {
+        self.verify::<super::Claims>(super::caller::API_TOKEN, token, now)
+    }
+}
+
 /// Length of `.<signature>` at the end of a token.
 fn signature_len(token: &str) -> usize {
     token.rfind('.').map(|i| token.len() - i).unwrap_or(0)

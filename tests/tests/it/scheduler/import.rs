@@ -270,7 +270,9 @@ async fn an_imported_calendar_brings_its_events_and_follows_their_changes_withou
         broken["error"].as_str().unwrap().contains("never closed"),
         "{broken}"
     );
-    let (_, shown) = app.get(&format!("/api/v1/seasons/{season}"), None).await;
+    let (_, shown) = app
+        .get(&format!("/api/v1/seasons/{season}"), Some(&admin))
+        .await;
     assert_eq!(shown["feed_problems"][0]["feed_id"], feed.as_str());
     assert_eq!(shown["feed_problems"][0]["failures"], 1);
     served.lock().unwrap().status = 500;
@@ -285,7 +287,9 @@ async fn an_imported_calendar_brings_its_events_and_follows_their_changes_withou
     // Mended: the problem goes away, and after everything there is one event per UID.
     publish(&served, &[SERIES_CHANGED, PLAY_MOVED]);
     assert_eq!(refresh(&app, &admin, &feed).await["outcome"], "applied");
-    let (_, shown) = app.get(&format!("/api/v1/seasons/{season}"), None).await;
+    let (_, shown) = app
+        .get(&format!("/api/v1/seasons/{season}"), Some(&admin))
+        .await;
     assert!(shown.get("feed_problems").is_none(), "{shown}");
     let (_, page) = app
         .get(

@@ -3,6 +3,7 @@
 //! (expiry, rotation, never in logs), the audit log, and schemathesis against the live document.
 
 mod audit;
+mod disclosure;
 mod exports;
 mod forms;
 mod layers;
