@@ -153,6 +153,11 @@ pub struct SchedulerSettings {
     pub import_timeout_seconds: u64,
     /// Largest imported calendar accepted, in bytes. Default 5000000.
     pub import_max_bytes: u64,
+    /// Hosts an imported calendar (or a redirect from one) may be fetched from although they
+    /// are inside the network (loopback, private, link-local…): `name`, `name:port`, an IP
+    /// address or `[IPv6]:port`. Every other host must resolve to public addresses only.
+    /// Default none.
+    pub import_allowed_hosts: Vec<String>,
 }
 
 /// Booking rules.
@@ -283,6 +288,7 @@ impl Default for Defaults {
                 registration_closes_minutes: 60,
                 import_timeout_seconds: 30,
                 import_max_bytes: 5_000_000,
+                import_allowed_hosts: Vec::new(),
             },
             booking: BookingSettings {
                 max_occurrences: 200,
@@ -509,6 +515,17 @@ impl Settings {
                 "must be at least 1024",
             ));
         }
+        for host in &self.scheduler.import_allowed_hosts {
+            if !plain_host(host) {
+                return Err(SettingsError::new(
+                    "scheduler.import_allowed_hosts",
+                    format!(
+                        "`{host}` is not a host: write a name, name:port, an IP address or \
+                         [IPv6]:port, without scheme or path"
+                    ),
+                ));
+            }
+        }
         if self.booking.max_occurrences == 0 {
             return Err(SettingsError::new(
                 "booking.max_occurrences",
@@ -613,6 +630,20 @@ impl Settings {
     pub fn uses_postgres(&self) -> bool {
         self.database_url.is_some()
     }
+}
+
+/// `name`, `name:port`, an IP address or `[IPv6]:port`: what `import_allowed_hosts` holds.
+fn plain_host(entry: &str) -> bool {
+    if entry.trim().parse::<std::net::Ipv6Addr>().is_ok() {
+        return true;
+    }
+    Url::parse(&format!("http://{}/", entry.trim())).is_ok_and(|u| {
+        u.host_str().is_some_and(|h| !h.is_empty())
+            && u.path() == "/"
+            && u.username().is_empty()
+            && u.query().is_none()
+            && u.fragment().is_none()
+    })
 }
 
 /// A `SocketAddr` always formats into a valid URL authority; this is never reached.

@@ -40,7 +40,7 @@ pub fn forwarded_client(headers: &HeaderMap, hops: u32) -> Option<IpAddr> {
         .map(str::trim)
         .collect();
     let hops = usize::try_from(hops).unwrap_or(usize::MAX);
-    let index = entries.len().checked_sub(hops).unwrap_or(0);
+    let index = entries.len().saturating_sub(hops);
     entries.get(index).and_then(|entry| parse_ip(entry))
 }
 

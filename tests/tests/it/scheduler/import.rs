@@ -129,7 +129,12 @@ async fn refresh(app: &TestApp, admin: &str, feed: &str) -> Value {
 async fn an_imported_calendar_brings_its_events_and_follows_their_changes_without_duplicates() {
     let app = TestApp::builder()
         .services(&[piazza_scheduler::SERVICE])
-        .settings(|s| s.scheduler.jobs_enabled = false)
+        .settings(|s| {
+            s.scheduler.jobs_enabled = false;
+            // The test's calendar server runs on this machine, which imports may not reach
+            // unless allowed.
+            s.scheduler.import_allowed_hosts = vec!["127.0.0.1".into()];
+        })
         .spawn()
         .await;
     let admin = super::admin_token(&app);
@@ -326,7 +331,12 @@ async fn an_imported_calendar_brings_its_events_and_follows_their_changes_withou
 async fn a_feed_that_cannot_be_reached_or_is_no_url_is_reported() {
     let app = TestApp::builder()
         .services(&[piazza_scheduler::SERVICE])
-        .settings(|s| s.scheduler.jobs_enabled = false)
+        .settings(|s| {
+            s.scheduler.jobs_enabled = false;
+            // The test's calendar server runs on this machine, which imports may not reach
+            // unless allowed.
+            s.scheduler.import_allowed_hosts = vec!["127.0.0.1".into()];
+        })
         .spawn()
         .await;
     let admin = super::admin_token(&app);

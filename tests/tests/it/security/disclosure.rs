@@ -15,7 +15,10 @@ const SECRET_FEED: &str = "s3cret-feed-token";
 #[tokio::test]
 async fn feed_addresses_and_their_errors_are_shown_to_administrators_only() {
     let app = TestApp::builder()
-        .settings(|s| s.scheduler.jobs_enabled = false)
+        .settings(|s| {
+            s.scheduler.jobs_enabled = false;
+            s.scheduler.import_allowed_hosts = vec!["127.0.0.1".into()];
+        })
         .spawn()
         .await;
     let admin = app.admin().await;

@@ -6,6 +6,7 @@ mod audit;
 mod disclosure;
 mod exports;
 mod forms;
+mod import_reach;
 mod layers;
 mod limits;
 mod links;
