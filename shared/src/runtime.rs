@@ -299,9 +299,11 @@ impl Application {
                 shutdown: shutdown.clone(),
                 readiness: readiness.clone(),
             };
-            let parts = (def.build)(context)
+            let parts = (def.build)(context.clone())
                 .await
                 .with_context(|| format!("starting the {} service", def.name))?;
+            // Every service refuses the tokens of ended sessions.
+            let parts = crate::auth::sessions::attach(&context, parts).await?;
             check_schema_names(&routes, &parts.routes, def.name)?;
             routes = routes.merge(parts.routes);
             pages = pages.merge(parts.pages);

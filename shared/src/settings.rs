@@ -108,6 +108,10 @@ pub struct AuthSettings {
     pub token_ttl_minutes: u32,
     /// Lifetime of links in emails (confirm, manage, unsubscribe), in days. Default 60.
     pub link_ttl_days: u32,
+    /// How often each service re-reads the sessions ended (logouts, account changes) from its
+    /// database, in milliseconds: what other replicas and the command line recorded is refused
+    /// from then on. Default 1000.
+    pub revocation_poll_ms: u64,
 }
 
 /// Outgoing email.
@@ -269,6 +273,7 @@ impl Default for Defaults {
             auth: AuthSettings {
                 token_ttl_minutes: 480,
                 link_ttl_days: 60,
+                revocation_poll_ms: 1000,
             },
             email: EmailSettings {
                 from: "Piazza <noreply@piazza.localhost>".into(),
@@ -448,6 +453,12 @@ impl Settings {
             return Err(SettingsError::new(
                 "auth.token_ttl_minutes",
                 "must be at least 1",
+            ));
+        }
+        if !(10..=60_000).contains(&self.auth.revocation_poll_ms) {
+            return Err(SettingsError::new(
+                "auth.revocation_poll_ms",
+                "must be between 10 and 60000",
             ));
         }
         if self.auth.link_ttl_days == 0 {

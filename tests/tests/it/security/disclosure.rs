@@ -87,6 +87,8 @@ fn token(app: &TestApp, role: Role) -> String {
             role,
             org: None,
             org_name: None,
+            sid: None,
+            sv: 0,
         },
         piazza_shared::clock::now() + chrono::Duration::hours(1),
     )

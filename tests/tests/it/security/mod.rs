@@ -13,6 +13,7 @@ mod links;
 mod matrix;
 mod openapi;
 mod schemathesis;
+mod sessions;
 mod tokens;
 
 use piazza_e2e::app::TestApp;
