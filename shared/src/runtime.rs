@@ -5,7 +5,7 @@
 use crate::{
     auth::Keys,
     bus::{
-        Bus, Consumer, DeadLetter, HandleError, Subscription,
+        Bus, Consumer, DeadLetter, HandleError, Subscription, Topology,
         amqp::AmqpBus,
         dead_letters, inbox,
         memory::MemoryBus,
@@ -14,7 +14,7 @@ use crate::{
     db::Db,
     envelope::{Envelope, Message},
     http::{layers, limit::RateLimiter, ops},
-    settings::Settings,
+    settings::{BusSettings, Settings},
     telemetry,
 };
 use anyhow::Context;
@@ -81,12 +81,11 @@ impl Readiness {
 }
 
 /// Handles the messages a service consumes, inside the transaction that also records the
-/// message in the inbox.
+/// message in the inbox. Services build one from their dispatch table
+/// ([`crate::bus::dispatch::Dispatcher`]), whose types are also their bindings
+/// ([`ServiceDef::bindings`]).
 #[async_trait]
 pub trait MessageHandler: Send + Sync {
-    /// Routing keys the service's queue is bound to.
-    fn bindings(&self) -> Vec<&'static str>;
-
     /// Applies the message. An error rolls the transaction back.
     async fn handle(
         &self,
@@ -133,12 +132,34 @@ pub struct ServiceParts {
     pub workers: Vec<Worker>,
 }
 
-/// How to migrate and build one service.
+/// How to migrate and build one service, and what it consumes.
 #[derive(Clone, Copy)]
 pub struct ServiceDef {
     pub name: &'static str,
     pub migrate: for<'a> fn(&'a Db) -> BoxFuture<'a, anyhow::Result<()>>,
     pub build: fn(ServiceContext) -> BoxFuture<'static, anyhow::Result<ServiceParts>>,
+    /// The routing keys of the messages the service consumes, from its dispatch table
+    /// ([`crate::bus::dispatch::bindings`]); known without building the service, so every
+    /// process can declare every service's queue.
+    pub bindings: fn() -> Vec<&'static str>,
+}
+
+impl ServiceDef {
+    /// The service's queue and bindings (`None` for a service that consumes nothing).
+    pub fn subscription(&self, settings: &BusSettings) -> Option<Subscription> {
+        let bindings = (self.bindings)();
+        (!bindings.is_empty()).then(|| Subscription::new(settings, self.name, bindings))
+    }
+}
+
+/// Every queue of a deployment made of `services`, as every process declares it.
+pub fn topology(settings: &BusSettings, services: &[ServiceDef]) -> Topology {
+    Topology::new(
+        services
+            .iter()
+            .filter_map(|service| service.subscription(settings))
+            .collect(),
+    )
 }
 
 /// Applies the inbox around a service's handler.
@@ -196,6 +217,7 @@ impl Consumer for TransactionalConsumer {
 
 struct Running {
     name: &'static str,
+    subscription: Option<Subscription>,
     db: Db,
     outbox: Outbox,
     handler: Option<Arc<dyn MessageHandler>>,
@@ -254,8 +276,14 @@ impl utoipa::Modify for BearerAuth {
 
 impl Application {
     /// Connects, migrates (unless disabled) and builds `services`, and binds the listener.
-    /// Without `amqp_url` the services talk over the in-process bus.
-    pub async fn build(mut settings: Settings, services: &[ServiceDef]) -> anyhow::Result<Self> {
+    /// Without `amqp_url` the services talk over the in-process bus. `every` is every service
+    /// of the deployment (those run elsewhere too): on RabbitMQ all their queues are declared
+    /// before anything is published.
+    pub async fn build(
+        mut settings: Settings,
+        services: &[ServiceDef],
+        every: &[ServiceDef],
+    ) -> anyhow::Result<Self> {
         // Bound first: with port 0 the real address is known only now, and links in emails
         // default to it.
         let listener = TcpListener::bind(settings.listen)
@@ -265,16 +293,24 @@ impl Application {
         let settings = Arc::new(settings);
         telemetry::init_metrics();
         let keys = Keys::from_settings(&settings)?;
-        let bus: Arc<dyn Bus> = match &settings.amqp_url {
-            Some(url) => {
-                let names: Vec<&str> = services.iter().map(|s| s.name).collect();
-                Arc::new(AmqpBus::new(
-                    url.clone(),
-                    settings.bus.clone(),
-                    &names.join("+"),
-                ))
-            }
-            None => Arc::new(MemoryBus::new(settings.bus.clone())),
+        let names: Vec<&str> = services.iter().map(|s| s.name).collect();
+        let every = topology(&settings.bus, every);
+        let (bus, declared): (Arc<dyn Bus>, Topology) = match &settings.amqp_url {
+            // Every queue of the deployment, so a message published before its consumer ever
+            // started waits for it.
+            Some(url) => (
+                Arc::new(
+                    AmqpBus::new(url.clone(), settings.bus.clone(), &names.join("+"))
+                        .with_topology(every.clone()),
+                ),
+                every,
+            ),
+            // In-process queues exist only for the services of this process: a queue nobody here
+            // consumes would hold its publisher forever.
+            None => (
+                Arc::new(MemoryBus::new(settings.bus.clone())),
+                every.only(&names),
+            ),
         };
         let shutdown = CancellationToken::new();
         let readiness = Readiness::default();
@@ -307,21 +343,19 @@ impl Application {
             check_schema_names(&routes, &parts.routes, def.name)?;
             routes = routes.merge(parts.routes);
             pages = pages.merge(parts.pages);
-            if let Some(handler) = &parts.handler {
-                let subscription = Subscription::new(&settings.bus, def.name, handler.bindings());
-                // Declared before any relay runs, so no message published from now on is missed.
-                bus.declare(&subscription)
-                    .await
-                    .with_context(|| format!("declaring the {} queue", def.name))?;
-            }
             running.push(Running {
                 name: def.name,
+                subscription: def.subscription(&settings.bus),
                 db,
                 outbox,
                 handler: parts.handler,
                 workers: parts.workers,
             });
         }
+        // Declared before any relay runs, so no message published from now on is missed.
+        bus.declare_topology(&declared)
+            .await
+            .context("declaring the message bus's queues")?;
         let (api, mut openapi) = routes.split_for_parts();
         // After the merge, so it reaches every service's operations.
         utoipa::Modify::modify(&crate::http::openapi::ProblemContent, &mut openapi);
@@ -402,13 +436,18 @@ impl Application {
         let relays_stop = CancellationToken::new();
         let mut intake = JoinSet::new();
         let mut relays = JoinSet::new();
+        let retention = chrono::Duration::days(i64::from(settings.bus.inbox_retention_days));
         for service in services {
             let poll = Duration::from_millis(settings.bus.outbox_poll_ms);
             let relay = Relay::new(service.db.clone(), bus.clone(), &service.outbox, poll);
             relays.spawn(relay.run(relays_stop.clone()));
-            if let Some(handler) = service.handler {
-                let subscription =
-                    Subscription::new(&settings.bus, service.name, handler.bindings());
+            intake.spawn(inbox::run_pruner(
+                service.name,
+                service.db.clone(),
+                retention,
+                shutdown.clone(),
+            ));
+            if let (Some(handler), Some(subscription)) = (service.handler, service.subscription) {
                 let consumer: Arc<dyn Consumer> = Arc::new(TransactionalConsumer {
                     service: service.name,
                     db: service.db.clone(),

@@ -3,6 +3,7 @@
 //! checked once at start-up and a bad value is reported with the name of its setting.
 
 use crate::secret::Secret;
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use figment::{
     Figment,
@@ -65,6 +66,10 @@ pub struct Settings {
     pub migrate_on_start: bool,
     /// `text` or `json` log lines. Default `text`.
     pub log_format: LogFormat,
+    /// Starts the application's clock at this instant (RFC 3339) instead of the system's; it
+    /// advances in real time from there. For tests, demos and rehearsals of a season (never in
+    /// production): applied by the `piazza` binary at start. Default unset (the system clock).
+    pub clock_start: Option<DateTime<Utc>>,
     pub bus: BusSettings,
     pub auth: AuthSettings,
     pub email: EmailSettings,
@@ -98,6 +103,10 @@ pub struct BusSettings {
     /// How often the outbox relay looks for rows written by other replicas, in milliseconds.
     /// Rows written by this process are published at once. Default 1000.
     pub outbox_poll_ms: u64,
+    /// How long a service remembers the ids of messages it handled (its inbox), in days: a
+    /// message delivered again within this time is recognised and skipped. Pruned hourly.
+    /// Default 7.
+    pub inbox_retention_days: u32,
 }
 
 /// Accounts and signed links.
@@ -269,6 +278,7 @@ impl Default for Defaults {
                 max_attempts: 5,
                 retry_delay_ms: 2000,
                 outbox_poll_ms: 1000,
+                inbox_retention_days: 7,
             },
             auth: AuthSettings {
                 token_ttl_minutes: 480,
@@ -448,6 +458,12 @@ impl Settings {
         }
         if self.bus.max_attempts == 0 {
             return Err(SettingsError::new("bus.max_attempts", "must be at least 1"));
+        }
+        if !(1..=3650).contains(&self.bus.inbox_retention_days) {
+            return Err(SettingsError::new(
+                "bus.inbox_retention_days",
+                "must be between 1 and 3650",
+            ));
         }
         if self.auth.token_ttl_minutes == 0 {
             return Err(SettingsError::new(
@@ -673,6 +689,20 @@ mod tests {
         assert_eq!(settings.time_zone, chrono_tz::Europe::Rome);
         assert_eq!(settings.public_url().as_str(), "http://127.0.0.1:8080/");
         assert!(settings.database_url.is_none());
+    }
+
+    #[test]
+    fn the_clock_start_is_an_rfc_3339_instant() {
+        let settings = Settings::from_toml("clock_start = \"2026-11-30T09:00:00+01:00\"").unwrap();
+        assert_eq!(
+            settings.clock_start.map(|t| t.to_rfc3339()),
+            Some("2026-11-30T08:00:00+00:00".to_string())
+        );
+        assert!(Settings::from_toml("").unwrap().clock_start.is_none());
+        let error = Settings::from_toml("clock_start = \"next monday\"").unwrap_err();
+        assert_eq!(error.key, "clock_start");
+        let error = Settings::from_toml("[bus]\ninbox_retention_days = 0").unwrap_err();
+        assert_eq!(error.key, "bus.inbox_retention_days");
     }
 
     #[test]

@@ -9,8 +9,12 @@ use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 
 /// Starts logging once per process; later calls do nothing. `RUST_LOG` overrides the level.
 pub fn init_tracing(format: LogFormat) {
+    // lapin logs a returned message whole (its payload may name people): the outbox relay
+    // logs its id and type instead.
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-        EnvFilter::new("info,sqlx=warn,sea_orm=warn,lapin=warn,amq_protocol=warn")
+        EnvFilter::new(
+            "info,sqlx=warn,sea_orm=warn,lapin=warn,lapin::returned_messages=error,amq_protocol=warn",
+        )
     });
     let registry = tracing_subscriber::registry().with(filter);
     let _ = match format {

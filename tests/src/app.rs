@@ -90,6 +90,7 @@ impl AppBuilder {
     }
 
     pub async fn spawn(self) -> TestApp {
+        crate::clock::pin();
         let dir = tempfile::tempdir().expect("temp dir");
         let name = crate::unique_name();
         let mut settings = Settings::from_toml("").expect("default settings");
@@ -128,7 +129,7 @@ impl AppBuilder {
             adjust(&mut settings);
         }
         settings.validate().expect("the test's settings are valid");
-        let app = Application::build(settings.clone(), &self.services)
+        let app = Application::build(settings.clone(), &self.services, &ALL)
             .await
             .expect("building the application");
         let port = app.port();
@@ -172,6 +173,7 @@ pub struct TestApp {
 impl TestApp {
     /// All three services on SQLite, the in-process bus and `.eml` files.
     pub fn builder() -> AppBuilder {
+        crate::clock::pin();
         AppBuilder {
             database: Database::Sqlite,
             rabbitmq: false,

@@ -18,7 +18,7 @@ use uuid::Uuid;
 /// Writes `count` active subscribers (`<prefix>000000@example.org`, …) who want instant emails
 /// about `category`, born in 2005, half in Italian and half in English; returns their addresses.
 pub async fn seed(db: &Db, prefix: &str, count: usize, category: Category) -> Vec<String> {
-    let now = piazza_shared::clock::now();
+    let now = crate::clock::now();
     let mut addresses = Vec::with_capacity(count);
     let mut rows = Vec::with_capacity(1000);
     for n in 0..count {
@@ -51,7 +51,7 @@ pub async fn seed(db: &Db, prefix: &str, count: usize, category: Category) -> Ve
 /// that category matches it.
 pub fn event(title: &str, category: Category) -> (Uuid, Envelope) {
     let event_id = Uuid::now_v7();
-    let starts_at = piazza_shared::clock::now() + Duration::days(30);
+    let starts_at = crate::clock::now() + Duration::days(30);
     let message = EventPublished {
         version: 1,
         event: EventSummary {

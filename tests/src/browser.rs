@@ -47,7 +47,14 @@ impl Browser {
             .and_then(|l| l.local_addr())
             .expect("a free port")
             .port();
-        let driver = Command::new(binary("PIAZZA_TEST_CHROMEDRIVER", "chromedriver"))
+        let mut driver = Command::new(binary("PIAZZA_TEST_CHROMEDRIVER", "chromedriver"));
+        // Chromium's helper processes crash under libfaketime, which `tests/clock-shifted.sh`
+        // preloads: the browser keeps the machine's real date. Pages never depend on the
+        // browser's date (cookies carry Max-Age, the style sheet's address is versioned).
+        if std::env::var("LD_PRELOAD").is_ok_and(|preload| preload.contains("faketime")) {
+            driver.env_remove("LD_PRELOAD");
+        }
+        let driver = driver
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())

@@ -10,6 +10,7 @@ pub mod app;
 pub mod audience;
 pub mod broker;
 pub mod browser;
+pub mod clock;
 pub mod deploy;
 pub mod infra;
 pub mod mail;
@@ -42,6 +43,7 @@ where
 
 /// A short unique name for this test's resources (lowercase letters and digits).
 pub fn unique_name() -> String {
+    clock::pin();
     let id = uuid::Uuid::new_v4().simple().to_string();
     format!("t{}", &id[..12])
 }

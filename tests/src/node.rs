@@ -50,9 +50,14 @@ fn command(env: &BTreeMap<String, String>, args: &[&str]) -> Command {
     command
         .envs(env)
         .args(args)
-        .env("PIAZZA_CONFIG", "/nonexistent/piazza.toml");
+        .env("PIAZZA_CONFIG", "/nonexistent/piazza.toml")
+        // The test's clock, where the test process's own is now (see `crate::clock`).
+        .env("PIAZZA_CLOCK_START", crate::clock::now().to_rfc3339());
     if std::env::var("RUST_LOG").is_err() {
-        command.env("RUST_LOG", "info,sqlx=warn,lapin=warn,amq_protocol=warn");
+        command.env(
+            "RUST_LOG",
+            "info,sqlx=warn,lapin=warn,lapin::returned_messages=error,amq_protocol=warn",
+        );
     }
     command
 }

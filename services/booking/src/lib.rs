@@ -16,7 +16,10 @@ pub mod state;
 pub mod tree;
 
 use futures::FutureExt;
-use piazza_shared::runtime::{ServiceContext, ServiceDef, ServiceParts};
+use piazza_shared::{
+    bus::dispatch::{self, Dispatcher},
+    runtime::{ServiceContext, ServiceDef, ServiceParts},
+};
 use std::sync::Arc;
 
 pub const NAME: &str = "booking";
@@ -26,6 +29,7 @@ pub const SERVICE: ServiceDef = ServiceDef {
     name: NAME,
     migrate: |db| piazza_migrations::migrate::<piazza_migrations::BookingMigrator>(db).boxed(),
     build: |context| build(context).boxed(),
+    bindings: || dispatch::bindings(messages::ROUTES),
 };
 
 /// Builds the booking service's routes and message handler.
@@ -39,7 +43,7 @@ pub async fn build(context: ServiceContext) -> anyhow::Result<ServiceParts> {
     Ok(ServiceParts {
         routes: routes::router(state.clone()),
         pages: pages::router(state.clone())?,
-        handler: Some(Arc::new(messages::Handler::new(state))),
+        handler: Some(Arc::new(Dispatcher::new(state, messages::ROUTES))),
         workers: Vec::new(),
     })
 }

@@ -17,7 +17,10 @@ pub mod state;
 
 use anyhow::Context;
 use futures::FutureExt;
-use piazza_shared::runtime::{ServiceContext, ServiceDef, ServiceParts, Worker};
+use piazza_shared::{
+    bus::dispatch::{self, Dispatcher},
+    runtime::{ServiceContext, ServiceDef, ServiceParts, Worker},
+};
 use std::sync::Arc;
 use tokio::sync::Notify;
 
@@ -28,6 +31,7 @@ pub const SERVICE: ServiceDef = ServiceDef {
     name: NAME,
     migrate: |db| piazza_migrations::migrate::<piazza_migrations::NotifierMigrator>(db).boxed(),
     build: |context| build(context).boxed(),
+    bindings: || dispatch::bindings(messages::ROUTES),
 };
 
 /// Builds the notifier's routes, message handler and email sender.
@@ -60,7 +64,9 @@ pub async fn build(context: ServiceContext) -> anyhow::Result<ServiceParts> {
     Ok(ServiceParts {
         routes: routes::router(state.clone()),
         pages: pages::router(state.clone())?,
-        handler: Some(Arc::new(messages::Handler::new(state.clone()))),
+        handler: Some(Arc::new(
+            Dispatcher::new(state.clone(), messages::ROUTES).after_commit(messages::wake_sender),
+        )),
         workers: vec![Worker {
             name: "email_sender",
             task: sender::run(state, context.shutdown.clone()).boxed(),

@@ -15,7 +15,10 @@ pub mod schedule;
 pub mod state;
 
 use futures::FutureExt;
-use piazza_shared::runtime::{ServiceContext, ServiceDef, ServiceParts, Worker};
+use piazza_shared::{
+    bus::dispatch::{self, Dispatcher},
+    runtime::{ServiceContext, ServiceDef, ServiceParts, Worker},
+};
 use std::sync::Arc;
 
 pub const NAME: &str = "scheduler";
@@ -25,6 +28,7 @@ pub const SERVICE: ServiceDef = ServiceDef {
     name: NAME,
     migrate: |db| piazza_migrations::migrate::<piazza_migrations::SchedulerMigrator>(db).boxed(),
     build: |context| build(context).boxed(),
+    bindings: || dispatch::bindings(messages::ROUTES),
 };
 
 /// Builds the scheduler's routes, message handler and jobs.
@@ -50,7 +54,7 @@ pub async fn build(context: ServiceContext) -> anyhow::Result<ServiceParts> {
     Ok(ServiceParts {
         routes: routes::router(state.clone()),
         pages: pages::router(state.clone())?,
-        handler: Some(Arc::new(messages::Handler::new(state))),
+        handler: Some(Arc::new(Dispatcher::new(state, messages::ROUTES))),
         workers,
     })
 }

@@ -4,10 +4,15 @@
 //! Messages are persistent, publishers wait for confirms, consumers ack after their commit and
 //! hold at most `prefetch` unacknowledged messages. Connections that drop are re-opened with
 //! backoff and jitter. The administrator's view of the parking queues is in [`dead_queue`].
+//!
+//! A bus given the [`Topology`] declares every service's queue whenever its publisher connects,
+//! and publishes `mandatory` every message some service consumes: a message the broker cannot
+//! route comes back ([`BusError::Unroutable`]) instead of being confirmed and dropped, so the
+//! outbox keeps it and tries again (by then the publisher has declared the topology afresh).
 
 mod dead_queue;
 
-use super::{Bus, BusError, Consumer, HandleError, Subscription};
+use super::{Bus, BusError, Consumer, HandleError, Subscription, Topology};
 use crate::{envelope::Envelope, runtime::backoff, secret::Secret, settings::BusSettings};
 use async_trait::async_trait;
 use futures::StreamExt;
@@ -52,6 +57,9 @@ pub struct AmqpBus {
     url: Secret<String>,
     settings: BusSettings,
     name: String,
+    /// Every service's queue: declared when the publisher connects, and what tells whether a
+    /// message has a consumer (then it is published `mandatory`).
+    topology: Topology,
     publisher: Mutex<Option<Link>>,
 }
 
@@ -83,19 +91,44 @@ fn unavailable(error: impl std::fmt::Display) -> BusError {
     BusError::Unavailable(error.to_string())
 }
 
+/// A failed declaration of `queue`: arguments that differ from the existing queue's are a
+/// configuration error (every process declares every queue, with its own bus settings), not an
+/// unavailable broker.
+fn declare_failed(queue: &str, error: impl std::fmt::Display) -> BusError {
+    let text = error.to_string();
+    if text.contains("PRECONDITION_FAILED") {
+        BusError::Other(format!(
+            "declaring queue {queue}: {text} (every service declares every queue: \
+             bus.max_attempts and bus.retry_delay_ms must be the same for all of them)"
+        ))
+    } else {
+        unavailable(format!("declaring queue {queue}: {text}"))
+    }
+}
+
 fn long(value: &str) -> AMQPValue {
     AMQPValue::LongString(LongString::from(value.to_string()))
 }
 
 impl AmqpBus {
-    /// A bus for `url`; `name` labels its connections in the broker's management view.
+    /// A bus for `url`; `name` labels its connections in the broker's management view. Without
+    /// [`AmqpBus::with_topology`] it declares only what it consumes and publishes nothing
+    /// `mandatory` (a test's tap, an administrator's tool).
     pub fn new(url: Secret<String>, settings: BusSettings, name: &str) -> Self {
         Self {
             url,
             settings,
             name: name.to_string(),
+            topology: Topology::default(),
             publisher: Mutex::new(None),
         }
+    }
+
+    /// The whole topology, declared with the publisher's connection and read to publish every
+    /// consumed message `mandatory`.
+    pub fn with_topology(mut self, topology: Topology) -> Self {
+        self.topology = topology;
+        self
     }
 
     fn names(&self) -> Names {
@@ -151,6 +184,18 @@ impl AmqpBus {
         })
     }
 
+    /// The publisher's connection: [`AmqpBus::connect`], then every queue of the topology.
+    async fn connect_publisher(&self) -> Result<Link, BusError> {
+        let link = self.connect("publish").await?;
+        for subscription in self.topology.subscriptions() {
+            if let Err(error) = self.declare_on(&link.channel, subscription).await {
+                let _ = link.connection.close(200, "declaring failed".into()).await;
+                return Err(error);
+            }
+        }
+        Ok(link)
+    }
+
     async fn declare_on(
         &self,
         channel: &Channel,
@@ -175,7 +220,7 @@ impl AmqpBus {
         channel
             .queue_declare(queue.into(), durable, main)
             .await
-            .map_err(unavailable)?;
+            .map_err(|e| declare_failed(queue, e))?;
         for key in &subscription.bindings {
             channel
                 .queue_bind(
@@ -196,10 +241,11 @@ impl AmqpBus {
         retry.insert("x-message-ttl".into(), AMQPValue::LongLongInt(delay));
         retry.insert("x-dead-letter-exchange".into(), long(""));
         retry.insert("x-dead-letter-routing-key".into(), long(queue));
+        let retry_queue = Names::retry_queue(queue);
         channel
-            .queue_declare(Names::retry_queue(queue).into(), durable, retry)
+            .queue_declare(retry_queue.as_str().into(), durable, retry)
             .await
-            .map_err(unavailable)?;
+            .map_err(|e| declare_failed(&retry_queue, e))?;
 
         let mut dead = FieldTable::default();
         dead.insert("x-queue-type".into(), long("quorum"));
@@ -207,7 +253,7 @@ impl AmqpBus {
         channel
             .queue_declare(dead_queue.as_str().into(), durable, dead)
             .await
-            .map_err(unavailable)?;
+            .map_err(|e| declare_failed(&dead_queue, e))?;
         channel
             .queue_bind(
                 dead_queue.as_str().into(),
@@ -221,18 +267,24 @@ impl AmqpBus {
         Ok(())
     }
 
+    /// Publishes and waits for the broker's confirm. `mandatory`: a message no queue takes comes
+    /// back as [`BusError::Unroutable`] rather than being confirmed and dropped.
     async fn publish_on(
         channel: &Channel,
         exchange: &str,
         routing_key: &str,
         envelope_bytes: &[u8],
         properties: BasicProperties,
+        mandatory: bool,
     ) -> Result<(), BusError> {
         let confirm = channel
             .basic_publish(
                 exchange.into(),
                 routing_key.into(),
-                BasicPublishOptions::default(),
+                BasicPublishOptions {
+                    mandatory,
+                    ..Default::default()
+                },
                 envelope_bytes,
                 properties,
             )
@@ -243,7 +295,11 @@ impl AmqpBus {
             .map_err(|_| unavailable("no publisher confirm in time"))?
             .map_err(unavailable)?;
         match confirmation {
-            Confirmation::Ack(_) | Confirmation::NotRequested => Ok(()),
+            Confirmation::Ack(Some(returned)) => Err(BusError::Unroutable(format!(
+                "{exchange}/{routing_key}: {} {}",
+                returned.reply_code, returned.reply_text
+            ))),
+            Confirmation::Ack(None) | Confirmation::NotRequested => Ok(()),
             Confirmation::Nack(_) => Err(BusError::Refused(format!(
                 "broker nacked a message for {exchange}/{routing_key}"
             ))),
@@ -318,12 +374,14 @@ impl AmqpBus {
                     AMQPValue::LongLongInt(i64::from(attempts + 1)),
                 );
                 let properties = delivery.properties.clone().with_headers(next);
+                // Mandatory: a retry queue that is missing must not swallow the message.
                 Self::publish_on(
                     side,
                     "",
                     &Names::retry_queue(queue),
                     &delivery.data,
                     properties,
+                    true,
                 )
                 .await?;
                 delivery
@@ -354,7 +412,7 @@ impl AmqpBus {
         );
         let properties = delivery.properties.clone().with_headers(parked);
         let names = self.names();
-        Self::publish_on(side, &names.dead, queue, &delivery.data, properties).await?;
+        Self::publish_on(side, &names.dead, queue, &delivery.data, properties, true).await?;
         delivery
             .ack(BasicAckOptions::default())
             .await
@@ -436,23 +494,27 @@ impl Bus for AmqpBus {
     async fn publish(&self, envelope: &Envelope) -> Result<(), BusError> {
         let mut guard = self.publisher.lock().await;
         if !guard.as_ref().is_some_and(Link::is_open) {
-            *guard = Some(self.connect("publish").await?);
+            *guard = Some(self.connect_publisher().await?);
         }
         let Some(link) = guard.as_ref() else {
             return Err(unavailable("no connection"));
         };
         let mut headers = FieldTable::default();
         headers.insert(ATTEMPTS_HEADER.into(), AMQPValue::LongLongInt(1));
+        // A message nobody consumes (yet) has nobody to be kept for: it is published as before.
+        let mandatory = self.topology.consumed(envelope.routing_key());
         let result = Self::publish_on(
             &link.channel,
             &self.names().events,
             envelope.routing_key(),
             &envelope.to_bytes(),
             Self::properties(envelope, headers),
+            mandatory,
         )
         .await;
         if result.is_err() {
-            // Start from a fresh connection next time.
+            // Start from a fresh connection next time; it declares the topology again, so a
+            // queue deleted under a running publisher comes back before the message is retried.
             if let Some(link) = guard.take() {
                 let _ = link.connection.close(200, "reset".into()).await;
             }
@@ -503,10 +565,23 @@ impl Bus for AmqpBus {
         Ok(())
     }
 
+    async fn declare_topology(&self, topology: &Topology) -> Result<(), BusError> {
+        let link = self.connect("declare").await?;
+        let mut result = Ok(());
+        for subscription in topology.subscriptions() {
+            result = self.declare_on(&link.channel, subscription).await;
+            if result.is_err() {
+                break;
+            }
+        }
+        let _ = link.connection.close(200, "declared".into()).await;
+        result
+    }
+
     async fn check(&self) -> Result<(), BusError> {
         let mut guard = self.publisher.lock().await;
         if !guard.as_ref().is_some_and(Link::is_open) {
-            *guard = Some(self.connect("publish").await?);
+            *guard = Some(self.connect_publisher().await?);
         }
         Ok(())
     }

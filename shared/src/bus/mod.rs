@@ -7,13 +7,16 @@
 
 pub mod amqp;
 pub mod dead_letters;
+pub mod dispatch;
 pub mod inbox;
 pub mod memory;
 pub mod outbox;
 mod routing;
+mod topology;
 
 pub use dead_letters::DeadLetter;
 pub use routing::topic_matches;
+pub use topology::Topology;
 
 use crate::{envelope::Envelope, settings::BusSettings};
 use async_trait::async_trait;
@@ -82,6 +85,10 @@ pub enum BusError {
     Unavailable(String),
     #[error("message broker refused the message: {0}")]
     Refused(String),
+    /// The broker took the message but no queue was bound to its routing key (a `mandatory`
+    /// publish came back). Nothing was delivered; publish it again once the queue exists.
+    #[error("no queue takes the message: {0}")]
+    Unroutable(String),
     #[error("{0}")]
     Other(String),
 }
@@ -96,6 +103,15 @@ pub trait Bus: Send + Sync {
     /// Declares the subscription's queue and bindings, so messages published from now on reach it
     /// even before [`Bus::consume`] runs.
     async fn declare(&self, subscription: &Subscription) -> Result<(), BusError>;
+
+    /// Declares every subscription of `topology` (and the exchanges), before anything is
+    /// published.
+    async fn declare_topology(&self, topology: &Topology) -> Result<(), BusError> {
+        for subscription in topology.subscriptions() {
+            self.declare(subscription).await?;
+        }
+        Ok(())
+    }
 
     /// Consumes the subscription's queue until `shutdown`, then finishes the message in hand.
     async fn consume(

@@ -1,6 +1,8 @@
 //! The transactional outbox: a service writes the messages a change causes into its own `outbox`
 //! table in the same transaction as the change; the [`Relay`] publishes them afterwards and
 //! deletes what the bus confirmed. A crash between commit and publish only delays a message.
+//! A message the broker could not route to any queue (published `mandatory`, returned) is not
+//! confirmed: it stays, and is tried again with backoff until its queue exists.
 
 use super::{Bus, BusError};
 use crate::{
@@ -181,10 +183,16 @@ impl Relay {
                 }
                 Err(error) => {
                     failures = failures.saturating_add(1);
-                    metrics::counter!("piazza_outbox_publish_failures_total", "service" => self.service)
-                        .increment(1);
                     let delay = crate::runtime::backoff(failures);
-                    tracing::warn!(error = %error, retry_in_ms = delay.as_millis() as u64, "outbox relay could not publish");
+                    // A returned message is counted and logged where it came back.
+                    if !matches!(
+                        error.downcast_ref::<BusError>(),
+                        Some(BusError::Unroutable(_))
+                    ) {
+                        metrics::counter!("piazza_outbox_publish_failures_total", "service" => self.service)
+                            .increment(1);
+                        tracing::warn!(error = %error, retry_in_ms = delay.as_millis() as u64, "outbox relay could not publish");
+                    }
                     tokio::select! {
                         _ = tokio::time::sleep(delay) => {}
                         _ = shutdown.cancelled() => break,
@@ -262,6 +270,21 @@ impl Relay {
                     )
                     .increment(1);
                     published.push(row.seq);
+                }
+                Err(BusError::Unroutable(reason)) => {
+                    metrics::counter!(
+                        "piazza_outbox_returned_total",
+                        "service" => self.service,
+                        "type" => envelope.event_type.clone()
+                    )
+                    .increment(1);
+                    tracing::warn!(
+                        message_id = %envelope.id,
+                        event_type = %envelope.event_type,
+                        %reason,
+                        "no queue took the message; it stays in the outbox and is tried again"
+                    );
+                    return (published, Some(BusError::Unroutable(reason)));
                 }
                 Err(e) => return (published, Some(e)),
             }

@@ -288,3 +288,89 @@ async fn rabbitmq_routes_by_topic_to_each_bound_queue_and_parks_what_always_fail
     )
     .await;
 }
+
+/// Inbox ids handled longer ago than `bus.inbox_retention_days` are pruned by the running
+/// service (at its start, then hourly), in batches; younger ones stay, so a redelivery within
+/// the retention is still recognised.
+async fn the_inbox_forgets_ids_past_their_retention(database: Database) {
+    use piazza_shared::runtime::Application;
+    use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+    let dir = tempfile::tempdir().unwrap();
+    let name = unique_name();
+    let mut settings = Settings::from_toml("").unwrap();
+    settings.listen = "127.0.0.1:0".parse().unwrap();
+    settings.data_dir = dir.path().join("data");
+    settings.secret_key = Some(Secret::new(piazza_e2e::deploy::SECRET.to_string()));
+    settings.bus.queue_prefix = format!("{name}.");
+    settings.database_max_connections = 5;
+    settings.bus.inbox_retention_days = 7;
+    let schema_prefix = format!("{name}_");
+    if database == Database::Postgres {
+        settings.database_url = Some(Secret::new(piazza_e2e::database_url()));
+        settings.database_schema_prefix = schema_prefix.clone();
+    }
+    let db = Db::connect(&settings, "booking").await.unwrap();
+    piazza_migrations::migrate_service("booking", &db)
+        .await
+        .unwrap();
+    // 2,500 ids handled eight days ago (more than one batch) and 10 handled six days ago.
+    let now = piazza_e2e::clock::now();
+    let row = |days: i64| inbox::entity::ActiveModel {
+        message_id: Set(uuid::Uuid::now_v7()),
+        event_type: Set(Ping::TYPE.to_string()),
+        handled_at: Set(now - chrono::Duration::days(days)),
+    };
+    for _ in 0..5 {
+        inbox::entity::Entity::insert_many((0..500).map(|_| row(8)))
+            .exec_without_returning(db.conn())
+            .await
+            .unwrap();
+    }
+    inbox::entity::Entity::insert_many((0..10).map(|_| row(6)))
+        .exec_without_returning(db.conn())
+        .await
+        .unwrap();
+
+    let app = Application::build(settings, &[piazza_booking::SERVICE], &piazza_e2e::app::ALL)
+        .await
+        .unwrap();
+    let shutdown = app.shutdown_token();
+    let running = tokio::spawn(app.run_until_stopped());
+    let cutoff = now - chrono::Duration::days(7);
+    eventually(
+        "the ids past their retention to go",
+        Duration::from_secs(30),
+        || async {
+            let old = inbox::entity::Entity::find()
+                .filter(inbox::entity::Column::HandledAt.lt(cutoff))
+                .count(db.conn())
+                .await
+                .unwrap();
+            (old == 0).then_some(())
+        },
+    )
+    .await;
+    let kept = inbox::entity::Entity::find()
+        .count(db.conn())
+        .await
+        .unwrap();
+    assert_eq!(kept, 10, "the ids within the retention stay");
+
+    shutdown.cancel();
+    running.await.unwrap().unwrap();
+    db.close().await;
+    if database == Database::Postgres {
+        infra::drop_schemas(&schema_prefix).await;
+    }
+}
+
+#[tokio::test]
+async fn the_inbox_forgets_ids_past_their_retention_on_sqlite() {
+    the_inbox_forgets_ids_past_their_retention(Database::Sqlite).await;
+}
+
+#[tokio::test]
+async fn the_inbox_forgets_ids_past_their_retention_on_postgres() {
+    the_inbox_forgets_ids_past_their_retention(Database::Postgres).await;
+}

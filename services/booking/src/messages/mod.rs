@@ -4,43 +4,21 @@
 mod slots;
 
 use crate::state::AppState;
-use async_trait::async_trait;
+use futures::FutureExt;
 use piazza_shared::{
-    Envelope, Message,
-    bus::HandleError,
+    Message,
+    bus::dispatch::Route,
     contracts::scheduling::{SlotReleased, SlotRequested},
-    runtime::MessageHandler,
 };
-use sea_orm::DatabaseTransaction;
 
-pub struct Handler {
-    state: AppState,
-}
-
-impl Handler {
-    pub fn new(state: AppState) -> Self {
-        Self { state }
-    }
-}
-
-#[async_trait]
-impl MessageHandler for Handler {
-    fn bindings(&self) -> Vec<&'static str> {
-        vec![SlotRequested::routing_key(), SlotReleased::routing_key()]
-    }
-
-    async fn handle(
-        &self,
-        txn: &DatabaseTransaction,
-        envelope: &Envelope,
-    ) -> Result<(), HandleError> {
-        if envelope.is::<SlotRequested>() {
-            slots::requested(&self.state, txn, envelope).await
-        } else if envelope.is::<SlotReleased>() {
-            slots::released(&self.state, txn, envelope).await
-        } else {
-            tracing::debug!(event_type = %envelope.event_type, "not for booking; ignored");
-            Ok(())
-        }
-    }
-}
+/// The messages booking consumes; its queue's bindings are derived from this table.
+pub const ROUTES: &[Route<AppState>] = &[
+    Route {
+        event_type: SlotRequested::TYPE,
+        handle: |state, txn, envelope| slots::requested(state, txn, envelope).boxed(),
+    },
+    Route {
+        event_type: SlotReleased::TYPE,
+        handle: |state, txn, envelope| slots::released(state, txn, envelope).boxed(),
+    },
+];

@@ -10,10 +10,10 @@ mod registrations;
 pub use digest::takes_place_in;
 
 use crate::{domain::Kind, state::AppState};
-use async_trait::async_trait;
+use futures::FutureExt;
 use piazza_shared::{
-    Envelope, Message,
-    bus::HandleError,
+    Message,
+    bus::dispatch::Route,
     contracts::{
         booking::{BookingApproved, BookingCancelled, BookingRejected},
         event::{EventCancelled, EventPublished, EventRescheduled, EventUpdated},
@@ -23,88 +23,116 @@ use piazza_shared::{
             RegistrationWaitlisted,
         },
     },
-    runtime::{MessageHandler, decode},
+    runtime::decode,
 };
 use registrations::{CANCELLED, CONFIRMED, WAITLISTED};
-use sea_orm::DatabaseTransaction;
 
-pub struct Handler {
-    state: AppState,
-}
-
-impl Handler {
-    pub fn new(state: AppState) -> Self {
-        Self { state }
-    }
-}
-
-#[async_trait]
-impl MessageHandler for Handler {
-    fn bindings(&self) -> Vec<&'static str> {
-        vec![
-            EventPublished::routing_key(),
-            EventUpdated::routing_key(),
-            EventRescheduled::routing_key(),
-            EventCancelled::routing_key(),
-            RegistrationConfirmed::routing_key(),
-            RegistrationWaitlisted::routing_key(),
-            RegistrationPromoted::routing_key(),
-            RegistrationCancelled::routing_key(),
-            ReminderDue::routing_key(),
-            DigestDue::routing_key(),
-            BookingApproved::routing_key(),
-            BookingRejected::routing_key(),
-            BookingCancelled::routing_key(),
-        ]
-    }
-
-    async fn handle(
-        &self,
-        txn: &DatabaseTransaction,
-        envelope: &Envelope,
-    ) -> Result<(), HandleError> {
-        let id = envelope.id;
-        match envelope.event_type.as_str() {
-            EventPublished::TYPE => events::published(txn, &decode(envelope)?).await,
-            EventUpdated::TYPE => events::updated(txn, &decode(envelope)?).await,
-            EventRescheduled::TYPE => events::rescheduled(txn, id, &decode(envelope)?).await,
-            EventCancelled::TYPE => events::cancelled(txn, id, &decode(envelope)?).await,
-            RegistrationConfirmed::TYPE => {
+/// The messages the notifier consumes; its queue's bindings are derived from this table.
+pub const ROUTES: &[Route<AppState>] = &[
+    Route {
+        event_type: EventPublished::TYPE,
+        handle: |_, txn, envelope| {
+            async move { events::published(txn, &decode(envelope)?).await }.boxed()
+        },
+    },
+    Route {
+        event_type: EventUpdated::TYPE,
+        handle: |_, txn, envelope| {
+            async move { events::updated(txn, &decode(envelope)?).await }.boxed()
+        },
+    },
+    Route {
+        event_type: EventRescheduled::TYPE,
+        handle: |_, txn, envelope| {
+            async move { events::rescheduled(txn, envelope.id, &decode(envelope)?).await }.boxed()
+        },
+    },
+    Route {
+        event_type: EventCancelled::TYPE,
+        handle: |_, txn, envelope| {
+            async move { events::cancelled(txn, envelope.id, &decode(envelope)?).await }.boxed()
+        },
+    },
+    Route {
+        event_type: RegistrationConfirmed::TYPE,
+        handle: |_, txn, envelope| {
+            async move {
                 let RegistrationConfirmed(change) = decode(envelope)?;
                 let kind = Some(Kind::RegistrationConfirmed);
                 registrations::changed(txn, &change, CONFIRMED, kind).await
             }
-            RegistrationWaitlisted::TYPE => {
+            .boxed()
+        },
+    },
+    Route {
+        event_type: RegistrationWaitlisted::TYPE,
+        handle: |_, txn, envelope| {
+            async move {
                 let RegistrationWaitlisted(change) = decode(envelope)?;
                 let kind = Some(Kind::RegistrationWaitlisted);
                 registrations::changed(txn, &change, WAITLISTED, kind).await
             }
-            RegistrationPromoted::TYPE => {
+            .boxed()
+        },
+    },
+    Route {
+        event_type: RegistrationPromoted::TYPE,
+        handle: |_, txn, envelope| {
+            async move {
                 let RegistrationPromoted(change) = decode(envelope)?;
                 let kind = Some(Kind::RegistrationPromoted);
                 registrations::changed(txn, &change, CONFIRMED, kind).await
             }
-            RegistrationCancelled::TYPE => {
+            .boxed()
+        },
+    },
+    Route {
+        event_type: RegistrationCancelled::TYPE,
+        handle: |_, txn, envelope| {
+            async move {
                 let RegistrationCancelled(change) = decode(envelope)?;
-                // The person cancelled (or was cancelled) on the scheduler's page, which says so;
-                // what matters here is that no reminder follows.
+                // The person cancelled (or was cancelled) on the scheduler's page, which says
+                // so; what matters here is that no reminder follows.
                 registrations::changed(txn, &change, CANCELLED, None).await
             }
-            ReminderDue::TYPE => registrations::reminder(txn, id, &decode(envelope)?).await,
-            DigestDue::TYPE => {
-                digest::due(txn, &decode(envelope)?, self.state.settings.time_zone).await
-            }
-            BookingApproved::TYPE => bookings::approved(txn, &decode(envelope)?).await,
-            BookingRejected::TYPE => bookings::rejected(txn, &decode(envelope)?).await,
-            BookingCancelled::TYPE => bookings::cancelled(txn, &decode(envelope)?).await,
-            other => {
-                tracing::debug!(event_type = other, "not for the notifier; ignored");
-                Ok(())
-            }
-        }
-    }
+            .boxed()
+        },
+    },
+    Route {
+        event_type: ReminderDue::TYPE,
+        handle: |_, txn, envelope| {
+            async move { registrations::reminder(txn, envelope.id, &decode(envelope)?).await }
+                .boxed()
+        },
+    },
+    Route {
+        event_type: DigestDue::TYPE,
+        handle: |state, txn, envelope| {
+            async move { digest::due(txn, &decode(envelope)?, state.settings.time_zone).await }
+                .boxed()
+        },
+    },
+    Route {
+        event_type: BookingApproved::TYPE,
+        handle: |_, txn, envelope| {
+            async move { bookings::approved(txn, &decode(envelope)?).await }.boxed()
+        },
+    },
+    Route {
+        event_type: BookingRejected::TYPE,
+        handle: |_, txn, envelope| {
+            async move { bookings::rejected(txn, &decode(envelope)?).await }.boxed()
+        },
+    },
+    Route {
+        event_type: BookingCancelled::TYPE,
+        handle: |_, txn, envelope| {
+            async move { bookings::cancelled(txn, &decode(envelope)?).await }.boxed()
+        },
+    },
+];
 
-    fn after_commit(&self, _envelope: &Envelope) {
-        self.state.wake_sender.notify_one();
-    }
+/// Wakes the sender once a handled message's deliveries are committed.
+pub fn wake_sender(state: &AppState) {
+    state.wake_sender.notify_one();
 }

@@ -5,7 +5,7 @@ use anyhow::Context;
 use piazza_shared::{
     bus::{Subscription, amqp::AmqpBus, dead_letters::Parked},
     db::Db,
-    runtime::ServiceDef,
+    runtime::{ServiceDef, topology},
     settings::Settings,
 };
 use std::collections::BTreeSet;
@@ -21,7 +21,10 @@ impl<'a> Store<'a> {
     fn new(settings: &'a Settings) -> Self {
         match &settings.amqp_url {
             Some(url) => Store::Broker(
-                Box::new(AmqpBus::new(url.clone(), settings.bus.clone(), "admin")),
+                Box::new(
+                    AmqpBus::new(url.clone(), settings.bus.clone(), "admin")
+                        .with_topology(topology(&settings.bus, &super::ALL)),
+                ),
                 settings,
             ),
             None => Store::Tables(settings),

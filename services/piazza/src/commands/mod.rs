@@ -6,7 +6,7 @@ mod serve;
 mod user;
 
 use crate::cli::{Cli, Command, DeadLetterCommand, Service, UserCommand};
-use piazza_shared::{runtime::ServiceDef, settings::Settings, telemetry};
+use piazza_shared::{clock, runtime::ServiceDef, settings::Settings, telemetry};
 
 pub const ALL: [ServiceDef; 3] = [
     piazza_booking::SERVICE,
@@ -25,6 +25,11 @@ pub fn def(service: Service) -> ServiceDef {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::load()?;
     telemetry::init_tracing(settings.log_format);
+    if let Some(start) = settings.clock_start {
+        // Before anything reads the time: every service of the process sees the moved clock.
+        clock::start_at(start);
+        tracing::warn!(%start, "the clock starts at clock_start (PIAZZA_CLOCK_START), not at the system's time");
+    }
     match cli.command {
         None => serve::all(settings).await,
         Some(Command::Serve { service }) => serve::one(settings, def(service)).await,

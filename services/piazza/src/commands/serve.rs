@@ -7,7 +7,7 @@ use piazza_shared::{
 
 /// Every service behind one listener: the embedded default.
 pub async fn all(settings: Settings) -> anyhow::Result<()> {
-    let app = Application::build(settings.clone(), &super::ALL).await?;
+    let app = Application::build(settings.clone(), &super::ALL, &super::ALL).await?;
     announce(&app, &settings, "booking, scheduler and notifier");
     crate::signals::cancel_on_signal(app.shutdown_token());
     app.run_until_stopped().await
@@ -22,7 +22,7 @@ pub async fn one(settings: Settings, service: ServiceDef) -> anyhow::Result<()> 
         )
         .into());
     }
-    let app = Application::build(settings.clone(), &[service]).await?;
+    let app = Application::build(settings.clone(), &[service], &super::ALL).await?;
     announce(&app, &settings, service.name);
     crate::signals::cancel_on_signal(app.shutdown_token());
     app.run_until_stopped().await

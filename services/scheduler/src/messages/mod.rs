@@ -5,67 +5,71 @@ mod bookings;
 mod spaces;
 
 use crate::state::AppState;
-use async_trait::async_trait;
+use futures::FutureExt;
 use piazza_shared::{
-    Envelope, Message,
-    bus::HandleError,
+    Message,
+    bus::dispatch::Route,
     contracts::{
         booking::{BookingApproved, BookingCancelled, BookingRejected, BookingRequested},
         space::{SpaceCreated, SpaceUpdated},
     },
-    runtime::{MessageHandler, decode},
+    runtime::decode,
 };
-use sea_orm::DatabaseTransaction;
 
-pub struct Handler {
-    #[allow(dead_code)]
-    state: AppState,
-}
-
-impl Handler {
-    pub fn new(state: AppState) -> Self {
-        Self { state }
-    }
-}
-
-#[async_trait]
-impl MessageHandler for Handler {
-    fn bindings(&self) -> Vec<&'static str> {
-        vec![
-            SpaceCreated::routing_key(),
-            SpaceUpdated::routing_key(),
-            BookingRequested::routing_key(),
-            BookingApproved::routing_key(),
-            BookingRejected::routing_key(),
-            BookingCancelled::routing_key(),
-        ]
-    }
-
-    async fn handle(
-        &self,
-        txn: &DatabaseTransaction,
-        envelope: &Envelope,
-    ) -> Result<(), HandleError> {
-        let correlation = envelope.correlationid.as_deref();
-        match envelope.event_type.as_str() {
-            SpaceCreated::TYPE => {
-                spaces::upsert(txn, &decode::<SpaceCreated>(envelope)?.space).await
-            }
-            SpaceUpdated::TYPE => {
-                spaces::upsert(txn, &decode::<SpaceUpdated>(envelope)?.space).await
-            }
-            BookingRequested::TYPE => {
+/// The messages the scheduler consumes; its queue's bindings are derived from this table.
+pub const ROUTES: &[Route<AppState>] = &[
+    Route {
+        event_type: SpaceCreated::TYPE,
+        handle: |_, txn, envelope| {
+            async move { spaces::upsert(txn, &decode::<SpaceCreated>(envelope)?.space).await }
+                .boxed()
+        },
+    },
+    Route {
+        event_type: SpaceUpdated::TYPE,
+        handle: |_, txn, envelope| {
+            async move { spaces::upsert(txn, &decode::<SpaceUpdated>(envelope)?.space).await }
+                .boxed()
+        },
+    },
+    Route {
+        event_type: BookingRequested::TYPE,
+        handle: |_, txn, envelope| {
+            async move {
+                let correlation = envelope.correlationid.as_deref();
                 bookings::requested(txn, &decode(envelope)?, correlation).await
             }
-            BookingApproved::TYPE => bookings::approved(txn, &decode(envelope)?, correlation).await,
-            BookingRejected::TYPE => bookings::rejected(txn, &decode(envelope)?, correlation).await,
-            BookingCancelled::TYPE => {
+            .boxed()
+        },
+    },
+    Route {
+        event_type: BookingApproved::TYPE,
+        handle: |_, txn, envelope| {
+            async move {
+                let correlation = envelope.correlationid.as_deref();
+                bookings::approved(txn, &decode(envelope)?, correlation).await
+            }
+            .boxed()
+        },
+    },
+    Route {
+        event_type: BookingRejected::TYPE,
+        handle: |_, txn, envelope| {
+            async move {
+                let correlation = envelope.correlationid.as_deref();
+                bookings::rejected(txn, &decode(envelope)?, correlation).await
+            }
+            .boxed()
+        },
+    },
+    Route {
+        event_type: BookingCancelled::TYPE,
+        handle: |_, txn, envelope| {
+            async move {
+                let correlation = envelope.correlationid.as_deref();
                 bookings::cancelled(txn, &decode(envelope)?, correlation).await
             }
-            other => {
-                tracing::debug!(event_type = other, "not for the scheduler; ignored");
-                Ok(())
-            }
-        }
-    }
-}
+            .boxed()
+        },
+    },
+];

@@ -75,11 +75,10 @@ impl AmqpBus {
             if !exists(&link, &dead).await? {
                 return Ok(0);
             }
-            // The default exchange drops a message for a queue that does not exist, confirming
-            // it all the same: make sure there is somewhere to replay to.
+            // Say why before taking anything (the mandatory publish below would refuse too).
             if !exists(&link, queue).await? {
                 return Err(BusError::Other(format!(
-                    "queue {queue} does not exist; start the service once so it declares it"
+                    "queue {queue} does not exist; run `piazza migrate` (or start any service) so it is declared"
                 )));
             }
             let mut replayed = 0;
@@ -97,7 +96,8 @@ impl AmqpBus {
                 let properties = delivery.properties.clone().with_headers(fresh_headers(
                     &delivery.properties.headers().clone().unwrap_or_default(),
                 ));
-                Self::publish_on(&link.channel, "", queue, &delivery.data, properties).await?;
+                Self::publish_on(&link.channel, "", queue, &delivery.data, properties, true)
+                    .await?;
                 delivery
                     .ack(BasicAckOptions::default())
                     .await

@@ -12,6 +12,7 @@ mod broker;
 mod crash;
 mod database;
 mod fanout;
+mod late_consumer;
 mod notifier_crash;
 mod poison;
 mod smtp;

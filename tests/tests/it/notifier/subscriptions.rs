@@ -30,7 +30,7 @@ fn with(mut body: Value, key: &str, value: Value) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_is_refused_naming_the_field_and_nothing_is_stored_or_sent() {
     let app = app().await;
-    let year = piazza_shared::clock::now().year();
+    let year = piazza_e2e::clock::now().year();
     let cases = [
         (with(body("x"), "email", json!("not-an-address")), "email"),
         (
@@ -174,7 +174,7 @@ async fn forged_expired_and_misused_links_are_refused() {
             s: uuid::Uuid::now_v7(),
             e: "links@example.org".into(),
         },
-        piazza_shared::clock::now() - Duration::minutes(1),
+        piazza_e2e::clock::now() - Duration::minutes(1),
     );
     let (status, problem) = app
         .get(&format!("/api/v1/subscribers/export?token={expired}"), None)

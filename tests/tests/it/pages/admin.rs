@@ -239,7 +239,7 @@ async fn indicators_count_published_events_and_people_and_export_csv() {
 async fn an_operator_answers_an_open_call_from_its_page() {
     let app = TestApp::builder().spawn().await;
     let admin = app.admin().await;
-    let today = piazza_shared::clock::now().date_naive();
+    let today = piazza_e2e::clock::now().date_naive();
     let (_, season) = app
         .post(
             "/api/v1/seasons",

@@ -14,7 +14,7 @@ pub const PASSWORD: &str = "a-long-test-password";
 
 /// A day two weeks ahead, in Rome: far enough that nothing is in the past.
 pub fn day_ahead() -> NaiveDate {
-    (piazza_shared::clock::now().with_timezone(&chrono_tz::Europe::Rome) + Duration::days(14))
+    (piazza_e2e::clock::now().with_timezone(&chrono_tz::Europe::Rome) + Duration::days(14))
         .date_naive()
 }
 

@@ -45,7 +45,7 @@ async fn an_accepted_proposal_becomes_a_draft_weekly_event_with_its_space_and_ea
         .await;
     let season = season(&app, &admin).await;
     let lab = space(&app, &admin, "Laboratorio Musicale").await;
-    let today = piazza_shared::clock::now().date_naive();
+    let today = piazza_e2e::clock::now().date_naive();
     let call = expect(
         &app,
         "/api/v1/calls",
@@ -197,7 +197,7 @@ async fn a_closed_or_not_yet_open_call_refuses_proposals_with_422() {
         .user("ops@arci.test", Role::Operator, Some("ARCI Cremona"))
         .await;
     let season = season(&app, &admin).await;
-    let today = piazza_shared::clock::now().date_naive();
+    let today = piazza_e2e::clock::now().date_naive();
     let call = |opens: chrono::NaiveDate| {
         json!({
             "season_id": season, "title": "Idee", "opens_at": opens.to_string(),

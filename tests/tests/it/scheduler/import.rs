@@ -246,7 +246,7 @@ async fn an_imported_calendar_brings_its_events_and_follows_their_changes_withou
     // Fetched by the import job; the museum leaves the feed and its event is cancelled.
     publish(&served, &[SERIES_CHANGED, PLAY_MOVED]);
     let state = super::scheduler_state(&app).await;
-    let now = piazza_shared::clock::now();
+    let now = piazza_e2e::clock::now();
     assert_eq!(
         tick(&state, Job::Import, now).await.unwrap(),
         Tick::Baseline

@@ -67,9 +67,13 @@ struct Process {
 
 impl Process {
     async fn start(settings: &Settings) -> Self {
-        let app = Application::build(settings.clone(), &[piazza_scheduler::SERVICE])
-            .await
-            .unwrap();
+        let app = Application::build(
+            settings.clone(),
+            &[piazza_scheduler::SERVICE],
+            &piazza_e2e::app::ALL,
+        )
+        .await
+        .unwrap();
         let shutdown = app.shutdown_token();
         let task = tokio::spawn(app.run_until_stopped());
         Self {

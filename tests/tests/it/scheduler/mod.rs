@@ -143,7 +143,7 @@ pub fn admin_token(app: &TestApp) -> String {
             sid: None,
             sv: 0,
         },
-        piazza_shared::clock::now() + chrono::Duration::hours(1),
+        piazza_e2e::clock::now() + chrono::Duration::hours(1),
     )
 }
 

@@ -288,7 +288,7 @@ async fn registrations_close_before_the_start_and_only_public_events_take_them()
     let app = TestApp::builder().spawn().await;
     let admin = app.admin().await;
     let soon =
-        |hours: i64| (piazza_shared::clock::now() + chrono::Duration::hours(hours)).to_rfc3339();
+        |hours: i64| (piazza_e2e::clock::now() + chrono::Duration::hours(hours)).to_rfc3339();
     let starting = |title: &str, hours: i64, closes: Option<i64>| {
         json!({
             "title": title, "categories": ["civic"], "starts_at": soon(hours), "ends_at": soon(hours + 1),

@@ -191,7 +191,7 @@ async fn a_slot_request_nobody_answers_times_out_to_needs_space_with_the_reason(
     let id = created["id"].as_str().unwrap();
     assert_eq!(created["space_status"], "pending");
     // Not yet overdue: nothing changes.
-    let now = piazza_shared::clock::now();
+    let now = piazza_e2e::clock::now();
     assert_eq!(
         piazza_scheduler::jobs::slot_timeouts::expire(&state, now)
             .await

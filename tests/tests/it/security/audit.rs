@@ -21,7 +21,7 @@ async fn administrative_actions_are_recorded_with_before_and_after_and_filtered(
     let operator = app
         .user("ops@arci.test", Role::Operator, Some("ARCI Cremona"))
         .await;
-    let started = piazza_shared::clock::now();
+    let started = piazza_e2e::clock::now();
     let space_id = space(&app, &admin, "Sala Maffei").await;
     let (status, _) = app
         .patch(
@@ -113,7 +113,7 @@ async fn administrative_actions_are_recorded_with_before_and_after_and_filtered(
         5
     );
     assert_eq!(entries(&app, &admin, "?actor=ops@arci.test").await.len(), 0);
-    let later = (piazza_shared::clock::now() + chrono::Duration::minutes(1)).to_rfc3339();
+    let later = (piazza_e2e::clock::now() + chrono::Duration::minutes(1)).to_rfc3339();
     let query = format!("?from={}", urlencode(&later));
     assert_eq!(entries(&app, &admin, &query).await.len(), 0);
     let (_, first) = app.get("/api/v1/audit?limit=3", Some(&admin)).await;

@@ -72,7 +72,7 @@ async fn a_link_opens_its_own_persons_data_for_its_purpose_until_it_expires() {
     let expired = keys.sign(
         MANAGE,
         &claims,
-        piazza_shared::clock::now() - chrono::Duration::seconds(1),
+        piazza_e2e::clock::now() - chrono::Duration::seconds(1),
     );
     let (status, problem) = export(expired).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);

@@ -111,7 +111,7 @@ impl Fixtures {
             StatusCode::CREATED,
         )
         .await;
-        let today = piazza_shared::clock::now().date_naive();
+        let today = piazza_e2e::clock::now().date_naive();
         let call = expect(
             app,
             "/api/v1/calls",

@@ -33,7 +33,7 @@ fn admin_claims() -> Claims {
 async fn an_expired_token_is_refused_with_401_and_a_fresh_one_from_the_same_key_works() {
     let app = TestApp::builder().spawn().await;
     let keys = Keys::from_settings(&app.settings).unwrap();
-    let now = piazza_shared::clock::now();
+    let now = piazza_e2e::clock::now();
     let expired = keys.sign(
         API_TOKEN,
         &admin_claims(),
@@ -79,7 +79,7 @@ async fn after_a_rotation_old_tokens_still_work_by_key_id_and_retired_keys_do_no
         })
         .spawn()
         .await;
-    let in_an_hour = piazza_shared::clock::now() + chrono::Duration::hours(1);
+    let in_an_hour = piazza_e2e::clock::now() + chrono::Duration::hours(1);
     let before_rotation = Keys::new(OLD_KEY, &[]).sign(API_TOKEN, &admin_claims(), in_an_hour);
     let (status, body) = app.get("/api/v1/jobs", Some(&before_rotation)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -90,7 +90,7 @@ async fn after_a_rotation_old_tokens_still_work_by_key_id_and_retired_keys_do_no
     assert_ne!(new_kid, old_kid);
     assert!(
         Keys::new(OLD_KEY, &[])
-            .verify::<Claims>(API_TOKEN, &admin, piazza_shared::clock::now())
+            .verify::<Claims>(API_TOKEN, &admin, piazza_e2e::clock::now())
             .is_err()
     );
     app.stop().await;
