@@ -145,10 +145,12 @@ pub struct ServiceDef {
 }
 
 impl ServiceDef {
-    /// The service's queue and bindings (`None` for a service that consumes nothing).
+    /// The service's queue and bindings: its own, and the ended sessions every service
+    /// follows (see [`crate::auth::sessions`]).
     pub fn subscription(&self, settings: &BusSettings) -> Option<Subscription> {
-        let bindings = (self.bindings)();
-        (!bindings.is_empty()).then(|| Subscription::new(settings, self.name, bindings))
+        let mut bindings = (self.bindings)();
+        bindings.push(crate::auth::sessions::BINDING);
+        Some(Subscription::new(settings, self.name, bindings))
     }
 }
 

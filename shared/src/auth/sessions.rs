@@ -19,7 +19,7 @@
 
 use super::{Claims, Keys};
 use crate::{
-    Envelope, Message,
+    Envelope,
     bus::HandleError,
     contracts::account::SessionsEnded,
     db::Db,
@@ -191,6 +191,10 @@ pub async fn refresh(db: &Db, keys: &Keys) -> Result<(), DbErr> {
     Ok(())
 }
 
+/// The routing key every service's queue is bound to besides its own (see
+/// [`crate::runtime::ServiceDef::subscription`]).
+pub const BINDING: &str = "account.sessions_ended";
+
 /// The service's message handler, also recording `piazza.account.sessions_ended`.
 struct WithSessions {
     inner: Option<Arc<dyn MessageHandler>>,
@@ -199,16 +203,6 @@ struct WithSessions {
 
 #[async_trait]
 impl MessageHandler for WithSessions {
-    fn bindings(&self) -> Vec<&'static str> {
-        let mut bindings = self
-            .inner
-            .as_ref()
-            .map(|h| h.bindings())
-            .unwrap_or_default();
-        bindings.push(SessionsEnded::routing_key());
-        bindings
-    }
-
     async fn handle(
         &self,
         txn: &DatabaseTransaction,
@@ -272,7 +266,7 @@ pub async fn attach(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{auth::Role, contracts::account::SessionsEndedReason};
+    use crate::{Message, auth::Role, contracts::account::SessionsEndedReason};
 
     fn claims(account: Uuid, sid: Uuid, sv: u32) -> Claims {
         Claims {
@@ -295,6 +289,11 @@ mod tests {
             session_expires_at: sid.map(|_| crate::clock::now() + chrono::Duration::hours(1)),
             reason: SessionsEndedReason::Logout,
         }
+    }
+
+    #[test]
+    fn the_binding_is_the_routing_key_of_the_contract() {
+        assert_eq!(BINDING, SessionsEnded::routing_key());
     }
 
     #[test]
