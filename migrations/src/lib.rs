@@ -5,6 +5,7 @@
 pub mod booking;
 mod m20261127_000001_dead_letters;
 mod m20261202_000001_audit_log;
+mod m20261204_000001_revocations;
 mod messaging;
 pub mod notifier;
 pub mod scheduler;
