@@ -416,3 +416,117 @@ mod tests {
         assert_eq!(result, Err(RecurrenceError::Unbounded));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use chrono::Duration;
+    use proptest::prelude::*;
+
+    /// Rules as people and calendars write them, valid or not: known parts with values in and
+    /// out of range, in any order, with now and then a stray part.
+    fn rule() -> impl Strategy<Value = String> {
+        let part = prop_oneof![
+            prop::sample::select(vec![
+                "DAILY", "WEEKLY", "MONTHLY", "YEARLY", "HOURLY", "SECONDLY", "X"
+            ])
+            .prop_map(|f| format!("FREQ={f}")),
+            (0u32..3000).prop_map(|n| format!("COUNT={n}")),
+            (0u32..400).prop_map(|n| format!("INTERVAL={n}")),
+            (-400i32..400).prop_map(|n| format!("BYSETPOS={n}")),
+            (-40i32..40).prop_map(|n| format!("BYMONTHDAY={n}")),
+            (-60i32..60).prop_map(|n| format!("BYWEEKNO={n}")),
+            (0u32..15).prop_map(|n| format!("BYMONTH={n}")),
+            (0u32..30).prop_map(|n| format!("BYHOUR={n}")),
+            prop::sample::subsequence(
+                vec![
+                    "MO", "TU", "WE", "TH", "FR", "SA", "SU", "2MO", "-1FR", "9XX"
+                ],
+                0..4
+            )
+            .prop_map(|days| format!("BYDAY={}", days.join(","))),
+            (2000i32..2100, 1u32..13, 1u32..29, prop::bool::ANY).prop_map(|(y, m, d, utc)| {
+                format!(
+                    "UNTIL={y:04}{m:02}{d:02}{}",
+                    if utc { "T120000Z" } else { "" }
+                )
+            }),
+            "\\PC{0,12}",
+        ];
+        prop::collection::vec(part, 0..6).prop_map(|parts| parts.join(";"))
+    }
+
+    fn zone() -> impl Strategy<Value = Tz> {
+        prop::sample::select(vec![
+            chrono_tz::Europe::Rome,
+            chrono_tz::America::New_York,
+            chrono_tz::Australia::Lord_Howe,
+            chrono_tz::UTC,
+        ])
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        #[test]
+        fn any_text_as_a_rule_is_refused_or_expanded_without_panicking(text in "\\PC{0,80}") {
+            let start = DateTime::UNIX_EPOCH + Duration::days(20_000);
+            let _ = expand(&text, start, start + Duration::hours(1), chrono_tz::Europe::Rome, 50);
+            let _ = Exclusion::parse(&text, chrono_tz::Europe::Rome);
+        }
+
+        /// An expanded series starts with its first occurrence, never runs backwards, makes at
+        /// most `max` occurrences, each as long as the first in wall-clock time, and skips what
+        /// it excludes.
+        #[test]
+        fn an_expanded_series_keeps_its_promises(
+            rule in rule(),
+            days in 0i64..40_000,
+            minutes in 0i64..1440,
+            length in 1i64..600,
+            zone in zone(),
+            max in 1u32..300,
+            skip in 0usize..5,
+        ) {
+            let starts_at = DateTime::UNIX_EPOCH + Duration::days(days) + Duration::minutes(minutes);
+            let first = starts_at.with_timezone(&zone).naive_local();
+            let series = Series {
+                rule: Some(&rule),
+                starts_at,
+                ends_at: starts_at + Duration::minutes(length),
+                zone,
+                exclusions: &[],
+                last_day: Some(first.date() + Duration::days(400)),
+                max,
+            };
+            let Ok(all) = series.expand() else { return Ok(()) };
+            prop_assert!(all.len() <= max as usize);
+            for pair in all.windows(2) {
+                prop_assert!(pair[0].wall < pair[1].wall, "{pair:?}");
+            }
+            for instance in &all {
+                prop_assert!(instance.wall >= first, "{instance:?} before {first}");
+                prop_assert!(instance.ends_at >= instance.starts_at, "{instance:?}");
+            }
+            if let Some(skipped) = all.get(skip) {
+                let exclusions = [Exclusion::Wall(skipped.wall)];
+                let fewer = Series { exclusions: &exclusions, ..series }.expand();
+                prop_assert!(fewer.is_ok());
+                let fewer = fewer.unwrap_or_default();
+                prop_assert_eq!(fewer.len(), all.len() - 1);
+                prop_assert!(fewer.iter().all(|i| i.wall != skipped.wall));
+            }
+        }
+
+        /// An exclusion written out reads back as itself.
+        #[test]
+        fn an_exclusion_round_trips_through_its_text(
+            days in 0i64..40_000, minutes in 0i64..1440, whole_day in prop::bool::ANY
+        ) {
+            let wall = (DateTime::UNIX_EPOCH + Duration::days(days) + Duration::minutes(minutes))
+                .naive_utc();
+            let exclusion = if whole_day { Exclusion::Day(wall.date()) } else { Exclusion::Wall(wall) };
+            prop_assert_eq!(Exclusion::parse(&exclusion.to_text(), chrono_tz::Europe::Rome), Ok(exclusion));
+        }
+    }
+}

@@ -145,10 +145,12 @@ pub struct ServiceDef {
 }
 
 impl ServiceDef {
-    /// The service's queue and bindings (`None` for a service that consumes nothing).
+    /// The service's queue and bindings: its own, and the ended sessions every service
+    /// follows (see [`crate::auth::sessions`]).
     pub fn subscription(&self, settings: &BusSettings) -> Option<Subscription> {
-        let bindings = (self.bindings)();
-        (!bindings.is_empty()).then(|| Subscription::new(settings, self.name, bindings))
+        let mut bindings = (self.bindings)();
+        bindings.push(crate::auth::sessions::BINDING);
+        Some(Subscription::new(settings, self.name, bindings))
     }
 }
 
@@ -335,9 +337,11 @@ impl Application {
                 shutdown: shutdown.clone(),
                 readiness: readiness.clone(),
             };
-            let parts = (def.build)(context)
+            let parts = (def.build)(context.clone())
                 .await
                 .with_context(|| format!("starting the {} service", def.name))?;
+            // Every service refuses the tokens of ended sessions.
+            let parts = crate::auth::sessions::attach(&context, parts).await?;
             check_schema_names(&routes, &parts.routes, def.name)?;
             routes = routes.merge(parts.routes);
             pages = pages.merge(parts.pages);
@@ -365,6 +369,8 @@ impl Application {
             bus: bus.clone(),
             extra: readiness.checks(),
             openapi: openapi_json,
+            keys: keys.clone(),
+            ops_token: settings.ops_token.clone(),
         });
         let audit = crate::audit::AuditState {
             keys: keys.clone(),

@@ -59,6 +59,9 @@ pub struct Settings {
     pub secret_key: Option<Secret<String>>,
     /// Keys signed with before a rotation: still accepted, never used to sign.
     pub previous_secret_keys: Vec<Secret<String>>,
+    /// A token monitoring sends (`Authorization: Bearer <token>`) to read why a `/readyz` check
+    /// failed; administrators' tokens do too. At least 32 characters. Default none.
+    pub ops_token: Option<Secret<String>>,
     /// Apply pending migrations when a service starts. Default true.
     pub migrate_on_start: bool,
     /// `text` or `json` log lines. Default `text`.
@@ -114,6 +117,10 @@ pub struct AuthSettings {
     pub token_ttl_minutes: u32,
     /// Lifetime of links in emails (confirm, manage, unsubscribe), in days. Default 60.
     pub link_ttl_days: u32,
+    /// How often each service re-reads the sessions ended (logouts, account changes) from its
+    /// database, in milliseconds: what other replicas and the command line recorded is refused
+    /// from then on. Default 1000.
+    pub revocation_poll_ms: u64,
 }
 
 /// Outgoing email.
@@ -165,6 +172,11 @@ pub struct SchedulerSettings {
     pub import_timeout_seconds: u64,
     /// Largest imported calendar accepted, in bytes. Default 5000000.
     pub import_max_bytes: u64,
+    /// Hosts an imported calendar (or a redirect from one) may be fetched from although they
+    /// are inside the network (loopback, private, link-local…): `name`, `name:port`, an IP
+    /// address or `[IPv6]:port`. Every other host must resolve to public addresses only.
+    /// Default none.
+    pub import_allowed_hosts: Vec<String>,
 }
 
 /// Booking rules.
@@ -207,10 +219,16 @@ pub struct HttpSettings {
     /// Origins (`https://example.org`) whose browser scripts may call the API (CORS).
     /// Default none: no cross-origin access.
     pub cors_allowed_origins: Vec<String>,
-    /// Take the client's address from the first `X-Forwarded-For` entry (set by the proxy in
-    /// front). Turn off when clients reach Piazza directly, or they can pick their address and
-    /// slip past per-address limits. Default true.
-    pub trust_forwarded_for: bool,
+    /// Proxies in front of Piazza that append the address they were connected from to
+    /// `X-Forwarded-For` (1 behind `deploy/gateway.conf`; 2 with a load balancer before it that
+    /// appends too). The client's address is the entry that many places from the right; entries
+    /// further left are whatever the client wrote. 0: clients reach Piazza directly and the
+    /// header is ignored. Default 0.
+    pub trusted_proxies: u32,
+    /// Replaced by `trusted_proxies`; still read so that a configuration naming it stops with a
+    /// message saying so rather than an unknown key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trust_forwarded_for: Option<bool>,
 }
 
 /// Rate limits, counted per process in fixed windows (each replica counts on its own).
@@ -271,6 +289,7 @@ impl Default for Defaults {
             auth: AuthSettings {
                 token_ttl_minutes: 480,
                 link_ttl_days: 60,
+                revocation_poll_ms: 1000,
             },
             email: EmailSettings {
                 from: "Piazza <noreply@piazza.localhost>".into(),
@@ -292,6 +311,7 @@ impl Default for Defaults {
                 registration_closes_minutes: 60,
                 import_timeout_seconds: 30,
                 import_max_bytes: 5_000_000,
+                import_allowed_hosts: Vec::new(),
             },
             booking: BookingSettings {
                 max_occurrences: 200,
@@ -301,7 +321,8 @@ impl Default for Defaults {
                 max_body_bytes: 1_048_576,
                 request_timeout_seconds: 30,
                 cors_allowed_origins: Vec::new(),
-                trust_forwarded_for: true,
+                trusted_proxies: 0,
+                trust_forwarded_for: None,
             },
             limits: LimitSettings {
                 window_seconds: 60,
@@ -392,6 +413,14 @@ impl Settings {
                 "must be at least 32 characters",
             ));
         }
+        if let Some(token) = &self.ops_token
+            && token.expose().len() < 32
+        {
+            return Err(SettingsError::new(
+                "ops_token",
+                "must be at least 32 characters",
+            ));
+        }
         for (i, key) in self.previous_secret_keys.iter().enumerate() {
             if key.expose().len() < 32 {
                 return Err(SettingsError::new(
@@ -448,6 +477,12 @@ impl Settings {
             return Err(SettingsError::new(
                 "auth.token_ttl_minutes",
                 "must be at least 1",
+            ));
+        }
+        if !(10..=60_000).contains(&self.auth.revocation_poll_ms) {
+            return Err(SettingsError::new(
+                "auth.revocation_poll_ms",
+                "must be between 10 and 60000",
             ));
         }
         if self.auth.link_ttl_days == 0 {
@@ -527,6 +562,17 @@ impl Settings {
                 "must be at least 1024",
             ));
         }
+        for host in &self.scheduler.import_allowed_hosts {
+            if !plain_host(host) {
+                return Err(SettingsError::new(
+                    "scheduler.import_allowed_hosts",
+                    format!(
+                        "`{host}` is not a host: write a name, name:port, an IP address or \
+                         [IPv6]:port, without scheme or path"
+                    ),
+                ));
+            }
+        }
         if self.booking.max_occurrences == 0 {
             return Err(SettingsError::new(
                 "booking.max_occurrences",
@@ -585,6 +631,20 @@ impl Settings {
                 ));
             }
         }
+        if self.http.trust_forwarded_for.is_some() {
+            return Err(SettingsError::new(
+                "http.trust_forwarded_for",
+                "replaced by `http.trusted_proxies`: the number of proxies in front of Piazza that \
+                 append to X-Forwarded-For (1 behind deploy/gateway.conf, 0 when clients reach \
+                 Piazza directly)",
+            ));
+        }
+        if self.http.trusted_proxies > 10 {
+            return Err(SettingsError::new(
+                "http.trusted_proxies",
+                "must be between 0 and 10",
+            ));
+        }
         if self.limits.window_seconds == 0 {
             return Err(SettingsError::new(
                 "limits.window_seconds",
@@ -617,6 +677,20 @@ impl Settings {
     pub fn uses_postgres(&self) -> bool {
         self.database_url.is_some()
     }
+}
+
+/// `name`, `name:port`, an IP address or `[IPv6]:port`: what `import_allowed_hosts` holds.
+fn plain_host(entry: &str) -> bool {
+    if entry.trim().parse::<std::net::Ipv6Addr>().is_ok() {
+        return true;
+    }
+    Url::parse(&format!("http://{}/", entry.trim())).is_ok_and(|u| {
+        u.host_str().is_some_and(|h| !h.is_empty())
+            && u.path() == "/"
+            && u.username().is_empty()
+            && u.query().is_none()
+            && u.fragment().is_none()
+    })
 }
 
 /// A `SocketAddr` always formats into a valid URL authority; this is never reached.
@@ -692,6 +766,15 @@ mod tests {
         assert!(fine.is_ok(), "{fine:?}");
         let error = Settings::from_toml("[limits]\nlogin_per_account = 0").unwrap_err();
         assert_eq!(error.key, "limits.login_per_account");
+    }
+
+    #[test]
+    fn the_old_forwarded_for_switch_names_its_replacement() {
+        let error = Settings::from_toml("[http]\ntrust_forwarded_for = true").unwrap_err();
+        assert_eq!(error.key, "http.trust_forwarded_for");
+        assert!(error.message.contains("trusted_proxies"), "{error}");
+        let settings = Settings::from_toml("[http]\ntrusted_proxies = 2").unwrap();
+        assert_eq!(settings.http.trusted_proxies, 2);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 mod m20261125_000001_booking;
 mod m20261202_000001_calendar_rules;
+mod m20261204_000001_account_sessions;
 
 use sea_orm_migration::prelude::*;
 
@@ -17,6 +18,8 @@ impl MigratorTrait for BookingMigrator {
             Box::new(m20261125_000001_booking::Migration),
             Box::new(m20261202_000001_calendar_rules::Migration),
             Box::new(crate::m20261202_000001_audit_log::Migration),
+            Box::new(crate::m20261204_000001_revocations::Migration),
+            Box::new(m20261204_000001_account_sessions::Migration),
         ]
     }
 }

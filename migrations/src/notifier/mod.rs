@@ -18,6 +18,7 @@ impl MigratorTrait for NotifierMigrator {
             Box::new(m20261125_000001_notifier::Migration),
             Box::new(m20261202_000001_registrations_and_reach::Migration),
             Box::new(crate::m20261202_000001_audit_log::Migration),
+            Box::new(crate::m20261204_000001_revocations::Migration),
             Box::new(m20261210_000001_sender_leases::Migration),
         ]
     }

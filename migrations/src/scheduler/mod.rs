@@ -21,6 +21,7 @@ impl MigratorTrait for SchedulerMigrator {
             Box::new(m20261126_000002_calls_and_proposals::Migration),
             Box::new(m20261126_000003_jobs_and_feeds::Migration),
             Box::new(crate::m20261202_000001_audit_log::Migration),
+            Box::new(crate::m20261204_000001_revocations::Migration),
         ]
     }
 }

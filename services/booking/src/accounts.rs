@@ -1,13 +1,19 @@
-//! Accounts and organisations: created from the command line (`piazza user add`) and used to
-//! log in for an API token.
+//! Accounts and organisations: created and changed from the command line (`piazza user …`) and
+//! used to log in for an API token. A change that must end the account's sessions (password,
+//! role or organisation, disabling) raises its session version in the same transaction that
+//! records the ending and writes `piazza.account.sessions_ended` to the outbox for the other
+//! services; a logout ends one session the same way.
 
 use crate::db::{accounts, organisations};
+use chrono::{DateTime, Utc};
 use piazza_shared::{
-    auth::{Claims, Role, hash_password},
+    auth::{Claims, Role, hash_password, sessions},
+    bus::outbox::Outbox,
+    contracts::account::{SessionsEnded, SessionsEndedReason},
     db::Db,
     email::{normalise_email, plausible_email},
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 /// A hash checked against when the account does not exist.
@@ -47,17 +53,8 @@ pub async fn create(
 ) -> anyhow::Result<accounts::Model> {
     let email = normalise_email(email);
     anyhow::ensure!(plausible_email(&email), "`{email}` is not an email address");
-    anyhow::ensure!(
-        password.chars().count() >= 10,
-        "the password must have at least 10 characters"
-    );
-    match (role, organisation_name) {
-        (Role::Operator, None) => anyhow::bail!("an operator needs --organisation"),
-        (Role::Admin | Role::Evaluator, Some(_)) => {
-            anyhow::bail!("only operators belong to an organisation")
-        }
-        _ => {}
-    }
+    check_password(&password)?;
+    check_organisation(role, organisation_name)?;
     let hash = hash_password(password).await?;
     let txn = db.begin().await?;
     if accounts::Entity::find()
@@ -79,6 +76,8 @@ pub async fn create(
         role: role.as_str().to_string(),
         organisation_id,
         created_at: piazza_shared::clock::now(),
+        session_version: 0,
+        disabled_at: None,
     };
     accounts::Entity::insert(accounts::ActiveModel::from(model.clone()))
         .exec_without_returning(&*txn)
@@ -104,6 +103,7 @@ pub async fn authenticate(db: &Db, email: &str, password: &str) -> anyhow::Resul
     };
     if !piazza_shared::auth::verify_password(password.to_string(), account.password_hash.clone())
         .await?
+        || account.disabled_at.is_some()
     {
         return Ok(None);
     }
@@ -127,5 +127,154 @@ pub async fn authenticate(db: &Db, email: &str, password: &str) -> anyhow::Resul
         role,
         org: account.organisation_id,
         org_name,
+        sid: Some(Uuid::new_v4()),
+        sv: u32::try_from(account.session_version).unwrap_or(u32::MAX),
     }))
+}
+
+fn check_password(password: &str) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        password.chars().count() >= 10,
+        "the password must have at least 10 characters"
+    );
+    Ok(())
+}
+
+fn check_organisation(role: Role, organisation_name: Option<&str>) -> anyhow::Result<()> {
+    match (role, organisation_name) {
+        (Role::Operator, None) => anyhow::bail!("an operator needs --organisation"),
+        (Role::Admin | Role::Evaluator, Some(_)) => {
+            anyhow::bail!("only operators belong to an organisation")
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Records `ended` in booking's own tables and its outbox, inside the change's transaction.
+async fn end(
+    conn: &impl ConnectionTrait,
+    outbox: &Outbox,
+    ended: &SessionsEnded,
+) -> anyhow::Result<()> {
+    sessions::record(conn, ended).await?;
+    outbox.add(conn, ended, None).await?;
+    tracing::info!(account = %ended.account_id, reason = ?ended.reason, "sessions ended");
+    Ok(())
+}
+
+/// Ends the session `claims` belong to (a logout); its token would expire at `expires_at`.
+/// Returns the message, for the caller to apply to its own process at once after the commit.
+pub async fn log_out(
+    db: &Db,
+    outbox: &Outbox,
+    claims: &Claims,
+    expires_at: DateTime<Utc>,
+) -> anyhow::Result<Option<SessionsEnded>> {
+    let Some(sid) = claims.sid else {
+        return Ok(None);
+    };
+    let ended = SessionsEnded {
+        version: 1,
+        account_id: claims.sub,
+        session_version: claims.sv,
+        session_id: Some(sid),
+        session_expires_at: Some(expires_at),
+        reason: SessionsEndedReason::Logout,
+    };
+    let txn = db.begin().await?;
+    end(&*txn, outbox, &ended).await?;
+    txn.commit().await?;
+    outbox.wake();
+    Ok(Some(ended))
+}
+
+/// A change to an account, each of which ends its sessions.
+#[derive(Debug, Clone)]
+pub enum Change {
+    Password(String),
+    /// A new role, and the organisation an operator belongs to.
+    Role(Role, Option<String>),
+    Disable,
+}
+
+/// Applies `change` to the account of `email`, raising its session version so that every token
+/// it holds is refused. Returns the message, for the caller to apply to its own process.
+pub async fn change(
+    db: &Db,
+    outbox: &Outbox,
+    email: &str,
+    change: Change,
+) -> anyhow::Result<SessionsEnded> {
+    let email = normalise_email(email);
+    let hash = match &change {
+        Change::Password(password) => {
+            check_password(password)?;
+            Some(hash_password(password.clone()).await?)
+        }
+        Change::Role(role, organisation) => {
+            check_organisation(*role, organisation.as_deref())?;
+            None
+        }
+        Change::Disable => None,
+    };
+    let txn = db.begin().await?;
+    let Some(account) = accounts::Entity::find()
+        .filter(accounts::Column::Email.eq(email.as_str()))
+        .one(&*txn)
+        .await?
+    else {
+        anyhow::bail!("no account for {email}");
+    };
+    let version = account.session_version.saturating_add(1);
+    let id = account.id;
+    let mut active = accounts::ActiveModel::from(account);
+    active.session_version = Set(version);
+    let reason = match change {
+        Change::Password(_) => {
+            active.password_hash = Set(hash.unwrap_or_default());
+            SessionsEndedReason::PasswordChanged
+        }
+        Change::Role(role, organisation) => {
+            let organisation_id = match organisation {
+                Some(name) => Some(self::organisation(&*txn, &name).await?.id),
+                None => None,
+            };
+            active.role = Set(role.as_str().to_string());
+            active.organisation_id = Set(organisation_id);
+            SessionsEndedReason::RoleChanged
+        }
+        Change::Disable => {
+            active.disabled_at = Set(Some(piazza_shared::clock::now()));
+            SessionsEndedReason::Disabled
+        }
+    };
+    active.update(&*txn).await?;
+    let ended = SessionsEnded {
+        version: 1,
+        account_id: id,
+        session_version: u32::try_from(version).unwrap_or(u32::MAX),
+        session_id: None,
+        session_expires_at: None,
+        reason,
+    };
+    end(&*txn, outbox, &ended).await?;
+    txn.commit().await?;
+    outbox.wake();
+    Ok(ended)
+}
+
+/// Lets a disabled account log in again (its old sessions stay ended).
+pub async fn enable(db: &Db, email: &str) -> anyhow::Result<()> {
+    let email = normalise_email(email);
+    let Some(account) = accounts::Entity::find()
+        .filter(accounts::Column::Email.eq(email.as_str()))
+        .one(db.conn())
+        .await?
+    else {
+        anyhow::bail!("no account for {email}");
+    };
+    let mut active = accounts::ActiveModel::from(account);
+    active.disabled_at = Set(None);
+    active.update(db.conn()).await?;
+    Ok(())
 }

@@ -99,6 +99,35 @@ pub enum UserCommand {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
+    /// Set a new password (read from the first line of standard input); ends every session of
+    /// the account.
+    Password {
+        #[arg(long)]
+        email: String,
+        /// Read the password from standard input (required: passwords never go on the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// Give the account another role (and organisation); ends every session of the account.
+    Role {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        role: RoleArg,
+        /// The operator's organisation (created if new); operators only.
+        #[arg(long)]
+        organisation: Option<String>,
+    },
+    /// Stop the account from logging in; ends every session of the account.
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
+    /// Let a disabled account log in again.
+    Enable {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

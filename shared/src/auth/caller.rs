@@ -55,6 +55,13 @@ pub struct Claims {
     pub org: Option<Uuid>,
     #[serde(default)]
     pub org_name: Option<String>,
+    /// The session (one login) the token belongs to; a logout ends it.
+    #[serde(default)]
+    pub sid: Option<Uuid>,
+    /// The account's session version when the token was issued: a password, role or
+    /// organisation change, or disabling the account, raises it and ends older tokens.
+    #[serde(default)]
+    pub sv: u32,
 }
 
 /// An authenticated caller. Extracting it answers 401 when the token is missing or invalid.
@@ -114,7 +121,7 @@ where
                 ApiError::Unauthorized("the Authorization scheme must be Bearer".into())
             })?;
         let keys = Keys::from_ref(state);
-        keys.verify::<Claims>(API_TOKEN, token.trim(), crate::clock::now())
+        keys.verify_session(token.trim(), crate::clock::now())
             .map(Caller)
             .map_err(|e| ApiError::Unauthorized(format!("invalid token: {e}")))
     }

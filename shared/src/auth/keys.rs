@@ -4,6 +4,7 @@
 //! tokens it signed while a new key signs new ones; the purpose keeps a token for one use (an
 //! unsubscribe link, say) from being accepted for another.
 
+use super::sessions::Revocations;
 use crate::{secret::Secret, settings::Settings};
 use anyhow::Context;
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
@@ -27,6 +28,8 @@ pub enum TokenError {
     WrongPurpose,
     #[error("token has expired")]
     Expired,
+    #[error("the session has ended (logged out, or the account changed)")]
+    Ended,
 }
 
 struct Key {
@@ -53,14 +56,18 @@ impl Key {
     }
 }
 
-/// The current signing key and the previous ones still accepted.
+/// The current signing key and the previous ones still accepted, and the sessions ended before
+/// their tokens expire (see [`super::sessions`]).
 #[derive(Clone)]
-pub struct Keys(Arc<[Key]>);
+pub struct Keys {
+    keys: Arc<[Key]>,
+    revocations: Revocations,
+}
 
 impl std::fmt::Debug for Keys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Keys")
-            .field("current", &self.0[0].id)
+            .field("current", &self.keys[0].id)
             .finish()
     }
 }
@@ -79,7 +86,15 @@ impl Keys {
             .chain(previous.iter().copied())
             .map(Key::new)
             .collect();
-        Self(keys.into())
+        Self {
+            keys: keys.into(),
+            revocations: Revocations::default(),
+        }
+    }
+
+    /// The ended sessions this process knows of.
+    pub fn revocations(&self) -> &Revocations {
+        &self.revocations
     }
 
     /// Keys from the settings; in the embedded mode without `secret_key`, a key generated once
@@ -118,7 +133,7 @@ impl Keys {
         claims: &C,
         expires_at: DateTime<Utc>,
     ) -> String {
-        let key = &self.0[0];
+        let key = &self.keys[0];
         let payload = Payload {
             p: purpose.to_string(),
             exp: expires_at.timestamp(),
@@ -148,7 +163,7 @@ impl Keys {
             return Err(TokenError::Malformed);
         };
         let key = self
-            .0
+            .keys
             .iter()
             .find(|k| k.id == kid)
             .ok_or(TokenError::UnknownKey)?;
@@ -171,6 +186,22 @@ impl Keys {
             return Err(TokenError::Expired);
         }
         Ok(payload.c)
+    }
+}
+
+impl Keys {
+    /// The claims of an API token (a bearer token, or the session cookie holding one) whose
+    /// session has not ended.
+    pub fn verify_session(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<super::Claims, TokenError> {
+        let claims = self.verify::<super::Claims>(super::caller::API_TOKEN, token, now)?;
+        if self.revocations.is_ended(&claims) {
+            return Err(TokenError::Ended);
+        }
+        Ok(claims)
     }
 }
 

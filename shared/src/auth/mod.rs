@@ -4,6 +4,7 @@
 pub mod caller;
 mod keys;
 mod password;
+pub mod sessions;
 
 pub use caller::{Caller, Claims, Role};
 pub use keys::{Keys, TokenError};

@@ -2,6 +2,7 @@
 //! A consumer ignores fields it does not know, so producers may add fields without a new version;
 //! removing or changing a field needs a new `version`.
 
+pub mod account;
 pub mod booking;
 pub mod call;
 pub mod event;

@@ -256,3 +256,113 @@ mod tests {
         assert_eq!(field_of(error), "body");
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Filter {
+        limit: Option<u32>,
+        from: Option<String>,
+        category: Option<String>,
+        age: Option<u8>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Body {
+        capacity: u32,
+        hours: Vec<Inner>,
+        name: Option<String>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Inner {
+        opens: String,
+    }
+
+    /// A 422 names a field and says something; never an empty answer.
+    fn names_a_field(error: &ApiError) -> bool {
+        match error {
+            ApiError::Validation(errors) => {
+                !errors.is_empty()
+                    && errors
+                        .iter()
+                        .all(|e| !e.field.is_empty() && !e.message.is_empty())
+            }
+            _ => false,
+        }
+    }
+
+    fn query(text: &str) -> Result<Filter, ApiError> {
+        let uri: axum::http::Uri = format!("/x?{text}")
+            .parse()
+            .map_err(|_| ApiError::Validation(vec![FieldError::new("query", "not a URI")]))?;
+        let (mut parts, ()) = axum::http::Request::builder()
+            .uri(uri)
+            .body(())
+            .map_err(|_| ApiError::Validation(vec![FieldError::new("query", "no request")]))?
+            .into_parts();
+        futures::executor::block_on(Query::<Filter>::from_request_parts(&mut parts, &()))
+            .map(|Query(f)| f)
+    }
+
+    /// JSON values of any shape, nested a little.
+    fn json() -> impl Strategy<Value = serde_json::Value> {
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::from),
+            any::<i64>().prop_map(serde_json::Value::from),
+            any::<f64>().prop_map(serde_json::Value::from),
+            "\\PC{0,10}".prop_map(serde_json::Value::from),
+        ];
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::from),
+                prop::collection::btree_map(
+                    prop::sample::select(vec!["capacity", "hours", "name", "opens", "x"])
+                        .prop_map(str::to_string),
+                    inner,
+                    0..4
+                )
+                .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        #[test]
+        fn any_query_is_read_or_refused_naming_a_field(
+            text in "([a-z]{1,8}=[\\PC&&[^#]]{0,12}&?){0,5}"
+        ) {
+            if let Err(error) = query(&text) {
+                prop_assert!(names_a_field(&error), "{text:?}: {error:?}");
+            }
+        }
+
+        #[test]
+        fn any_bytes_as_json_are_refused_naming_a_field(
+            bytes in prop::collection::vec(any::<u8>(), 0..200)
+        ) {
+            if let Err(error) = parse_json::<Body>(&bytes) {
+                prop_assert!(names_a_field(&error), "{error:?}");
+            }
+        }
+
+        #[test]
+        fn any_json_shape_is_read_or_refused_naming_a_field(value in json()) {
+            let bytes = serde_json::to_vec(&value).unwrap_or_default();
+            if let Err(error) = parse_json::<Body>(&bytes) {
+                prop_assert!(names_a_field(&error), "{value}: {error:?}");
+            }
+        }
+    }
+}

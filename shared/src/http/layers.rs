@@ -3,9 +3,7 @@
 //! the configured origins only, security headers, the rate limiter, and problem+json for every
 //! error, including axum's own plain-text rejections.
 
-use super::{
-    ApiError, Problem, client::TrustForwardedFor, limit::RateLimiter, origin::PublicOrigin,
-};
+use super::{ApiError, Problem, client::TrustedProxies, limit::RateLimiter, origin::PublicOrigin};
 use crate::{settings::Settings, telemetry};
 use axum::{
     Extension, Router,
@@ -33,9 +31,7 @@ pub fn with_layers(router: Router, settings: &Settings, limiter: Arc<RateLimiter
             ApiError::MethodNotAllowed("this method is not allowed on this route".into())
         })
         .layer(Extension(limiter))
-        .layer(Extension(TrustForwardedFor(
-            settings.http.trust_forwarded_for,
-        )))
+        .layer(Extension(TrustedProxies(settings.http.trusted_proxies)))
         .layer(Extension(PublicOrigin::of(&settings.public_url())))
         .layer(middleware::from_fn(telemetry::track_http))
         .layer(DefaultBodyLimit::max(

@@ -1,16 +1,30 @@
 //! The operational routes every listener serves: `/healthz` (the process is alive), `/readyz`
 //! (each database, the bus and any dependency a service registered answer), `/metrics`
 //! (Prometheus text) and `/api/openapi.json`.
+//!
+//! `/readyz` tells everyone each check's name and whether it passed, which is what a load
+//! balancer or an orchestrator needs. Why a check failed (a database's error, the address of a
+//! server that did not answer) helps an attacker map the network, so it is told only to an
+//! *insider*: a caller sending `Authorization: Bearer <ops_token>` (the `ops_token` setting, for
+//! monitoring), or an administrator's bearer token.
 
-use crate::{bus::Bus, db::Db, runtime::Probe, telemetry};
+use crate::{
+    auth::{Claims, Keys, Role},
+    bus::Bus,
+    db::Db,
+    runtime::Probe,
+    secret::Secret,
+    telemetry,
+};
 use axum::{
     Json, Router,
     extract::State,
-    http::{StatusCode, header},
+    http::{HeaderMap, StatusCode, header},
     response::IntoResponse,
     routing::get,
 };
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 use std::{sync::Arc, time::Duration};
 
 /// What `/readyz` and `/metrics` look at.
@@ -20,6 +34,36 @@ pub struct OpsState {
     /// Dependencies services registered (`smtp`, …), by name.
     pub extra: Vec<(String, Probe)>,
     pub openapi: String,
+    /// Verify an administrator's token, who may read why a check failed.
+    pub keys: Keys,
+    /// The `ops_token` setting: monitoring that may read why a check failed.
+    pub ops_token: Option<Secret<String>>,
+}
+
+impl OpsState {
+    /// Whether the request comes from monitoring (the ops token) or an administrator.
+    fn insider(&self, headers: &HeaderMap) -> bool {
+        let Some(token) = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+        else {
+            return false;
+        };
+        if let Some(expected) = &self.ops_token {
+            // Compared as digests, so the time taken says nothing about how much of it matched.
+            if Sha256::digest(token.as_bytes()) == Sha256::digest(expected.expose().as_bytes()) {
+                return true;
+            }
+        }
+        self.keys
+            .verify_session(token, crate::clock::now())
+            .is_ok_and(|claims: Claims| claims.role == Role::Admin)
+    }
 }
 
 #[derive(Serialize)]
@@ -46,13 +90,14 @@ pub async fn healthz() -> impl IntoResponse {
     Json(serde_json::json!({ "status": "ok" }))
 }
 
-/// Each database, the bus and every registered dependency answer.
+/// Each database, the bus and every registered dependency answer. Each check's `error` (why it
+/// failed) is shown only to a caller sending the `ops_token` or an administrator's token.
 #[utoipa::path(get, path = "/readyz", tag = "operations", security(()),
     responses(
         (status = 200, description = "Ready, with each check", body = Object),
         (status = 503, description = "Not ready, with each check", body = Object),
     ))]
-pub async fn readyz(State(state): State<Arc<OpsState>>) -> impl IntoResponse {
+pub async fn readyz(State(state): State<Arc<OpsState>>, headers: HeaderMap) -> impl IntoResponse {
     let limit = Duration::from_secs(3);
     let mut checks = Vec::new();
     for (name, db) in &state.databases {
@@ -91,6 +136,11 @@ pub async fn readyz(State(state): State<Arc<OpsState>>) -> impl IntoResponse {
         });
     }
     let ready = checks.iter().all(|c| c.ok);
+    if !state.insider(&headers) {
+        for check in &mut checks {
+            check.error = None;
+        }
+    }
     let status = if ready {
         StatusCode::OK
     } else {

@@ -65,3 +65,43 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
         Ok(Self::parse(&bytes))
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_body_reads_without_panicking(body in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let form = FormData::parse(&body);
+            let _ = form.get("email");
+            let _ = form.all("interests");
+            let _ = form.to_map();
+        }
+
+        /// What a browser encodes, the form reads back: the first value of each name (trimmed),
+        /// and every non-blank value of a repeated one, in order.
+        #[test]
+        fn an_encoded_form_reads_back(
+            fields in proptest::collection::vec(("[a-z_]{1,6}", "\\PC{0,20}"), 0..12)
+        ) {
+            let mut encoder = form_urlencoded::Serializer::new(String::new());
+            for (name, value) in &fields {
+                encoder.append_pair(name, value);
+            }
+            let form = FormData::parse(encoder.finish().as_bytes());
+            for (name, _) in &fields {
+                let values: Vec<&str> = fields
+                    .iter()
+                    .filter(|(n, _)| n == name)
+                    .map(|(_, v)| v.trim())
+                    .collect();
+                prop_assert_eq!(form.get(name), values[0]);
+                let non_blank: Vec<String> =
+                    values.iter().filter(|v| !v.is_empty()).map(|v| v.to_string()).collect();
+                prop_assert_eq!(form.all(name), non_blank);
+            }
+        }
+    }
+}

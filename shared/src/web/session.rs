@@ -4,7 +4,7 @@
 //! [`crate::http::origin`]), and must carry a token bound to the session cookie, which another
 //! site can neither read nor forge.
 
-use crate::auth::{Claims, Keys, caller::API_TOKEN};
+use crate::auth::{Claims, Keys};
 use axum::http::{HeaderMap, HeaderValue, header};
 use chrono::Duration;
 use sha2::{Digest, Sha256};
@@ -55,9 +55,7 @@ pub fn lang_cookie(code: &str) -> HeaderValue {
 /// The signed-in account, when the cookie holds a valid, unexpired token.
 pub fn viewer(headers: &HeaderMap, keys: &Keys) -> Option<(Claims, String)> {
     let token = cookie(headers, COOKIE)?;
-    let claims = keys
-        .verify::<Claims>(API_TOKEN, token, crate::clock::now())
-        .ok()?;
+    let claims = keys.verify_session(token, crate::clock::now()).ok()?;
     Some((claims, token.to_string()))
 }
 

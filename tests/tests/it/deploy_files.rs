@@ -60,6 +60,7 @@ fn the_compose_file_is_valid_and_starts_the_three_services_with_their_dependenci
         "PIAZZA_AMQP_URL",
         "PIAZZA_SMTP_URL",
         "PIAZZA_SECRET_KEY",
+        "PIAZZA_HTTP__TRUSTED_PROXIES",
     ] {
         assert_eq!(
             config.matches(needed).count(),
@@ -67,6 +68,22 @@ fn the_compose_file_is_valid_and_starts_the_three_services_with_their_dependenci
             "each service sets {needed}"
         );
     }
+}
+
+#[test]
+fn the_gateway_appends_the_client_address_instead_of_replacing_what_piazza_trusts() {
+    // Piazza takes the client from the right of X-Forwarded-For (one trusted proxy): the gateway
+    // must append the address it saw, never pass the header on as the client wrote it.
+    let text = std::fs::read_to_string(deploy_dir().join("gateway.conf")).unwrap();
+    let forwarded: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.starts_with('#') && l.contains("X-Forwarded-For"))
+        .collect();
+    assert_eq!(
+        forwarded,
+        ["proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;"]
+    );
 }
 
 /// `(prefix, exact, upstream)` for each `location` of `deploy/gateway.conf`.

@@ -168,3 +168,43 @@ async fn serving_one_service_without_rabbitmq_is_refused_with_the_setting_to_set
     assert!(!ok);
     assert!(output.contains("PIAZZA_AMQP_URL"), "{output}");
 }
+
+#[tokio::test]
+async fn migrate_names_each_migration_as_it_applies_it_and_then_that_none_is_pending() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = std::collections::BTreeMap::from([
+        (
+            "PIAZZA_DATA_DIR".to_string(),
+            dir.path().display().to_string(),
+        ),
+        ("PIAZZA_LOG_FORMAT".into(), "json".into()),
+    ]);
+    let (ok, output) = piazza_e2e::node::run(&env, &["migrate"], "").await;
+    assert!(ok, "{output}");
+    // One line as each starts and one as it ends, numbered "k of n", for every service.
+    for service in ["booking", "scheduler", "notifier"] {
+        let lines: Vec<&str> = output
+            .lines()
+            .filter(|l| l.contains(&format!("{service}.db")))
+            .collect();
+        let applying = lines
+            .iter()
+            .filter(|l| l.contains("applying migration"))
+            .count();
+        let applied: Vec<&&str> = lines
+            .iter()
+            .filter(|l| l.contains("applied migration"))
+            .collect();
+        assert!(applying > 0, "{service}: {output}");
+        assert_eq!(applying, applied.len(), "{service}: {output}");
+        let last = applied.last().unwrap();
+        assert!(
+            last.contains(&format!("applied migration {applying} of {applying} in ")),
+            "{last}"
+        );
+    }
+    let (ok, again) = piazza_e2e::node::run(&env, &["migrate"], "").await;
+    assert!(ok, "{again}");
+    assert_eq!(again.matches("no pending migrations").count(), 3, "{again}");
+    assert!(!again.contains("applying migration"), "{again}");
+}

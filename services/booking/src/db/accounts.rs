@@ -14,6 +14,10 @@ pub struct Model {
     pub role: String,
     pub organisation_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
+    /// Raised to end every session: tokens carry the version they were issued under.
+    pub session_version: i64,
+    /// Set while the account may not log in.
+    pub disabled_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,7 +9,10 @@ use minijinja::context;
 use piazza_shared::{
     auth::{Caller, Role},
     http::{ApiError, Query},
-    web::{PageCtx, chart},
+    web::{
+        PageCtx, chart,
+        csv::{Cell, Csv},
+    },
 };
 
 const ROLES: [Role; 2] = [Role::Admin, Role::Evaluator];
@@ -97,18 +100,24 @@ pub async fn csv(State(state): State<PageState>, ctx: PageCtx) -> Response {
         Ok(found) => found,
         Err(error) => return ctx.api_error(&state.templates, error),
     };
-    let quote = |text: &str| format!("\"{}\"", text.replace('"', "\"\""));
-    let mut text = String::from("space_id,space,building,open_hours,booked_hours,ratio\r\n");
+    let mut csv = Csv::new(&[
+        "space_id",
+        "space",
+        "building",
+        "open_hours",
+        "booked_hours",
+        "ratio",
+    ]);
     for s in &report.spaces {
-        text.push_str(&format!(
-            "{},{},{},{:.2},{:.2},{}\r\n",
-            s.space_id,
-            quote(&s.name),
-            quote(&s.building),
-            s.open_hours,
-            s.booked_hours,
-            s.ratio.map(|r| format!("{r:.4}")).unwrap_or_default()
-        ));
+        let id = s.space_id.to_string();
+        csv.row([
+            Cell::from(&id),
+            Cell::from(&s.name),
+            Cell::from(&s.building),
+            Cell::Decimal(s.open_hours, 2),
+            Cell::Decimal(s.booked_hours, 2),
+            s.ratio.map_or(Cell::Empty, |r| Cell::Decimal(r, 4)),
+        ]);
     }
-    piazza_shared::web::csv::download("piazza-utilization", from, to, text)
+    piazza_shared::web::csv::download("piazza-utilization", from, to, csv)
 }

@@ -99,9 +99,21 @@ pub async fn submit(
     response
 }
 
+/// Ends the session on the server (its token is refused everywhere from then on) and clears the
+/// cookie.
 pub async fn logout(State(state): State<PageState>, ctx: PageCtx, form: FormData) -> Response {
     if let Err(refused) = ctx.check_post(&state.templates, form.get("csrf")) {
         return refused;
+    }
+    if let Some(claims) = &ctx.viewer {
+        let app = &state.app;
+        let expires_at = piazza_shared::clock::now()
+            + Duration::minutes(i64::from(app.settings.auth.token_ttl_minutes));
+        match accounts::log_out(&app.db, &app.outbox, claims, expires_at).await {
+            Ok(Some(ended)) => app.keys.revocations().apply(&ended),
+            Ok(None) => {}
+            Err(error) => return ctx.api_error(&state.templates, error.into()),
+        }
     }
     let mut response = see_other("/").into_response();
     response

@@ -2,8 +2,12 @@
 
 use crate::{accounts, state::AppState};
 use axum::extract::State;
+use axum::http::StatusCode;
 use chrono::Duration;
-use piazza_shared::http::{ApiError, Json, LoginLimit, Violations};
+use piazza_shared::{
+    auth::Caller,
+    http::{ApiError, Json, LoginLimit, Violations},
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -64,4 +68,28 @@ pub async fn issue_token(
         token_type: "Bearer".into(),
         expires_in: ttl.num_seconds(),
     }))
+}
+
+/// Logs out: the session of this token ends, at every service (see the README on how soon).
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/logout",
+    tag = "auth",
+    security(("bearer" = ["admin", "operator", "evaluator"])),
+    responses(
+        (status = 204, description = "The token is no longer accepted"),
+        (status = 401, description = "No valid token", body = piazza_shared::http::Problem),
+    )
+)]
+pub async fn log_out(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<StatusCode, ApiError> {
+    let expires_at = piazza_shared::clock::now()
+        + Duration::minutes(i64::from(state.settings.auth.token_ttl_minutes));
+    if let Some(ended) = accounts::log_out(&state.db, &state.outbox, &caller.0, expires_at).await? {
+        state.keys.revocations().apply(&ended);
+    }
+    tracing::info!(account = %caller.0.sub, "logged out");
+    Ok(StatusCode::NO_CONTENT)
 }

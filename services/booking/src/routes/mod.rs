@@ -16,6 +16,7 @@ pub use views::{BookingView, SpaceView};
 pub fn router(state: AppState) -> OpenApiRouter {
     OpenApiRouter::new()
         .routes(routes!(auth::issue_token))
+        .routes(routes!(auth::log_out))
         .routes(routes!(spaces::create, spaces::list))
         .routes(routes!(spaces::get_one, spaces::update))
         .routes(routes!(closures::add_closure))

@@ -10,7 +10,11 @@ use minijinja::context;
 use piazza_shared::{
     auth::{Caller, Role},
     http::{ApiError, Query},
-    web::{PageCtx, chart, words},
+    web::{
+        PageCtx, chart,
+        csv::{Cell, Csv},
+        words,
+    },
 };
 
 const ROLES: [Role; 2] = [Role::Admin, Role::Evaluator];
@@ -82,29 +86,20 @@ pub async fn csv(State(state): State<PageState>, ctx: PageCtx) -> Response {
         Ok(found) => found,
         Err(error) => return ctx.api_error(&state.templates, error),
     };
-    let mut text = String::from("measure,key,value\r\n");
-    text.push_str(&format!(
-        "young_people_reached,,{}\r\n",
-        o.young_people_reached
-    ));
-    text.push_str(&format!("events,all,{}\r\n", o.events.total));
+    let mut csv = Csv::new(&["measure", "key", "value"]);
+    let mut row = |measure: &str, key: &str, value: u64| {
+        csv.row([Cell::from(measure), Cell::from(key), Cell::from(value)]);
+    };
+    row("young_people_reached", "", o.young_people_reached);
+    row("events", "all", o.events.total);
     for (category, n) in &o.events.by_category {
-        text.push_str(&format!("events,{category},{n}\r\n"));
+        row("events", category, *n);
     }
-    text.push_str(&format!(
-        "registrations,confirmed,{}\r\n",
-        o.registrations.confirmed
-    ));
-    text.push_str(&format!(
-        "registrations,waitlisted,{}\r\n",
-        o.registrations.waitlisted
-    ));
-    text.push_str(&format!(
-        "registrations,cancelled,{}\r\n",
-        o.registrations.cancelled
-    ));
+    row("registrations", "confirmed", o.registrations.confirmed);
+    row("registrations", "waitlisted", o.registrations.waitlisted);
+    row("registrations", "cancelled", o.registrations.cancelled);
     for (kind, n) in &o.emails_sent.by_kind {
-        text.push_str(&format!("emails_sent,{kind},{n}\r\n"));
+        row("emails_sent", kind, *n);
     }
-    piazza_shared::web::csv::download("piazza-outreach", from, to, text)
+    piazza_shared::web::csv::download("piazza-outreach", from, to, csv)
 }

@@ -44,6 +44,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     password_stdin: _,
                 },
         }) => user::add(&settings, &email, role, organisation.as_deref()).await,
+        Some(Command::User { command }) => user::change(&settings, command).await,
         Some(Command::DeadLetters { command }) => match command {
             DeadLetterCommand::List { service, json } => {
                 dead_letters::list(&settings, service.map(def), json).await

@@ -2,6 +2,7 @@
 //! its events brought in line in one transaction. A feed that cannot be fetched or read changes
 //! nothing; the failure is recorded on the feed and shown on its season.
 
+pub mod address;
 pub mod fetch;
 pub mod parse;
 pub mod source;
@@ -36,6 +37,7 @@ pub fn fetcher(state: &AppState) -> anyhow::Result<Fetcher> {
     Fetcher::new(
         Duration::from_secs(settings.import_timeout_seconds),
         settings.import_max_bytes,
+        fetch::AllowedHosts::new(&settings.import_allowed_hosts),
     )
 }
 

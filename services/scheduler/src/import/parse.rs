@@ -438,3 +438,115 @@ mod tests {
         assert_eq!(zone_named("Mars/Olympus"), None);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::import::source;
+    use chrono::NaiveDate;
+    use proptest::prelude::*;
+
+    /// Content lines as calendars write them, well or badly formed: names, parameters (quoted
+    /// ones too) and values of the kinds the importer reads.
+    fn line() -> impl Strategy<Value = String> {
+        let name = prop::sample::select(vec![
+            "UID",
+            "SUMMARY",
+            "DESCRIPTION",
+            "LOCATION",
+            "CATEGORIES",
+            "STATUS",
+            "DTSTART",
+            "DTEND",
+            "DURATION",
+            "RRULE",
+            "EXDATE",
+            "RECURRENCE-ID",
+            "X-WR-TIMEZONE",
+            "BEGIN",
+            "END",
+        ]);
+        let param = prop_oneof![
+            Just(String::new()),
+            Just(";VALUE=DATE".to_string()),
+            Just(";TZID=Europe/Rome".to_string()),
+            Just(";TZID=\"W. Europe Standard Time\"".to_string()),
+            "\\PC{0,8}".prop_map(|p| format!(";TZID={p}")),
+        ];
+        let value = prop_oneof![
+            Just("VEVENT".to_string()),
+            Just("VCALENDAR".to_string()),
+            (1900i32..2200, 0u32..14, 0u32..33, 0u32..25, 0u32..61)
+                .prop_map(|(y, m, d, h, n)| { format!("{y:04}{m:02}{d:02}T{h:02}{n:02}00") }),
+            (1900i32..2200, 0u32..14, 0u32..33).prop_map(|(y, m, d)| format!("{y:04}{m:02}{d:02}")),
+            "(-)?P([0-9]{1,4}[WDHMS]){0,3}(T[0-9]{1,3}[HMS])?",
+            "FREQ=(DAILY|WEEKLY|MONTHLY|YEARLY);(COUNT=[0-9]{1,4}|INTERVAL=[0-9]{1,3}|BYDAY=[A-Z0-9,-]{0,8})",
+            "\\PC{0,30}",
+        ];
+        (name, param, value).prop_map(|(n, p, v)| format!("{n}{p}:{v}"))
+    }
+
+    fn calendar() -> impl Strategy<Value = String> {
+        (prop::collection::vec(line(), 0..30), prop::bool::ANY).prop_map(|(lines, folded)| {
+            let mut text = String::from("BEGIN:VCALENDAR\r\n");
+            for line in lines {
+                if folded && line.len() > 10 && line.is_char_boundary(10) {
+                    // Folded as RFC 5545 §3.1 allows: a line break and a space.
+                    text.push_str(&format!("{}\r\n {}\r\n", &line[..10], &line[10..]));
+                } else {
+                    text.push_str(&line);
+                    text.push_str("\r\n");
+                }
+            }
+            text.push_str("END:VCALENDAR\r\n");
+            text
+        })
+    }
+
+    /// Reads a calendar as an import does: parse, events by UID, occurrences within a season.
+    fn import(text: &str) {
+        let Ok(calendar) = parse(text) else { return };
+        let (sources, _) = source::sources(&calendar);
+        let first = NaiveDate::from_ymd_opt(2027, 1, 1).unwrap_or_default();
+        let last = NaiveDate::from_ymd_opt(2027, 12, 31).unwrap_or_default();
+        for s in &sources {
+            let _ = source::categories(s);
+            let _ = source::plan(s, chrono_tz::Europe::Rome, first, last, 500);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        #[test]
+        fn any_text_is_read_or_refused_without_panicking(text in "\\PC{0,400}") {
+            import(&text);
+            import(&format!("BEGIN:VCALENDAR\n{text}\nEND:VCALENDAR"));
+        }
+
+        #[test]
+        fn any_calendar_shaped_text_is_imported_or_refused_without_panicking(text in calendar()) {
+            import(&text);
+        }
+
+        /// A text Piazza's own calendar writer escapes reads back as it was (less the control
+        /// characters TEXT may not hold, which the writer drops).
+        #[test]
+        fn escaped_text_reads_back(text in "\\PC{0,60}") {
+            let written = piazza_shared::ics::escape(&text);
+            let calendar = parse(&format!(
+                "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:{written}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+            ));
+            prop_assert!(calendar.is_ok(), "{written:?}: {calendar:?}");
+            let calendar = calendar.unwrap_or_default();
+            let summary = calendar.children[0].first("SUMMARY").map(|p| unescape(&p.value));
+            let expected: String = text
+                .replace("\r\n", "\n")
+                .replace('\r', "\n")
+                .chars()
+                .filter(|c| !c.is_control() || matches!(c, '\t' | '\n'))
+                .collect();
+            prop_assert_eq!(summary, Some(expected));
+        }
+    }
+}

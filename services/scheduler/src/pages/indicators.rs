@@ -11,7 +11,11 @@ use piazza_shared::{
     auth::Role,
     http::ApiError,
     time::{Bound, parse_bound},
-    web::{PageCtx, chart, words},
+    web::{
+        PageCtx, chart,
+        csv::{Cell, Csv},
+        words,
+    },
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use std::collections::{BTreeMap, HashSet};
@@ -148,13 +152,14 @@ pub async fn csv(State(state): State<PageState>, ctx: PageCtx) -> Response {
         Ok(f) => f,
         Err(error) => return ctx.api_error(&state.templates, error),
     };
-    let mut text = String::from("category,events_published,registrations_confirmed\r\n");
+    let mut csv = Csv::new(&["category", "events_published", "registrations_confirmed"]);
     for r in &f.rows {
-        text.push_str(&format!(
-            "{},{},{}\r\n",
-            r.category, r.events, r.registrations
-        ));
+        csv.row([
+            Cell::from(r.category.as_str()),
+            Cell::from(r.events),
+            Cell::from(r.registrations),
+        ]);
     }
-    text.push_str(&format!("all,,{}\r\n", f.people));
-    piazza_shared::web::csv::download("piazza-indicators", f.from, f.to, text)
+    csv.row([Cell::from("all"), Cell::Empty, Cell::from(f.people)]);
+    piazza_shared::web::csv::download("piazza-indicators", f.from, f.to, csv)
 }

@@ -69,7 +69,8 @@ async fn plan(
     id: Uuid,
 ) -> Result<minijinja::Value, ApiError> {
     let conn = state.app.db.conn();
-    let axum::Json(season) = seasons::get_one(State(state.app.clone()), Path(id)).await?;
+    let axum::Json(season) =
+        seasons::get_one(State(state.app.clone()), Some(caller.clone()), Path(id)).await?;
     let axum::Json(clash_view) =
         clashes::clashes(State(state.app.clone()), caller, Path(id)).await?;
     let season_events = events::Entity::find()

@@ -5,7 +5,10 @@
 use super::input;
 use crate::{
     db::{feeds, seasons},
-    import::{self, Refresh, Report},
+    import::{
+        self, Refresh, Report,
+        fetch::{AllowedHosts, check_literal},
+    },
     schedule::announce::categories_of,
     state::AppState,
 };
@@ -24,7 +27,8 @@ use uuid::Uuid;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewFeed {
-    /// `http://` or `https://` address of an iCalendar file.
+    /// `http://` or `https://` address of an iCalendar file. Its host (and that of every
+    /// redirect) must be a public address, unless `scheduler.import_allowed_hosts` names it.
     pub url: String,
     /// Who publishes it; shown as the organiser of its events.
     pub name: String,
@@ -91,16 +95,19 @@ pub struct RefreshView {
     pub error: Option<String>,
 }
 
-fn check_url(v: &mut Violations, url: &str) -> String {
+/// An http(s) URL whose host, when it is an IP address, is a public one (or allowed); a name is
+/// resolved and checked each time the feed is fetched.
+fn check_url(v: &mut Violations, allowed: &AllowedHosts, url: &str) -> String {
     let url = url.trim();
     match url::Url::parse(url) {
-        Ok(parsed) => {
-            v.check(
-                matches!(parsed.scheme(), "http" | "https") && parsed.host_str().is_some(),
-                "url",
-                "must be an http:// or https:// address",
-            );
+        Ok(parsed)
+            if matches!(parsed.scheme(), "http" | "https") && parsed.host_str().is_some() =>
+        {
+            if let Err(refused) = check_literal(allowed, &parsed) {
+                v.add("url", refused.to_string());
+            }
         }
+        Ok(_) => v.add("url", "must be an http:// or https:// address"),
         Err(_) => v.add("url", "not a URL"),
     }
     v.check(url.len() <= 2000, "url", "must be at most 2000 characters");
@@ -154,7 +161,8 @@ pub async fn create(
 ) -> Result<(StatusCode, axum::Json<RefreshView>), ApiError> {
     caller.require(&[Role::Admin])?;
     let mut v = Violations::new();
-    let url = check_url(&mut v, &body.url);
+    let allowed = AllowedHosts::new(&state.settings.scheduler.import_allowed_hosts);
+    let url = check_url(&mut v, &allowed, &body.url);
     let name = crate::domain::check_text(&mut v, "name", &body.name, crate::domain::TextRule::NAME);
     input::check_ages(&mut v, body.age_min, body.age_max);
     input::season(state.db.conn(), &mut v, Some(season_id)).await?;

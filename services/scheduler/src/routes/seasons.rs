@@ -47,7 +47,7 @@ fn check_range(v: &mut Violations, starts_on: Option<NaiveDate>, ends_on: Option
     }
 }
 
-/// A season with the problems of its imported calendars.
+/// A season with the problems of its imported calendars: for administrators only.
 pub async fn season_view(
     conn: &impl ConnectionTrait,
     season: seasons::Model,
@@ -152,22 +152,32 @@ async fn find(conn: &impl ConnectionTrait, id: Uuid) -> Result<seasons::Model, A
         .ok_or(ApiError::NotFound("season"))
 }
 
-/// One season, with the problems of its imported calendars.
+/// One season; an administrator also sees the problems of its imported calendars (their
+/// addresses often hold a secret, and their errors describe the network the scheduler sees).
 #[utoipa::path(
     get,
     path = "/api/v1/seasons/{id}",
     tag = "seasons",
     security(()),
     params(("id" = Uuid, Path, description = "Season id")),
-    responses((status = 200, body = SeasonView), (status = 404, body = Problem), (status = 422, body = Problem))
+    responses(
+        (status = 200, description = "The season; `feed_problems` only for an administrator's token", body = SeasonView),
+        (status = 401, description = "A token was sent and is not valid", body = Problem),
+        (status = 404, body = Problem), (status = 422, body = Problem),
+    )
 )]
 pub async fn get_one(
     State(state): State<AppState>,
+    caller: Option<Caller>,
     Path(id): Path<Uuid>,
 ) -> Result<axum::Json<SeasonView>, ApiError> {
     let conn = state.db.conn();
     let season = find(conn, id).await?;
-    Ok(axum::Json(season_view(conn, season).await?))
+    if caller.is_some_and(|c| c.is_admin()) {
+        Ok(axum::Json(season_view(conn, season).await?))
+    } else {
+        Ok(axum::Json(SeasonView::from(season)))
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -21,7 +21,8 @@ pub struct SeasonView {
     pub status: SeasonStatus,
     pub created_at: DateTime<Utc>,
     pub updated_at: Option<DateTime<Utc>>,
-    /// Imported calendars whose last fetch failed: nothing changed because of them.
+    /// Imported calendars whose last fetch failed: nothing changed because of them. Shown to
+    /// administrators only.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub feed_problems: Vec<FeedProblem>,
 }

@@ -7,9 +7,12 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use std::time::Duration;
 
+const OPS_TOKEN: &str = "monitoring-token-of-at-least-32-chars";
+
 /// The `smtp` check of `/readyz`, and the overall status.
 async fn smtp_check(app: &TestApp) -> (StatusCode, Value) {
-    let (status, ready) = app.get("/readyz", None).await;
+    // Monitoring's token: it is told why a check failed.
+    let (status, ready) = app.get("/readyz", Some(OPS_TOKEN)).await;
     let check = ready["checks"]
         .as_array()
         .unwrap()
@@ -25,6 +28,7 @@ async fn the_notifier_reports_its_smtp_server_down_and_back_in_readyz() {
     let mut app = TestApp::builder()
         .smtp()
         .services(&[piazza_notifier::SERVICE])
+        .settings(|s| s.ops_token = Some(piazza_shared::secret::Secret::new(OPS_TOKEN.to_string())))
         .spawn()
         .await;
     let (status, check) = smtp_check(&app).await;

@@ -216,13 +216,13 @@ async fn indicators_count_published_events_and_people_and_export_csv() {
     );
     let (status, csv) = page(&app, &format!("/admin/indicators.csv?{range}"), &cookie).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(csv.starts_with("category,events_published,registrations_confirmed\r\n"));
+    assert!(csv.starts_with("\"category\",\"events_published\",\"registrations_confirmed\"\r\n"));
     assert!(
-        csv.contains("workshop,1,2\r\n") && csv.contains("visual_arts,1,2\r\n"),
+        csv.contains("\"workshop\",1,2\r\n") && csv.contains("\"visual_arts\",1,2\r\n"),
         "{csv}"
     );
     assert!(
-        csv.contains("music,0,0\r\n") && csv.ends_with("all,,2\r\n"),
+        csv.contains("\"music\",0,0\r\n") && csv.ends_with("\"all\",,2\r\n"),
         "{csv}"
     );
     assert!(!csv.contains("@"), "aggregates only");
@@ -381,7 +381,7 @@ async fn evaluators_read_the_use_of_spaces_and_the_outreach_as_charts_and_csv() 
     .await;
     assert!(
         csv.contains(&format!(
-            "{space},\"Sala delle Colonne\",\"Palazzo Affaitati\",14.50,2.00,0.1379\r\n"
+            "\"{space}\",\"Sala delle Colonne\",\"Palazzo Affaitati\",14.50,2.00,0.1379\r\n"
         )),
         "{csv}"
     );
@@ -408,7 +408,7 @@ async fn evaluators_read_the_use_of_spaces_and_the_outreach_as_charts_and_csv() 
         &cookie,
     )
     .await;
-    assert!(csv.contains("events,cinema,1\r\n"), "{csv}");
+    assert!(csv.contains("\"events\",\"cinema\",1\r\n"), "{csv}");
     assert!(!csv.contains('@'), "aggregates only");
     // In English, the shared pieces (tabs, chart titles) too.
     let (_, english) = page(

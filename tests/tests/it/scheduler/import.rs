@@ -129,7 +129,12 @@ async fn refresh(app: &TestApp, admin: &str, feed: &str) -> Value {
 async fn an_imported_calendar_brings_its_events_and_follows_their_changes_without_duplicates() {
     let app = TestApp::builder()
         .services(&[piazza_scheduler::SERVICE])
-        .settings(|s| s.scheduler.jobs_enabled = false)
+        .settings(|s| {
+            s.scheduler.jobs_enabled = false;
+            // The test's calendar server runs on this machine, which imports may not reach
+            // unless allowed.
+            s.scheduler.import_allowed_hosts = vec!["127.0.0.1".into()];
+        })
         .spawn()
         .await;
     let admin = super::admin_token(&app);
@@ -270,7 +275,9 @@ async fn an_imported_calendar_brings_its_events_and_follows_their_changes_withou
         broken["error"].as_str().unwrap().contains("never closed"),
         "{broken}"
     );
-    let (_, shown) = app.get(&format!("/api/v1/seasons/{season}"), None).await;
+    let (_, shown) = app
+        .get(&format!("/api/v1/seasons/{season}"), Some(&admin))
+        .await;
     assert_eq!(shown["feed_problems"][0]["feed_id"], feed.as_str());
     assert_eq!(shown["feed_problems"][0]["failures"], 1);
     served.lock().unwrap().status = 500;
@@ -285,7 +292,9 @@ async fn an_imported_calendar_brings_its_events_and_follows_their_changes_withou
     // Mended: the problem goes away, and after everything there is one event per UID.
     publish(&served, &[SERIES_CHANGED, PLAY_MOVED]);
     assert_eq!(refresh(&app, &admin, &feed).await["outcome"], "applied");
-    let (_, shown) = app.get(&format!("/api/v1/seasons/{season}"), None).await;
+    let (_, shown) = app
+        .get(&format!("/api/v1/seasons/{season}"), Some(&admin))
+        .await;
     assert!(shown.get("feed_problems").is_none(), "{shown}");
     let (_, page) = app
         .get(
@@ -322,7 +331,12 @@ async fn an_imported_calendar_brings_its_events_and_follows_their_changes_withou
 async fn a_feed_that_cannot_be_reached_or_is_no_url_is_reported() {
     let app = TestApp::builder()
         .services(&[piazza_scheduler::SERVICE])
-        .settings(|s| s.scheduler.jobs_enabled = false)
+        .settings(|s| {
+            s.scheduler.jobs_enabled = false;
+            // The test's calendar server runs on this machine, which imports may not reach
+            // unless allowed.
+            s.scheduler.import_allowed_hosts = vec!["127.0.0.1".into()];
+        })
         .spawn()
         .await;
     let admin = super::admin_token(&app);

@@ -140,6 +140,8 @@ pub fn admin_token(app: &TestApp) -> String {
             role: Role::Admin,
             org: None,
             org_name: None,
+            sid: None,
+            sv: 0,
         },
         piazza_e2e::clock::now() + chrono::Duration::hours(1),
     )

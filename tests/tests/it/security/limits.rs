@@ -46,6 +46,7 @@ async fn an_account_is_locked_for_the_window_after_too_many_failed_logins_even_f
         .settings(|s| {
             s.limits.login_per_account = 3;
             s.limits.login_per_address = 100;
+            s.http.trusted_proxies = 1;
         })
         .spawn()
         .await;
@@ -112,6 +113,7 @@ async fn one_address_gets_a_bounded_number_of_login_attempts_whatever_the_accoun
         .settings(|s| {
             s.limits.login_per_account = 100;
             s.limits.login_per_address = 4;
+            s.http.trusted_proxies = 1;
         })
         .spawn()
         .await;
@@ -147,7 +149,10 @@ async fn one_address_gets_a_bounded_number_of_login_attempts_whatever_the_accoun
 #[tokio::test]
 async fn public_writes_are_limited_per_address_and_per_route() {
     let app = TestApp::builder()
-        .settings(|s| s.limits.public_per_address = 2)
+        .settings(|s| {
+            s.limits.public_per_address = 2;
+            s.http.trusted_proxies = 1;
+        })
         .spawn()
         .await;
     let subscribe = |n: u32| json!({ "email": format!("p{n}@example.org"), "interests": ["music"], "birth_year": 2006, "language": "it", "frequency": "instant" });
@@ -191,14 +196,13 @@ async fn public_writes_are_limited_per_address_and_per_route() {
 }
 
 #[tokio::test]
-async fn without_trust_in_x_forwarded_for_a_client_cannot_pick_its_address() {
+async fn without_trusted_proxies_a_client_cannot_pick_its_address() {
+    // The default: clients reach Piazza directly, and their X-Forwarded-For means nothing.
     let app = TestApp::builder()
-        .settings(|s| {
-            s.limits.login_per_address = 2;
-            s.http.trust_forwarded_for = false;
-        })
+        .settings(|s| s.limits.login_per_address = 2)
         .spawn()
         .await;
+    assert_eq!(app.settings.http.trusted_proxies, 0);
     for i in 0..2 {
         let r = post_from(
             &app,
@@ -217,5 +221,61 @@ async fn without_trust_in_x_forwarded_for_a_client_cannot_pick_its_address() {
     )
     .await;
     assert_limited(r).await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_addresses_a_client_writes_into_x_forwarded_for_change_nothing() {
+    // The test plays the proxy in front: it appends the address it saw (always 198.51.100.20)
+    // to whatever the client sent, as nginx's `$proxy_add_x_forwarded_for` does.
+    let app = TestApp::builder()
+        .settings(|s| {
+            s.limits.login_per_address = 3;
+            s.limits.public_per_address = 3;
+            s.http.trusted_proxies = 1;
+        })
+        .spawn()
+        .await;
+    let seen_by_proxy = "198.51.100.20";
+    for i in 0..3 {
+        let chosen = format!("10.66.0.{i}, 192.0.2.{i}, {seen_by_proxy}");
+        let r = post_from(
+            &app,
+            &chosen,
+            "/api/v1/auth/token",
+            &login("x@x.test", "guess"),
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    let chosen = format!("10.66.0.99, {seen_by_proxy}");
+    assert_limited(
+        post_from(
+            &app,
+            &chosen,
+            "/api/v1/auth/token",
+            &login("x@x.test", "guess"),
+        )
+        .await,
+    )
+    .await;
+    // Another client behind the same proxy has its own count.
+    let r = post_from(
+        &app,
+        "198.51.100.21",
+        "/api/v1/auth/token",
+        &login("x@x.test", "guess"),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    // The same for the public forms: the subscriber's made-up addresses share one bucket.
+    let subscribe = |n: u32| json!({ "email": format!("p{n}@example.org"), "interests": ["music"], "birth_year": 2006, "language": "it", "frequency": "instant" });
+    for n in 0..3 {
+        let chosen = format!("172.16.{n}.1, {seen_by_proxy}");
+        let r = post_from(&app, &chosen, "/api/v1/subscribers", &subscribe(n)).await;
+        assert_eq!(r.status(), StatusCode::ACCEPTED);
+    }
+    let chosen = format!("172.16.9.1, {seen_by_proxy}");
+    assert_limited(post_from(&app, &chosen, "/api/v1/subscribers", &subscribe(9)).await).await;
     app.stop().await;
 }

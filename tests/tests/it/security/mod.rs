@@ -3,13 +3,17 @@
 //! (expiry, rotation, never in logs), the audit log, and schemathesis against the live document.
 
 mod audit;
+mod disclosure;
+mod exports;
 mod forms;
+mod import_reach;
 mod layers;
 mod limits;
 mod links;
 mod matrix;
 mod openapi;
 mod schemathesis;
+mod sessions;
 mod tokens;
 
 use piazza_e2e::app::TestApp;

@@ -24,6 +24,8 @@ fn admin_claims() -> Claims {
         role: Role::Admin,
         org: None,
         org_name: None,
+        sid: None,
+        sv: 0,
     }
 }
 
