@@ -136,6 +136,12 @@ pub struct EmailSettings {
     /// Attempts for a temporary SMTP failure (a 4xx answer) before giving up; a server that does
     /// not answer at all costs no attempt. Default 8.
     pub max_attempts: u32,
+    /// How long the emails a sender has claimed stay its own after its last heartbeat, in
+    /// seconds: another sender takes over the claims of one silent for this long. Default 10.
+    pub lease_seconds: u32,
+    /// How often a sender renews its claims (and looks for silent senders), in seconds; at most
+    /// half of `lease_seconds`. Default 2.
+    pub heartbeat_seconds: u32,
 }
 
 /// Scheduler: jobs and the slot saga.
@@ -290,6 +296,8 @@ impl Default for Defaults {
                 concurrency: 20,
                 rate_per_second: 0,
                 max_attempts: 8,
+                lease_seconds: 10,
+                heartbeat_seconds: 2,
             },
             scheduler: SchedulerSettings {
                 slot_timeout_seconds: 60,
@@ -493,6 +501,18 @@ impl Settings {
             return Err(SettingsError::new(
                 "email.max_attempts",
                 "must be at least 1",
+            ));
+        }
+        if self.email.heartbeat_seconds == 0 {
+            return Err(SettingsError::new(
+                "email.heartbeat_seconds",
+                "must be at least 1",
+            ));
+        }
+        if self.email.lease_seconds < 2 * self.email.heartbeat_seconds {
+            return Err(SettingsError::new(
+                "email.lease_seconds",
+                "must be at least twice email.heartbeat_seconds, so one late heartbeat loses nothing",
             ));
         }
         lettre::message::Mailbox::from_str(&self.email.from)

@@ -109,6 +109,15 @@ impl Deployment {
         &node.base_url
     }
 
+    /// Starts one more process serving `service` (a replica), named `name`, with `extra` settings
+    /// on top of the deployment's.
+    pub async fn add_node(&mut self, name: &str, service: &str, extra: BTreeMap<String, String>) {
+        let mut env = self.env.clone();
+        env.extend(extra);
+        let node = Node::start(name, env, &["serve", service], self.dir.path()).await;
+        self.nodes.push(node);
+    }
+
     pub fn node_mut(&mut self, service: &str) -> &mut Node {
         let index = self
             .nodes

@@ -8,6 +8,10 @@ directory, which the tests read back. It binds the given port (0 picks a free on
 Options let a test make it misbehave the way real servers do:
   --reject-rcpt SUBSTRING   answer 550 (permanent) to recipients containing SUBSTRING
   --defer-rcpt SUBSTRING    answer 451 (temporary) to recipients containing SUBSTRING
+  --drop-after-data SUBSTRING
+                            for recipients containing SUBSTRING, store the message and then
+                            close the connection without answering (the client cannot know
+                            whether the message was accepted)
 """
 
 import argparse
@@ -20,10 +24,11 @@ from aiosmtpd.smtp import SMTP
 
 
 class Store:
-    def __init__(self, directory, reject, defer):
+    def __init__(self, directory, reject, defer, drop):
         self.directory = directory
         self.reject = reject
         self.defer = defer
+        self.drop = drop
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.reject and self.reject in address:
@@ -41,6 +46,9 @@ class Store:
             out.write(envelope.original_content or envelope.content)
         # Renamed into place only when complete, so a reader never sees half a message.
         os.rename(temporary, os.path.join(self.directory, name))
+        if self.drop and any(self.drop in rcpt for rcpt in envelope.rcpt_tos):
+            # Stored, as a server that crashed before answering may have; the client hears nothing.
+            server.transport.abort()
         return "250 2.0.0 message accepted"
 
 
@@ -50,9 +58,10 @@ async def main():
     parser.add_argument("--dir", required=True)
     parser.add_argument("--reject-rcpt")
     parser.add_argument("--defer-rcpt")
+    parser.add_argument("--drop-after-data")
     args = parser.parse_args()
     os.makedirs(args.dir, exist_ok=True)
-    handler = Store(args.dir, args.reject_rcpt, args.defer_rcpt)
+    handler = Store(args.dir, args.reject_rcpt, args.defer_rcpt, args.drop_after_data)
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
         lambda: SMTP(handler, hostname="piazza-test-smtp", data_size_limit=10_000_000),

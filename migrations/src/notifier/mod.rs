@@ -3,6 +3,7 @@
 
 mod m20261125_000001_notifier;
 mod m20261202_000001_registrations_and_reach;
+mod m20261210_000001_sender_leases;
 
 use sea_orm_migration::prelude::*;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for NotifierMigrator {
             Box::new(m20261202_000001_registrations_and_reach::Migration),
             Box::new(crate::m20261202_000001_audit_log::Migration),
             Box::new(crate::m20261204_000001_revocations::Migration),
+            Box::new(m20261210_000001_sender_leases::Migration),
         ]
     }
 }

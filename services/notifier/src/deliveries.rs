@@ -40,6 +40,7 @@ pub async fn enqueue(conn: &impl ConnectionTrait, items: Vec<NewDelivery>) -> Re
             next_attempt_at: now,
             created_at: now,
             sent_at: None,
+            sender_id: None,
         })
     });
     loop {

@@ -7,6 +7,7 @@ pub mod db;
 pub mod deliveries;
 pub mod domain;
 pub mod email;
+pub mod lease;
 pub mod links;
 mod matching;
 mod messages;
@@ -14,6 +15,8 @@ pub mod pages;
 pub mod routes;
 pub mod sender;
 pub mod state;
+pub mod subscriptions;
+pub mod unknown;
 
 use anyhow::Context;
 use futures::FutureExt;

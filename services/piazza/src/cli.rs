@@ -35,6 +35,28 @@ pub enum Command {
         #[command(subcommand)]
         command: DeadLetterCommand,
     },
+    /// Emails whose outcome is unknown: the connection broke after their content was sent, so
+    /// the mail server may or may not have taken them; the notifier never resends them itself.
+    Emails {
+        #[command(subcommand)]
+        command: EmailCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EmailCommand {
+    /// Print them (id, kind, recipient, when it was tried, the error), oldest first.
+    Unknown {
+        /// One JSON object per line instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send them again (after checking the mail server's log that it did not take them).
+    Resend {
+        /// The id of an email to send again (repeat for several).
+        #[arg(long, required = true)]
+        id: Vec<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

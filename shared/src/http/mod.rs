@@ -17,7 +17,6 @@ pub mod validate;
 pub use client::ClientAddress;
 pub use extract::{Json, Path, Query, RawJson};
 pub use limit::{LoginLimit, PublicLimit};
-pub use origin::SameOrigin;
 pub use page::Page;
 pub use problem::{ApiError, FieldError, Problem};
 pub use validate::Violations;

@@ -5,7 +5,10 @@
 use super::{Lang, Templates, assets, session};
 use crate::{
     auth::{Caller, Claims, Keys, Role},
-    http::ApiError,
+    http::{
+        ApiError,
+        origin::{self, FormSource, PublicOrigin},
+    },
 };
 use axum::{
     extract::{FromRef, FromRequestParts},
@@ -25,11 +28,14 @@ pub struct PageCtx {
     /// The hidden field every form of a signed-in page carries.
     pub csrf: Option<String>,
     keys: Keys,
-    same_origin: bool,
+    /// Where a POST came from (see [`crate::http::origin`]).
+    source: FormSource,
     /// This page's path and query, without `lang` (for the language switch and `next`).
     pub path: String,
     /// `?lang=` was given: remember it.
     chosen_lang: bool,
+    /// The visitor chose the language (`?lang=` or the cookie), rather than the browser's.
+    explicit_lang: bool,
     query: Vec<(String, String)>,
 }
 
@@ -53,6 +59,10 @@ where
             .map(|(_, v)| v.clone());
         let query_lang = query_lang.as_deref();
         let lang = Lang::negotiate(query_lang, &parts.headers);
+        let explicit_lang = query_lang.and_then(Lang::parse).is_some()
+            || session::cookie(&parts.headers, super::i18n::COOKIE)
+                .and_then(Lang::parse)
+                .is_some();
         let rest: Vec<&(String, String)> = query.iter().filter(|(k, _)| k != "lang").collect();
         let path = if rest.is_empty() {
             parts.uri.path().to_string()
@@ -75,10 +85,18 @@ where
             viewer,
             session_token,
             csrf,
-            same_origin: session::same_origin(&parts.headers),
+            source: origin::form_source(
+                &parts.headers,
+                parts
+                    .extensions
+                    .get::<PublicOrigin>()
+                    .map(|p| p.0.as_str())
+                    .unwrap_or_default(),
+            ),
             keys,
             path,
             chosen_lang: query_lang.and_then(Lang::parse).is_some(),
+            explicit_lang,
             query,
         })
     }
@@ -131,7 +149,7 @@ impl PageCtx {
             .session_token
             .as_deref()
             .is_some_and(|session| session::csrf_valid(&self.keys, session, csrf));
-        if self.same_origin && token_ok {
+        if !self.source.is_other_site() && token_ok {
             Ok(())
         } else {
             Err(self.error(
@@ -145,9 +163,23 @@ impl PageCtx {
         }
     }
 
-    /// Whether a public form (no session) was posted from our own pages.
+    /// Whether a public form (no session) may have been posted from our own pages: it is not
+    /// shown to come from another site.
     pub fn same_origin(&self) -> bool {
-        self.same_origin
+        !self.source.is_other_site()
+    }
+
+    /// Where a POST came from.
+    pub fn source(&self) -> &FormSource {
+        &self.source
+    }
+
+    /// Speaks `lang` (say, the language a person chose for their emails) unless the visitor
+    /// chose one here (`?lang=` or the switch's cookie).
+    pub fn prefer_lang(&mut self, lang: Lang) {
+        if !self.explicit_lang {
+            self.lang = lang;
+        }
     }
 
     /// Renders `name` with what every page needs plus `extra`.
@@ -224,8 +256,18 @@ impl PageCtx {
         }
         let problem = error.to_problem();
         let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::BAD_REQUEST);
+        let retry_after = match &error {
+            ApiError::TooManyRequests { retry_after } => Some(*retry_after),
+            _ => None,
+        };
         let message = match status {
             StatusCode::NOT_FOUND => self.t("Non trovato.", "Not found.").to_string(),
+            StatusCode::TOO_MANY_REQUESTS => self
+                .t(
+                    "Troppe richieste da questo indirizzo: riprova fra poco.",
+                    "Too many requests from this address: try again shortly.",
+                )
+                .to_string(),
             StatusCode::INTERNAL_SERVER_ERROR => self
                 .t(
                     "Qualcosa non ha funzionato: riprova fra poco.",
@@ -234,7 +276,13 @@ impl PageCtx {
                 .to_string(),
             _ => problem.detail,
         };
-        self.error(templates, status, &message)
+        let mut response = self.error(templates, status, &message);
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
     }
 }
 

@@ -1,7 +1,8 @@
 //! The session of an operator or administrator using the pages: a cookie holding the same
 //! signed token the API hands out (HttpOnly, SameSite=Lax, Secure behind https), and the CSRF
-//! defence for the forms they post — the request must come from our own origin, and carry a
-//! token bound to the session cookie, which another site can neither read nor forge.
+//! defence for the forms they post — the request must not come from another site (read by
+//! [`crate::http::origin`]), and must carry a token bound to the session cookie, which another
+//! site can neither read nor forge.
 
 use crate::auth::{Claims, Keys};
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -81,39 +82,6 @@ pub fn csrf_valid(keys: &Keys, session_token: &str, token: &str) -> bool {
         .is_ok_and(|bound| bound == fingerprint(session_token))
 }
 
-/// Whether a POST comes from a page of ours: its `Origin` (or, lacking one, its `Referer`)
-/// names the host it was sent to, and the browser does not call it cross-site.
-pub fn same_origin(headers: &HeaderMap) -> bool {
-    let text = |name| {
-        headers
-            .get(name)
-            .and_then(|v: &HeaderValue| v.to_str().ok())
-    };
-    if text(header::HeaderName::from_static("sec-fetch-site")) == Some("cross-site") {
-        return false;
-    }
-    let Some(host) =
-        text(header::HeaderName::from_static("x-forwarded-host")).or_else(|| text(header::HOST))
-    else {
-        return false;
-    };
-    let source = text(header::ORIGIN)
-        .filter(|o| *o != "null")
-        .or_else(|| text(header::REFERER));
-    match source.and_then(|s| url::Url::parse(s).ok()) {
-        Some(url) => {
-            let authority = match url.port() {
-                Some(port) => format!("{}:{port}", url.host_str().unwrap_or("")),
-                None => url.host_str().unwrap_or("").to_string(),
-            };
-            authority.eq_ignore_ascii_case(host)
-        }
-        // Browsers send Origin on every POST; a request without either header is not a
-        // browser's form, and the CSRF token still has to match.
-        None => true,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,22 +101,6 @@ mod tests {
         assert!(csrf_valid(&keys, "session-a", &token));
         assert!(!csrf_valid(&keys, "session-b", &token));
         assert!(!csrf_valid(&keys, "session-a", "v1.forged"));
-    }
-
-    #[test]
-    fn a_post_from_another_site_is_refused() {
-        assert!(same_origin(&headers(&[
-            ("host", "127.0.0.1:8080"),
-            ("origin", "http://127.0.0.1:8080")
-        ])));
-        assert!(!same_origin(&headers(&[
-            ("host", "127.0.0.1:8080"),
-            ("origin", "https://evil.example")
-        ])));
-        assert!(!same_origin(&headers(&[
-            ("host", "127.0.0.1:8080"),
-            ("sec-fetch-site", "cross-site")
-        ])));
     }
 
     #[test]

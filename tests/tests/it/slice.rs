@@ -131,9 +131,10 @@ async fn the_slice(deployment: &Deployment) {
     let confirm_link = confirmation
         .link("/subscriptions/confirm")
         .expect("confirmation link");
+    // The link's page asks; its button (a POST to the same address) confirms.
     let page = api
         .raw()
-        .get(&confirm_link)
+        .post(&confirm_link)
         .send()
         .await
         .expect("confirm request");

@@ -15,13 +15,17 @@ pub struct Model {
     pub language: String,
     /// What the template needs beyond the subject.
     pub context: Json,
-    /// `pending`, `sent`, `failed` or `cancelled`.
+    /// `pending`, `sending` (claimed by the sender `sender_id`), `sent`, `failed`, `cancelled`,
+    /// or `unknown` (the connection broke after the email's data went out: the server may have
+    /// accepted it; never resent by itself).
     pub state: String,
     pub attempts: i32,
     pub last_error: Option<String>,
     pub next_attempt_at: DateTimeUtc,
     pub created_at: DateTimeUtc,
     pub sent_at: Option<DateTimeUtc>,
+    /// The sender holding the claim while `sending`.
+    pub sender_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

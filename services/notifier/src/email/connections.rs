@@ -4,7 +4,12 @@
 //! trip per email — about 400 emails/s where the server takes thousands. Here a connection goes
 //! back to the idle list as soon as its email is accepted, by the task that sent it, and is
 //! reused as it is; one idle for longer than [`IDLE`] is closed rather than trusted, and a
-//! reused connection that turns out dead is replaced once before the email counts as failed.
+//! reused connection that turns out dead before the email's data went out is replaced once.
+//!
+//! An email is sent in steps (MAIL, RCPT, DATA, then its content), so a failure can be placed:
+//! before the content went out the server cannot have accepted it, and it is safe to try again;
+//! once the content went out, a connection that breaks before the server's reply leaves the
+//! outcome unknown ([`SendError::Unknown`]), and the email is not sent again by itself.
 //!
 //! Connections are opened with `TCP_NODELAY`: lettre writes the end of an email's data (`.`) as a
 //! second small segment, which Nagle's algorithm would hold until the server's delayed ACK,
@@ -21,7 +26,8 @@ use lettre::{
         Error,
         authentication::{Credentials, Mechanism},
         client::{AsyncSmtpConnection, TlsParameters},
-        extension::ClientId,
+        commands::{Data, Mail, Rcpt},
+        extension::{ClientId, Extension, MailBodyParameter, MailParameter},
     },
 };
 use std::{
@@ -213,28 +219,100 @@ impl Connections {
         }
     }
 
-    /// Sends one email. A reused connection found dead is replaced once; a refusal (a reply
-    /// from the server) is returned as it is.
+    /// Sends one email. A reused connection found dead before the email's content went out is
+    /// replaced once; a refusal (a reply from the server) is returned as it is; a connection
+    /// lost after the content went out is [`SendError::Unknown`].
     pub async fn send(&self, envelope: &Envelope, email: &[u8]) -> Result<(), SendError> {
         let (mut conn, fresh) = self.take().await?;
-        match conn.send(envelope, email).await {
-            Ok(_) => {
+        match transmit(&mut conn, envelope, email).await {
+            Ok(()) => {
                 self.give_back(conn);
                 Ok(())
             }
-            Err(error) if !fresh && !error.is_response() => {
+            Err(Failure::Before(error)) if !fresh && error.status().is_none() => {
                 conn.abort().await;
                 let mut conn = self.server.connect().await?;
-                conn.send(envelope, email).await.map_err(classify)?;
-                self.give_back(conn);
-                Ok(())
+                match transmit(&mut conn, envelope, email).await {
+                    Ok(()) => {
+                        self.give_back(conn);
+                        Ok(())
+                    }
+                    Err(failure) => {
+                        conn.abort().await;
+                        Err(failure.into())
+                    }
+                }
             }
-            Err(error) => {
+            Err(failure) => {
                 conn.abort().await;
-                Err(classify(error))
+                Err(failure.into())
             }
         }
     }
+}
+
+/// Where sending an email failed.
+enum Failure {
+    /// Before its content went out: the server has not accepted it.
+    Before(Error),
+    /// The server cannot take it as it is (non-ASCII without the extension for it).
+    Unsupported(&'static str),
+    /// While or after its content went out.
+    After(Error),
+}
+
+impl From<Failure> for SendError {
+    fn from(failure: Failure) -> Self {
+        match failure {
+            Failure::Before(error) => classify(error),
+            Failure::Unsupported(why) => SendError::Permanent(why.to_string()),
+            // The server answered: it refused, as at any other step.
+            Failure::After(error) if error.status().is_some() => classify(error),
+            // No answer after the content: it may have been accepted.
+            Failure::After(error) => SendError::Unknown(error.to_string()),
+        }
+    }
+}
+
+/// lettre's `AsyncSmtpConnection::send`, step by step, telling where it failed.
+async fn transmit(
+    conn: &mut AsyncSmtpConnection,
+    envelope: &Envelope,
+    email: &[u8],
+) -> Result<(), Failure> {
+    let mut options = vec![];
+    let non_ascii_address = envelope
+        .to()
+        .iter()
+        .chain(envelope.from())
+        .any(|address| !AsRef::<str>::as_ref(address).is_ascii());
+    if non_ascii_address {
+        if !conn.server_info().supports_feature(Extension::SmtpUtfEight) {
+            return Err(Failure::Unsupported(
+                "the address is not ASCII and the server does not take SMTPUTF8",
+            ));
+        }
+        options.push(MailParameter::SmtpUtfEight);
+    }
+    if !email.is_ascii() {
+        if !conn.server_info().supports_feature(Extension::EightBitMime) {
+            return Err(Failure::Unsupported(
+                "the email is not ASCII and the server does not take 8BITMIME",
+            ));
+        }
+        options.push(MailParameter::Body(MailBodyParameter::EightBitMime));
+    }
+    conn.command(Mail::new(envelope.from().cloned(), options))
+        .await
+        .map_err(Failure::Before)?;
+    for to in envelope.to() {
+        conn.command(Rcpt::new(to.clone(), vec![]))
+            .await
+            .map_err(Failure::Before)?;
+    }
+    conn.command(Data).await.map_err(Failure::Before)?;
+    conn.message(email).await.map_err(Failure::After)?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -20,6 +20,10 @@ pub enum SendError {
     /// email no attempt; the sender waits and tries again.
     #[error("server unavailable: {0}")]
     Unavailable(String),
+    /// The connection broke after the email's content went out, before the server's reply: it
+    /// may have been accepted. Recorded as `unknown` and not sent again by itself.
+    #[error("outcome unknown: {0}")]
+    Unknown(String),
 }
 
 #[derive(Clone)]

@@ -1,6 +1,8 @@
-//! The notifier's web pages: the outreach indicators, and the subscribe form, which goes through the same double opt-in as
-//! `POST /api/v1/subscribers` (the pages reached from emails are in `routes::pages`).
+//! The notifier's web pages: the outreach indicators, the subscribe form, which goes through the
+//! same double opt-in as `POST /api/v1/subscribers`, and the pages the links in emails open
+//! (confirm, preferences, unsubscribe).
 
+mod links;
 mod outreach;
 mod subscribe;
 
@@ -8,7 +10,7 @@ use crate::state::AppState;
 use axum::{Router, extract::FromRef, routing::get};
 use piazza_shared::{auth::Keys, web::Templates};
 
-const TEMPLATES: [(&str, &str); 2] = [
+const TEMPLATES: [(&str, &str); 5] = [
     (
         "subscribe.html",
         include_str!("../../templates/subscribe.html"),
@@ -16,6 +18,15 @@ const TEMPLATES: [(&str, &str); 2] = [
     (
         "outreach.html",
         include_str!("../../templates/outreach.html"),
+    ),
+    ("confirm.html", include_str!("../../templates/confirm.html")),
+    (
+        "preferences.html",
+        include_str!("../../templates/preferences.html"),
+    ),
+    (
+        "unsubscribe.html",
+        include_str!("../../templates/unsubscribe.html"),
     ),
 ];
 
@@ -40,5 +51,17 @@ pub fn router(app: AppState) -> anyhow::Result<Router> {
         .route("/subscribe", get(subscribe::form).post(subscribe::submit))
         .route("/admin/indicators/outreach", get(outreach::page))
         .route("/admin/indicators/outreach.csv", get(outreach::csv))
+        .route(
+            "/subscriptions/confirm",
+            get(links::confirm_form).post(links::confirm),
+        )
+        .route(
+            "/subscriptions/manage",
+            get(links::manage).post(links::save),
+        )
+        .route(
+            "/subscriptions/unsubscribe",
+            get(links::unsubscribe_form).post(links::unsubscribe),
+        )
         .with_state(state))
 }

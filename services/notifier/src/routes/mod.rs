@@ -1,11 +1,9 @@
-//! The notifier's HTTP routes: the public subscription API, the pages reached from emails, and
-//! the outreach report.
+//! The notifier's HTTP routes: the public subscription API and the outreach report (the pages
+//! reached from emails are in `pages`).
 
-mod pages;
 pub mod preferences;
 pub mod reports;
 pub mod subscribers;
-pub mod subscriptions;
 
 use crate::state::AppState;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -18,12 +16,6 @@ pub fn router(state: AppState) -> OpenApiRouter {
             preferences::update
         ))
         .routes(routes!(subscribers::export))
-        .routes(routes!(subscriptions::confirm))
-        .routes(routes!(subscriptions::manage, preferences::save))
         .routes(routes!(reports::outreach))
-        .routes(routes!(
-            subscriptions::unsubscribe_page,
-            subscriptions::unsubscribe
-        ))
         .with_state(state)
 }

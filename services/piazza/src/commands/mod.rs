@@ -1,11 +1,12 @@
 //! What each command does.
 
 mod dead_letters;
+mod emails;
 mod migrate;
 mod serve;
 mod user;
 
-use crate::cli::{Cli, Command, DeadLetterCommand, Service, UserCommand};
+use crate::cli::{Cli, Command, DeadLetterCommand, EmailCommand, Service, UserCommand};
 use piazza_shared::{clock, runtime::ServiceDef, settings::Settings, telemetry};
 
 pub const ALL: [ServiceDef; 3] = [
@@ -52,6 +53,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 let ids = (!all).then_some(id);
                 dead_letters::replay(&settings, service.map(def), ids).await
             }
+        },
+        Some(Command::Emails { command }) => match command {
+            EmailCommand::Unknown { json } => emails::list(&settings, json).await,
+            EmailCommand::Resend { id } => emails::resend(&settings, &id).await,
         },
     }
 }

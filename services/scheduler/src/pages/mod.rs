@@ -1,10 +1,12 @@
 //! The scheduler's web pages: the public calendar (`/`, month, week and list, filtered by
 //! category and age), each event's page with its registration form and "add to calendar"
-//! links, the operator's proposals and answers to calls, and the administrator's events to publish and season planner.
+//! links, the page a registration's cancel link opens, the operator's proposals and answers to
+//! calls, and the administrator's events to publish and season planner.
 
 mod admin;
 mod calendar;
 mod calls;
+mod cancel;
 mod event;
 mod indicators;
 mod propose;
@@ -18,8 +20,9 @@ use axum::{
 };
 use piazza_shared::{auth::Keys, web::Templates};
 
-const TEMPLATES: [(&str, &str); 9] = [
+const TEMPLATES: [(&str, &str); 10] = [
     ("calls.html", include_str!("../../templates/calls.html")),
+    ("cancel.html", include_str!("../../templates/cancel.html")),
     ("call.html", include_str!("../../templates/call.html")),
     (
         "indicators.html",
@@ -60,6 +63,10 @@ pub fn router(app: AppState) -> anyhow::Result<Router> {
         .route("/", get(calendar::page))
         .route("/events/{id}", get(event::page))
         .route("/events/{id}/register", post(event::register))
+        .route(
+            "/registrations/{id}/cancel",
+            get(cancel::form).post(cancel::cancel),
+        )
         .route("/admin/events", get(admin::events))
         .route("/admin/events/{id}/publish", post(admin::publish))
         .route("/admin/seasons", get(seasons::list))

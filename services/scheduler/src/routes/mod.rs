@@ -2,7 +2,6 @@
 
 pub mod calendar;
 pub mod calls;
-pub mod cancel_page;
 pub mod changes;
 pub mod clashes;
 pub mod events;
@@ -58,10 +57,6 @@ pub fn router(state: AppState) -> OpenApiRouter {
             registrations::list_for_programme
         ))
         .routes(routes!(registrations::cancel))
-        .routes(routes!(
-            cancel_page::cancel_page,
-            cancel_page::cancel_from_page
-        ))
         .routes(routes!(calls::create_call, calls::list_calls))
         .routes(routes!(calls::get_call))
         .routes(routes!(calls::close_call))

@@ -328,7 +328,7 @@ pub struct CancelLink {
 }
 
 /// Cancels a registration; returns it, and whether it was cancelled now (not before).
-pub(super) async fn cancel_registration(
+pub(crate) async fn cancel_registration(
     state: &AppState,
     id: Uuid,
     by: &str,
@@ -372,7 +372,7 @@ pub(super) async fn cancel_registration(
 }
 
 /// Who is cancelling: an administrator (bearer token) or the person (signed link).
-pub(super) fn canceller(
+pub(crate) fn canceller(
     state: &AppState,
     caller: Option<&Caller>,
     id: Uuid,

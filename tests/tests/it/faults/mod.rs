@@ -14,8 +14,10 @@ mod database;
 mod fanout;
 mod late_consumer;
 mod notifier_crash;
+mod notifier_replicas;
 mod poison;
 mod smtp;
+mod unknown_outcome;
 
 use chrono::{Duration as Span, TimeZone, Utc};
 use piazza_e2e::api::Api;

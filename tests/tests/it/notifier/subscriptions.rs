@@ -1,7 +1,8 @@
 //! Subscribing: bad input refused with the field named and nothing stored or sent, a second
 //! subscription answered alike and sending nothing, links that are forged, expired or meant for
 //! something else refused, preferences changed from the manage page and the API, and one-click
-//! unsubscribe (a GET from a link scanner changes nothing).
+//! unsubscribe (a GET from a link scanner changes nothing, on the confirm link as on the
+//! unsubscribe link).
 
 use super::{
     WAIT, app, count_to, email, local, manage_link, published_event, subscribe, subscriber,
@@ -12,7 +13,7 @@ use piazza_e2e::eventually;
 use piazza_notifier::links::{LinkClaims, MANAGE};
 use piazza_shared::auth::Keys;
 use reqwest::StatusCode;
-use sea_orm::{EntityTrait, PaginatorTrait};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 
 fn body(email: &str) -> Value {
@@ -188,6 +189,81 @@ async fn forged_expired_and_misused_links_are_refused() {
         )
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+    app.stop().await;
+}
+
+/// The subscriber's status and their consent log, read with the manage link's token (made here:
+/// the confirmation email carries none).
+async fn status_and_consents(app: &piazza_e2e::app::TestApp, email: &str) -> (String, usize) {
+    let db = app.db("notifier").await;
+    let row = piazza_notifier::db::subscribers::Entity::find()
+        .filter(piazza_notifier::db::subscribers::Column::Email.eq(email))
+        .one(db.conn())
+        .await
+        .unwrap()
+        .expect("the subscriber");
+    let consents = piazza_notifier::db::consents::Entity::find()
+        .filter(piazza_notifier::db::consents::Column::SubscriberId.eq(row.id))
+        .count(db.conn())
+        .await
+        .unwrap();
+    db.close().await;
+    (row.status, usize::try_from(consents).unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_get_of_the_confirm_link_confirms_nothing_and_only_its_button_does() {
+    let app = app().await;
+    let (status, _) = subscribe(&app, body("scanned@example.org")).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let confirmation = email(&app, "scanned@example.org", "Conferma").await;
+    let link = local(&app, &confirmation.link("/subscriptions/confirm").unwrap());
+    let (_, consents_before) = status_and_consents(&app, "scanned@example.org").await;
+
+    // A mail scanner follows the link, twice, as such scanners do.
+    let raw = app.api.raw();
+    for _ in 0..2 {
+        let page = raw.get(&link).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        assert!(
+            page.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        let html = page.text().await.unwrap();
+        assert!(
+            html.contains("method=\"post\""),
+            "the page asks for a click: {html}"
+        );
+    }
+    assert_eq!(
+        status_and_consents(&app, "scanned@example.org").await,
+        ("pending".to_string(), consents_before),
+        "a GET confirms nothing and records no consent"
+    );
+
+    // The page's button: a POST to the same address, as a browser sends it under our
+    // no-referrer policy (the origin withheld).
+    let clicked = raw
+        .post(&link)
+        .header("origin", "null")
+        .header("sec-fetch-site", "same-origin")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(clicked.status(), StatusCode::OK);
+    assert!(
+        clicked
+            .text()
+            .await
+            .unwrap()
+            .contains("Iscrizione confermata")
+    );
+    assert_eq!(
+        status_and_consents(&app, "scanned@example.org").await,
+        ("active".to_string(), consents_before + 1)
+    );
     app.stop().await;
 }
 

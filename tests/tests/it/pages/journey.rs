@@ -83,6 +83,7 @@ async fn people_subscribe_book_approve_and_publish_through_the_pages() {
         .link("/subscriptions/confirm")
         .expect("a confirmation link");
     browser.goto(&link).await;
+    browser.click("#confirm button[type=submit]").await;
     browser
         .wait_for_text("main h1", "Iscrizione confermata")
         .await;

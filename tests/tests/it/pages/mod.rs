@@ -1,7 +1,9 @@
-//! The web pages: a whole journey in a real browser (headless Chromium), and the guards around
-//! cookie sessions (login, roles, CSRF, same origin) checked over plain HTTP.
+//! The web pages: a whole journey in a real browser (headless Chromium), the pages the links in
+//! emails open (every button clicked in the browser), and the guards around cookie sessions
+//! (login, roles, CSRF, same origin) checked over plain HTTP.
 
 mod admin;
+mod email_links;
 mod guards;
 mod journey;
 

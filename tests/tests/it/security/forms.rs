@@ -1,6 +1,8 @@
 //! Forms on Piazza's pages (the preferences and the unsubscribe button of the manage page, the
-//! unsubscribe page's button) refuse a POST another site made a browser send, and still
-//! take Piazza's own page's POST and a mail provider's RFC 8058 one-click POST.
+//! unsubscribe page's button) refuse, with a page, a POST another site made a browser send, and
+//! still take Piazza's own page's POST — also when the browser withholds its origin
+//! (`Origin: null`, as Chromium does under `Referrer-Policy: no-referrer`) — and a mail
+//! provider's RFC 8058 one-click POST.
 
 use piazza_e2e::app::TestApp;
 use piazza_notifier::{db::subscribers, links::Links};
@@ -57,7 +59,15 @@ async fn the_unsubscribe_form_refuses_other_sites_and_takes_its_own_page_and_one
         .split("action=\"")
         .skip(1)
         .filter_map(|rest| rest.split('"').next())
-        .map(|s| s.replace("&amp;", "&"))
+        // As a browser reads the attribute (the templates escape `/` and `&`).
+        .map(|s| s.replace("&#x2f;", "/").replace("&amp;", "&"))
+        .map(|s| {
+            if s.starts_with('/') {
+                format!("{}{s}", app.base)
+            } else {
+                s
+            }
+        })
         .collect();
     let action = actions
         .iter()
@@ -83,6 +93,29 @@ async fn the_unsubscribe_form_refuses_other_sites_and_takes_its_own_page_and_one
         .await
         .unwrap();
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert!(
+        forged.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"),
+        "a refusal on a page is a page"
+    );
+    // Our own page's form, its origin withheld by the browser: saved.
+    let withheld = app
+        .api
+        .raw()
+        .post(&preferences)
+        .header("origin", "null")
+        .header("sec-fetch-site", "same-origin")
+        .form(&[
+            ("frequency", "weekly"),
+            ("language", "it"),
+            ("interests", "music"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(withheld.status(), StatusCode::OK);
     let export = manage.replace("/subscriptions/manage", "/api/v1/subscribers/export");
 
     // Another site's page posting the form: refused, nothing changes.

@@ -197,7 +197,7 @@ async fn a_login_a_token_and_a_link_logged_at_trace_level() {
         },
     )
     .await;
-    let response = app.api.raw().get(&confirm).send().await.unwrap();
+    let response = app.api.raw().post(&confirm).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let link_token = url::Url::parse(&confirm)
         .unwrap()
