@@ -33,6 +33,12 @@ pub struct Db {
     pub location: String,
 }
 
+/// A table no one reads: writing to it (nothing, in fact) is how a transaction takes SQLite's
+/// write lock at its start.
+const SQLITE_WRITE_INTENT_TABLE: &str =
+    "CREATE TABLE IF NOT EXISTS piazza_write_intent (n INTEGER NOT NULL)";
+const SQLITE_TAKE_WRITE_LOCK: &str = "DELETE FROM piazza_write_intent WHERE n < 0";
+
 /// A write transaction. On SQLite it holds the process-wide write lock until it ends.
 pub struct WriteTxn {
     txn: DatabaseTransaction,
@@ -93,6 +99,10 @@ impl Db {
             .connect_with(options)
             .await
             .with_context(|| format!("opening SQLite database {}", path.display()))?;
+        sqlx::query(SQLITE_WRITE_INTENT_TABLE)
+            .execute(&pool)
+            .await
+            .with_context(|| format!("preparing SQLite database {}", path.display()))?;
         Ok(Self {
             conn: SqlxSqliteConnector::from_sqlx_sqlite_pool(pool),
             write_lock: Some(Arc::new(Mutex::new(()))),
@@ -172,12 +182,21 @@ impl Db {
     }
 
     /// Begins a write transaction (serialised with other writers on SQLite).
+    ///
+    /// On SQLite the transaction takes the database's write lock at once, as `BEGIN IMMEDIATE`
+    /// would (sea-orm only says `BEGIN`): a deferred transaction that reads first cannot write
+    /// later if any other connection wrote in between — SQLite answers SQLITE_BUSY at once
+    /// instead of waiting, and a request would fail. Writes outside [`Db::begin`] (a heartbeat,
+    /// a one-statement update) then wait their turn under the busy timeout.
     pub async fn begin(&self) -> Result<WriteTxn, DbErr> {
         let guard = match &self.write_lock {
             Some(lock) => Some(lock.clone().lock_owned().await),
             None => None,
         };
         let txn = self.conn.begin().await?;
+        if guard.is_some() {
+            txn.execute_unprepared(SQLITE_TAKE_WRITE_LOCK).await?;
+        }
         Ok(WriteTxn { txn, _guard: guard })
     }
 
@@ -188,5 +207,55 @@ impl Db {
 
     pub async fn close(self) {
         let _ = self.conn.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use sea_orm::Statement;
+
+    /// A write transaction reads first and writes later; meanwhile a write outside it (another
+    /// pooled connection, no transaction: a heartbeat, say) commits. SQLite cannot move a read
+    /// snapshot forward into a write, so without the write lock taken at `BEGIN` the transaction's
+    /// first write fails with SQLITE_BUSY — a 500 for whoever made the request.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_sqlite_write_transaction_survives_a_write_committed_after_its_first_read() {
+        let dir = std::env::temp_dir().join(format!("piazza-db-{}", uuid::Uuid::now_v7()));
+        let db = Db::connect_sqlite(&dir.join("t.db"), 4).await.unwrap();
+        db.conn()
+            .execute_unprepared("CREATE TABLE t (n INTEGER)")
+            .await
+            .unwrap();
+        let txn = db.begin().await.unwrap();
+        let count = Statement::from_string(db.backend(), "SELECT count(*) AS c FROM t");
+        txn.query_one(count).await.unwrap();
+        let outside = {
+            let conn = db.conn().clone();
+            tokio::spawn(async move { conn.execute_unprepared("INSERT INTO t VALUES (1)").await })
+        };
+        // Give the outside write every chance to commit first.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        txn.execute_unprepared("INSERT INTO t VALUES (2)")
+            .await
+            .expect("the transaction's write goes through");
+        txn.commit().await.unwrap();
+        outside
+            .await
+            .unwrap()
+            .expect("the outside write waits its turn");
+        let rows = db
+            .conn()
+            .query_one(Statement::from_string(
+                db.backend(),
+                "SELECT count(*) AS c FROM t",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(rows.try_get::<i64>("", "c").unwrap(), 2);
+        db.close().await;
+        let _ = std::fs::remove_dir_all(dir);
     }
 }
