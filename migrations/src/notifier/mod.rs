@@ -4,6 +4,7 @@
 mod m20261125_000001_notifier;
 mod m20261202_000001_registrations_and_reach;
 mod m20261210_000001_sender_leases;
+mod m20261211_000001_sender_names;
 
 use sea_orm_migration::prelude::*;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for NotifierMigrator {
             Box::new(crate::m20261202_000001_audit_log::Migration),
             Box::new(crate::m20261204_000001_revocations::Migration),
             Box::new(m20261210_000001_sender_leases::Migration),
+            Box::new(m20261211_000001_sender_names::Migration),
         ]
     }
 }

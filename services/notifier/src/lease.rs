@@ -14,9 +14,17 @@
 //!
 //! Liveness is judged by the beat moving, measured on the observer's monotonic clock, never by
 //! comparing instants written by different processes.
+//!
+//! A process restarted on the same host and port need not wait for that: it has a stable name
+//! (`host:port`), and holds the database's instance lock of that name while it lives (see
+//! [`piazza_shared::db::InstanceLock`]). Taking the lock proves that its previous life is over,
+//! so it takes back at once what rows registered under its name had claimed.
 
 use crate::db::{deliveries, senders};
-use piazza_shared::{db::Db, settings::EmailSettings};
+use piazza_shared::{
+    db::{Db, InstanceLock},
+    settings::EmailSettings,
+};
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
@@ -38,6 +46,9 @@ pub struct Lease {
     holder: Mutex<Holder>,
     /// Other senders' beats as last seen, and since when (on this process's clock).
     seen: Mutex<HashMap<Uuid, (i64, Instant)>>,
+    /// This process's stable name, if it has one, and the instance lock once taken.
+    name: Option<String>,
+    instance: Mutex<Option<InstanceLock>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -48,8 +59,9 @@ struct Holder {
 }
 
 impl Lease {
-    /// A lease not yet registered: nothing is claimed before the first [`Lease::beat`].
-    pub fn new(db: Db, settings: &EmailSettings) -> Self {
+    /// A lease not yet registered: nothing is claimed before the first [`Lease::beat`]. `name`
+    /// is the process's stable name (see [`instance_name`]), if it has one.
+    pub fn new(db: Db, settings: &EmailSettings, name: Option<String>) -> Self {
         Self {
             db,
             lease: Duration::from_secs(u64::from(settings.lease_seconds)),
@@ -59,6 +71,8 @@ impl Lease {
                 until: None,
             }),
             seen: Mutex::new(HashMap::new()),
+            name,
+            instance: Mutex::new(None),
         }
     }
 
@@ -114,11 +128,13 @@ impl Lease {
             holder.id
         } else {
             let id = Uuid::now_v7();
+            let name = self.claim_name().await;
             senders::Entity::insert(senders::ActiveModel {
                 id: Set(id),
                 beat: Set(0),
                 started_at: Set(now),
                 seen_at: Set(now),
+                name: Set(name),
             })
             .exec_without_returning(self.db.conn())
             .await?;
@@ -140,6 +156,76 @@ impl Lease {
             };
         }
         Ok(())
+    }
+
+    /// This process's name once it holds the instance lock for it, having taken back what its
+    /// previous lives had claimed under it; `None` without a name or when a living process
+    /// holds the lock (then this one waits out leases like anyone else).
+    async fn claim_name(&self) -> Option<String> {
+        let name = self.name.as_ref()?;
+        let held = self.instance.lock().is_ok_and(|lock| lock.is_some());
+        if !held {
+            match self
+                .db
+                .try_lock_instance(&format!("email sender {name}"))
+                .await
+            {
+                Ok(Some(lock)) => {
+                    if let Ok(mut instance) = self.instance.lock() {
+                        *instance = Some(lock);
+                    }
+                }
+                Ok(None) => {
+                    tracing::warn!(
+                        name,
+                        "another living email sender has this one's name; claims left by a crash wait for the lease"
+                    );
+                    return None;
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "could not take the email sender's instance lock");
+                    return None;
+                }
+            }
+        }
+        match self.take_back(name).await {
+            Ok(0) => {}
+            Ok(freed) => {
+                metrics::counter!("piazza_email_claims_taken_over_total").increment(freed);
+                tracing::warn!(
+                    name,
+                    emails = freed,
+                    "took back at once the emails this sender had claimed before it restarted"
+                );
+            }
+            Err(error) => {
+                tracing::warn!(%error, "could not take back the claims of this sender's previous run; others take them over after the lease")
+            }
+        }
+        Some(name.clone())
+    }
+
+    /// Puts back to pending the claims of every row registered under `name`, and removes them:
+    /// only a dead process can have written them, since this one holds the name's lock.
+    async fn take_back(&self, name: &str) -> Result<u64, DbErr> {
+        let txn = self.db.begin().await?;
+        let previous: Vec<Uuid> = senders::Entity::find()
+            .select_only()
+            .column(senders::Column::Id)
+            .filter(senders::Column::Name.eq(name))
+            .into_tuple()
+            .all(&*txn)
+            .await?;
+        let mut freed = 0;
+        for id in &previous {
+            freed += give_back(&*txn, *id).await?;
+        }
+        senders::Entity::delete_many()
+            .filter(senders::Column::Id.is_in(previous))
+            .exec(&*txn)
+            .await?;
+        txn.commit().await?;
+        Ok(freed)
     }
 
     /// Takes over the claims of senders whose beat has not moved for a lease, and of any sender
@@ -273,4 +359,20 @@ pub async fn give_back(conn: &impl ConnectionTrait, id: Uuid) -> Result<u64, DbE
         .exec(conn)
         .await?
         .rows_affected)
+}
+
+/// A name that stays the same when this process restarts and that no other living process has:
+/// the host's name and the HTTP port. `None` on port 0 (a port picked at random, as in tests):
+/// every such process would share the name.
+pub fn instance_name(listen: std::net::SocketAddr) -> Option<String> {
+    if listen.port() == 0 {
+        return None;
+    }
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".into());
+    Some(format!("{host}:{}", listen.port()))
 }

@@ -3,8 +3,10 @@
 //! process, so a check-then-insert inside one is never interleaved with another writer.
 
 mod errors;
+mod instance_lock;
 
 pub use errors::{is_connection_error, is_exclusion_violation, is_unique_violation};
+pub use instance_lock::InstanceLock;
 
 use crate::settings::Settings;
 use anyhow::Context;

@@ -13,6 +13,9 @@ pub struct Model {
     pub started_at: DateTimeUtc,
     /// The last heartbeat, for people reading the table.
     pub seen_at: DateTimeUtc,
+    /// The process's stable name (host and listening port), when it has one: a process
+    /// restarted under it takes back what this row's claims at once.
+    pub name: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -82,7 +82,8 @@ fn batch(rate: u32) -> u64 {
 /// Sends until `shutdown`; finishes the round in hand first. Beats for this sender's lease (and
 /// takes over the claims of silent senders) meanwhile, and gives back what it holds at the end.
 pub async fn run(state: AppState, shutdown: CancellationToken) {
-    let lease = Lease::new(state.db.clone(), &state.settings.email);
+    let name = lease::instance_name(state.settings.listen);
+    let lease = Lease::new(state.db.clone(), &state.settings.email, name);
     let beating = CancellationToken::new();
     let heart = heartbeat(&state, &lease, beating.clone());
     let work = async {
