@@ -11,6 +11,7 @@ use crate::{
     db::{bookings, closures, holds, spaces},
     domain::BookingStatus,
     tree::SpaceTree,
+    tree_lock,
 };
 use chrono::{DateTime, Duration, Utc};
 use piazza_shared::{bus::outbox, db::is_exclusion_violation, envelope::Envelope};
@@ -28,11 +29,26 @@ pub struct Conflict {
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     pub reason: String,
-    /// The booking in the way, when it is one.
+    /// The booking in the way, when it is one (and the caller may know it: see
+    /// [`Conflict::seen_by`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub booking_id: Option<Uuid>,
+    /// Whose booking is in the way (never sent: it decides whether `booking_id` is).
+    #[serde(skip)]
+    pub organisation_id: Option<Uuid>,
     /// The space where the clash is (the booked space or one inside or around it).
     pub space_id: Uuid,
+}
+
+impl Conflict {
+    /// The conflict as `org` may see it: another organisation's booking id is left out (its
+    /// time and status are what the caller needs); `None` (an administrator) sees every id.
+    pub fn seen_by(mut self, org: Option<Uuid>, admin: bool) -> Self {
+        if !admin && self.organisation_id.is_none_or(|owner| Some(owner) != org) {
+            self.booking_id = None;
+        }
+        self
+    }
 }
 
 /// What to place.
@@ -110,7 +126,7 @@ pub async fn find_conflicts(
         .filter(closures::Column::EndsAt.gt(span_start))
         .all(conn)
         .await?;
-    let statuses: HashMap<Uuid, String> = if existing.is_empty() {
+    let statuses: HashMap<Uuid, (String, Option<Uuid>)> = if existing.is_empty() {
         HashMap::new()
     } else {
         let ids: Vec<Uuid> = existing.iter().map(|h| h.booking_id).collect();
@@ -119,7 +135,7 @@ pub async fn find_conflicts(
             .all(conn)
             .await?
             .into_iter()
-            .map(|b| (b.id, b.status))
+            .map(|b| (b.id, (b.status, b.organisation_id)))
             .collect()
     };
 
@@ -135,16 +151,17 @@ pub async fn find_conflicts(
                 ends_at: end,
                 reason: format!("closed: {}", c.reason),
                 booking_id: None,
+                organisation_id: None,
                 space_id: c.space_id,
             });
         } else if let Some(h) = existing
             .iter()
             .find(|h| overlaps(occupied, (h.starts_at, h.ends_at)))
         {
-            let status = statuses
+            let (status, owner) = statuses
                 .get(&h.booking_id)
-                .map(String::as_str)
-                .unwrap_or("held");
+                .map(|(s, o)| (s.as_str(), *o))
+                .unwrap_or(("held", None));
             found = Some(Conflict {
                 starts_at: start,
                 ends_at: end,
@@ -157,6 +174,7 @@ pub async fn find_conflicts(
                     }
                 ),
                 booking_id: Some(h.booking_id),
+                organisation_id: owner,
                 space_id: h.space_id,
             });
         } else if let Some(j) = occupied_slots[..i]
@@ -168,6 +186,7 @@ pub async fn find_conflicts(
                 ends_at: end,
                 reason: format!("overlaps occurrence {} of the same request", j + 1),
                 booking_id: None,
+                organisation_id: None,
                 space_id: space.id,
             });
         }
@@ -237,7 +256,8 @@ const PLACE_AT_ONCE: &str = "WITH RECURSIVE inside(id) AS (
         INSERT INTO outbox (";
 
 /// PostgreSQL only: writes `row` (one slot of `request`), its holds and `envelope`'s outbox
-/// row in one statement, so one round trip and no explicit transaction. `None` when anything
+/// row in one statement, after taking the tree lock shared; `conn` must be a transaction (the
+/// lock lasts until it ends, and the statement's snapshot is taken after the lock). `None` when anything
 /// is in the way (a closure, an overlapping hold): the caller then runs [`place`], which names
 /// what is in the way. Quotas are not checked here; callers with a quota use [`place`].
 pub async fn place_at_once(
@@ -246,6 +266,7 @@ pub async fn place_at_once(
     row: &bookings::Model,
     envelope: &Envelope,
 ) -> Result<bool, DbErr> {
+    tree_lock::share(conn).await?;
     let (from, to) = occupied(&request.space, row.starts_at, row.ends_at);
     let sql = format!(
         "{PLACE_AT_ONCE}{}) SELECT $16::uuid, $17::text, $18::text, $19::timestamptz FROM booking
@@ -281,6 +302,8 @@ pub async fn place_at_once(
 
 /// Checks and writes the bookings of `request` in the caller's transaction.
 pub async fn place(conn: &impl ConnectionTrait, request: Request) -> Result<Placed, PlaceError> {
+    // The tree and the closures stay as read until the transaction ends.
+    tree_lock::share(conn).await?;
     let tree = SpaceTree::load(conn).await?;
     let conflicts = find_conflicts(conn, &tree, &request.space, &request.slots).await?;
     if !conflicts.is_empty() && !request.skip_conflicts {
@@ -334,6 +357,7 @@ pub async fn place(conn: &impl ConnectionTrait, request: Request) -> Result<Plac
                     ends_at: b.ends_at,
                     reason: "taken by a booking made at the same moment".into(),
                     booking_id: None,
+                    organisation_id: None,
                     space_id: request.space.id,
                 })
                 .collect();
