@@ -9,6 +9,7 @@ mod calendar_rules;
 mod concurrency;
 mod feed;
 mod in_the_way;
+mod invariants;
 mod messages;
 mod quotas;
 mod recurrence;
