@@ -11,6 +11,7 @@ mod feed;
 mod in_the_way;
 mod invariants;
 mod messages;
+mod model;
 mod quotas;
 mod recurrence;
 mod report;
