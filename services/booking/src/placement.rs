@@ -267,7 +267,10 @@ pub async fn place_at_once(
     envelope: &Envelope,
 ) -> Result<bool, DbErr> {
     tree_lock::share(conn).await?;
-    let (from, to) = occupied(&request.space, row.starts_at, row.ends_at);
+    // The buffers as they are now that no tree change can run (the caller read the space
+    // before the lock).
+    let space = current(conn, &request.space).await?;
+    let (from, to) = occupied(&space, row.starts_at, row.ends_at);
     let sql = format!(
         "{PLACE_AT_ONCE}{}) SELECT $16::uuid, $17::text, $18::text, $19::timestamptz FROM booking
         ) SELECT count(*) AS placed FROM booking",
@@ -300,10 +303,25 @@ pub async fn place_at_once(
     }
 }
 
+/// `space` read again (under the tree lock, its buffers cannot change any more).
+async fn current(
+    conn: &impl ConnectionTrait,
+    space: &spaces::Model,
+) -> Result<spaces::Model, DbErr> {
+    Ok(spaces::Entity::find_by_id(space.id)
+        .one(conn)
+        .await?
+        .unwrap_or_else(|| space.clone()))
+}
+
 /// Checks and writes the bookings of `request` in the caller's transaction.
-pub async fn place(conn: &impl ConnectionTrait, request: Request) -> Result<Placed, PlaceError> {
-    // The tree and the closures stay as read until the transaction ends.
+pub async fn place(
+    conn: &impl ConnectionTrait,
+    mut request: Request,
+) -> Result<Placed, PlaceError> {
+    // The tree, the buffers and the closures stay as read until the transaction ends.
     tree_lock::share(conn).await?;
+    request.space = current(conn, &request.space).await?;
     let tree = SpaceTree::load(conn).await?;
     let conflicts = find_conflicts(conn, &tree, &request.space, &request.slots).await?;
     if !conflicts.is_empty() && !request.skip_conflicts {
