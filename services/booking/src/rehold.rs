@@ -100,6 +100,9 @@ fn live() -> [&'static str; 2] {
 
 type Hold = (Uuid, Uuid, DateTime<Utc>, DateTime<Utc>);
 
+/// Per space, the live bookings it concerns (their own, above or inside) and their time.
+type Related = BTreeMap<Uuid, Vec<(Uuid, DateTime<Utc>, DateTime<Utc>)>>;
+
 /// Writes again the holds of `booking_ids` (the live ones) from the tree and buffers as they are
 /// now in the transaction. Returns what would clash, writing nothing, when anything would; an
 /// empty list when the holds are written.
@@ -134,7 +137,7 @@ pub async fn rewrite(
 
     // What each booking should hold now.
     let mut wanted: Vec<Hold> = Vec::new();
-    let mut related: BTreeMap<Uuid, Vec<(Uuid, DateTime<Utc>, DateTime<Utc>)>> = BTreeMap::new();
+    let mut related: Related = BTreeMap::new();
     for booking in &live_bookings {
         let Some(space) = space_rows.get(&booking.space_id) else {
             continue;
@@ -195,7 +198,7 @@ pub async fn rewrite(
 /// Closures of a space related to a booking's (itself, above, inside) meeting its time.
 async fn closures_in_the_way(
     conn: &impl ConnectionTrait,
-    related: &BTreeMap<Uuid, Vec<(Uuid, DateTime<Utc>, DateTime<Utc>)>>,
+    related: &Related,
     span_start: DateTime<Utc>,
     span_end: DateTime<Utc>,
 ) -> Result<Vec<Clash>, DbErr> {
