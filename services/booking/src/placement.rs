@@ -1,11 +1,13 @@
 //! Placing bookings: the check and the insert that keep slots from overlapping.
 //!
-//! Inside the caller's write transaction, every requested slot is checked against the holds of
-//! the space and of every space inside it, and against closures of the space, its ancestors and
-//! descendants. Then each booking row is written with one hold per space it occupies, stretched by
-//! the space's setup and teardown buffers. On PostgreSQL the exclusion constraint on `holds`
-//! refuses any overlap a concurrent transaction slipped in; on SQLite the write transaction is
-//! serialised, so the check cannot be interleaved.
+//! Inside the caller's write transaction, the space tree lock is taken shared
+//! ([`crate::tree_lock`]: no space is added, moved or re-buffered and no closure added until the
+//! transaction ends), then every requested slot is checked against the holds of the space and of
+//! every space inside it, and against closures of the space, its ancestors and descendants. Then
+//! each booking row is written with one hold per space it occupies, stretched by the space's
+//! setup and teardown buffers. On PostgreSQL the exclusion constraint on `holds` refuses any
+//! overlap a concurrent booking slipped in; on SQLite the write transaction is serialised, so
+//! the check cannot be interleaved.
 
 use crate::{
     db::{bookings, closures, holds, spaces},
