@@ -71,6 +71,8 @@ struct World {
     bookings: Vec<String>,
     succeeded: HashMap<&'static str, usize>,
     answers: HashMap<String, usize>,
+    /// Milliseconds spent per kind of operation.
+    spent: HashMap<&'static str, u128>,
     unexpected: Vec<String>,
 }
 
@@ -105,6 +107,7 @@ async fn one_operation(
     let operator = &operators[rng.below(operators.len())];
     let as_booker: &str = if rng.below(5) == 0 { admin } else { operator };
     let roll = rng.below(100);
+    let began = Instant::now();
     let (kind, status, body): (&'static str, StatusCode, Value) = if roll < 4
         || spaces_now.len() < 4
     {
@@ -227,6 +230,7 @@ async fn one_operation(
         (kind, status, answer)
     };
     let mut w = world.lock().unwrap();
+    *w.spent.entry(kind).or_default() += began.elapsed().as_millis();
     *w.answers
         .entry(format!("{kind} {}", status.as_u16()))
         .or_default() += 1;
@@ -439,8 +443,10 @@ async fn model_run(database: Database) {
     let world = world.into_inner().unwrap();
     let mut answers: Vec<_> = world.answers.iter().collect();
     answers.sort();
+    let mut spent: Vec<_> = world.spent.iter().collect();
+    spent.sort();
     println!(
-        "{database:?}: {operations} operations in {:.1} s; answers {answers:?}",
+        "{database:?}: {operations} operations in {:.1} s; answers {answers:?}; ms per kind {spent:?}",
         elapsed.as_secs_f64()
     );
     assert!(
