@@ -11,9 +11,11 @@ pub mod opening;
 pub mod pages;
 pub mod placement;
 pub mod quota;
+pub mod rehold;
 pub mod routes;
 pub mod state;
 pub mod tree;
+pub mod tree_lock;
 
 use futures::FutureExt;
 use piazza_shared::{

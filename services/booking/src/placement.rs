@@ -1,16 +1,19 @@
 //! Placing bookings: the check and the insert that keep slots from overlapping.
 //!
-//! Inside the caller's write transaction, every requested slot is checked against the holds of
-//! the space and of every space inside it, and against closures of the space, its ancestors and
-//! descendants. Then each booking row is written with one hold per space it occupies, stretched by
-//! the space's setup and teardown buffers. On PostgreSQL the exclusion constraint on `holds`
-//! refuses any overlap a concurrent transaction slipped in; on SQLite the write transaction is
-//! serialised, so the check cannot be interleaved.
+//! Inside the caller's write transaction, the space tree lock is taken shared
+//! ([`crate::tree_lock`]: no space is added, moved or re-buffered and no closure added until the
+//! transaction ends), then every requested slot is checked against the holds of the space and of
+//! every space inside it, and against closures of the space, its ancestors and descendants. Then
+//! each booking row is written with one hold per space it occupies, stretched by the space's
+//! setup and teardown buffers. On PostgreSQL the exclusion constraint on `holds` refuses any
+//! overlap a concurrent booking slipped in; on SQLite the write transaction is serialised, so
+//! the check cannot be interleaved.
 
 use crate::{
     db::{bookings, closures, holds, spaces},
     domain::BookingStatus,
     tree::SpaceTree,
+    tree_lock,
 };
 use chrono::{DateTime, Duration, Utc};
 use piazza_shared::{bus::outbox, db::is_exclusion_violation, envelope::Envelope};
@@ -28,11 +31,26 @@ pub struct Conflict {
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     pub reason: String,
-    /// The booking in the way, when it is one.
+    /// The booking in the way, when it is one (and the caller may know it: see
+    /// [`Conflict::seen_by`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub booking_id: Option<Uuid>,
+    /// Whose booking is in the way (never sent: it decides whether `booking_id` is).
+    #[serde(skip)]
+    pub organisation_id: Option<Uuid>,
     /// The space where the clash is (the booked space or one inside or around it).
     pub space_id: Uuid,
+}
+
+impl Conflict {
+    /// The conflict as `org` may see it: another organisation's booking id is left out (its
+    /// time and status are what the caller needs); `None` (an administrator) sees every id.
+    pub fn seen_by(mut self, org: Option<Uuid>, admin: bool) -> Self {
+        if !admin && self.organisation_id.is_none_or(|owner| Some(owner) != org) {
+            self.booking_id = None;
+        }
+        self
+    }
 }
 
 /// What to place.
@@ -110,7 +128,7 @@ pub async fn find_conflicts(
         .filter(closures::Column::EndsAt.gt(span_start))
         .all(conn)
         .await?;
-    let statuses: HashMap<Uuid, String> = if existing.is_empty() {
+    let statuses: HashMap<Uuid, (String, Option<Uuid>)> = if existing.is_empty() {
         HashMap::new()
     } else {
         let ids: Vec<Uuid> = existing.iter().map(|h| h.booking_id).collect();
@@ -119,7 +137,7 @@ pub async fn find_conflicts(
             .all(conn)
             .await?
             .into_iter()
-            .map(|b| (b.id, b.status))
+            .map(|b| (b.id, (b.status, b.organisation_id)))
             .collect()
     };
 
@@ -135,16 +153,17 @@ pub async fn find_conflicts(
                 ends_at: end,
                 reason: format!("closed: {}", c.reason),
                 booking_id: None,
+                organisation_id: None,
                 space_id: c.space_id,
             });
         } else if let Some(h) = existing
             .iter()
             .find(|h| overlaps(occupied, (h.starts_at, h.ends_at)))
         {
-            let status = statuses
+            let (status, owner) = statuses
                 .get(&h.booking_id)
-                .map(String::as_str)
-                .unwrap_or("held");
+                .map(|(s, o)| (s.as_str(), *o))
+                .unwrap_or(("held", None));
             found = Some(Conflict {
                 starts_at: start,
                 ends_at: end,
@@ -157,6 +176,7 @@ pub async fn find_conflicts(
                     }
                 ),
                 booking_id: Some(h.booking_id),
+                organisation_id: owner,
                 space_id: h.space_id,
             });
         } else if let Some(j) = occupied_slots[..i]
@@ -168,6 +188,7 @@ pub async fn find_conflicts(
                 ends_at: end,
                 reason: format!("overlaps occurrence {} of the same request", j + 1),
                 booking_id: None,
+                organisation_id: None,
                 space_id: space.id,
             });
         }
@@ -237,7 +258,8 @@ const PLACE_AT_ONCE: &str = "WITH RECURSIVE inside(id) AS (
         INSERT INTO outbox (";
 
 /// PostgreSQL only: writes `row` (one slot of `request`), its holds and `envelope`'s outbox
-/// row in one statement, so one round trip and no explicit transaction. `None` when anything
+/// row in one statement, after taking the tree lock shared; `conn` must be a transaction (the
+/// lock lasts until it ends, and the statement's snapshot is taken after the lock). `None` when anything
 /// is in the way (a closure, an overlapping hold): the caller then runs [`place`], which names
 /// what is in the way. Quotas are not checked here; callers with a quota use [`place`].
 pub async fn place_at_once(
@@ -246,7 +268,11 @@ pub async fn place_at_once(
     row: &bookings::Model,
     envelope: &Envelope,
 ) -> Result<bool, DbErr> {
-    let (from, to) = occupied(&request.space, row.starts_at, row.ends_at);
+    tree_lock::share(conn).await?;
+    // The buffers as they are now that no tree change can run (the caller read the space
+    // before the lock).
+    let space = current(conn, &request.space).await?;
+    let (from, to) = occupied(&space, row.starts_at, row.ends_at);
     let sql = format!(
         "{PLACE_AT_ONCE}{}) SELECT $16::uuid, $17::text, $18::text, $19::timestamptz FROM booking
         ) SELECT count(*) AS placed FROM booking",
@@ -279,8 +305,25 @@ pub async fn place_at_once(
     }
 }
 
+/// `space` read again (under the tree lock, its buffers cannot change any more).
+async fn current(
+    conn: &impl ConnectionTrait,
+    space: &spaces::Model,
+) -> Result<spaces::Model, DbErr> {
+    Ok(spaces::Entity::find_by_id(space.id)
+        .one(conn)
+        .await?
+        .unwrap_or_else(|| space.clone()))
+}
+
 /// Checks and writes the bookings of `request` in the caller's transaction.
-pub async fn place(conn: &impl ConnectionTrait, request: Request) -> Result<Placed, PlaceError> {
+pub async fn place(
+    conn: &impl ConnectionTrait,
+    mut request: Request,
+) -> Result<Placed, PlaceError> {
+    // The tree, the buffers and the closures stay as read until the transaction ends.
+    tree_lock::share(conn).await?;
+    request.space = current(conn, &request.space).await?;
     let tree = SpaceTree::load(conn).await?;
     let conflicts = find_conflicts(conn, &tree, &request.space, &request.slots).await?;
     if !conflicts.is_empty() && !request.skip_conflicts {
@@ -334,6 +377,7 @@ pub async fn place(conn: &impl ConnectionTrait, request: Request) -> Result<Plac
                     ends_at: b.ends_at,
                     reason: "taken by a booking made at the same moment".into(),
                     booking_id: None,
+                    organisation_id: None,
                     space_id: request.space.id,
                 })
                 .collect();

@@ -32,6 +32,13 @@ impl SpaceTree {
         }
     }
 
+    /// The same tree with `id` moved under `parent` (or to the top).
+    pub fn moved(&self, id: Uuid, parent: Option<Uuid>) -> Self {
+        let mut moved = self.clone();
+        moved.parent.insert(id, parent);
+        moved
+    }
+
     /// Parents up to the root, nearest first.
     pub fn ancestors(&self, id: Uuid) -> Vec<Uuid> {
         let mut found = Vec::new();

@@ -25,6 +25,9 @@ pub struct SlotRequested {
     pub approve: bool,
     #[serde(default)]
     pub organisation: Option<String>,
+    /// The proposing organisation: the slots are held in its name and count against its quota.
+    #[serde(default)]
+    pub organisation_id: Option<Uuid>,
     #[serde(default)]
     pub contact_email: Option<String>,
     #[serde(default)]

@@ -6,8 +6,10 @@ use crate::{
     domain::{BookingStatus, SpaceStatus},
     opening,
     placement::{self, PlaceError},
+    quota,
     routes::bookings::summary,
     state::AppState,
+    tree_lock,
 };
 use piazza_shared::{
     Envelope,
@@ -21,7 +23,10 @@ use piazza_shared::{
     runtime::decode,
     time::parse_zone,
 };
-use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, sea_query::Expr};
+use sea_orm::{
+    ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::Expr,
+};
 
 /// Refuses a slot request: no booking is written, the scheduler learns why.
 async fn refuse(
@@ -63,6 +68,11 @@ pub async fn requested(
 ) -> Result<(), HandleError> {
     let request: SlotRequested = decode(envelope)?;
     tracing::info!(event_id = %request.event_id, space_id = %request.space_id, slots = request.slots.len(), "slot requested");
+    // The organisation's quota lock comes before the tree lock and the booking rows, in the
+    // order the booking API takes them.
+    if let Some(org) = request.organisation_id {
+        quota::lock_organisation(txn, org).await?;
+    }
     // A repeated request for the same event replaces what it held before (an event moved).
     release_event(
         state,
@@ -134,6 +144,7 @@ pub async fn requested(
     } else {
         BookingStatus::Requested
     };
+    let kind = space.kind.clone();
     let placed = placement::place(
         txn,
         placement::Request {
@@ -146,7 +157,7 @@ pub async fn requested(
             title: request.title.clone(),
             attendees: i32::try_from(request.attendees.unwrap_or(1)).unwrap_or(1),
             status,
-            organisation_id: None,
+            organisation_id: request.organisation_id,
             organisation_name: request.organisation.clone(),
             requested_by: None,
             contact_email: request.contact_email.clone(),
@@ -172,6 +183,38 @@ pub async fn requested(
         // On PostgreSQL an exclusion violation aborted the transaction: retry the whole message.
         Err(PlaceError::Db(e)) => return Err(e.into()),
     };
+    if let Some(org) = request.organisation_id
+        && let Some(limits) = state.settings.booking.quotas.get(&kind).copied()
+    {
+        let slots: Vec<_> = placed
+            .bookings
+            .iter()
+            .map(|b| (b.starts_at, b.ends_at))
+            .collect();
+        let zone = state.settings.time_zone;
+        let excesses = quota::excesses(txn, &limits, zone, org, &kind, &slots).await?;
+        if !excesses.is_empty() {
+            // Undo the rows just written (the event's old holds stay released: it asked for new
+            // slots) and tell the scheduler why.
+            let ids: Vec<uuid::Uuid> = placed.bookings.iter().map(|b| b.id).collect();
+            placement::release(txn, ids.clone()).await?;
+            bookings::Entity::delete_many()
+                .filter(bookings::Column::Id.is_in(ids))
+                .exec(txn)
+                .await?;
+            let reason = excesses
+                .iter()
+                .map(|e| {
+                    format!(
+                        "the organisation's {} for spaces of kind {} in {} would be passed by {:.2} hour(s)",
+                        e.quota, e.kind, e.period, e.over_by_hours
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            return refuse(state, txn, envelope, &request, reason, vec![]).await;
+        }
+    }
     let Some(summary) = summary(&placed.bookings) else {
         return Ok(());
     };
@@ -230,12 +273,19 @@ async fn release_event(
     reason: &str,
     announce: bool,
 ) -> Result<(), HandleError> {
+    let live_statuses = [
+        BookingStatus::Requested.as_str(),
+        BookingStatus::Approved.as_str(),
+    ];
+    // Holds are released: no tree change may be rewriting them meanwhile; the rows are locked
+    // (ids ascending, as the booking API locks them) so a cancel at the same moment waits and
+    // then finds them cancelled.
+    tree_lock::share(txn).await?;
     let live = bookings::Entity::find()
         .filter(bookings::Column::EventId.eq(event_id))
-        .filter(bookings::Column::Status.is_in([
-            BookingStatus::Requested.as_str(),
-            BookingStatus::Approved.as_str(),
-        ]))
+        .filter(bookings::Column::Status.is_in(live_statuses))
+        .order_by_asc(bookings::Column::Id)
+        .lock_exclusive()
         .all(txn)
         .await?;
     if live.is_empty() {
@@ -256,6 +306,7 @@ async fn release_event(
             Expr::value(piazza_shared::clock::now()),
         )
         .filter(bookings::Column::Id.is_in(ids.clone()))
+        .filter(bookings::Column::Status.is_in(live_statuses))
         .exec(txn)
         .await?;
     placement::release(txn, ids).await?;

@@ -9,6 +9,7 @@ use crate::{
     placement::{self, Conflict, PlaceError},
     quota,
     state::AppState,
+    tree_lock,
 };
 use axum::{extract::State, http::StatusCode};
 use chrono::{DateTime, Utc};
@@ -181,6 +182,7 @@ pub async fn create(
             ends_at: e,
             reason: "outside the space's opening hours".into(),
             booking_id: None,
+            organisation_id: None,
             space_id: space.id,
         })
         .collect();
@@ -225,11 +227,14 @@ pub async fn create(
                 None,
             )
         });
-        if let Some(envelope) = envelope
-            && placement::place_at_once(state.db.conn(), &request, &row, &envelope).await?
-        {
-            state.outbox.wake();
-            return Ok(created(&claims, vec![row], outside));
+        if let Some(envelope) = envelope {
+            // In a transaction so the tree lock is held while the statement reads the tree.
+            let txn = state.db.begin().await?;
+            if placement::place_at_once(&*txn, &request, &row, &envelope).await? {
+                txn.commit().await?;
+                state.outbox.wake();
+                return Ok(created(&claims, vec![row], outside));
+            }
         }
     }
     let txn = state.db.begin().await?;
@@ -238,7 +243,13 @@ pub async fn create(
     }
     let placed = match placement::place(&*txn, request).await {
         Ok(placed) => placed,
-        Err(PlaceError::Conflicts(mut conflicts)) => {
+        Err(PlaceError::Conflicts(conflicts)) => {
+            // Another organisation's booking in the way is named by its time, never its id.
+            let admin = claims.role == Role::Admin;
+            let mut conflicts: Vec<Conflict> = conflicts
+                .into_iter()
+                .map(|c| c.seen_by(claims.org, admin))
+                .collect();
             conflicts.extend(outside);
             conflicts.sort_by_key(|c| c.starts_at);
             return Err(ApiError::conflict(
@@ -300,8 +311,13 @@ pub async fn create(
 fn created(
     claims: &Claims,
     bookings: Vec<bookings::Model>,
-    mut skipped: Vec<Conflict>,
+    skipped: Vec<Conflict>,
 ) -> (StatusCode, axum::Json<CreatedBooking>) {
+    let admin = claims.role == Role::Admin;
+    let mut skipped: Vec<Conflict> = skipped
+        .into_iter()
+        .map(|c| c.seen_by(claims.org, admin))
+        .collect();
     skipped.sort_by_key(|c| c.starts_at);
     let occurrences: Vec<BookingView> = bookings.into_iter().map(BookingView::from).collect();
     let first = occurrences[0].clone();
@@ -439,37 +455,55 @@ pub async fn get_one(
     Ok(axum::Json(booking.into()))
 }
 
-/// The booking and, when it belongs to a series, its other occurrences in `status`.
-async fn with_series(
+/// The booking `id` and, when it belongs to a series, every other occurrence, locked for the
+/// rest of the transaction (PostgreSQL: `FOR UPDATE`, ids ascending, so two transitions of one
+/// series take their locks in the same order; SQLite: the write transaction is serialised).
+/// Read after the lock, the statuses are the ones the transition will change.
+async fn lock_rows(
     conn: &impl ConnectionTrait,
-    booking: &bookings::Model,
-    status: BookingStatus,
-) -> Result<Vec<bookings::Model>, ApiError> {
-    let Some(series) = booking.series_id else {
-        return Ok(if booking.status == status.as_str() {
-            vec![booking.clone()]
-        } else {
-            Vec::new()
-        });
+    id: Uuid,
+) -> Result<(bookings::Model, Vec<bookings::Model>), ApiError> {
+    let found = find_booking(conn, id).await?;
+    let mut query = bookings::Entity::find();
+    query = match found.series_id {
+        Some(series) => query.filter(
+            Condition::any()
+                .add(bookings::Column::Id.eq(id))
+                .add(bookings::Column::SeriesId.eq(series)),
+        ),
+        None => query.filter(bookings::Column::Id.eq(id)),
     };
-    Ok(bookings::Entity::find()
-        .filter(bookings::Column::SeriesId.eq(series))
-        .filter(bookings::Column::Status.eq(status.as_str()))
-        .order_by_asc(bookings::Column::StartsAt)
+    let mut rows = query
+        .order_by_asc(bookings::Column::Id)
+        .lock_exclusive()
         .all(conn)
-        .await?)
+        .await?;
+    rows.sort_by_key(|b| b.starts_at);
+    let booking = rows
+        .iter()
+        .find(|b| b.id == id)
+        .cloned()
+        .ok_or(ApiError::NotFound("booking"))?;
+    Ok((booking, rows))
 }
 
-/// Sets `status` (and `reason`) on `rows`.
+/// Moves `rows` from one of the `from` statuses to `status` (and `reason`), as one conditional
+/// update: a row that is no longer in a `from` status is not touched, and if any is not, the
+/// transition is refused (409) and the caller's transaction rolls back, so each transition
+/// happens, and is announced, once.
 async fn set_status(
     conn: &impl ConnectionTrait,
     rows: &mut [bookings::Model],
+    from: &[BookingStatus],
     status: BookingStatus,
     reason: Option<&str>,
 ) -> Result<(), ApiError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
     let now = piazza_shared::clock::now();
     let ids: Vec<Uuid> = rows.iter().map(|b| b.id).collect();
-    bookings::Entity::update_many()
+    let changed = bookings::Entity::update_many()
         .col_expr(bookings::Column::Status, Expr::value(status.as_str()))
         .col_expr(
             bookings::Column::Reason,
@@ -477,8 +511,16 @@ async fn set_status(
         )
         .col_expr(bookings::Column::UpdatedAt, Expr::value(now))
         .filter(bookings::Column::Id.is_in(ids.clone()))
+        .filter(bookings::Column::Status.is_in(from.iter().map(|s| s.as_str())))
         .exec(conn)
-        .await?;
+        .await?
+        .rows_affected;
+    if changed != rows.len() as u64 {
+        return Err(ApiError::conflict(
+            "the booking changed at the same moment; read it again",
+            vec![],
+        ));
+    }
     for row in rows.iter_mut() {
         row.status = status.as_str().to_string();
         row.reason = reason.map(str::to_string);
@@ -488,6 +530,14 @@ async fn set_status(
         placement::release(conn, ids).await?;
     }
     Ok(())
+}
+
+/// The rows of `rows` in `status`.
+fn in_status(rows: &[bookings::Model], status: BookingStatus) -> Vec<bookings::Model> {
+    rows.iter()
+        .filter(|b| b.status == status.as_str())
+        .cloned()
+        .collect()
 }
 
 /// Approves a requested booking (every requested occurrence of its series).
@@ -510,15 +560,16 @@ pub async fn approve(
 ) -> Result<axum::Json<BookingView>, ApiError> {
     caller.require(&[Role::Admin])?;
     let txn = state.db.begin().await?;
-    let booking = find_booking(&*txn, id).await?;
+    let (booking, series) = lock_rows(&*txn, id).await?;
     if booking.status != BookingStatus::Requested.as_str() {
         return Err(ApiError::conflict(
             format!("the booking is {}, not requested", booking.status),
             vec![],
         ));
     }
-    let mut rows = with_series(&*txn, &booking, BookingStatus::Requested).await?;
-    set_status(&*txn, &mut rows, BookingStatus::Approved, None).await?;
+    let mut rows = in_status(&series, BookingStatus::Requested);
+    let from = [BookingStatus::Requested];
+    set_status(&*txn, &mut rows, &from, BookingStatus::Approved, None).await?;
     if let Some(summary) = summary(&rows) {
         let correlation = booking.event_id.map(|e| e.to_string());
         state
@@ -594,15 +645,25 @@ pub async fn reject(
     );
     v.finish()?;
     let txn = state.db.begin().await?;
-    let booking = find_booking(&*txn, id).await?;
+    // Holds are released: a tree change must not be rewriting them meanwhile.
+    tree_lock::share(&*txn).await?;
+    let (booking, series) = lock_rows(&*txn, id).await?;
     if booking.status != BookingStatus::Requested.as_str() {
         return Err(ApiError::conflict(
             format!("the booking is {}, not requested", booking.status),
             vec![],
         ));
     }
-    let mut rows = with_series(&*txn, &booking, BookingStatus::Requested).await?;
-    set_status(&*txn, &mut rows, BookingStatus::Rejected, Some(reason)).await?;
+    let mut rows = in_status(&series, BookingStatus::Requested);
+    let from = [BookingStatus::Requested];
+    set_status(
+        &*txn,
+        &mut rows,
+        &from,
+        BookingStatus::Rejected,
+        Some(reason),
+    )
+    .await?;
     if let Some(first) = rows.iter().min_by_key(|b| b.starts_at) {
         let message = BookingRejected {
             version: 1,
@@ -693,7 +754,9 @@ pub async fn cancel(
         return Err(ApiError::field("reason", "must be at most 1000 characters"));
     }
     let txn = state.db.begin().await?;
-    let booking = find_booking(&*txn, id).await?;
+    // Holds are released: a tree change must not be rewriting them meanwhile.
+    tree_lock::share(&*txn).await?;
+    let (booking, series) = lock_rows(&*txn, id).await?;
     caller.require_owner(booking.organisation_id)?;
     let live = |b: &bookings::Model| {
         BookingStatus::parse(&b.status).is_some_and(BookingStatus::holds_slot)
@@ -704,20 +767,17 @@ pub async fn cancel(
             vec![],
         ));
     }
-    let mut rows: Vec<bookings::Model> = match (body.scope, booking.series_id) {
-        (CancelScope::Occurrence, _) | (_, None) => vec![booking.clone()],
-        (scope, Some(series)) => bookings::Entity::find()
-            .filter(bookings::Column::SeriesId.eq(series))
-            .order_by_asc(bookings::Column::StartsAt)
-            .all(&*txn)
-            .await?
+    let mut rows: Vec<bookings::Model> = match body.scope {
+        CancelScope::Occurrence => vec![booking.clone()],
+        scope => series
             .into_iter()
             .filter(|b| {
                 live(b) && (scope == CancelScope::Series || b.starts_at >= booking.starts_at)
             })
             .collect(),
     };
-    set_status(&*txn, &mut rows, BookingStatus::Cancelled, reason).await?;
+    let from = [BookingStatus::Requested, BookingStatus::Approved];
+    set_status(&*txn, &mut rows, &from, BookingStatus::Cancelled, reason).await?;
     if let Some(summary) = summary(&rows) {
         let correlation = booking.event_id.map(|e| e.to_string());
         let message = BookingCancelled {

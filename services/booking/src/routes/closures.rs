@@ -8,6 +8,7 @@ use crate::{
     domain::{DayWindow, opening::parse_day},
     state::AppState,
     tree::SpaceTree,
+    tree_lock,
 };
 use axum::{extract::State, http::StatusCode};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -104,6 +105,9 @@ pub async fn add_closure(
     }
     v.finish()?;
     let txn = state.db.begin().await?;
+    // No booking is being placed while the closure is checked and written, and none placed
+    // after it misses it (bookings take this lock shared).
+    tree_lock::exclusive(&*txn).await?;
     let tree = SpaceTree::load(&*txn).await?;
     let mut overlapping = Condition::any();
     for &(s, e) in &periods {

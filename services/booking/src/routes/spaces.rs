@@ -10,8 +10,10 @@ use crate::{
     },
     opening,
     placement::find_conflicts,
+    rehold::{self, Clash},
     state::AppState,
     tree::SpaceTree,
+    tree_lock,
 };
 use axum::{extract::State, http::StatusCode};
 use chrono::{DateTime, Duration, Utc};
@@ -82,6 +84,34 @@ pub struct SpacePatch {
     pub longitude: Option<f64>,
     pub setup_minutes: Option<i64>,
     pub teardown_minutes: Option<i64>,
+    /// Moves the space (with everything inside it) under another; `null` to the top. Refused
+    /// with 409 when live bookings would then overlap or meet a closure.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<Uuid>, nullable)]
+    pub parent_id: Option<Option<Uuid>>,
+}
+
+/// A field that is present, even as `null`, is `Some`: `null` means "no parent".
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Uuid>>, D::Error> {
+    Option::<Uuid>::deserialize(d).map(Some)
+}
+
+/// The 409 of a tree change that would make live bookings overlap or meet a closure.
+fn refused(field: &str, clashes: Vec<Clash>) -> ApiError {
+    ApiError::conflict(
+        format!(
+            "{field}: the change would make {} live booking(s) overlap another or a closure; cancel or move them first",
+            clashes.len()
+        ),
+        clashes
+            .into_iter()
+            .map(|c| {
+                let mut value = serde_json::to_value(c).unwrap_or_default();
+                value["field"] = serde_json::json!(field);
+                value
+            })
+            .collect(),
+    )
 }
 
 pub(super) fn check_text(v: &mut Violations, field: &str, value: &str, max: usize) {
@@ -190,6 +220,7 @@ pub async fn create(
     let setup = check_buffer(&mut v, "setup_minutes", body.setup_minutes);
     let teardown = check_buffer(&mut v, "teardown_minutes", body.teardown_minutes);
     check_coordinates(&mut v, body.latitude, body.longitude);
+    // The parent is looked up again under the tree lock below; this answers early.
     if let Some(parent) = body.parent_id
         && spaces::Entity::find_by_id(parent)
             .one(state.db.conn())
@@ -227,9 +258,23 @@ pub async fn create(
         updated_at: now,
     };
     let txn = state.db.begin().await?;
+    if let Some(parent) = model.parent_id {
+        // A room added under a booked hall is held by the hall's live bookings from the start.
+        tree_lock::exclusive(&*txn).await?;
+        if spaces::Entity::find_by_id(parent)
+            .one(&*txn)
+            .await?
+            .is_none()
+        {
+            return Err(ApiError::field("parent_id", "no space has this id"));
+        }
+    }
     spaces::Entity::insert(spaces::ActiveModel::from(model.clone()))
         .exec_without_returning(&*txn)
         .await?;
+    if let Some(parent) = model.parent_id {
+        rehold::inherit(&*txn, model.id, parent).await?;
+    }
     state
         .outbox
         .add(
@@ -421,7 +466,8 @@ pub async fn get_one(
     Ok(axum::Json(find_space(&state, id).await?.into()))
 }
 
-/// Changes a space. Existing bookings keep the buffers they were made with.
+/// Changes a space. New buffers or a new parent apply to its live bookings too (their holds are
+/// written again); refused with 409 when that would make live bookings overlap or meet a closure.
 #[utoipa::path(
     patch,
     path = "/api/v1/spaces/{id}",
@@ -431,7 +477,8 @@ pub async fn get_one(
     request_body = SpacePatch,
     responses(
         (status = 200, body = SpaceView), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 422, body = Problem),
+        (status = 404, body = Problem), (status = 409, description = "Live bookings would overlap", body = Problem),
+        (status = 422, body = Problem),
     )
 )]
 pub async fn update(
@@ -501,10 +548,60 @@ pub async fn update(
             patch.teardown_minutes,
         ));
     }
+    if let Some(Some(parent)) = patch.parent_id {
+        v.check(parent != id, "parent_id", "a space cannot be inside itself");
+        active.parent_id = Set(Some(parent));
+    } else if patch.parent_id == Some(None) {
+        active.parent_id = Set(None);
+    }
     v.finish()?;
     active.updated_at = Set(piazza_shared::clock::now());
+    let moves = patch.parent_id.is_some_and(|p| p != space.parent_id);
+    let rebuffers = patch
+        .setup_minutes
+        .is_some_and(|m| m != i64::from(space.setup_minutes))
+        || patch
+            .teardown_minutes
+            .is_some_and(|m| m != i64::from(space.teardown_minutes));
     let txn = state.db.begin().await?;
+    let mut concerned = Vec::new();
+    if moves || rebuffers {
+        tree_lock::exclusive(&*txn).await?;
+        let before = SpaceTree::load(&*txn).await?;
+        let after = match patch.parent_id {
+            Some(parent) if moves => {
+                if let Some(parent) = parent {
+                    if spaces::Entity::find_by_id(parent)
+                        .one(&*txn)
+                        .await?
+                        .is_none()
+                    {
+                        return Err(ApiError::field("parent_id", "no space has this id"));
+                    }
+                    if before.descendants(id).contains(&parent) {
+                        return Err(ApiError::field(
+                            "parent_id",
+                            "a space cannot move inside a space it contains",
+                        ));
+                    }
+                }
+                before.moved(id, parent)
+            }
+            _ => before.clone(),
+        };
+        concerned = rehold::concerned(&*txn, &before, &after, id).await?;
+    }
     let updated = spaces::Entity::update(active).exec(&*txn).await?;
+    let clashes = rehold::rewrite(&*txn, &concerned).await?;
+    if !clashes.is_empty() {
+        // Dropping the transaction undoes the change.
+        let field = match (moves, patch.setup_minutes.is_some()) {
+            (true, _) => "parent_id",
+            (false, true) => "setup_minutes",
+            (false, false) => "teardown_minutes",
+        };
+        return Err(refused(field, clashes));
+    }
     state
         .outbox
         .add(

@@ -295,6 +295,7 @@ pub async fn request_slots(
         // An operator's proposal is held until an administrator takes it into the season.
         approve: event.status != EventStatus::Proposed.as_str(),
         organisation: event.organisation_name.clone(),
+        organisation_id: event.organisation_id,
         contact_email: event.contact_email.clone(),
         attendees: event.capacity.and_then(|c| u32::try_from(c).ok()),
     };

@@ -72,6 +72,7 @@ pub fn slot_request(space_id: Uuid, n: u32) -> (Uuid, Envelope) {
         }],
         approve: true,
         organisation: None,
+        organisation_id: None,
         contact_email: None,
         attendees: Some(10),
     };
