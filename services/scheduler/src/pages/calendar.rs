@@ -2,7 +2,7 @@
 //! It reads the same published occurrences as `GET /api/v1/events`.
 
 use super::PageState;
-use crate::routes::{OccurrenceItem, listing};
+use crate::{routes::listing, views::OccurrenceItem};
 use axum::{extract::State, response::Response};
 use chrono::{Datelike, Duration, NaiveDate};
 use minijinja::context;

@@ -9,7 +9,7 @@ use super::PageState;
 use crate::{
     db::registrations,
     domain::RegistrationStatus,
-    routes::registrations::{cancel_registration, canceller},
+    ops::registrations::{cancel_registration, canceller},
 };
 use axum::{extract::State, http::StatusCode, response::Response};
 use minijinja::context;

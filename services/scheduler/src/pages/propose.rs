@@ -4,7 +4,8 @@
 use super::PageState;
 use crate::{
     db::{events, spaces},
-    routes::{events as event_routes, seasons},
+    ops::seasons,
+    routes::events as event_routes,
 };
 use axum::{extract::State, http::StatusCode, response::Response};
 use minijinja::context;
@@ -29,7 +30,7 @@ async fn choices(state: &PageState, ctx: &PageCtx) -> Result<minijinja::Value, A
         .into_iter()
         .map(|s| context! { id => s.id.to_string(), label => format!("{} — {}", s.name, s.building) })
         .collect();
-    let axum::Json(seasons) = seasons::list(State(state.app.clone())).await?;
+    let seasons = seasons::list(&state.app).await?;
     let seasons: Vec<_> = seasons
         .into_iter()
         .filter(|s| {
