@@ -1,7 +1,7 @@
 //! `/admin/events`: every event that is not over, whatever its state, with its space's state;
 //! those ready are published from here (the same logic as `POST /api/v1/events/{id}/publish`).
 
-use super::PageState;
+use super::state::PageState;
 use crate::{db::events, ops::events::lifecycle};
 use axum::{extract::State, response::Response};
 use chrono::Duration;

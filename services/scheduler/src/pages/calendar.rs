@@ -1,7 +1,7 @@
 //! `/`: the public calendar as a month grid, a week or a list, filtered by category and age.
 //! It reads the same published occurrences as `GET /api/v1/events`.
 
-use super::PageState;
+use super::state::PageState;
 use crate::{routes::listing, views::OccurrenceItem};
 use axum::{extract::State, response::Response};
 use chrono::{Datelike, Duration, NaiveDate};

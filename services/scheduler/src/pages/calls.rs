@@ -1,7 +1,7 @@
 //! `/calls`: the open calls for ideas of each season, and the form an operator answers one with
 //! (the same logic as `POST /api/v1/calls/{id}/proposals`): a weekly slot, sessions, a space.
 
-use super::PageState;
+use super::state::PageState;
 use crate::{
     db::spaces,
     ops::{

@@ -5,7 +5,7 @@
 //! only a form shown to come from another site is refused (see `piazza_shared::http::origin`).
 //! Every answer is a page in the person's language.
 
-use super::PageState;
+use super::state::PageState;
 use crate::{
     db::registrations,
     domain::RegistrationStatus,

@@ -1,7 +1,7 @@
 //! `/events/{id}`: what, when, where, for whom and how accessible; a form to register (the
 //! same logic as `POST /api/v1/events/{id}/registrations`); and links to add it to a calendar.
 
-use super::PageState;
+use super::state::PageState;
 use crate::{
     ops::places,
     ops::registrations::{self, NewRegistration, Target},

@@ -1,7 +1,7 @@
 //! `/propose`: an operator proposes an event — once or weekly, in a space or not, for a season
 //! or not — through the same logic as `POST /api/v1/events`, and sees their proposals' states.
 
-use super::PageState;
+use super::state::PageState;
 use crate::{
     db::{events, spaces},
     ops::seasons,

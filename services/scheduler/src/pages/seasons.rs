@@ -2,7 +2,7 @@
 //! audience or same operator at the same time, from the clash view) and events still needing a
 //! space highlighted, and the season's publication.
 
-use super::PageState;
+use super::state::PageState;
 use crate::{
     db::{events, occurrences, spaces},
     ops::seasons,
