@@ -25,4 +25,3 @@ pub mod web;
 
 pub use envelope::{Envelope, Message};
 pub use settings::Settings;
-pub use unit::Unit;

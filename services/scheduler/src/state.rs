@@ -36,7 +36,7 @@ impl FromRef<AppState> for Keys {
 
 impl AppState {
     /// Begins a unit of work on the scheduler's database and outbox.
-    pub async fn begin(&self) -> Result<piazza_shared::Unit, sea_orm::DbErr> {
-        piazza_shared::Unit::begin(&self.db, &self.outbox).await
+    pub async fn begin(&self) -> Result<piazza_shared::unit::Unit, sea_orm::DbErr> {
+        piazza_shared::unit::Unit::begin(&self.db, &self.outbox).await
     }
 }

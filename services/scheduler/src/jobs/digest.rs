@@ -4,7 +4,7 @@
 use super::firing::Firing;
 use crate::state::AppState;
 use chrono::Duration;
-use piazza_shared::{Unit, contracts::jobs::DigestDue, time::local_to_utc};
+use piazza_shared::{contracts::jobs::DigestDue, time::local_to_utc, unit::Unit};
 
 pub async fn run(state: &AppState, unit: &Unit, firing: &Firing) -> anyhow::Result<String> {
     let window_end = local_to_utc(firing.wall + Duration::days(7), state.settings.time_zone);

@@ -13,8 +13,8 @@ use crate::{
 };
 use chrono::Duration;
 use piazza_shared::{
-    Unit,
     contracts::{event::EventSummary, jobs::ReminderDue},
+    unit::Unit,
 };
 use sea_orm::{
     ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,

@@ -10,7 +10,7 @@
 use super::{completion, digest, firing::Firing, reminders};
 use crate::{db::job_runs, state::AppState};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
-use piazza_shared::{Unit, time::local_to_utc};
+use piazza_shared::{time::local_to_utc, unit::Unit};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
     Statement,

@@ -10,8 +10,8 @@ use crate::{
     schedule::announce,
 };
 use chrono::{DateTime, Utc};
-use piazza_shared::Unit;
 use piazza_shared::auth::Caller;
+use piazza_shared::unit::Unit;
 use sea_orm::EntityTrait;
 
 /// Stores a new event and its occurrences, and asks booking for its space.
