@@ -2,6 +2,9 @@
 //! while the call is open (a closed or not yet open call answers 422 on `call_id`);
 //! administrators accept it — a draft weekly event at the preferred slot, which asks booking for
 //! its space — or decline it with a reason. Every step is a message.
+//!
+//! Over 400 lines as one aggregate: its input and view types, the checks of a submission and the
+//! planning of an acceptance belong together; the shared event steps are in `ops::events`.
 
 use crate::{
     db::{events, occurrences::new_occurrence, proposals, seasons},
