@@ -12,6 +12,7 @@ pub mod email;
 pub mod envelope;
 pub mod http;
 pub mod ics;
+pub mod persisted;
 pub mod recurrence;
 pub mod runtime;
 pub mod secret;
@@ -19,6 +20,7 @@ pub mod settings;
 pub mod smtp;
 pub mod telemetry;
 pub mod time;
+pub mod unit;
 pub mod web;
 
 pub use envelope::{Envelope, Message};

@@ -5,14 +5,18 @@
 
 pub mod db;
 pub mod domain;
+pub mod error;
+pub mod feed_cache;
 pub mod import;
 pub mod jobs;
 mod messages;
+pub mod ops;
 pub mod pages;
-pub mod places;
+
 pub mod routes;
 pub mod schedule;
 pub mod state;
+pub mod views;
 
 use futures::FutureExt;
 use piazza_shared::{

@@ -1,6 +1,6 @@
 //! What every scheduler handler can reach.
 
-use crate::routes::calendar::RenderedFeeds;
+use crate::feed_cache::RenderedFeeds;
 use axum::extract::FromRef;
 use piazza_shared::{auth::Keys, bus::outbox::Outbox, db::Db, settings::Settings};
 use std::sync::Arc;
@@ -31,5 +31,12 @@ impl AppState {
 impl FromRef<AppState> for Keys {
     fn from_ref(state: &AppState) -> Keys {
         state.keys.clone()
+    }
+}
+
+impl AppState {
+    /// Begins a unit of work on the scheduler's database and outbox.
+    pub async fn begin(&self) -> Result<piazza_shared::unit::Unit, sea_orm::DbErr> {
+        piazza_shared::unit::Unit::begin(&self.db, &self.outbox).await
     }
 }

@@ -53,8 +53,12 @@ pub enum ApiError {
     BadRequest(String),
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// A 409: the request is well formed but the state of things refuses it. `code` names the
+    /// refusal (`conflict` when nothing more specific is said; a service's error enum says
+    /// `season_archived`, `proposal_decided`…).
     #[error("{detail}")]
     Conflict {
+        code: &'static str,
         detail: String,
         conflicts: Vec<serde_json::Value>,
     },
@@ -82,7 +86,17 @@ impl ApiError {
     }
 
     pub fn conflict(detail: impl Into<String>, conflicts: Vec<serde_json::Value>) -> Self {
+        Self::refused("conflict", detail, conflicts)
+    }
+
+    /// A 409 with its own stable code (the problem's type is `urn:piazza:problem:<code>`).
+    pub fn refused(
+        code: &'static str,
+        detail: impl Into<String>,
+        conflicts: Vec<serde_json::Value>,
+    ) -> Self {
         ApiError::Conflict {
+            code,
             detail: detail.into(),
             conflicts,
         }
@@ -98,7 +112,7 @@ impl ApiError {
             ),
             ApiError::BadRequest(_) => ("bad_request", StatusCode::BAD_REQUEST, "Bad request"),
             ApiError::NotFound(_) => ("not_found", StatusCode::NOT_FOUND, "Not found"),
-            ApiError::Conflict { .. } => ("conflict", StatusCode::CONFLICT, "Conflict"),
+            ApiError::Conflict { code, .. } => (code, StatusCode::CONFLICT, "Conflict"),
             ApiError::Unauthorized(_) => (
                 "unauthorized",
                 StatusCode::UNAUTHORIZED,

@@ -78,3 +78,37 @@ impl From<&Model> for Brief {
         }
     }
 }
+
+/// A new scheduled occurrence; the rule placed it at `starts_at`.
+pub fn new_occurrence(
+    event_id: Uuid,
+    starts_at: chrono::DateTime<chrono::Utc>,
+    ends_at: chrono::DateTime<chrono::Utc>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Model {
+    Model {
+        id: Uuid::now_v7(),
+        event_id,
+        starts_at,
+        ends_at,
+        status: crate::domain::SCHEDULED.into(),
+        sequence: 0,
+        recurrence_id: Some(starts_at),
+        reminded_at: None,
+        cancel_reason: None,
+        updated_at: Some(now),
+    }
+}
+
+/// Inserts occurrences in batches small enough for any database's parameter limit.
+pub async fn insert_occurrences(
+    conn: &impl sea_orm::ConnectionTrait,
+    rows: &[Model],
+) -> Result<(), sea_orm::DbErr> {
+    for chunk in rows.chunks(500) {
+        Entity::insert_many(chunk.iter().cloned().map(ActiveModel::from))
+            .exec_without_returning(conn)
+            .await?;
+    }
+    Ok(())
+}

@@ -106,24 +106,11 @@ pub const SCHEDULED: &str = "scheduled";
 /// An occurrence that does not.
 pub const CANCELLED: &str = "cancelled";
 
-macro_rules! text {
-    ($name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
-        impl $name {
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-
-            pub fn parse(value: &str) -> Option<Self> {
-                match value { $($text => Some($name::$variant),)+ _ => None }
-            }
-        }
-    };
-}
-
-text!(EventStatus { Draft => "draft", Proposed => "proposed", NeedsSpace => "needs_space", Scheduled => "scheduled", Published => "published", Cancelled => "cancelled", Completed => "completed" });
-text!(SpaceStatus { None => "none", Pending => "pending", Confirmed => "confirmed", Unavailable => "unavailable" });
-text!(SeasonStatus { Planning => "planning", Published => "published", Archived => "archived" });
-text!(ProgrammeKind { Festival => "festival", Workshop => "workshop", Pathway => "pathway" });
-text!(FundingLine { Fesr => "fesr", FsePlus => "fse_plus", Other => "other" });
-text!(RegistrationStatus { Confirmed => "confirmed", Waitlisted => "waitlisted", Cancelled => "cancelled" });
-text!(ProposalStatus { Submitted => "submitted", Accepted => "accepted", Declined => "declined" });
+// Each status and kind is stored as its snake_case name (see `piazza_shared::persisted`).
+piazza_shared::persisted_enum!(EventStatus { Draft => "draft", Proposed => "proposed", NeedsSpace => "needs_space", Scheduled => "scheduled", Published => "published", Cancelled => "cancelled", Completed => "completed" });
+piazza_shared::persisted_enum!(SpaceStatus { None => "none", Pending => "pending", Confirmed => "confirmed", Unavailable => "unavailable" });
+piazza_shared::persisted_enum!(SeasonStatus { Planning => "planning", Published => "published", Archived => "archived" });
+piazza_shared::persisted_enum!(ProgrammeKind { Festival => "festival", Workshop => "workshop", Pathway => "pathway" });
+piazza_shared::persisted_enum!(FundingLine { Fesr => "fesr", FsePlus => "fse_plus", Other => "other" });
+piazza_shared::persisted_enum!(RegistrationStatus { Confirmed => "confirmed", Waitlisted => "waitlisted", Cancelled => "cancelled" });
+piazza_shared::persisted_enum!(ProposalStatus { Submitted => "submitted", Accepted => "accepted", Declined => "declined" });

@@ -129,12 +129,11 @@ pub async fn refresh(
     else {
         anyhow::bail!("the feed's season is gone");
     };
-    let txn = state.db.begin().await?;
+    let txn = state.begin().await?;
     let applied = sync::apply(state, &*txn, &feed, &season, sources, skipped, now).await;
     match applied {
         Ok(report) => {
             txn.commit().await?;
-            state.outbox.wake();
             record(state, feed, now, &Ok(Some((etag, last_modified)))).await?;
             tracing::info!(
                 created = report.created,

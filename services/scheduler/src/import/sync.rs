@@ -5,9 +5,12 @@
 
 use super::source::{self, Planned, Source};
 use crate::{
-    db::{events, feeds, occurrences, seasons},
+    db::{
+        events, feeds,
+        occurrences::{self, insert_occurrences, new_occurrence},
+        seasons,
+    },
     domain::{CANCELLED, EventStatus, SCHEDULED, SpaceStatus},
-    routes::{insert_occurrences, new_occurrence},
     schedule::{
         self, Loaded,
         announce::{self, Change},

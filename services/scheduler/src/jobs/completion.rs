@@ -1,7 +1,7 @@
 //! Completing the past: a published event none of whose scheduled occurrences is still to end
 //! becomes `completed`.
 
-use super::runner::Firing;
+use super::firing::Firing;
 use crate::{
     db::{events, occurrences},
     domain::{EventStatus, SCHEDULED},

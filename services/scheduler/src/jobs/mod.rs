@@ -4,6 +4,7 @@
 
 mod completion;
 mod digest;
+mod firing;
 mod reminders;
 pub mod runner;
 pub mod slot_timeouts;

@@ -4,7 +4,7 @@
 //! that moves is reminded again at its new time. A session of a pathway is reminded as the
 //! pathway, whose registrants are the ones to tell.
 
-use super::runner::Firing;
+use super::firing::Firing;
 use crate::{
     db::{events, occurrences},
     domain::{EventStatus, SCHEDULED},
@@ -12,7 +12,10 @@ use crate::{
     state::AppState,
 };
 use chrono::Duration;
-use piazza_shared::contracts::{event::EventSummary, jobs::ReminderDue};
+use piazza_shared::{
+    contracts::{event::EventSummary, jobs::ReminderDue},
+    unit::Unit,
+};
 use sea_orm::{
     ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     RelationTrait, sea_query::Expr,
@@ -20,11 +23,8 @@ use sea_orm::{
 use std::collections::{HashMap, hash_map::Entry};
 use uuid::Uuid;
 
-pub async fn run(
-    state: &AppState,
-    txn: &DatabaseTransaction,
-    firing: &Firing,
-) -> anyhow::Result<String> {
+pub async fn run(state: &AppState, unit: &Unit, firing: &Firing) -> anyhow::Result<String> {
+    let txn: &DatabaseTransaction = unit;
     let now = firing.now;
     let horizon = now + Duration::hours(i64::from(state.settings.scheduler.reminder_lead_hours));
     let due: Vec<occurrences::Model> = occurrences::Entity::find()
@@ -62,9 +62,7 @@ pub async fn run(
             event,
             occurrence: announce::occurrence(occurrence),
         };
-        state
-            .outbox
-            .add(txn, &message, Some(occurrence.id.to_string()))
+        unit.publish(&message, Some(occurrence.id.to_string()))
             .await?;
     }
     let ids: Vec<Uuid> = due.iter().map(|o| o.id).collect();

@@ -7,10 +7,10 @@
 //! the latest), and of several replicas only the one holding the job's PostgreSQL advisory lock
 //! runs it.
 
-use super::{completion, digest, reminders};
+use super::{completion, digest, firing::Firing, reminders};
 use crate::{db::job_runs, state::AppState};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
-use piazza_shared::time::local_to_utc;
+use piazza_shared::{time::local_to_utc, unit::Unit};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
     Statement,
@@ -71,18 +71,6 @@ impl Job {
 }
 
 const WALL: &str = "%Y-%m-%dT%H:%M:%S";
-
-/// A firing being run.
-#[derive(Debug, Clone, Copy)]
-pub struct Firing {
-    /// Its local wall time.
-    pub wall: NaiveDateTime,
-    /// Its instant.
-    pub at: DateTime<Utc>,
-    pub run_id: Uuid,
-    /// The time the tick was asked for (the clock, or a test's).
-    pub now: DateTime<Utc>,
-}
 
 /// What a tick did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -192,7 +180,7 @@ pub async fn last_run(
 /// Runs `job` if a firing is due at `now`, exactly once. Tests call this with their own `now`.
 #[tracing::instrument(skip_all, fields(job = job.name()))]
 pub async fn tick(state: &AppState, job: Job, now: DateTime<Utc>) -> anyhow::Result<Tick> {
-    let txn = state.db.begin().await?;
+    let txn = state.begin().await?;
     let outcome = claim(state, &txn, job, now).await;
     // Whatever did not write rolls back at once: a dropped transaction would keep its
     // connection, and the job's lock with it, until the pool next uses that connection.
@@ -209,7 +197,6 @@ pub async fn tick(state: &AppState, job: Job, now: DateTime<Utc>) -> anyhow::Res
             superseded,
             detail,
         } => {
-            state.outbox.wake();
             tracing::info!(fire = %wall, %run_id, superseded, %detail, "job ran");
             if job == Job::Import {
                 crate::import::refresh_all(state, now).await?;
@@ -224,10 +211,11 @@ pub async fn tick(state: &AppState, job: Job, now: DateTime<Utc>) -> anyhow::Res
 /// records the firing.
 async fn claim(
     state: &AppState,
-    txn: &DatabaseTransaction,
+    unit: &Unit,
     job: Job,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Tick> {
+    let txn: &DatabaseTransaction = unit;
     let zone = state.settings.time_zone;
     let schedule = schedule_of(state, job)?;
     let now_wall = now.with_timezone(&zone).naive_local();
@@ -250,8 +238,8 @@ async fn claim(
         now,
     };
     let detail = match job {
-        Job::Reminders => reminders::run(state, txn, &firing).await?,
-        Job::Digest => digest::run(state, txn, &firing).await?,
+        Job::Reminders => reminders::run(state, unit, &firing).await?,
+        Job::Digest => digest::run(state, unit, &firing).await?,
         Job::Completion => completion::run(txn, &firing).await?,
         // Fetching takes long: the firing is claimed here, the feeds are fetched after.
         Job::Import => "feeds fetched after the claim".to_string(),

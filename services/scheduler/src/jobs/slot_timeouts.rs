@@ -33,7 +33,7 @@ pub async fn expire(state: &AppState, now: DateTime<Utc>) -> Result<u64, sea_orm
     let deadline = now - Duration::seconds(timeout);
     let reason =
         format!("booking did not answer within {timeout} s; ask again or pick another space");
-    let txn = state.db.begin().await?;
+    let txn = state.begin().await?;
     let mut total = 0;
     for (statuses, becomes) in [
         (

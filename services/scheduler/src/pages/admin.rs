@@ -1,8 +1,8 @@
 //! `/admin/events`: every event that is not over, whatever its state, with its space's state;
 //! those ready are published from here (the same logic as `POST /api/v1/events/{id}/publish`).
 
-use super::PageState;
-use crate::{db::events, routes::workflow};
+use super::state::PageState;
+use crate::{db::events, ops::events::lifecycle};
 use axum::{extract::State, response::Response};
 use chrono::Duration;
 use minijinja::context;
@@ -73,7 +73,10 @@ pub async fn publish(
     if let Err(refused) = ctx.check_post(&state.templates, form.get("csrf")) {
         return refused;
     }
-    match workflow::publish(State(state.app.clone()), caller, Path(id)).await {
+    match lifecycle::publish(&state.app, &caller, id)
+        .await
+        .map_err(ApiError::from)
+    {
         Ok(_) => see_other("/admin/events?done=published"),
         Err(ApiError::Conflict { detail, .. }) => {
             let mut query = form_urlencoded::Serializer::new(String::new());

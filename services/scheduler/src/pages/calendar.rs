@@ -1,8 +1,8 @@
 //! `/`: the public calendar as a month grid, a week or a list, filtered by category and age.
 //! It reads the same published occurrences as `GET /api/v1/events`.
 
-use super::PageState;
-use crate::routes::{OccurrenceItem, listing};
+use super::state::PageState;
+use crate::{routes::listing, views::OccurrenceItem};
 use axum::{extract::State, response::Response};
 use chrono::{Datelike, Duration, NaiveDate};
 use minijinja::context;

@@ -1,10 +1,10 @@
 //! `/calls`: the open calls for ideas of each season, and the form an operator answers one with
 //! (the same logic as `POST /api/v1/calls/{id}/proposals`): a weekly slot, sessions, a space.
 
-use super::PageState;
+use super::state::PageState;
 use crate::{
     db::spaces,
-    routes::{
+    ops::{
         calls::{self, CallFilter},
         proposals::{self, NewProposal, WeeklySlot},
     },
@@ -14,7 +14,7 @@ use minijinja::context;
 use piazza_shared::{
     auth::Role,
     contracts::Category,
-    http::{ApiError, Json, Path, Query},
+    http::{ApiError, Path},
     time::parse_zone,
     web::{FormData, PageCtx, page::see_other, words},
 };
@@ -38,13 +38,8 @@ pub async fn list(State(state): State<PageState>, ctx: PageCtx) -> Response {
         return page;
     }
     let zone = state.app.settings.time_zone;
-    match calls::list_calls(
-        State(state.app.clone()),
-        Query(CallFilter { season_id: None }),
-    )
-    .await
-    {
-        Ok(axum::Json(list)) => {
+    match calls::list(&state.app, CallFilter { season_id: None }).await {
+        Ok(list) => {
             let open: Vec<_> = list
                 .into_iter()
                 .filter(|c| c.open)
@@ -63,7 +58,7 @@ pub async fn list(State(state): State<PageState>, ctx: PageCtx) -> Response {
                 context! { calls => open, sent => ctx.param("sent") == "1" },
             )
         }
-        Err(error) => ctx.api_error(&state.templates, error),
+        Err(error) => ctx.api_error(&state.templates, error.into()),
     }
 }
 
@@ -76,9 +71,9 @@ async fn form_page(
     chosen: Vec<String>,
     errors: BTreeMap<String, String>,
 ) -> Response {
-    let call = match calls::get_call(State(state.app.clone()), Path(id)).await {
-        Ok(axum::Json(call)) => call,
-        Err(error) => return ctx.api_error(&state.templates, error),
+    let call = match calls::get(&state.app, id).await {
+        Ok(call) => call,
+        Err(error) => return ctx.api_error(&state.templates, error.into()),
     };
     let spaces: Vec<_> = match spaces::Entity::find()
         .order_by_asc(spaces::Column::Name)
@@ -189,7 +184,8 @@ pub async fn submit(
             sessions,
             space_id: form.opt("space_id").and_then(|s| Uuid::parse_str(s).ok()),
         };
-        match proposals::submit(State(state.app.clone()), caller, Path(id), Json(body)).await {
+        let submitted = proposals::submit(&state.app, &caller, id, body).await;
+        match submitted.map_err(ApiError::from) {
             Ok(_) => return see_other("/calls?sent=1"),
             Err(ApiError::Validation(list)) => {
                 for e in list {

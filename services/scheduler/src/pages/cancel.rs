@@ -5,11 +5,11 @@
 //! only a form shown to come from another site is refused (see `piazza_shared::http::origin`).
 //! Every answer is a page in the person's language.
 
-use super::PageState;
+use super::state::PageState;
 use crate::{
     db::registrations,
     domain::RegistrationStatus,
-    routes::registrations::{cancel_registration, canceller},
+    ops::registrations::{cancel_registration, canceller},
 };
 use axum::{extract::State, http::StatusCode, response::Response};
 use minijinja::context;

@@ -1,21 +1,19 @@
 //! `/events/{id}`: what, when, where, for whom and how accessible; a form to register (the
 //! same logic as `POST /api/v1/events/{id}/registrations`); and links to add it to a calendar.
 
-use super::PageState;
+use super::state::PageState;
 use crate::{
-    places,
-    routes::{
-        EventView,
-        registrations::{self, NewRegistration},
-    },
+    ops::places,
+    ops::registrations::{self, NewRegistration, Target},
     schedule::{self, announce},
+    views::EventView,
 };
 use axum::{extract::State, http::StatusCode, response::Response};
 use chrono::{DateTime, Utc};
 use minijinja::{Value, context};
 use piazza_shared::{
     contracts::Language,
-    http::{ApiError, Json, Path, PublicLimit},
+    http::{ApiError, Path, PublicLimit},
     time::parse_zone,
     web::{FormData, Lang, PageCtx, words},
 };
@@ -135,10 +133,10 @@ pub async fn register(
     Path(id): Path<Uuid>,
     form: FormData,
 ) -> Response {
-    let limit = match limit {
-        Ok(limit) => limit,
-        Err(error) => return ctx.api_error(&state.templates, error),
-    };
+    // The limit is taken (or refused) here, before anything else.
+    if let Err(error) = limit {
+        return ctx.api_error(&state.templates, error);
+    }
     if !ctx.same_origin() {
         return ctx.error(
             &state.templates,
@@ -161,10 +159,12 @@ pub async fn register(
     let mut problem = None;
     let mut outcome = None;
     let mut status = StatusCode::OK;
-    match registrations::register_for_event(State(state.app.clone()), limit, Path(id), Json(body))
+    match registrations::register(&state.app, Target::Event(id), body)
         .await
+        .map_err(ApiError::from)
     {
-        Ok((_, axum::Json(registration))) => {
+        Ok(registered) => {
+            let registration = registered.registration;
             outcome = Some(serde_json::to_value(registration.status).unwrap_or_default());
         }
         Err(ApiError::Validation(list)) => {

@@ -2,7 +2,7 @@
 //! published per category, confirmed registrations and distinct young people registered —
 //! as bar charts drawn server-side in SVG, and the same table as CSV. Aggregates only.
 
-use super::PageState;
+use super::state::PageState;
 use crate::db::{events, registrations};
 use axum::{extract::State, response::Response};
 use chrono::{Datelike, NaiveDate};

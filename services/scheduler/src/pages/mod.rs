@@ -11,14 +11,16 @@ mod event;
 mod indicators;
 mod propose;
 mod seasons;
+mod state;
+
+pub use state::PageState;
 
 use crate::state::AppState;
 use axum::{
     Router,
-    extract::FromRef,
     routing::{get, post},
 };
-use piazza_shared::{auth::Keys, web::Templates};
+use piazza_shared::web::Templates;
 
 const TEMPLATES: [(&str, &str); 10] = [
     ("calls.html", include_str!("../../templates/calls.html")),
@@ -41,18 +43,6 @@ const TEMPLATES: [(&str, &str); 10] = [
         include_str!("../../templates/admin_events.html"),
     ),
 ];
-
-#[derive(Clone, Debug)]
-pub struct PageState {
-    pub app: AppState,
-    pub templates: Templates,
-}
-
-impl FromRef<PageState> for Keys {
-    fn from_ref(state: &PageState) -> Keys {
-        state.app.keys.clone()
-    }
-}
 
 pub fn router(app: AppState) -> anyhow::Result<Router> {
     let state = PageState {

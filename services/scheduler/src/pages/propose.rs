@@ -1,10 +1,11 @@
 //! `/propose`: an operator proposes an event — once or weekly, in a space or not, for a season
 //! or not — through the same logic as `POST /api/v1/events`, and sees their proposals' states.
 
-use super::PageState;
+use super::state::PageState;
 use crate::{
     db::{events, spaces},
-    routes::{events as event_routes, seasons},
+    ops::seasons,
+    routes::events as event_routes,
 };
 use axum::{extract::State, http::StatusCode, response::Response};
 use minijinja::context;
@@ -29,7 +30,7 @@ async fn choices(state: &PageState, ctx: &PageCtx) -> Result<minijinja::Value, A
         .into_iter()
         .map(|s| context! { id => s.id.to_string(), label => format!("{} — {}", s.name, s.building) })
         .collect();
-    let axum::Json(seasons) = seasons::list(State(state.app.clone())).await?;
+    let seasons = seasons::list(&state.app).await?;
     let seasons: Vec<_> = seasons
         .into_iter()
         .filter(|s| {

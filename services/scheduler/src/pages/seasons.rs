@@ -2,10 +2,11 @@
 //! audience or same operator at the same time, from the clash view) and events still needing a
 //! space highlighted, and the season's publication.
 
-use super::PageState;
+use super::state::PageState;
 use crate::{
     db::{events, occurrences, spaces},
-    routes::{clashes, seasons},
+    ops::seasons,
+    routes::clashes,
 };
 use axum::{extract::State, response::Response};
 use minijinja::context;
@@ -23,8 +24,8 @@ pub async fn list(State(state): State<PageState>, ctx: PageCtx) -> Response {
     if let Err(page) = ctx.require(&state.templates, &[Role::Admin]) {
         return page;
     }
-    match seasons::list(State(state.app.clone())).await {
-        Ok(axum::Json(list)) => {
+    match seasons::list(&state.app).await {
+        Ok(list) => {
             let rows: Vec<_> = list
                 .iter()
                 .map(|s| {
@@ -43,7 +44,7 @@ pub async fn list(State(state): State<PageState>, ctx: PageCtx) -> Response {
                 context! { seasons => rows },
             )
         }
-        Err(error) => ctx.api_error(&state.templates, error),
+        Err(error) => ctx.api_error(&state.templates, error.into()),
     }
 }
 
@@ -69,8 +70,7 @@ async fn plan(
     id: Uuid,
 ) -> Result<minijinja::Value, ApiError> {
     let conn = state.app.db.conn();
-    let axum::Json(season) =
-        seasons::get_one(State(state.app.clone()), Some(caller.clone()), Path(id)).await?;
+    let season = seasons::get(&state.app, Some(&caller), id).await?;
     let axum::Json(clash_view) =
         clashes::clashes(State(state.app.clone()), caller, Path(id)).await?;
     let season_events = events::Entity::find()
@@ -172,7 +172,10 @@ pub async fn publish(
     if let Err(refused) = ctx.check_post(&state.templates, form.get("csrf")) {
         return refused;
     }
-    match seasons::publish(State(state.app.clone()), caller, Path(id)).await {
+    match seasons::publish(&state.app, &caller, id)
+        .await
+        .map_err(ApiError::from)
+    {
         Ok(_) => see_other(&format!("/admin/seasons/{id}?done=published")),
         Err(ApiError::Conflict { detail, .. }) => {
             let mut query = form_urlencoded::Serializer::new(String::new());

@@ -9,6 +9,7 @@ use super::listing::{
 use crate::{
     db::{events, occurrences, spaces},
     domain::{CANCELLED, EventStatus},
+    feed_cache::{Rendered, RenderedFeeds},
     schedule::{Loaded, announce::categories_of},
     state::AppState,
 };
@@ -24,9 +25,9 @@ use piazza_shared::{
     ics::{self, Calendar},
 };
 use std::{
-    collections::{HashMap, VecDeque},
+    collections::HashMap,
     hash::{DefaultHasher, Hash, Hasher},
-    sync::{Arc, Mutex},
+    sync::Arc,
 };
 
 /// Shared calendar text as a response body, without copying it.
@@ -38,41 +39,6 @@ impl AsRef<[u8]> for ArcText {
     }
 }
 use uuid::Uuid;
-
-/// Calendars written lately, by ETag, up to [`RenderedFeeds::BUDGET`] bytes in all: the newest
-/// are kept. Calendar clients poll a feed that rarely changes, so most answers come from here.
-#[derive(Debug, Default)]
-pub struct RenderedFeeds {
-    kept: Mutex<VecDeque<(String, Rendered)>>,
-}
-
-/// A written calendar and its latest change.
-type Rendered = (Arc<str>, Option<DateTime<Utc>>);
-
-impl RenderedFeeds {
-    /// Bytes of calendar text kept at most.
-    pub const BUDGET: usize = 32 * 1024 * 1024;
-
-    fn get(&self, etag: &str) -> Option<Rendered> {
-        let kept = self.kept.lock().ok()?;
-        kept.iter()
-            .find(|(tag, _)| tag == etag)
-            .map(|(_, r)| r.clone())
-    }
-
-    fn put(&self, etag: String, rendered: Rendered) {
-        let Ok(mut kept) = self.kept.lock() else {
-            return;
-        };
-        if rendered.0.len() > Self::BUDGET || kept.iter().any(|(tag, _)| *tag == etag) {
-            return;
-        }
-        kept.push_front((etag, rendered));
-        while kept.iter().map(|(_, r)| r.0.len()).sum::<usize>() > Self::BUDGET {
-            kept.pop_back();
-        }
-    }
-}
 
 /// How far back `/calendar.ics` reaches when neither `from` nor `season_id` says.
 const DEFAULT_PAST_DAYS: i64 = 90;

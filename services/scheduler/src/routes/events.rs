@@ -1,11 +1,18 @@
 //! `/api/v1/events`: administrators create events, operators propose them, anyone reads the
 //! published calendar. An event with a space gets its slot from booking over the bus.
 
-use super::{calendar, input, views::EventView};
+use super::calendar;
+use crate::ops::input;
+use crate::views::EventView;
 use crate::{
-    db::{events, occurrences, spaces},
-    domain::{EventStatus, FundingLine, SCHEDULED, SpaceStatus, TextRule, check_text},
-    places,
+    db::{
+        events,
+        occurrences::{self, new_occurrence},
+        spaces,
+    },
+    domain::{EventStatus, FundingLine, SpaceStatus, TextRule, check_text},
+    ops::events::{may_see_unpublished, store_new},
+    ops::places,
     schedule::{self, announce, timing},
     state::AppState,
 };
@@ -14,7 +21,6 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
 };
-use chrono::{DateTime, Utc};
 use piazza_shared::{
     auth::{Caller, Role},
     contracts::Category,
@@ -219,10 +225,9 @@ pub async fn create(
         .iter()
         .map(|i| new_occurrence(id, i.starts_at, i.ends_at, now))
         .collect();
-    let txn = state.db.begin().await?;
-    store_new(&*txn, &state.outbox, &mut event, &rows, now).await?;
+    let txn = state.begin().await?;
+    store_new(&txn, &mut event, &rows, now).await?;
     txn.commit().await?;
-    state.outbox.wake();
     tracing::info!(event_id = %id, occurrences = rows.len(), actor = %claims.sub, "event created");
     let space = match body.space_id {
         Some(s) => spaces::Entity::find_by_id(s).one(conn).await?,
@@ -234,55 +239,6 @@ pub async fn create(
     ))
 }
 
-/// Stores a new event and its occurrences, and asks booking for its space.
-pub async fn store_new(
-    conn: &impl sea_orm::ConnectionTrait,
-    outbox: &piazza_shared::bus::outbox::Outbox,
-    event: &mut events::Model,
-    rows: &[occurrences::Model],
-    now: DateTime<Utc>,
-) -> Result<(), sea_orm::DbErr> {
-    announce::request_slots(conn, outbox, event, rows, now).await?;
-    events::Entity::insert(events::ActiveModel::from(event.clone()))
-        .exec_without_returning(conn)
-        .await?;
-    insert_occurrences(conn, rows).await
-}
-
-/// A new scheduled occurrence; the rule placed it at `starts_at`.
-pub fn new_occurrence(
-    event_id: Uuid,
-    starts_at: DateTime<Utc>,
-    ends_at: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> occurrences::Model {
-    occurrences::Model {
-        id: Uuid::now_v7(),
-        event_id,
-        starts_at,
-        ends_at,
-        status: SCHEDULED.into(),
-        sequence: 0,
-        recurrence_id: Some(starts_at),
-        reminded_at: None,
-        cancel_reason: None,
-        updated_at: Some(now),
-    }
-}
-
-/// Inserts occurrences in batches small enough for any database's parameter limit.
-pub async fn insert_occurrences(
-    conn: &impl sea_orm::ConnectionTrait,
-    rows: &[occurrences::Model],
-) -> Result<(), sea_orm::DbErr> {
-    for chunk in rows.chunks(500) {
-        occurrences::Entity::insert_many(chunk.iter().cloned().map(occurrences::ActiveModel::from))
-            .exec_without_returning(conn)
-            .await?;
-    }
-    Ok(())
-}
-
 /// Reads `{id}` or `{id}.ics`.
 fn event_path(raw: &str) -> Result<(Uuid, bool), ApiError> {
     let (id, ics) = match raw.strip_suffix(".ics") {
@@ -292,11 +248,6 @@ fn event_path(raw: &str) -> Result<(Uuid, bool), ApiError> {
     Uuid::parse_str(id)
         .map(|id| (id, ics))
         .map_err(|_| ApiError::field("id", "not a valid id (a UUID)"))
-}
-
-/// Whether `caller` may see an event that is not public.
-pub fn may_see_unpublished(caller: Option<&Caller>, event: &events::Model) -> bool {
-    caller.is_some_and(|c| c.is_admin() || (c.0.org.is_some() && c.0.org == event.organisation_id))
 }
 
 /// One event: public once published; before that, only administrators and its organisation.

@@ -2,9 +2,10 @@
 //! theatre's, a museum's, a library's), and it is fetched at once, then on `import_cron`, or on
 //! demand. A feed that fails shows on the feed and on its season, and changes nothing.
 
-use super::input;
+use crate::ops::input;
 use crate::{
     db::{feeds, seasons},
+    error::SchedulerError,
     import::{
         self, Refresh, Report,
         fetch::{AllowedHosts, check_literal},
@@ -173,10 +174,7 @@ pub async fn create(
         .one(state.db.conn())
         .await?;
     if let Some(existing) = duplicate {
-        return Err(ApiError::conflict(
-            "the season already imports this address",
-            vec![serde_json::json!({ "feed_id": existing.id })],
-        ));
+        return Err(SchedulerError::FeedExists(existing.id).into());
     }
     let mut categories = body.categories.clone();
     categories.sort();
@@ -282,7 +280,7 @@ pub async fn delete(
         .one(state.db.conn())
         .await?
         .ok_or(ApiError::NotFound("season"))?;
-    let txn = state.db.begin().await?;
+    let txn = state.begin().await?;
     import::sync::apply(
         &state,
         &*txn,
@@ -295,7 +293,6 @@ pub async fn delete(
     .await?;
     feeds::Entity::delete_by_id(id).exec(&*txn).await?;
     txn.commit().await?;
-    state.outbox.wake();
     tracing::info!(feed_id = %id, actor = %caller.0.sub, "feed removed");
     Ok(StatusCode::NO_CONTENT)
 }

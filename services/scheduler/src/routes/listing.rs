@@ -1,7 +1,7 @@
 //! The public calendar as JSON: `GET /api/v1/events` lists the occurrences of published events
 //! with filters and a cursor. The filters and the query are shared with the iCalendar feed.
 
-use super::views::OccurrenceItem;
+use crate::views::OccurrenceItem;
 use crate::{
     db::{events, occurrences, spaces},
     domain::EventStatus,

@@ -6,7 +6,6 @@ pub mod changes;
 pub mod clashes;
 pub mod events;
 pub mod feeds;
-mod input;
 pub mod jobs;
 pub mod listing;
 pub mod occurrences;
@@ -14,15 +13,11 @@ pub mod programmes;
 pub mod proposals;
 pub mod registrations;
 pub mod seasons;
-mod views;
 pub mod workflow;
 
 use crate::state::AppState;
 use utoipa::OpenApi;
 use utoipa_axum::{router::OpenApiRouter, routes};
-
-pub use events::{insert_occurrences, new_occurrence};
-pub use views::{EventView, OccurrenceItem, PlacesView, SeasonView};
 
 /// Paths served by a route documented under another name.
 #[derive(OpenApi)]

@@ -170,7 +170,7 @@ async fn an_accepted_proposal_becomes_a_draft_weekly_event_with_its_space_and_ea
         })
         .await;
     assert_eq!(told.reason, "Fuori tema");
-    let (status, _) = app
+    let (status, problem) = app
         .post(
             &format!("/api/v1/proposals/{beat_id}/accept"),
             Some(&admin),
@@ -178,6 +178,7 @@ async fn an_accepted_proposal_becomes_a_draft_weekly_event_with_its_space_and_ea
         )
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(problem["type"], "urn:piazza:problem:proposal_decided");
     let (status, _) = app
         .post(
             &format!("/api/v1/proposals/{beat_id}/decline"),

@@ -363,7 +363,7 @@ async fn a_feed_that_cannot_be_reached_or_is_no_url_is_reported() {
             .contains("could not reach"),
         "{created}"
     );
-    let (status, _) = app
+    let (status, problem) = app
         .post(
             &format!("/api/v1/seasons/{season}/feeds"),
             Some(&admin),
@@ -371,6 +371,7 @@ async fn a_feed_that_cannot_be_reached_or_is_no_url_is_reported() {
         )
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "the same address twice");
+    assert_eq!(problem["type"], "urn:piazza:problem:feed_exists");
     for bad in ["ftp://example.org/x.ics", "not a url", "file:///etc/passwd"] {
         let problem = expect(
             &app,

@@ -70,6 +70,7 @@ async fn an_operators_proposal_is_held_until_scheduled_and_publishing_needs_the_
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{problem}");
     assert_eq!(problem["conflicts"][0]["space_status"], "pending");
+    assert_eq!(problem["type"], "urn:piazza:problem:space_not_confirmed");
 
     // The administrator takes it into the season: booking approves the held slot.
     let scheduled = expect(

@@ -236,6 +236,7 @@ async fn seasons_move_from_planning_to_published_to_archived_and_an_archived_one
         )
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    assert_eq!(problem["type"], "urn:piazza:problem:season_state");
     let (_, shown) = app
         .post(
             &format!("/api/v1/seasons/{season}/publish"),
@@ -268,7 +269,7 @@ async fn seasons_move_from_planning_to_published_to_archived_and_an_archived_one
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(fields(&problem), ["season_id"]);
-    let (status, _) = app
+    let (status, problem) = app
         .patch(
             &format!("/api/v1/seasons/{season}"),
             Some(&admin),
@@ -276,6 +277,7 @@ async fn seasons_move_from_planning_to_published_to_archived_and_an_archived_one
         )
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(problem["type"], "urn:piazza:problem:season_archived");
     for body in [
         json!({ "name": "", "starts_on": "2027-01-01", "ends_on": "2027-02-01" }),
         json!({ "name": "S", "starts_on": "2027-02-01", "ends_on": "2027-01-01" }),

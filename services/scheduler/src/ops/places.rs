@@ -6,9 +6,9 @@
 use crate::{
     db::{events, programmes, registrations},
     domain::{EventStatus, RegistrationStatus, SCHEDULED},
-    routes::PlacesView,
     schedule::{Loaded, announce},
     state::AppState,
+    views::PlacesView,
 };
 use chrono::{DateTime, Duration, Utc};
 use piazza_shared::{

@@ -96,7 +96,7 @@ pub fn exdates_json(exclusions: &[Exclusion]) -> serde_json::Value {
 }
 
 pub fn stored_exdates(value: &serde_json::Value, zone: Tz) -> Vec<Exclusion> {
-    super::views::exdates_of(value)
+    crate::views::exdates_of(value)
         .iter()
         .filter_map(|text| Exclusion::parse(text, zone).ok())
         .collect()
@@ -145,4 +145,12 @@ pub async fn programme(
         );
     }
     Ok(Some(programme))
+}
+
+/// Checks a cancellation reason.
+pub fn reason(text: &str) -> Result<String, ApiError> {
+    let mut v = Violations::new();
+    let reason = check_text(&mut v, "reason", text, TextRule::REASON);
+    v.finish()?;
+    Ok(reason)
 }

@@ -1,0 +1,35 @@
+//! Events: the steps every way of making an event shares (an administrator's, an operator's
+//! proposal, an accepted call proposal).
+
+pub mod changes;
+pub mod lifecycle;
+pub mod occurrences;
+
+use crate::{
+    db::{events, occurrences as occurrence_rows},
+    schedule::announce,
+};
+use chrono::{DateTime, Utc};
+use piazza_shared::auth::Caller;
+use piazza_shared::unit::Unit;
+use sea_orm::EntityTrait;
+
+/// Stores a new event and its occurrences, and asks booking for its space.
+pub async fn store_new(
+    unit: &Unit,
+    event: &mut events::Model,
+    rows: &[occurrence_rows::Model],
+    now: DateTime<Utc>,
+) -> Result<(), sea_orm::DbErr> {
+    let conn: &sea_orm::DatabaseTransaction = unit;
+    announce::request_slots(conn, unit.outbox(), event, rows, now).await?;
+    events::Entity::insert(events::ActiveModel::from(event.clone()))
+        .exec_without_returning(conn)
+        .await?;
+    occurrence_rows::insert_occurrences(conn, rows).await
+}
+
+/// Whether `caller` may see an event that is not public.
+pub fn may_see_unpublished(caller: Option<&Caller>, event: &events::Model) -> bool {
+    caller.is_some_and(|c| c.is_admin() || (c.0.org.is_some() && c.0.org == event.organisation_id))
+}

@@ -1,0 +1,14 @@
+//! The scheduler's use cases, one module per aggregate. Each is a function taking the state, the
+//! caller and a typed input, and answering a typed output or a [`crate::error::SchedulerError`].
+//! Transactions, the outbox and the audit log are used here (through [`piazza_shared::unit::Unit`]) and
+//! in the jobs and message handlers that run a use case of their own; the routes and pages above
+//! only translate.
+
+pub mod calls;
+pub mod events;
+pub mod input;
+pub mod places;
+pub mod programmes;
+pub mod proposals;
+pub mod registrations;
+pub mod seasons;
