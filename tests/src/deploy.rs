@@ -82,6 +82,14 @@ impl Deployment {
 
     /// Everything in one process on the embedded default.
     pub async fn embedded() -> Self {
+        let mut deployment = Self::embedded_idle();
+        let node = Node::start("piazza", deployment.env.clone(), &[], deployment.dir.path()).await;
+        deployment.nodes.push(node);
+        deployment
+    }
+
+    /// The embedded default's folder and settings, with no process started yet.
+    pub fn embedded_idle() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let data = dir.path().join("data");
         let env = BTreeMap::from([
@@ -89,12 +97,11 @@ impl Deployment {
             ("PIAZZA_LISTEN".into(), "127.0.0.1:0".into()),
             ("PIAZZA_BUS__RETRY_DELAY_MS".into(), "300".into()),
         ]);
-        let node = Node::start("piazza", env.clone(), &[], dir.path()).await;
         Self {
             mailbox: Mailbox::Files(data.join("outbox")),
             dir,
             env,
-            nodes: vec![node],
+            nodes: Vec::new(),
             names: None,
         }
     }

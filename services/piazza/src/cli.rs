@@ -22,6 +22,14 @@ pub enum Command {
         #[arg(long)]
         service: Option<Service>,
     },
+    /// Fill an empty Piazza with a demo programme of the Centro Storico (spaces, a season of
+    /// events with a pathway, a call, an operator's booking, subscribers), print how to sign in,
+    /// and keep serving every service in this process, as `piazza` with no command does.
+    Demo {
+        /// Fill, print, and stop instead of serving.
+        #[arg(long)]
+        fill_only: bool,
+    },
     /// Manage accounts.
     User {
         #[command(subcommand)]

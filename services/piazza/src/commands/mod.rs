@@ -1,6 +1,7 @@
 //! What each command does.
 
 mod dead_letters;
+mod demo;
 mod emails;
 mod migrate;
 mod serve;
@@ -34,6 +35,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         None => serve::all(settings).await,
         Some(Command::Serve { service }) => serve::one(settings, def(service)).await,
+        Some(Command::Demo { fill_only }) => demo::run(settings, fill_only).await,
         Some(Command::Migrate { service }) => migrate::run(&settings, service.map(def)).await,
         Some(Command::User {
             command:

@@ -28,7 +28,7 @@ pub async fn one(settings: Settings, service: ServiceDef) -> anyhow::Result<()> 
     app.run_until_stopped().await
 }
 
-fn announce(app: &Application, settings: &Settings, what: &str) {
+pub(super) fn announce(app: &Application, settings: &Settings, what: &str) {
     let address = app
         .local_addr()
         .map(|a| a.to_string())
