@@ -436,9 +436,9 @@ async fn the_rabbitmq_definitions_load_and_each_service_runs_with_its_own_user_o
             Default::default(),
         )
         .await;
-    let error = refused
-        .err()
-        .expect("booking's user could read the scheduler's queue");
+    let Err(error) = refused else {
+        panic!("booking's user could read the scheduler's queue");
+    };
     assert!(
         format!("{error:?}").to_uppercase().contains("ACCESS"),
         "{error:?}"
