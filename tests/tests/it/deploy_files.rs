@@ -143,6 +143,20 @@ fn the_gateway_appends_the_client_address_instead_of_replacing_what_piazza_trust
     );
 }
 
+#[test]
+fn the_gateway_keeps_metrics_and_readiness_inside() {
+    // Under `location /` they would reach the scheduler's: each has a location of its own.
+    let text = std::fs::read_to_string(deploy_dir().join("gateway.conf")).unwrap();
+    for path in ["/metrics", "/readyz"] {
+        let line = text
+            .lines()
+            .map(str::trim)
+            .find(|l| l.starts_with(&format!("location = {path} ")))
+            .unwrap_or_else(|| panic!("gateway.conf has no location for {path}"));
+        assert!(line.ends_with("{ return 404; }"), "{line}");
+    }
+}
+
 /// `(prefix, exact, upstream)` for each `location` of `deploy/gateway.conf`.
 pub(crate) fn gateway_locations() -> Vec<(String, bool, String)> {
     let text = std::fs::read_to_string(deploy_dir().join("gateway.conf")).unwrap();
