@@ -7,7 +7,8 @@ Usage: python3 deploy_check.py RENDERED.yaml...
   deploy/rabbitmq/definitions.json (which the Rust tests check against the code's topology);
 - each overlay's Ingress sends every path of deploy/gateway.conf to the same service, and
   /metrics and /readyz nowhere public;
-- every Secret a pod reads is one the README tells the operator to make, or CloudNativePG makes.
+- every Secret a pod reads is one the README tells the operator to make, or CloudNativePG makes,
+  and every PIAZZA_<KEY>_FILE a container is given names a file one of its Secrets puts there.
 """
 
 import pathlib
@@ -38,6 +39,13 @@ def gateway_routes():
     return routes
 
 
+def gateway_refused():
+    """The paths deploy/gateway.conf answers 404 for."""
+    pattern = re.compile(r"\s*location = (\S+)\s+\{ return 404; \}")
+    lines = (ROOT / "deploy/gateway.conf").read_text().splitlines()
+    return {m.group(1) for m in map(pattern.match, lines) if m}
+
+
 def check_topology():
     generated = subprocess.run(
         [sys.executable, str(ROOT / "deploy/rabbitmq/kubernetes.py")],
@@ -65,6 +73,8 @@ def check_rendered(path):
     for key, service in expected.items():
         if routes.get(key) != service:
             errors.append(f"{path}: the Ingress sends {key[0]} to {routes.get(key)}, the gateway to {service}")
+    if gateway_refused() != INTERNAL:
+        errors.append(f"deploy/gateway.conf answers 404 for {sorted(gateway_refused())}, the Ingress keeps {sorted(INTERNAL)} inside")
     for key, service in routes.items():
         if key[0] in INTERNAL:
             if not key[1] or service != "piazza-internal-only":
@@ -74,11 +84,27 @@ def check_rendered(path):
     for d in documents:
         if d["kind"] not in ("Deployment", "Job"):
             continue
-        for volume in d["spec"]["template"]["spec"].get("volumes", []):
+        pod = d["spec"]["template"]["spec"]
+        files = {}  # volume name -> the files its Secrets put there
+        for volume in pod.get("volumes", []):
             for source in volume.get("projected", {}).get("sources", []):
                 name = source.get("secret", {}).get("name")
                 if name and name not in SECRETS:
                     errors.append(f"{path}: {d['kind']} {d['metadata']['name']} reads Secret {name}, which nobody makes")
+                for item in source.get("secret", {}).get("items", []):
+                    files.setdefault(volume["name"], set()).add(item["path"])
+        for container in pod["containers"]:
+            mounted = {
+                f"{m['mountPath']}/{f}"
+                for m in container.get("volumeMounts", [])
+                for f in files.get(m["name"], ())
+            }
+            for env in container.get("env", []):
+                if env["name"].endswith("_FILE") and env.get("value") not in mounted:
+                    errors.append(
+                        f"{path}: {d['metadata']['name']} reads {env['name']}={env.get('value')}, "
+                        "which no Secret it mounts puts there"
+                    )
 
 
 check_topology()
