@@ -339,14 +339,19 @@ impl Settings {
     /// environment, and validates the result.
     pub fn load() -> Result<Self, SettingsError> {
         let file = std::env::var("PIAZZA_CONFIG").unwrap_or_else(|_| "piazza.toml".into());
-        let figment = Figment::from(Serialized::defaults(Defaults::default()))
+        let mut figment = Figment::from(Serialized::defaults(Defaults::default()))
             .merge(Toml::file(&file))
             .merge(
                 Env::prefixed("PIAZZA_")
                     .ignore(&["CONFIG"])
+                    .filter(|key| !crate::env_file::names_a_file(key.as_str()))
                     .split("__")
                     .map(|key| key.as_str().to_lowercase().into()),
             );
+        // PIAZZA_<KEY>_FILE: the setting from a file (a mounted secret).
+        for (key, value) in crate::env_file::settings_from_files("PIAZZA_", std::env::vars())? {
+            figment = figment.merge(Serialized::default(&key, value));
+        }
         Self::from_figment(figment)
     }
 

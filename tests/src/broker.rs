@@ -162,6 +162,24 @@ impl PrivateBroker {
         self.last_start = started.elapsed();
     }
 
+    /// Runs `rabbitmqctl <args>` against this node, as an operator would (`import_definitions`,
+    /// `change_password`); returns whether it succeeded, and what it printed.
+    pub async fn ctl(&self, args: &[&str]) -> (bool, String) {
+        let output = self
+            .command("rabbitmqctl")
+            .args(["-n", &self.node])
+            .args(args)
+            .output()
+            .await
+            .expect("running rabbitmqctl");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        (output.status.success(), text)
+    }
+
     /// Stops the node the way an operator does (`rabbitmqctl stop`), waiting until it is gone.
     pub async fn stop(&mut self) {
         let Some(mut child) = self.child.take() else {

@@ -5,7 +5,10 @@
 //! unsubscribe link, say) from being accepted for another.
 
 use super::sessions::Revocations;
-use crate::{secret::Secret, settings::Settings};
+use crate::{
+    secret::Secret,
+    settings::{Settings, SettingsError},
+};
 use anyhow::Context;
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
@@ -98,7 +101,9 @@ impl Keys {
     }
 
     /// Keys from the settings; in the embedded mode without `secret_key`, a key generated once
-    /// into `<data_dir>/secret.key` (readable by the owner only).
+    /// into `<data_dir>/secret.key` (readable by the owner only). On PostgreSQL or RabbitMQ the
+    /// key must be set: there several processes verify each other's tokens and links, and each
+    /// would generate a key of its own into its own data dir.
     pub fn from_settings(settings: &Settings) -> anyhow::Result<Self> {
         let previous: Vec<&str> = settings
             .previous_secret_keys
@@ -107,6 +112,15 @@ impl Keys {
             .collect();
         if let Some(key) = &settings.secret_key {
             return Ok(Self::new(key.expose(), &previous));
+        }
+        if settings.uses_postgres() || settings.amqp_url.is_some() {
+            return Err(SettingsError::new(
+                "secret_key",
+                "required with PostgreSQL or RabbitMQ, where every service and replica must sign \
+                 with the same key: set PIAZZA_SECRET_KEY, or PIAZZA_SECRET_KEY_FILE to a file \
+                 holding it (at least 32 random characters, e.g. `openssl rand -base64 48`)",
+            )
+            .into());
         }
         let path = settings.data_dir.join("secret.key");
         let secret = match std::fs::read_to_string(&path) {
@@ -229,6 +243,33 @@ mod tests {
 
     const A: &str = "a-very-long-secret-key-for-tests-0001";
     const B: &str = "another-long-secret-key-for-tests-0002";
+
+    #[test]
+    fn without_a_key_postgres_or_rabbitmq_is_refused_and_only_the_embedded_mode_generates_one() {
+        let dir = std::env::temp_dir().join(format!("piazza-keys-{}", std::process::id()));
+        let mut settings = Settings::from_toml("").unwrap();
+        settings.data_dir = dir.clone();
+        for (database, amqp) in [(true, false), (false, true)] {
+            settings.database_url =
+                database.then(|| Secret::new("postgres://p:p@db/piazza".to_string()));
+            settings.amqp_url = amqp.then(|| Secret::new("amqp://p:p@mq/%2f".to_string()));
+            let error = Keys::from_settings(&settings).err().unwrap();
+            let error = error.downcast_ref::<SettingsError>().unwrap();
+            assert_eq!(error.key, "secret_key");
+            assert!(error.message.contains("PIAZZA_SECRET_KEY_FILE"), "{error}");
+        }
+        assert!(!dir.join("secret.key").exists());
+        settings.database_url = None;
+        settings.amqp_url = None;
+        let generated = Keys::from_settings(&settings).unwrap();
+        assert!(dir.join("secret.key").exists());
+        let token = generated.sign("t", &1, Utc::now() + Duration::minutes(1));
+        std::fs::remove_dir_all(&dir).unwrap();
+        settings.database_url = Some(Secret::new("postgres://p:p@db/piazza".to_string()));
+        settings.secret_key = Some(Secret::new(A.to_string()));
+        let configured = Keys::from_settings(&settings).unwrap();
+        assert!(configured.verify::<i32>("t", &token, Utc::now()).is_err());
+    }
 
     #[test]
     fn a_token_verifies_for_its_purpose_only() {

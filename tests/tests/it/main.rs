@@ -14,5 +14,6 @@ mod notifier;
 mod operations;
 mod pages;
 mod scheduler;
+mod secrets;
 mod security;
 mod slice;
