@@ -2,14 +2,14 @@
 //! registrations and emails sent, from the outreach report — a chart, figures and CSV.
 //! Aggregates only.
 
-use super::PageState;
-use crate::routes::reports::{self, Outreach, Period};
+use super::state::PageState;
+use crate::ops::reports::{self, Outreach, Period};
 use axum::{extract::State, response::Response};
 use chrono::{Datelike, NaiveDate};
 use minijinja::context;
 use piazza_shared::{
     auth::{Caller, Role},
-    http::{ApiError, Query},
+    http::ApiError,
     web::{
         PageCtx, chart,
         csv::{Cell, Csv},
@@ -42,8 +42,7 @@ async fn report(
         from: Some(from.to_string()),
         to: Some(to.to_string()),
     };
-    let axum::Json(outreach) =
-        reports::outreach(State(state.app.clone()), caller, Query(period)).await?;
+    let outreach = reports::outreach(&state.app, &caller, period).await?;
     Ok((from, to, outreach))
 }
 

@@ -1,17 +1,19 @@
 //! `/subscribe`: interests, birth year, language and frequency; under 14 a guardian's address.
-//! The answer is the API's: a confirmation email is on its way (double opt-in).
+//! The same use case as `POST /api/v1/subscribers` (`ops::subscribers::subscribe`): a
+//! confirmation email is on its way (double opt-in).
 
-use super::PageState;
+use super::state::PageState;
 use crate::{
     domain::Frequency,
-    routes::subscribers::{self, NewSubscriber},
+    error::NotifierError,
+    ops::subscribers::{self, NewSubscriber},
 };
 use axum::{extract::State, http::StatusCode, response::Response};
 use chrono::Datelike;
 use minijinja::context;
 use piazza_shared::{
     contracts::{Category, Language},
-    http::{ApiError, ClientAddress, Json, PublicLimit},
+    http::{ApiError, ClientAddress, PublicLimit},
     web::{FormData, Lang, PageCtx, words},
 };
 use std::collections::BTreeMap;
@@ -48,10 +50,9 @@ pub async fn submit(
     ClientAddress(source): ClientAddress,
     form: FormData,
 ) -> Response {
-    let limit = match limit {
-        Ok(limit) => limit,
-        Err(error) => return ctx.api_error(&state.templates, error),
-    };
+    if let Err(error) = limit {
+        return ctx.api_error(&state.templates, error);
+    }
     if !ctx.same_origin() {
         return ctx.error(
             &state.templates,
@@ -94,16 +95,9 @@ pub async fn submit(
             frequency,
             guardian_email: form.opt("guardian_email").map(str::to_string),
         };
-        match subscribers::subscribe(
-            State(state.app.clone()),
-            limit,
-            ClientAddress(source),
-            Json(body),
-        )
-        .await
-        {
+        match subscribers::subscribe(&state.app, source, body).await {
             Ok(_) => accepted = true,
-            Err(ApiError::Validation(list)) => {
+            Err(NotifierError::Api(ApiError::Validation(list))) => {
                 for e in list {
                     let field = if e.field.starts_with("interests") {
                         "interests".to_string()
@@ -113,7 +107,7 @@ pub async fn submit(
                     errors.insert(field, e.message);
                 }
             }
-            Err(error) => return ctx.api_error(&state.templates, error),
+            Err(error) => return ctx.api_error(&state.templates, error.into()),
         }
     }
     ctx.render_status(

@@ -20,7 +20,10 @@
 //! [`piazza_shared::db::InstanceLock`]). Taking the lock proves that its previous life is over,
 //! so it takes back at once what rows registered under its name had claimed.
 
-use crate::db::{deliveries, senders};
+use crate::{
+    db::{deliveries, senders},
+    domain::DeliveryState,
+};
 use piazza_shared::{
     db::{Db, InstanceLock},
     settings::EmailSettings,
@@ -304,7 +307,10 @@ impl Lease {
             .from(senders::Entity)
             .to_owned();
         let freed = deliveries::Entity::update_many()
-            .col_expr(deliveries::Column::State, Expr::value("pending"))
+            .col_expr(
+                deliveries::Column::State,
+                Expr::value(DeliveryState::Pending.as_str()),
+            )
             .col_expr(
                 deliveries::Column::SenderId,
                 Expr::value(Option::<Uuid>::None),
@@ -313,7 +319,7 @@ impl Lease {
                 deliveries::Column::NextAttemptAt,
                 Expr::value(piazza_shared::clock::now()),
             )
-            .filter(deliveries::Column::State.eq("sending"))
+            .filter(deliveries::Column::State.eq(DeliveryState::Sending.as_str()))
             .filter(deliveries::Column::SenderId.is_not_null())
             .filter(deliveries::Column::SenderId.not_in_subquery(registered))
             .exec(self.db.conn())
@@ -345,7 +351,10 @@ impl Lease {
 /// Puts the emails claimed under `id` back to pending, due now; returns how many.
 pub async fn give_back(conn: &impl ConnectionTrait, id: Uuid) -> Result<u64, DbErr> {
     Ok(deliveries::Entity::update_many()
-        .col_expr(deliveries::Column::State, Expr::value("pending"))
+        .col_expr(
+            deliveries::Column::State,
+            Expr::value(DeliveryState::Pending.as_str()),
+        )
         .col_expr(
             deliveries::Column::SenderId,
             Expr::value(Option::<Uuid>::None),
@@ -354,7 +363,7 @@ pub async fn give_back(conn: &impl ConnectionTrait, id: Uuid) -> Result<u64, DbE
             deliveries::Column::NextAttemptAt,
             Expr::value(piazza_shared::clock::now()),
         )
-        .filter(deliveries::Column::State.eq("sending"))
+        .filter(deliveries::Column::State.eq(DeliveryState::Sending.as_str()))
         .filter(deliveries::Column::SenderId.eq(id))
         .exec(conn)
         .await?
