@@ -4,7 +4,7 @@
 
 use crate::domain::{DeliveryState, Kind};
 use piazza_shared::contracts::Language;
-use sea_orm::{entity::prelude::*, sea_query::OnConflict};
+use sea_orm::{Condition, entity::prelude::*, sea_query::OnConflict};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "deliveries")]
@@ -88,4 +88,24 @@ pub async fn enqueue(conn: &impl ConnectionTrait, items: Vec<NewDelivery>) -> Re
             .await?;
     }
     Ok(created)
+}
+
+/// Drops the emails still waiting (`pending`) that `which` picks, saying `why`; returns how many.
+/// One being sent already goes.
+pub async fn cancel_pending(
+    conn: &impl ConnectionTrait,
+    which: Condition,
+    why: &str,
+) -> Result<u64, DbErr> {
+    Ok(Entity::update_many()
+        .col_expr(
+            Column::State,
+            Expr::value(DeliveryState::Cancelled.as_str()),
+        )
+        .col_expr(Column::LastError, Expr::value(Some(why.to_string())))
+        .filter(which)
+        .filter(Column::State.eq(DeliveryState::Pending.as_str()))
+        .exec(conn)
+        .await?
+        .rows_affected)
 }

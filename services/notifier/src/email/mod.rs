@@ -10,8 +10,6 @@ mod connections;
 pub mod dates;
 pub mod digest;
 pub mod message;
-#[cfg(test)]
-mod old;
 pub mod parts;
 pub mod registrations;
 pub mod render;

@@ -176,3 +176,78 @@ impl EmailTemplates {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::email::{body::Body, parts::Footer};
+
+    fn render(foot: Foot) -> Rendered {
+        let mut body = Body::new();
+        body.para("Jazz & <blues>\nal 'Duomo'")
+            .lines("Quando", &["2 marzo".to_string()])
+            .link("Scopri di più", "http://piazza.test/events/1?a=1&b=2");
+        let mail = Mail {
+            to: "giulia@example.org",
+            language: Language::It,
+            subject: "Nuovo evento: <Jazz>".into(),
+            foot,
+            attachment: None,
+        };
+        EmailTemplates::new()
+            .unwrap()
+            .render("body", mail, context! { blocks => body.blocks })
+            .unwrap()
+    }
+
+    #[test]
+    fn html_escapes_each_value_once_and_text_not_at_all() {
+        let email = render(Foot::Nobody);
+        assert!(email.html.contains("<html lang=\"it\">"));
+        assert!(
+            email
+                .html
+                .contains("<title>Nuovo evento: &lt;Jazz&gt;</title>")
+        );
+        assert!(
+            email
+                .html
+                .contains("<p>Jazz &amp; &lt;blues&gt;<br>al &#39;Duomo&#39;</p>"),
+            "{}",
+            email.html
+        );
+        assert!(
+            email
+                .html
+                .contains("href=\"http://piazza.test/events/1?a=1&amp;b=2\""),
+            "{}",
+            email.html
+        );
+        assert_eq!(
+            email.text,
+            "Jazz & <blues>\nal 'Duomo'\n\nQuando:\n- 2 marzo\n\n\
+             Scopri di più: http://piazza.test/events/1?a=1&b=2\n\n"
+        );
+    }
+
+    #[test]
+    fn a_subscriber_gets_the_links_to_manage_and_leave_and_the_one_click_header() {
+        let footer = Footer {
+            manage: "http://piazza.test/subscriptions/manage?token=m".into(),
+            unsubscribe: "http://piazza.test/subscriptions/unsubscribe?token=u".into(),
+        };
+        let email = render(footer.foot(Language::It));
+        assert_eq!(
+            email.unsubscribe.as_deref(),
+            Some(footer.unsubscribe.as_str())
+        );
+        assert!(email.text.ends_with(
+            "Ricevi questa email perché ti sei iscritto agli eventi di Piazza.\n\
+             Gestisci le preferenze: http://piazza.test/subscriptions/manage?token=m\n\
+             Cancella l'iscrizione: http://piazza.test/subscriptions/unsubscribe?token=u\n"
+        ));
+        assert!(email.html.contains(
+            "<a href=\"http://piazza.test/subscriptions/unsubscribe?token=u\" style=\"color:#7a2e1f\">Cancella l&#39;iscrizione</a>"
+        ));
+    }
+}

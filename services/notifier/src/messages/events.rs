@@ -25,7 +25,7 @@ use piazza_shared::{
     },
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
     sea_query::Expr,
 };
 use uuid::Uuid;
@@ -166,20 +166,10 @@ pub async fn cancelled(
     };
     if whole {
         // Announcements not yet sent are dropped: there is nothing left to announce.
-        deliveries::Entity::update_many()
-            .col_expr(
-                deliveries::Column::State,
-                Expr::value(DeliveryState::Cancelled.as_str()),
-            )
-            .col_expr(
-                deliveries::Column::LastError,
-                Expr::value(Some("the event was cancelled".to_string())),
-            )
-            .filter(deliveries::Column::Kind.eq(Kind::EventPublished.as_str()))
-            .filter(deliveries::Column::SubjectId.eq(event.event_id))
-            .filter(deliveries::Column::State.eq(DeliveryState::Pending.as_str()))
-            .exec(txn)
-            .await?;
+        let announcements = Condition::all()
+            .add(deliveries::Column::Kind.eq(Kind::EventPublished.as_str()))
+            .add(deliveries::Column::SubjectId.eq(event.event_id));
+        deliveries::cancel_pending(txn, announcements, "the event was cancelled").await?;
     }
     let context = serde_json::json!({
         "event_id": event.event_id,

@@ -6,12 +6,12 @@
 
 use crate::{
     db::{consents, deliveries, subscribers},
-    domain::{ConsentAction, DeliveryState, SubscriberStatus},
+    domain::{ConsentAction, SubscriberStatus},
     error::NotifierError,
     links::LinkClaims,
     state::AppState,
 };
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, sea_query::Expr};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, Set, sea_query::Expr};
 
 /// The subscriber a verified link names: who acts, for use cases reached from an email.
 #[derive(Debug, Clone)]
@@ -111,19 +111,8 @@ pub async fn unsubscribe(
     active.status = Set(SubscriberStatus::Unsubscribed.as_str().into());
     active.unsubscribed_at = Set(Some(now));
     subscribers::Entity::update(active).exec(&*unit).await?;
-    deliveries::Entity::update_many()
-        .col_expr(
-            deliveries::Column::State,
-            Expr::value(DeliveryState::Cancelled.as_str()),
-        )
-        .col_expr(
-            deliveries::Column::LastError,
-            Expr::value(Some("unsubscribed".to_string())),
-        )
-        .filter(deliveries::Column::SubscriberId.eq(subscriber.id))
-        .filter(deliveries::Column::State.eq(DeliveryState::Pending.as_str()))
-        .exec(&*unit)
-        .await?;
+    let theirs = Condition::all().add(deliveries::Column::SubscriberId.eq(subscriber.id));
+    deliveries::cancel_pending(&*unit, theirs, "unsubscribed").await?;
     consents::record(
         &*unit,
         subscriber.id,

@@ -98,6 +98,18 @@ fn admit(
     Ok(())
 }
 
+/// A form's POST: admitted (see [`admit`]), then its link opened.
+#[allow(clippy::result_large_err)]
+async fn open_form(
+    state: &PageState,
+    ctx: &mut PageCtx,
+    limit: Result<PublicLimit, ApiError>,
+    purpose: &str,
+) -> Result<LinkHolder, Response> {
+    admit(state, ctx, limit)?;
+    open(state, ctx, purpose).await
+}
+
 /// A subscription ended: nothing to confirm or change any more.
 fn ended(state: &PageState, ctx: &PageCtx) -> Response {
     ctx.error(
@@ -131,10 +143,7 @@ pub async fn confirm(
     limit: Result<PublicLimit, ApiError>,
     ClientAddress(source): ClientAddress,
 ) -> Response {
-    if let Err(page) = admit(&state, &ctx, limit) {
-        return page;
-    }
-    let holder = match open(&state, &mut ctx, CONFIRM).await {
+    let holder = match open_form(&state, &mut ctx, limit, CONFIRM).await {
         Ok(holder) => holder,
         Err(page) => return page,
     };
@@ -187,10 +196,7 @@ pub async fn save(
     ClientAddress(source): ClientAddress,
     body: Bytes,
 ) -> Response {
-    if let Err(page) = admit(&state, &ctx, limit) {
-        return page;
-    }
-    let holder = match open(&state, &mut ctx, MANAGE).await {
+    let holder = match open_form(&state, &mut ctx, limit, MANAGE).await {
         Ok(holder) => holder,
         Err(page) => return page,
     };
@@ -310,10 +316,7 @@ pub async fn unsubscribe(
     limit: Result<PublicLimit, ApiError>,
     ClientAddress(source): ClientAddress,
 ) -> Response {
-    if let Err(page) = admit(&state, &ctx, limit) {
-        return page;
-    }
-    let holder = match open(&state, &mut ctx, UNSUBSCRIBE).await {
+    let holder = match open_form(&state, &mut ctx, limit, UNSUBSCRIBE).await {
         Ok(holder) => holder,
         Err(page) => return page,
     };

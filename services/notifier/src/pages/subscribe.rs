@@ -65,10 +65,7 @@ pub async fn submit(
     }
     let mut errors = BTreeMap::new();
     let chosen = form.all("interests");
-    let interests: Vec<Category> = chosen
-        .iter()
-        .filter_map(|c| Category::ALL.into_iter().find(|k| k.as_str() == c))
-        .collect();
+    let interests: Vec<Category> = chosen.iter().filter_map(|c| Category::parse(c)).collect();
     let birth_year = form.get("birth_year").parse::<i64>().unwrap_or_else(|_| {
         errors.insert(
             "birth_year".to_string(),
@@ -80,11 +77,8 @@ pub async fn submit(
         Lang::It => Language::It,
         Lang::En => Language::En,
     };
-    let frequency = if form.get("frequency") == "weekly" {
-        Frequency::Weekly
-    } else {
-        Frequency::Instant
-    };
+    // Anything but a weekly digest asked for is one email per event, as the form defaults.
+    let frequency = Frequency::parse(form.get("frequency")).unwrap_or(Frequency::Instant);
     let mut accepted = false;
     if errors.is_empty() {
         let body = NewSubscriber {

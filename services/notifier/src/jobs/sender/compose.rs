@@ -5,10 +5,10 @@
 
 use super::round_data::{Round, uuid_at};
 use crate::{
-    db::{deliveries, subscribers},
+    db::{deliveries, registrations, subscribers},
     domain::{Kind, RegistrationStatus, SubscriberStatus, takes_place_in},
     email::{
-        Rendered, bookings, calendar,
+        EmailTemplates, Rendered, bookings, calendar,
         changes::{self, Audience, CalledOff, Move},
         dates::when,
         digest::{self, Entry},
@@ -151,15 +151,7 @@ pub fn compose(state: &AppState, round: &Round, row: &deliveries::Model) -> Comp
             // A place in line is not yet a date for the calendar.
             let attachment = (!matches!(news, News::Waitlisted { .. }))
                 .then(|| calendar::attachment(event, &event.occurrences, &url, language));
-            let who = Registrant {
-                templates,
-                language,
-                to: &row.recipient,
-                name: &registration.name,
-                event,
-                event_url: &url,
-                cancel_url: registration.cancel_url.as_deref(),
-            };
+            let who = registrant(templates, language, row, registration, event, &url);
             Ok(Some(registration_emails::registration(
                 &who, news, attachment,
             )?))
@@ -193,15 +185,7 @@ pub fn compose(state: &AppState, round: &Round, row: &deliveries::Model) -> Comp
             let url = page(event);
             let attachment =
                 calendar::attachment(event, std::slice::from_ref(&occurrence), &url, language);
-            let who = Registrant {
-                templates,
-                language,
-                to: &row.recipient,
-                name: &registration.name,
-                event,
-                event_url: &url,
-                cancel_url: registration.cancel_url.as_deref(),
-            };
+            let who = registrant(templates, language, row, registration, event, &url);
             Ok(Some(registration_emails::reminder(
                 &who, &date, attachment,
             )?))
@@ -312,6 +296,26 @@ pub fn compose(state: &AppState, round: &Round, row: &deliveries::Model) -> Comp
                 state.settings.time_zone,
             )?))
         }
+    }
+}
+
+/// Who a registration's email is written to, about `event` (at `url`).
+fn registrant<'a>(
+    templates: &'a EmailTemplates,
+    language: Language,
+    row: &'a deliveries::Model,
+    registration: &'a registrations::Model,
+    event: &'a EventSummary,
+    url: &'a str,
+) -> Registrant<'a> {
+    Registrant {
+        templates,
+        language,
+        to: &row.recipient,
+        name: &registration.name,
+        event,
+        event_url: url,
+        cancel_url: registration.cancel_url.as_deref(),
     }
 }
 
