@@ -3,7 +3,10 @@
 //! Aggregates only.
 
 use super::state::PageState;
-use crate::ops::reports::{self, Outreach, Period};
+use crate::{
+    domain::RegistrationStatus,
+    ops::reports::{self, Outreach, Period},
+};
 use axum::{extract::State, response::Response};
 use chrono::{Datelike, NaiveDate};
 use minijinja::context;
@@ -94,9 +97,14 @@ pub async fn csv(State(state): State<PageState>, ctx: PageCtx) -> Response {
     for (category, n) in &o.events.by_category {
         row("events", category, *n);
     }
-    row("registrations", "confirmed", o.registrations.confirmed);
-    row("registrations", "waitlisted", o.registrations.waitlisted);
-    row("registrations", "cancelled", o.registrations.cancelled);
+    let registrations = [
+        (RegistrationStatus::Confirmed, o.registrations.confirmed),
+        (RegistrationStatus::Waitlisted, o.registrations.waitlisted),
+        (RegistrationStatus::Cancelled, o.registrations.cancelled),
+    ];
+    for (status, n) in registrations {
+        row("registrations", status.as_str(), n);
+    }
     for (kind, n) in &o.emails_sent.by_kind {
         row("emails_sent", kind, *n);
     }

@@ -28,7 +28,10 @@ fn categories(ctx: &PageCtx) -> Vec<minijinja::Value> {
 pub async fn form(State(state): State<PageState>, ctx: PageCtx) -> Response {
     let v = BTreeMap::from([
         ("language".to_string(), ctx.lang.code().to_string()),
-        ("frequency".to_string(), "instant".to_string()),
+        (
+            "frequency".to_string(),
+            Frequency::Instant.as_str().to_string(),
+        ),
     ]);
     ctx.render(
         &state.templates,
