@@ -5,9 +5,9 @@
 //! that died are taken over by another once its heartbeat has been still for a lease.
 //!
 //! Speed comes from doing per round what could be done per email: one claim, one read of what
-//! the round's emails need (`round_data::Round`), one write of their other outcomes. The emails of a round
-//! go out `email.concurrency` at a time over the pooled connections; while they do, the next
-//! round is already being claimed, so the connections never wait for the database.
+//! the round's emails need (`round_data::Round`), one write of their other outcomes. The emails
+//! of a round go out `email.concurrency` at a time over the pooled connections; while they do,
+//! the next round is already being claimed, so the connections never wait for the database.
 //!
 //! An accepted email is marked sent before its slot takes the next one: the slots' accepted
 //! emails are marked together, in one statement, as they come; if that write fails, the round
@@ -15,6 +15,10 @@
 //! `email.concurrency` emails accepted by the server but not marked, the only ones that may go
 //! out twice. An email whose connection broke after its content went out has an unknown outcome:
 //! it is recorded `unknown`, counted, and not sent again by itself.
+//!
+//! Its writes are plain transactions, not a [`piazza_shared::unit::Unit`]: the sender publishes
+//! no message and audits nothing, and a unit would wake the outbox relay after every round for
+//! nothing.
 
 mod claim;
 mod compose;
