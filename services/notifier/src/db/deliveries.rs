@@ -109,3 +109,21 @@ pub async fn cancel_pending(
         .await?
         .rows_affected)
 }
+
+/// Puts the claimed emails (`sending`) that `which` picks back to `pending`, unclaimed and due
+/// at `due`, without counting an attempt; returns how many. The one way a claim is released.
+pub async fn release(
+    conn: &impl ConnectionTrait,
+    which: Condition,
+    due: DateTimeUtc,
+) -> Result<u64, DbErr> {
+    Ok(Entity::update_many()
+        .col_expr(Column::State, Expr::value(DeliveryState::Pending.as_str()))
+        .col_expr(Column::SenderId, Expr::value(Option::<Uuid>::None))
+        .col_expr(Column::NextAttemptAt, Expr::value(due))
+        .filter(which)
+        .filter(Column::State.eq(DeliveryState::Sending.as_str()))
+        .exec(conn)
+        .await?
+        .rows_affected)
+}

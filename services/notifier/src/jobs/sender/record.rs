@@ -12,7 +12,7 @@ use crate::{
 use chrono::{Duration, Utc};
 use piazza_shared::runtime::backoff;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
     sea_query::{Expr, OnConflict},
 };
 use uuid::Uuid;
@@ -83,21 +83,10 @@ pub(super) async fn record(
     // Not tried (the server was away, the round halted, the lease lapsed): back to pending, due
     // at once (the sender itself waits before its next round), without counting an attempt.
     for chunk in waiting.chunks(1000) {
-        deliveries::Entity::update_many()
-            .col_expr(
-                deliveries::Column::State,
-                Expr::value(DeliveryState::Pending.as_str()),
-            )
-            .col_expr(
-                deliveries::Column::SenderId,
-                Expr::value(Option::<Uuid>::None),
-            )
-            .col_expr(deliveries::Column::NextAttemptAt, Expr::value(now))
-            .filter(deliveries::Column::Id.is_in(chunk.iter().copied()))
-            .filter(deliveries::Column::State.eq(DeliveryState::Sending.as_str()))
-            .filter(deliveries::Column::SenderId.eq(by))
-            .exec(&*txn)
-            .await?;
+        let untried = Condition::all()
+            .add(deliveries::Column::Id.is_in(chunk.iter().copied()))
+            .add(deliveries::Column::SenderId.eq(by));
+        deliveries::release(&*txn, untried, now).await?;
     }
     for (row, outcome) in outcomes {
         let attempts = row.attempts + 1;
