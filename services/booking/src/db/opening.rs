@@ -1,8 +1,8 @@
 //! Reading a space's opening plan (weekly hours and the date exceptions that meet a range) for
 //! availability, placement and reports.
 
+use super::{exceptions, spaces};
 use crate::{
-    db::{exceptions, spaces},
     domain::{DayWindow, OpeningHours, OpeningPlan, WeeklyHours, opening::parse_day},
 };
 use chrono::{DateTime, Duration, NaiveDate, Utc};
