@@ -171,7 +171,8 @@ mod tests {
 
     #[test]
     fn a_refusal_keeps_its_words_and_names_its_code() {
-        let problem = ApiError::from(BookingError::NotRequested(BookingStatus::Approved)).to_problem();
+        let problem =
+            ApiError::from(BookingError::NotRequested(BookingStatus::Approved)).to_problem();
         assert_eq!(problem.status, 409);
         assert_eq!(problem.problem_type, "urn:piazza:problem:not_requested");
         assert_eq!(problem.detail, "the booking is approved, not requested");
@@ -192,7 +193,10 @@ mod tests {
             after_holds: false,
         })
         .to_problem();
-        assert_eq!(problem.problem_type, "urn:piazza:problem:outside_opening_hours");
+        assert_eq!(
+            problem.problem_type,
+            "urn:piazza:problem:outside_opening_hours"
+        );
         assert_eq!(problem.detail, "1 occurrence(s) cannot be booked");
         assert_eq!(problem.conflicts.len(), 1);
         assert!(problem.conflicts[0].get("obstacle").is_none());
@@ -207,7 +211,11 @@ mod tests {
         let problem = ApiError::from(error).to_problem();
         assert_eq!(problem.problem_type, "urn:piazza:problem:tree_clash");
         assert_eq!(problem.conflicts[0]["field"], "parent_id");
-        assert!(problem.detail.starts_with("parent_id: the change would make 1 live booking(s)"));
+        assert!(
+            problem
+                .detail
+                .starts_with("parent_id: the change would make 1 live booking(s)")
+        );
     }
 
     #[test]

@@ -1,9 +1,7 @@
 //! What every booking use case can reach.
 
 use axum::extract::FromRef;
-use piazza_shared::{
-    auth::Keys, bus::outbox::Outbox, db::Db, settings::Settings, unit::Unit,
-};
+use piazza_shared::{auth::Keys, bus::outbox::Outbox, db::Db, settings::Settings, unit::Unit};
 use std::sync::Arc;
 
 #[derive(Clone, Debug)]

@@ -101,7 +101,10 @@ pub async fn list(conn: &impl ConnectionTrait, listing: &Listing) -> Result<Vec<
 /// transaction (PostgreSQL: `FOR UPDATE`, ids ascending, so two transitions of one series take
 /// their locks in the same order; SQLite: the write transaction is serialised), by start time.
 /// Read after the lock, the statuses are the ones a transition will change.
-pub async fn lock_series(conn: &impl ConnectionTrait, booking: &Model) -> Result<Vec<Model>, DbErr> {
+pub async fn lock_series(
+    conn: &impl ConnectionTrait,
+    booking: &Model,
+) -> Result<Vec<Model>, DbErr> {
     let query = Entity::find().filter(match booking.series_id {
         Some(series) => Condition::any()
             .add(Column::Id.eq(booking.id))

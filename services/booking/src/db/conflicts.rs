@@ -113,4 +113,3 @@ pub async fn find_conflicts(
     }
     Ok(conflicts)
 }
-

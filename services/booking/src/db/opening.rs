@@ -2,9 +2,7 @@
 //! availability, placement and reports.
 
 use super::{exceptions, spaces};
-use crate::{
-    domain::{DayWindow, OpeningHours, OpeningPlan, WeeklyHours, opening::parse_day},
-};
+use crate::domain::{DayWindow, OpeningHours, OpeningPlan, WeeklyHours, opening::parse_day};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use piazza_shared::http::Violations;

@@ -45,6 +45,9 @@ mod tests {
         assert!(!BookingStatus::Rejected.holds_slot());
         assert!(!BookingStatus::Cancelled.holds_slot());
         assert_eq!(BookingStatus::live_names(), ["requested", "approved"]);
-        assert_eq!(BookingStatus::parse("cancelled"), Some(BookingStatus::Cancelled));
+        assert_eq!(
+            BookingStatus::parse("cancelled"),
+            Some(BookingStatus::Cancelled)
+        );
     }
 }

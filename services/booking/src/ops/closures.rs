@@ -137,8 +137,14 @@ pub async fn add(
     };
     unit.publish(&message, None).await?;
     let first = &rows[0];
-    unit.audit(&caller.0, "closure.create", first.id, None, audit::json(&message))
-        .await?;
+    unit.audit(
+        &caller.0,
+        "closure.create",
+        first.id,
+        None,
+        audit::json(&message),
+    )
+    .await?;
     unit.commit().await?;
     tracing::info!(space_id = %id, occurrences = rows.len(), actor = %caller.0.sub, "closure added");
     Ok(ClosureView {

@@ -114,8 +114,14 @@ pub async fn set_exception(
         reason: stored.reason.clone(),
     };
     unit.publish(&message, None).await?;
-    unit.audit(&caller.0, "exception.set", stored.id, None, audit::json(&message))
-        .await?;
+    unit.audit(
+        &caller.0,
+        "exception.set",
+        stored.id,
+        None,
+        audit::json(&message),
+    )
+    .await?;
     unit.commit().await?;
     tracing::info!(space_id = %id, date = %stored.on_date, actor = %caller.0.sub, "opening exception set");
     Ok(stored.into())

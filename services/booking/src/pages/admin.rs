@@ -113,7 +113,9 @@ pub async fn reject(
     };
     match bookings::reject(&state.app, &caller, id, body).await {
         Ok(_) => see_other("/admin/bookings?done=rejected"),
-        Err(BookingError::Api(ApiError::Validation(_))) => see_other("/admin/bookings?failed=reason"),
+        Err(BookingError::Api(ApiError::Validation(_))) => {
+            see_other("/admin/bookings?failed=reason")
+        }
         Err(error) if decided(&error) => see_other("/admin/bookings?failed=decided"),
         Err(error) => ctx.api_error(&state.templates, error.into()),
     }

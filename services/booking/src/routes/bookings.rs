@@ -2,9 +2,7 @@
 //! reject, owners and administrators cancel, over [`crate::ops::bookings`].
 
 use crate::{
-    ops::bookings::{
-        self, BookingFilter, CancelBody, CreatedBooking, NewBooking, RejectBody,
-    },
+    ops::bookings::{self, BookingFilter, CancelBody, CreatedBooking, NewBooking, RejectBody},
     state::AppState,
     views::BookingView,
 };
@@ -119,7 +117,9 @@ pub async fn reject(
     Path(id): Path<Uuid>,
     Json(body): Json<RejectBody>,
 ) -> Result<axum::Json<BookingView>, ApiError> {
-    Ok(axum::Json(bookings::reject(&state, &caller, id, body).await?))
+    Ok(axum::Json(
+        bookings::reject(&state, &caller, id, body).await?,
+    ))
 }
 
 /// Cancels a requested or approved booking (owner or admin), freeing its slots.
@@ -143,5 +143,7 @@ pub async fn cancel(
     body: Option<Json<CancelBody>>,
 ) -> Result<axum::Json<BookingView>, ApiError> {
     let body = body.map(|Json(b)| b).unwrap_or_default();
-    Ok(axum::Json(bookings::cancel(&state, &caller, id, body).await?))
+    Ok(axum::Json(
+        bookings::cancel(&state, &caller, id, body).await?,
+    ))
 }

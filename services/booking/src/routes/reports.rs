@@ -31,5 +31,7 @@ pub async fn utilization(
     caller: Caller,
     Query(range): Query<RangeQuery>,
 ) -> Result<axum::Json<Utilization>, ApiError> {
-    Ok(axum::Json(reports::utilization(&state, &caller, range).await?))
+    Ok(axum::Json(
+        reports::utilization(&state, &caller, range).await?,
+    ))
 }

@@ -90,7 +90,9 @@ pub async fn update(
     Path(id): Path<Uuid>,
     Json(patch): Json<SpacePatch>,
 ) -> Result<axum::Json<SpaceView>, ApiError> {
-    Ok(axum::Json(spaces::update(&state, &caller, id, patch).await?))
+    Ok(axum::Json(
+        spaces::update(&state, &caller, id, patch).await?,
+    ))
 }
 
 /// When a space is free: opening hours minus closures minus held slots (with buffers).

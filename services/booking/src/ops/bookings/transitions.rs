@@ -82,7 +82,11 @@ fn updated(rows: &[bookings::Model], booking: &bookings::Model) -> bookings::Mod
 }
 
 /// Approves a requested booking (every requested occurrence of its series).
-pub async fn approve(state: &AppState, caller: &Caller, id: Uuid) -> Result<BookingView, BookingError> {
+pub async fn approve(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<BookingView, BookingError> {
     caller.require(&[Role::Admin])?;
     let unit = state.begin().await?;
     let (booking, series) = lock(&unit, id).await?;

@@ -53,10 +53,7 @@ fn tags_of(list: &Option<String>) -> Vec<String> {
 }
 
 /// The free range a search asks for, if any.
-fn free_range(
-    filter: &SpaceFilter,
-    zone: chrono_tz::Tz,
-) -> Result<Option<Interval>, BookingError> {
+fn free_range(filter: &SpaceFilter, zone: chrono_tz::Tz) -> Result<Option<Interval>, BookingError> {
     let mut v = Violations::new();
     let free = match (&filter.free_from, &filter.free_to) {
         (None, None) => None,

@@ -55,10 +55,7 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Uuid>
 }
 
 /// The patch checked and laid over `space`.
-fn patched(
-    space: &spaces::Model,
-    patch: &SpacePatch,
-) -> Result<spaces::ActiveModel, BookingError> {
+fn patched(space: &spaces::Model, patch: &SpacePatch) -> Result<spaces::ActiveModel, BookingError> {
     let id = space.id;
     let mut v = Violations::new();
     let mut active: spaces::ActiveModel = space.clone().into();
