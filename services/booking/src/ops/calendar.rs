@@ -1,7 +1,7 @@
 //! A space's held slots as iCalendar (RFC 5545), for anyone to subscribe to. Titles only: no
 //! organisation, no contact, no attendees.
 
-use super::spaces::find;
+use super::{range, spaces::find};
 use crate::{
     db::{bookings, holds},
     domain::BookingStatus,
@@ -10,7 +10,7 @@ use crate::{
 };
 use chrono::Duration;
 use piazza_shared::{
-    http::{ApiError, Violations},
+    http::Violations,
     ics,
     time::{Bound, parse_bound},
 };
@@ -51,18 +51,7 @@ pub async fn space_calendar(
         (None, Some(from)) => Some(from + Duration::days(365)),
         (None, None) => None,
     };
-    if let (Some(f), Some(t)) = (from, to) {
-        v.check(t > f, "to", "must be after from");
-        v.check(
-            t - f <= Duration::days(MAX_FEED_DAYS),
-            "to",
-            format!("the range may cover at most {MAX_FEED_DAYS} days"),
-        );
-    }
-    v.finish()?;
-    let (Some(from), Some(to)) = (from, to) else {
-        return Err(ApiError::field("from", "is required").into());
-    };
+    let (from, to) = range::checked(v, from, to, MAX_FEED_DAYS)?;
     let held: Vec<Uuid> = holds::Entity::find()
         .filter(holds::Column::SpaceId.eq(id))
         .filter(holds::Column::StartsAt.lt(to))

@@ -1,7 +1,7 @@
 //! Utilisation: how much of the time spaces were open was booked, per space and per building;
 //! aggregates only, for administrators and evaluators.
 
-use super::spaces::RangeQuery;
+use super::{range, spaces::RangeQuery};
 use crate::{
     db::{bookings, closures, opening, spaces, tree::SpaceTree},
     domain::{
@@ -11,10 +11,10 @@ use crate::{
     error::BookingError,
     state::AppState,
 };
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use piazza_shared::{
     auth::{Caller, Role},
-    http::{ApiError, Violations},
+    http::Violations,
     time::{Bound, parse_bound},
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -86,18 +86,7 @@ pub async fn utilization(
     let mut v = Violations::new();
     let from = v.take("from", parse_bound(&range.from, zone, Bound::Start));
     let to = v.take("to", parse_bound(&range.to, zone, Bound::End));
-    if let (Some(f), Some(t)) = (from, to) {
-        v.check(t > f, "to", "must be after from");
-        v.check(
-            t - f <= Duration::days(MAX_REPORT_DAYS),
-            "to",
-            format!("the range may cover at most {MAX_REPORT_DAYS} days"),
-        );
-    }
-    v.finish()?;
-    let (Some(from), Some(to)) = (from, to) else {
-        return Err(ApiError::field("from", "is required").into());
-    };
+    let (from, to) = range::checked(v, from, to, MAX_REPORT_DAYS)?;
     let conn = state.db.conn();
     let all = spaces::Entity::find()
         .filter(spaces::Column::Status.ne(SpaceStatus::Retired.as_str()))

@@ -2,6 +2,7 @@
 //! — opening hours minus closures minus held slots, with buffers.
 
 use super::find;
+use crate::ops::range;
 use crate::{
     db::{busy, conflicts::find_conflicts, opening, spaces, tree::SpaceTree},
     domain::{
@@ -14,7 +15,7 @@ use crate::{
 };
 use chrono::{DateTime, Duration, Utc};
 use piazza_shared::{
-    http::{ApiError, Violations, page},
+    http::{Violations, page},
     time::{Bound, parse_bound},
 };
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -201,18 +202,7 @@ pub async fn availability(
     let mut v = Violations::new();
     let from = v.take("from", parse_bound(&range.from, zone, Bound::Start));
     let to = v.take("to", parse_bound(&range.to, zone, Bound::End));
-    if let (Some(f), Some(t)) = (from, to) {
-        v.check(t > f, "to", "must be after from");
-        v.check(
-            t - f <= Duration::days(MAX_AVAILABILITY_DAYS),
-            "to",
-            format!("the range may cover at most {MAX_AVAILABILITY_DAYS} days"),
-        );
-    }
-    v.finish()?;
-    let (Some(from), Some(to)) = (from, to) else {
-        return Err(ApiError::field("from", "is required").into());
-    };
+    let (from, to) = range::checked(v, from, to, MAX_AVAILABILITY_DAYS)?;
     let free = free_slots(state, &space, zone, from, to).await?;
     Ok(Availability {
         space_id: id,
