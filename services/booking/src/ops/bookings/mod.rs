@@ -1,4 +1,4 @@
-//! Bookings: operators request slots once or as a series ([`request`]), administrators approve
+//! Bookings: operators request slots once or as a series ([`request()`]), administrators approve
 //! or reject them and owners or administrators cancel them ([`transitions`]). Every change is a
 //! `booking.*` message; reading them is here.
 

@@ -1,4 +1,4 @@
-//! The catalogue of spaces: adding one ([`create`]), changing one ([`update`]: new buffers or a
+//! The catalogue of spaces: adding one ([`create`]), changing one ([`update()`]: new buffers or a
 //! new parent take its live bookings' holds along) and finding them ([`search`]: filters, free
 //! time, availability). Each change is a `space.*` message and an audit entry.
 
