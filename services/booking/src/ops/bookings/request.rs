@@ -2,7 +2,7 @@
 //! hours, then the placement of its occurrences ([`crate::db::placement`]) and the
 //! organisation's quota, in one unit of work that says `booking.requested`.
 
-use super::summary;
+use super::read::summary;
 use crate::{
     db::{
         bookings, opening,

@@ -4,7 +4,7 @@
 //! the rows with one conditional update ([`bookings::set_status`]), so each transition happens
 //! and is announced once, and says so in a `booking.*` message.
 
-use super::{find, summary};
+use super::read::{find, summary};
 use crate::{
     db::{bookings, tree_lock},
     domain::BookingStatus,

@@ -1,7 +1,7 @@
 //! Finding spaces: the catalogue by its filters (and by free time), and when one space is free
 //! — opening hours minus closures minus held slots, with buffers.
 
-use super::find;
+use super::fields::find;
 use crate::ops::range;
 use crate::{
     db::{busy, conflicts::find_conflicts, opening, spaces, tree::SpaceTree},
@@ -77,6 +77,11 @@ fn free_range(filter: &SpaceFilter, zone: chrono_tz::Tz) -> Result<Option<Interv
     };
     v.finish()?;
     Ok(free)
+}
+
+/// One space (anyone may read the catalogue).
+pub async fn get(state: &AppState, id: Uuid) -> Result<SpaceView, BookingError> {
+    Ok(find(state.db.conn(), id).await?.into())
 }
 
 /// Spaces matching `filter`, by name (anyone may search).

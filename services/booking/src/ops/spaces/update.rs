@@ -3,7 +3,9 @@
 //! ([`crate::db::rehold`]), and the change is refused when that would make live bookings overlap
 //! or meet a closure.
 
-use super::{check_buffer, check_capacity, check_coordinates, check_tags, check_text, find, info};
+use super::fields::{
+    check_buffer, check_capacity, check_coordinates, check_tags, check_text, find, info,
+};
 use crate::{
     db::{rehold, spaces, tree::SpaceTree, tree_lock},
     domain::{Funding, OpeningHours, SpaceKind, SpaceStatus, WeeklyHours},
