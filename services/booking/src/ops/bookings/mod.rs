@@ -1,6 +1,6 @@
 //! Bookings: operators request slots once or as a series ([`request()`]), administrators approve
 //! or reject them and owners or administrators cancel them ([`transitions`]). Every change is a
-//! `booking.*` message; reading them is in [`read`].
+//! `booking.*` message; reading them ([`list`], [`get`]) is in `read.rs`.
 
 mod read;
 pub mod request;
