@@ -1,21 +1,24 @@
 //! Piazza's booking service: the catalogue of spaces, their opening hours and closures,
 //! availability, and bookings that never overlap, approved by administrators. It also keeps the
 //! accounts people log in with and issues their API tokens.
+//!
+//! One shape, as in every service: [`domain`] (types, no I/O) and [`db`] (tables and the
+//! queries a rule lives in) under [`ops`] (the use cases, one module per aggregate, with
+//! [`error::BookingError`]), and over them the thin adapters [`routes`] (JSON API), [`pages`]
+//! (web pages) and `messages` (the scheduler's slot requests), none of which calls another.
 
-pub mod accounts;
-pub mod busy;
 pub mod db;
 pub mod domain;
+pub mod error;
 mod messages;
-pub mod opening;
+pub mod ops;
 pub mod pages;
-pub mod placement;
-pub mod quota;
-pub mod rehold;
 pub mod routes;
 pub mod state;
-pub mod tree;
-pub mod tree_lock;
+pub mod views;
+
+/// Accounts are changed from the command line (`piazza user …`) as well as used to log in.
+pub use ops::accounts;
 
 use futures::FutureExt;
 use piazza_shared::{

@@ -1,7 +1,7 @@
-//! What every booking handler can reach.
+//! What every booking use case can reach.
 
 use axum::extract::FromRef;
-use piazza_shared::{auth::Keys, bus::outbox::Outbox, db::Db, settings::Settings};
+use piazza_shared::{auth::Keys, bus::outbox::Outbox, db::Db, settings::Settings, unit::Unit};
 use std::sync::Arc;
 
 #[derive(Clone, Debug)]
@@ -10,6 +10,13 @@ pub struct AppState {
     pub outbox: Outbox,
     pub keys: Keys,
     pub settings: Arc<Settings>,
+}
+
+impl AppState {
+    /// Begins a unit of work on booking's database and outbox.
+    pub async fn begin(&self) -> Result<Unit, sea_orm::DbErr> {
+        Unit::begin(&self.db, &self.outbox).await
+    }
 }
 
 impl FromRef<AppState> for Keys {

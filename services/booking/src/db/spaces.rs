@@ -1,5 +1,8 @@
 //! `spaces`: rooms, halls, labs, courtyards and squares; a space may sit inside another.
 
+use crate::domain::SpaceStatus;
+use chrono_tz::Tz;
+use piazza_shared::time::parse_zone;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -34,3 +37,15 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// Whether the space takes bookings now (an unknown stored status does not).
+    pub fn is_open(&self) -> bool {
+        SpaceStatus::parse(&self.status) == Some(SpaceStatus::Open)
+    }
+
+    /// The space's own time zone, or `default` if the stored name is unknown.
+    pub fn zone(&self, default: Tz) -> Tz {
+        parse_zone(&self.time_zone).unwrap_or(default)
+    }
+}

@@ -7,31 +7,8 @@ use piazza_shared::{http::Violations, time::local_to_utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Weekday {
-    Mon,
-    Tue,
-    Wed,
-    Thu,
-    Fri,
-    Sat,
-    Sun,
-}
-
-impl Weekday {
-    fn of(day: chrono::Weekday) -> Self {
-        match day {
-            chrono::Weekday::Mon => Weekday::Mon,
-            chrono::Weekday::Tue => Weekday::Tue,
-            chrono::Weekday::Wed => Weekday::Wed,
-            chrono::Weekday::Thu => Weekday::Thu,
-            chrono::Weekday::Fri => Weekday::Fri,
-            chrono::Weekday::Sat => Weekday::Sat,
-            chrono::Weekday::Sun => Weekday::Sun,
-        }
-    }
-}
+/// The days of the week as every service writes them.
+pub use piazza_shared::time::Weekday;
 
 /// One opening window as clients send and read it: `HH:MM` local times; `closes` may be `24:00`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -3,20 +3,6 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-macro_rules! string_enum {
-    ($name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
-        impl $name {
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-
-            pub fn parse(value: &str) -> Option<Self> {
-                match value { $($text => Some($name::$variant),)+ _ => None }
-            }
-        }
-    };
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SpaceKind {
@@ -28,7 +14,7 @@ pub enum SpaceKind {
     Other,
 }
 
-string_enum!(SpaceKind { Room => "room", Hall => "hall", Courtyard => "courtyard", Square => "square", Lab => "lab", Other => "other" });
+piazza_shared::persisted_enum!(SpaceKind { Room => "room", Hall => "hall", Courtyard => "courtyard", Square => "square", Lab => "lab", Other => "other" });
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -41,7 +27,7 @@ pub enum SpaceStatus {
     Retired,
 }
 
-string_enum!(SpaceStatus { Open => "open", UnderWorks => "under_works", Retired => "retired" });
+piazza_shared::persisted_enum!(SpaceStatus { Open => "open", UnderWorks => "under_works", Retired => "retired" });
 
 /// The fund that paid for reactivating a space (the strategy reports by it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -54,4 +40,4 @@ pub enum Funding {
     Other,
 }
 
-string_enum!(Funding { Fesr => "fesr", FsePlus => "fse_plus", Other => "other" });
+piazza_shared::persisted_enum!(Funding { Fesr => "fesr", FsePlus => "fse_plus", Other => "other" });

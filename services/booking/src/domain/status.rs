@@ -12,28 +12,42 @@ pub enum BookingStatus {
     Cancelled,
 }
 
-impl BookingStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BookingStatus::Requested => "requested",
-            BookingStatus::Approved => "approved",
-            BookingStatus::Rejected => "rejected",
-            BookingStatus::Cancelled => "cancelled",
-        }
-    }
+piazza_shared::persisted_enum!(BookingStatus {
+    Requested => "requested",
+    Approved => "approved",
+    Rejected => "rejected",
+    Cancelled => "cancelled",
+});
 
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "requested" => Some(BookingStatus::Requested),
-            "approved" => Some(BookingStatus::Approved),
-            "rejected" => Some(BookingStatus::Rejected),
-            "cancelled" => Some(BookingStatus::Cancelled),
-            _ => None,
-        }
-    }
+impl BookingStatus {
+    /// The statuses that hold a slot, as stored: what queries for live bookings filter on.
+    pub const LIVE: [BookingStatus; 2] = [BookingStatus::Requested, BookingStatus::Approved];
 
     /// Requested and approved bookings hold their slot.
     pub fn holds_slot(self) -> bool {
-        matches!(self, BookingStatus::Requested | BookingStatus::Approved)
+        Self::LIVE.contains(&self)
+    }
+
+    /// The stored names of [`BookingStatus::LIVE`], for a query's `IN`.
+    pub fn live_names() -> [&'static str; 2] {
+        Self::LIVE.map(Self::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_requested_and_approved_bookings_hold_their_slot() {
+        assert!(BookingStatus::Requested.holds_slot());
+        assert!(BookingStatus::Approved.holds_slot());
+        assert!(!BookingStatus::Rejected.holds_slot());
+        assert!(!BookingStatus::Cancelled.holds_slot());
+        assert_eq!(BookingStatus::live_names(), ["requested", "approved"]);
+        assert_eq!(
+            BookingStatus::parse("cancelled"),
+            Some(BookingStatus::Cancelled)
+        );
     }
 }

@@ -1,16 +1,20 @@
 //! The administrator's pages in booking: the approval queue (approve, or reject with a reason)
 //! and the catalogue of spaces.
 
-use super::{PageState, rows};
+use super::{rows, state::PageState};
 use crate::{
     domain::BookingStatus,
-    routes::bookings::{self, BookingFilter, RejectBody},
+    error::BookingError,
+    ops::{
+        bookings::{self, BookingFilter, RejectBody},
+        spaces::SpaceFilter,
+    },
 };
 use axum::{extract::State, response::Response};
 use minijinja::context;
 use piazza_shared::{
     auth::Role,
-    http::{ApiError, Json, Path, Query},
+    http::{ApiError, Path},
     web::{FormData, PageCtx, page::see_other},
 };
 use uuid::Uuid;
@@ -22,18 +26,16 @@ pub async fn queue(State(state): State<PageState>, ctx: PageCtx) -> Response {
         Err(page) => return page,
     };
     let filter = BookingFilter {
-        space_id: None,
         status: Some(BookingStatus::Requested),
-        from: None,
-        to: None,
-        event_id: None,
-        cursor: None,
         limit: Some(500),
+        ..BookingFilter::default()
     };
-    let listed = bookings::list(State(state.app.clone()), caller, Query(filter)).await;
-    let spaces = rows::all_spaces(&state.app, rows::no_filter()).await;
+    let listed = bookings::list(&state.app, &caller, filter)
+        .await
+        .map_err(ApiError::from);
+    let spaces = rows::all_spaces(&state.app, SpaceFilter::default()).await;
     let (page, spaces) = match (listed, spaces) {
-        (Ok(axum::Json(page)), Ok(spaces)) => (page, spaces),
+        (Ok(page), Ok(spaces)) => (page, spaces),
         (Err(error), _) | (_, Err(error)) => return ctx.api_error(&state.templates, error),
     };
     // A series waits as one request: show its first occurrence and how many there are.
@@ -63,6 +65,16 @@ pub async fn queue(State(state): State<PageState>, ctx: PageCtx) -> Response {
     )
 }
 
+/// Whether a decision was refused because the booking was decided (or changed) meanwhile.
+fn decided(error: &BookingError) -> bool {
+    matches!(
+        error,
+        BookingError::NotRequested(_)
+            | BookingError::Changed
+            | BookingError::Api(ApiError::Conflict { .. })
+    )
+}
+
 pub async fn approve(
     State(state): State<PageState>,
     ctx: PageCtx,
@@ -76,10 +88,10 @@ pub async fn approve(
     if let Err(refused) = ctx.check_post(&state.templates, form.get("csrf")) {
         return refused;
     }
-    match bookings::approve(State(state.app.clone()), caller, Path(id)).await {
+    match bookings::approve(&state.app, &caller, id).await {
         Ok(_) => see_other("/admin/bookings?done=approved"),
-        Err(ApiError::Conflict { .. }) => see_other("/admin/bookings?failed=decided"),
-        Err(error) => ctx.api_error(&state.templates, error),
+        Err(error) if decided(&error) => see_other("/admin/bookings?failed=decided"),
+        Err(error) => ctx.api_error(&state.templates, error.into()),
     }
 }
 
@@ -99,11 +111,13 @@ pub async fn reject(
     let body = RejectBody {
         reason: form.get("reason").to_string(),
     };
-    match bookings::reject(State(state.app.clone()), caller, Path(id), Json(body)).await {
+    match bookings::reject(&state.app, &caller, id, body).await {
         Ok(_) => see_other("/admin/bookings?done=rejected"),
-        Err(ApiError::Validation(_)) => see_other("/admin/bookings?failed=reason"),
-        Err(ApiError::Conflict { .. }) => see_other("/admin/bookings?failed=decided"),
-        Err(error) => ctx.api_error(&state.templates, error),
+        Err(BookingError::Api(ApiError::Validation(_))) => {
+            see_other("/admin/bookings?failed=reason")
+        }
+        Err(error) if decided(&error) => see_other("/admin/bookings?failed=decided"),
+        Err(error) => ctx.api_error(&state.templates, error.into()),
     }
 }
 
@@ -112,7 +126,7 @@ pub async fn catalogue(State(state): State<PageState>, ctx: PageCtx) -> Response
     if let Err(page) = ctx.require(&state.templates, &[Role::Admin]) {
         return page;
     }
-    match rows::all_spaces(&state.app, rows::no_filter()).await {
+    match rows::all_spaces(&state.app, SpaceFilter::default()).await {
         Ok(spaces) => ctx.render(
             &state.templates,
             "spaces.html",

@@ -1,14 +1,14 @@
 //! `/admin/indicators/spaces`: how much each space is used — booked hours against open hours,
 //! from the utilisation report — as a bar chart, a table and CSV. Aggregates only.
 
-use super::PageState;
-use crate::routes::{reports, spaces::RangeQuery};
+use super::state::PageState;
+use crate::ops::{reports, spaces::RangeQuery};
 use axum::{extract::State, response::Response};
 use chrono::{Datelike, NaiveDate};
 use minijinja::context;
 use piazza_shared::{
     auth::{Caller, Role},
-    http::{ApiError, Query},
+    http::ApiError,
     web::{
         PageCtx, chart,
         csv::{Cell, Csv},
@@ -40,8 +40,7 @@ async fn report(
         from: from.to_string(),
         to: to.to_string(),
     };
-    let axum::Json(report) =
-        reports::utilization(State(state.app.clone()), caller, Query(query)).await?;
+    let report = reports::utilization(&state.app, &caller, query).await?;
     Ok((from, to, report))
 }
 

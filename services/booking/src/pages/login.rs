@@ -1,17 +1,16 @@
 //! `/login` and `/logout`: the session cookie holds the same signed token the API issues, so
 //! every service's pages can read it without asking booking.
 
-use super::PageState;
-use crate::accounts;
+use super::state::PageState;
+use crate::ops::sessions;
 use axum::{
     extract::State,
     http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
-use chrono::Duration;
 use minijinja::context;
 use piazza_shared::{
-    auth::{Role, caller::API_TOKEN},
+    auth::Role,
     http::{ApiError, LoginLimit},
     web::{FormData, PageCtx, page::see_other, session},
 };
@@ -66,7 +65,7 @@ pub async fn submit(
     let claims = if email.is_empty() || password.is_empty() || password.len() > 1024 {
         None
     } else {
-        match accounts::authenticate(&state.app.db, email, password).await {
+        match sessions::authenticate(&state.app, email, password).await {
             Ok(claims) => claims,
             Err(error) => {
                 return ctx.api_error(&state.templates, error.into());
@@ -84,11 +83,7 @@ pub async fn submit(
         );
     };
     limit.succeeded(email);
-    let ttl = Duration::minutes(i64::from(state.app.settings.auth.token_ttl_minutes));
-    let token = state
-        .app
-        .keys
-        .sign(API_TOKEN, &claims, piazza_shared::clock::now() + ttl);
+    let sessions::Token { token, ttl } = sessions::issue(&state.app, &claims);
     let secure = state.app.settings.public_url().scheme() == "https";
     let to = safe_next(form.get("next")).unwrap_or(home(claims.role));
     tracing::info!(account = %claims.sub, role = claims.role.as_str(), "page login");
@@ -105,15 +100,10 @@ pub async fn logout(State(state): State<PageState>, ctx: PageCtx, form: FormData
     if let Err(refused) = ctx.check_post(&state.templates, form.get("csrf")) {
         return refused;
     }
-    if let Some(claims) = &ctx.viewer {
-        let app = &state.app;
-        let expires_at = piazza_shared::clock::now()
-            + Duration::minutes(i64::from(app.settings.auth.token_ttl_minutes));
-        match accounts::log_out(&app.db, &app.outbox, claims, expires_at).await {
-            Ok(Some(ended)) => app.keys.revocations().apply(&ended),
-            Ok(None) => {}
-            Err(error) => return ctx.api_error(&state.templates, error.into()),
-        }
+    if let Some(claims) = &ctx.viewer
+        && let Err(error) = sessions::log_out(&state.app, claims).await
+    {
+        return ctx.api_error(&state.templates, error.into());
     }
     let mut response = see_other("/").into_response();
     response

@@ -1,20 +1,22 @@
 //! The booking service's web pages: logging in and out, and the operator's and administrator's
-//! pages about spaces and bookings. They call the same handlers as the API, so the rules, the
-//! 422 messages and the 409 conflicts are the API's own.
+//! pages about spaces and bookings. Each takes the page's context, calls the same use case as
+//! the API in [`crate::ops`] — so the rules, the 422 messages and the 409 conflicts are the
+//! API's own — and renders a template.
 
 mod admin;
 mod indicators;
 mod login;
 mod operator;
 mod rows;
+mod state;
 
 use crate::state::AppState;
 use axum::{
     Router,
-    extract::FromRef,
     routing::{get, post},
 };
-use piazza_shared::{auth::Keys, web::Templates};
+use piazza_shared::web::Templates;
+pub use state::PageState;
 
 const TEMPLATES: [(&str, &str); 7] = [
     (
@@ -34,18 +36,6 @@ const TEMPLATES: [(&str, &str); 7] = [
     ("queue.html", include_str!("../../templates/queue.html")),
     ("spaces.html", include_str!("../../templates/spaces.html")),
 ];
-
-#[derive(Clone, Debug)]
-pub struct PageState {
-    pub app: AppState,
-    pub templates: Templates,
-}
-
-impl FromRef<PageState> for Keys {
-    fn from_ref(state: &PageState) -> Keys {
-        state.app.keys.clone()
-    }
-}
 
 pub fn router(app: AppState) -> anyhow::Result<Router> {
     let state = PageState {

@@ -1,16 +1,20 @@
 //! The operator's pages: find a free space, request it once or weekly (conflicts explained one
 //! by one), and follow their bookings.
 
-use super::{PageState, rows};
-use crate::routes::{
-    SpaceView,
-    bookings::{self, BookingFilter, NewBooking},
+use super::{rows, state::PageState};
+use crate::{
+    domain::SpaceStatus,
+    ops::{
+        bookings::{self, BookingFilter, NewBooking},
+        spaces::SpaceFilter,
+    },
+    views::SpaceView,
 };
 use axum::{extract::State, http::StatusCode, response::Response};
 use minijinja::context;
 use piazza_shared::{
     auth::Role,
-    http::{ApiError, Json, Query},
+    http::ApiError,
     time::parse_zone,
     web::{FormData, PageCtx, page::see_other, words},
 };
@@ -27,7 +31,7 @@ pub async fn find(State(state): State<PageState>, ctx: PageCtx) -> Response {
     let zone = state.app.settings.time_zone;
     let (date, start, end) = (ctx.param("date"), ctx.param("start"), ctx.param("end"));
     let mut errors = BTreeMap::new();
-    let mut filter = rows::no_filter();
+    let mut filter = SpaceFilter::default();
     let searched = !date.is_empty();
     if searched {
         match (
@@ -64,7 +68,7 @@ pub async fn find(State(state): State<PageState>, ctx: PageCtx) -> Response {
     if !equipment.is_empty() {
         filter.equipment = Some(equipment.to_string());
     }
-    filter.status = Some(crate::domain::SpaceStatus::Open);
+    filter.status = Some(SpaceStatus::Open);
     let found = if searched && errors.is_empty() {
         match rows::all_spaces(&state.app, filter).await {
             Ok(spaces) => spaces.iter().map(rows::SpaceRow::from).collect(),
@@ -95,7 +99,7 @@ pub async fn find(State(state): State<PageState>, ctx: PageCtx) -> Response {
 }
 
 async fn spaces_for_form(state: &PageState) -> Result<Vec<rows::SpaceRow>, ApiError> {
-    let spaces = rows::all_spaces(&state.app, rows::no_filter()).await?;
+    let spaces = rows::all_spaces(&state.app, SpaceFilter::default()).await?;
     Ok(spaces.iter().map(rows::SpaceRow::from).collect())
 }
 
@@ -131,7 +135,8 @@ fn form_field(api_field: &str) -> &str {
     }
 }
 
-/// Posts the form as `POST /api/v1/bookings` would, and shows what that says.
+/// Requests the space as `POST /api/v1/bookings` does (the same use case), and shows what that
+/// says.
 pub async fn request(State(state): State<PageState>, ctx: PageCtx, form: FormData) -> Response {
     let caller = match ctx.require(&state.templates, &ROLES) {
         Ok(caller) => caller,
@@ -197,8 +202,11 @@ pub async fn request(State(state): State<PageState>, ctx: PageCtx, form: FormDat
             recurrence,
             skip_conflicts: false,
         };
-        match bookings::create(State(state.app.clone()), caller, Json(body)).await {
-            Ok((_, axum::Json(created))) => {
+        match bookings::request(&state.app, &caller, body)
+            .await
+            .map_err(ApiError::from)
+        {
+            Ok(created) => {
                 return see_other(&format!("/bookings?requested={}", created.booking.id));
             }
             Err(ApiError::Validation(list)) => {
@@ -276,18 +284,15 @@ pub async fn mine(State(state): State<PageState>, ctx: PageCtx) -> Response {
         Err(page) => return page,
     };
     let filter = BookingFilter {
-        space_id: None,
-        status: None,
-        from: None,
-        to: None,
-        event_id: None,
-        cursor: None,
         limit: Some(500),
+        ..BookingFilter::default()
     };
-    let listed = bookings::list(State(state.app.clone()), caller, Query(filter)).await;
-    let spaces = rows::all_spaces(&state.app, rows::no_filter()).await;
+    let listed = bookings::list(&state.app, &caller, filter)
+        .await
+        .map_err(ApiError::from);
+    let spaces = rows::all_spaces(&state.app, SpaceFilter::default()).await;
     let (page, spaces) = match (listed, spaces) {
-        (Ok(axum::Json(page)), Ok(spaces)) => (page, spaces),
+        (Ok(page), Ok(spaces)) => (page, spaces),
         (Err(error), _) | (_, Err(error)) => return ctx.api_error(&state.templates, error),
     };
     let spaces: std::collections::HashMap<Uuid, SpaceView> = rows::by_id(spaces);

@@ -2,12 +2,12 @@
 //! words, in the page's language.
 
 use crate::{
-    routes::{BookingView, SpaceView, spaces},
+    ops::spaces::{self, SpaceFilter},
     state::AppState,
+    views::{BookingView, SpaceView},
 };
-use axum::extract::State;
 use piazza_shared::{
-    http::{ApiError, Query},
+    http::ApiError,
     time::parse_zone,
     web::{Lang, words},
 };
@@ -62,17 +62,13 @@ mod erased {
     }
 }
 
-/// Every space of the catalogue (a few hundred at most), by name.
-pub async fn all_spaces(
-    app: &AppState,
-    filter: spaces::SpaceFilter,
-) -> Result<Vec<SpaceView>, ApiError> {
+/// Every space of the catalogue (a few hundred at most) that `filter` lets through, by name.
+pub async fn all_spaces(app: &AppState, filter: SpaceFilter) -> Result<Vec<SpaceView>, ApiError> {
     let mut items = Vec::new();
     let mut filter = filter;
     filter.limit = Some(500);
     loop {
-        let axum::Json(page) =
-            spaces::list(State(app.clone()), Query(clone_filter(&filter))).await?;
+        let page = spaces::list(app, filter.clone()).await?;
         items.extend(page.items);
         match page.next_cursor {
             Some(cursor) => filter.cursor = Some(cursor),
@@ -80,36 +76,6 @@ pub async fn all_spaces(
         }
     }
     Ok(items)
-}
-
-fn clone_filter(f: &spaces::SpaceFilter) -> spaces::SpaceFilter {
-    spaces::SpaceFilter {
-        capacity_min: f.capacity_min,
-        equipment: f.equipment.clone(),
-        accessibility: f.accessibility.clone(),
-        kind: f.kind,
-        building: f.building.clone(),
-        status: f.status,
-        free_from: f.free_from.clone(),
-        free_to: f.free_to.clone(),
-        cursor: f.cursor.clone(),
-        limit: f.limit,
-    }
-}
-
-pub fn no_filter() -> spaces::SpaceFilter {
-    spaces::SpaceFilter {
-        capacity_min: None,
-        equipment: None,
-        accessibility: None,
-        kind: None,
-        building: None,
-        status: None,
-        free_from: None,
-        free_to: None,
-        cursor: None,
-        limit: None,
-    }
 }
 
 #[derive(Debug, Serialize)]

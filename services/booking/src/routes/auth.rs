@@ -1,9 +1,9 @@
-//! `POST /api/v1/auth/token`: trade an email and password for a bearer token.
+//! `POST /api/v1/auth/token` and `/logout`: trade an email and password for a bearer token, and
+//! end its session, over [`crate::ops::sessions`].
 
-use crate::{accounts, state::AppState};
+use crate::{ops::sessions, state::AppState};
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::Duration;
 use piazza_shared::{
     auth::Caller,
     http::{ApiError, Json, LoginLimit, Violations},
@@ -51,17 +51,12 @@ pub async fn issue_token(
     violations.check(body.password.len() <= 1024, "password", "is too long");
     violations.finish()?;
     limit.check_account(&body.email)?;
-    let Some(claims) = accounts::authenticate(&state.db, &body.email, &body.password).await? else {
+    let Some(claims) = sessions::authenticate(&state, &body.email, &body.password).await? else {
         limit.failed(&body.email);
         return Err(ApiError::Unauthorized("wrong email or password".into()));
     };
     limit.succeeded(&body.email);
-    let ttl = Duration::minutes(i64::from(state.settings.auth.token_ttl_minutes));
-    let token = state.keys.sign(
-        piazza_shared::auth::caller::API_TOKEN,
-        &claims,
-        piazza_shared::clock::now() + ttl,
-    );
+    let sessions::Token { token, ttl } = sessions::issue(&state, &claims);
     tracing::info!(account = %claims.sub, role = claims.role.as_str(), "token issued");
     Ok(axum::Json(TokenResponse {
         access_token: token,
@@ -85,11 +80,7 @@ pub async fn log_out(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<StatusCode, ApiError> {
-    let expires_at = piazza_shared::clock::now()
-        + Duration::minutes(i64::from(state.settings.auth.token_ttl_minutes));
-    if let Some(ended) = accounts::log_out(&state.db, &state.outbox, &caller.0, expires_at).await? {
-        state.keys.revocations().apply(&ended);
-    }
+    sessions::log_out(&state, &caller.0).await?;
     tracing::info!(account = %caller.0.sub, "logged out");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,4 +1,5 @@
-//! The booking service's HTTP routes, one file per resource.
+//! The booking service's HTTP API, one file per resource: each handler extracts the request,
+//! calls its use case in [`crate::ops`] and answers its view as JSON.
 
 pub mod auth;
 pub mod bookings;
@@ -6,12 +7,9 @@ pub mod calendar;
 pub mod closures;
 pub mod reports;
 pub mod spaces;
-mod views;
 
 use crate::state::AppState;
 use utoipa_axum::{router::OpenApiRouter, routes};
-
-pub use views::{BookingView, SpaceView};
 
 pub fn router(state: AppState) -> OpenApiRouter {
     OpenApiRouter::new()

@@ -108,6 +108,7 @@ async fn exceptions_and_recurring_closures_shape_availability_and_bookings() {
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["type"], "urn:piazza:problem:space_closed", "{body}");
     assert_eq!(body["conflicts"][0]["reason"], "closed: Pulizie");
 
     // Setting a date again replaces its hours; the list shows each date once.
@@ -148,6 +149,10 @@ async fn exceptions_and_recurring_closures_shape_availability_and_bookings() {
         )
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(
+        body["type"], "urn:piazza:problem:bookings_in_the_way",
+        "{body}"
+    );
     let (status, body) = app
         .post(
             &format!("{base}/closures"),

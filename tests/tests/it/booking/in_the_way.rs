@@ -44,6 +44,7 @@ async fn closures_and_bookings_of_related_spaces_are_in_the_way(database: Databa
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    assert_eq!(refused["type"], "urn:piazza:problem:space_closed");
     assert_eq!(refused["conflicts"][0]["reason"], "closed: Restauro");
     assert_eq!(refused["conflicts"][0]["space_id"], floor.as_str());
 
@@ -70,6 +71,7 @@ async fn closures_and_bookings_of_related_spaces_are_in_the_way(database: Databa
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    assert_eq!(refused["type"], "urn:piazza:problem:booking_overlap");
     assert_eq!(refused["conflicts"][0]["booking_id"], booked);
     assert_eq!(refused["conflicts"][0]["space_id"], room.as_str());
     assert_eq!(

@@ -35,6 +35,10 @@ async fn a_room_added_or_moved_under_a_booked_hall_is_held_by_the_halls_booking(
     assert_eq!(status, StatusCode::CREATED, "{booked}");
     let (status, _) = approve(&app, &admin, booked["id"].as_str().unwrap()).await;
     assert_eq!(status, StatusCode::OK);
+    // Approved once; a second approval is refused by its own code.
+    let (status, again) = approve(&app, &admin, booked["id"].as_str().unwrap()).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{again}");
+    assert_eq!(again["type"], "urn:piazza:problem:not_requested", "{again}");
 
     // A room created later inside the hall is taken for the hall's time.
     let room = space(
@@ -72,6 +76,10 @@ async fn a_room_added_or_moved_under_a_booked_hall_is_held_by_the_halls_booking(
         )
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    assert_eq!(
+        problem["type"], "urn:piazza:problem:tree_clash",
+        "{problem}"
+    );
     assert_eq!(problem["conflicts"][0]["field"], "parent_id", "{problem}");
     // Once its booking is cancelled it moves, and is held by the hall from then on.
     let (status, _) = app

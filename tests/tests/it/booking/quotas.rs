@@ -53,6 +53,7 @@ async fn a_request_past_the_weekly_or_monthly_quota_says_which_and_by_how_much()
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    assert_eq!(refused["type"], "urn:piazza:problem:quota_exceeded");
     let excess = &refused["conflicts"][0];
     assert_eq!(excess["quota"], "hours_per_week", "{refused}");
     assert_eq!(excess["kind"], "hall");

@@ -1,18 +1,20 @@
 //! The booking side of the slot saga: hold (or refuse) the space an event needs, answering
-//! under the request's correlation id, and free it again when the event lets it go.
+//! under the request's correlation id, and free it again when the event lets it go. These use
+//! cases run in the transaction that records the message in the inbox (the dispatcher commits
+//! it and wakes the relay), so they write the outbox through that transaction rather than a
+//! [`piazza_shared::unit::Unit`] of their own.
 
+use super::bookings::summary;
 use crate::{
-    db::{bookings, spaces},
-    domain::{BookingStatus, SpaceStatus},
-    opening,
-    placement::{self, PlaceError},
-    quota,
-    routes::bookings::summary,
+    db::{
+        bookings, opening,
+        placement::{self, PlaceError},
+        quota, spaces, tree_lock,
+    },
+    domain::BookingStatus,
     state::AppState,
-    tree_lock,
 };
 use piazza_shared::{
-    Envelope,
     bus::HandleError,
     contracts::{
         booking::{
@@ -20,19 +22,14 @@ use piazza_shared::{
         },
         scheduling::{SlotReleased, SlotRequested},
     },
-    runtime::decode,
-    time::parse_zone,
 };
-use sea_orm::{
-    ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::Expr,
-};
+use sea_orm::{DatabaseTransaction, EntityTrait};
 
 /// Refuses a slot request: no booking is written, the scheduler learns why.
 async fn refuse(
     state: &AppState,
     txn: &DatabaseTransaction,
-    envelope: &Envelope,
+    correlation: Option<String>,
     request: &SlotRequested,
     reason: String,
     conflicts: Vec<SlotConflict>,
@@ -54,19 +51,18 @@ async fn refuse(
             .unwrap_or_else(piazza_shared::clock::now),
         conflicts,
     };
-    state
-        .outbox
-        .add(txn, &message, envelope.correlationid.clone())
-        .await?;
+    state.outbox.add(txn, &message, correlation).await?;
     Ok(())
 }
 
+/// Holds the slots an event asks for (requested, or approved at once when it says so), or
+/// refuses them all, saying why.
 pub async fn requested(
     state: &AppState,
     txn: &DatabaseTransaction,
-    envelope: &Envelope,
+    request: &SlotRequested,
+    correlation: Option<String>,
 ) -> Result<(), HandleError> {
-    let request: SlotRequested = decode(envelope)?;
     tracing::info!(event_id = %request.event_id, space_id = %request.space_id, slots = request.slots.len(), "slot requested");
     // The organisation's quota lock comes before the tree lock and the booking rows, in the
     // order the booking API takes them.
@@ -77,7 +73,7 @@ pub async fn requested(
     release_event(
         state,
         txn,
-        envelope,
+        correlation.clone(),
         request.event_id,
         "the event asked for new slots",
         false,
@@ -90,23 +86,23 @@ pub async fn requested(
         return refuse(
             state,
             txn,
-            envelope,
-            &request,
+            correlation.clone(),
+            request,
             "no such space".into(),
             vec![],
         )
         .await;
     };
-    if space.status != SpaceStatus::Open.as_str() {
+    if !space.is_open() {
         let reason = format!("the space is {}", space.status.replace('_', " "));
-        return refuse(state, txn, envelope, &request, reason, vec![]).await;
+        return refuse(state, txn, correlation.clone(), request, reason, vec![]).await;
     }
     if request.slots.is_empty() || request.slots.iter().any(|s| s.ends_at <= s.starts_at) {
         return refuse(
             state,
             txn,
-            envelope,
-            &request,
+            correlation.clone(),
+            request,
             "the slots are empty or end before they start".into(),
             vec![],
         )
@@ -116,9 +112,9 @@ pub async fn requested(
         && attendees > u32::try_from(space.capacity).unwrap_or(0)
     {
         let reason = format!("the space holds at most {} people", space.capacity);
-        return refuse(state, txn, envelope, &request, reason, vec![]).await;
+        return refuse(state, txn, correlation.clone(), request, reason, vec![]).await;
     }
-    let zone = parse_zone(&space.time_zone).unwrap_or(state.settings.time_zone);
+    let zone = space.zone(state.settings.time_zone);
     let from = request.slots.iter().map(|s| s.starts_at).min();
     let to = request.slots.iter().map(|s| s.ends_at).max();
     let plan = match from.zip(to) {
@@ -137,7 +133,7 @@ pub async fn requested(
         .collect();
     if !outside.is_empty() {
         let reason = format!("{} slot(s) outside opening hours", outside.len());
-        return refuse(state, txn, envelope, &request, reason, outside).await;
+        return refuse(state, txn, correlation.clone(), request, reason, outside).await;
     }
     let status = if request.approve {
         BookingStatus::Approved
@@ -178,7 +174,7 @@ pub async fn requested(
                 })
                 .collect();
             let reason = format!("{} slot(s) already taken or closed", list.len());
-            return refuse(state, txn, envelope, &request, reason, list).await;
+            return refuse(state, txn, correlation.clone(), request, reason, list).await;
         }
         // On PostgreSQL an exclusion violation aborted the transaction: retry the whole message.
         Err(PlaceError::Db(e)) => return Err(e.into()),
@@ -197,11 +193,7 @@ pub async fn requested(
             // Undo the rows just written (the event's old holds stay released: it asked for new
             // slots) and tell the scheduler why.
             let ids: Vec<uuid::Uuid> = placed.bookings.iter().map(|b| b.id).collect();
-            placement::release(txn, ids.clone()).await?;
-            bookings::Entity::delete_many()
-                .filter(bookings::Column::Id.is_in(ids))
-                .exec(txn)
-                .await?;
+            bookings::remove(txn, ids).await?;
             let reason = excesses
                 .iter()
                 .map(|e| {
@@ -212,13 +204,12 @@ pub async fn requested(
                 })
                 .collect::<Vec<_>>()
                 .join("; ");
-            return refuse(state, txn, envelope, &request, reason, vec![]).await;
+            return refuse(state, txn, correlation.clone(), request, reason, vec![]).await;
         }
     }
     let Some(summary) = summary(&placed.bookings) else {
         return Ok(());
     };
-    let correlation = envelope.correlationid.clone();
     if request.approve {
         state
             .outbox
@@ -247,16 +238,17 @@ pub async fn requested(
     Ok(())
 }
 
+/// Frees the slots of an event that no longer needs them, saying so.
 pub async fn released(
     state: &AppState,
     txn: &DatabaseTransaction,
-    envelope: &Envelope,
+    release: &SlotReleased,
+    correlation: Option<String>,
 ) -> Result<(), HandleError> {
-    let release: SlotReleased = decode(envelope)?;
     release_event(
         state,
         txn,
-        envelope,
+        correlation,
         release.event_id,
         &release.reason,
         true,
@@ -268,58 +260,30 @@ pub async fn released(
 async fn release_event(
     state: &AppState,
     txn: &DatabaseTransaction,
-    envelope: &Envelope,
+    correlation: Option<String>,
     event_id: uuid::Uuid,
     reason: &str,
     announce: bool,
 ) -> Result<(), HandleError> {
-    let live_statuses = [
-        BookingStatus::Requested.as_str(),
-        BookingStatus::Approved.as_str(),
-    ];
     // Holds are released: no tree change may be rewriting them meanwhile; the rows are locked
     // (ids ascending, as the booking API locks them) so a cancel at the same moment waits and
     // then finds them cancelled.
     tree_lock::share(txn).await?;
-    let live = bookings::Entity::find()
-        .filter(bookings::Column::EventId.eq(event_id))
-        .filter(bookings::Column::Status.is_in(live_statuses))
-        .order_by_asc(bookings::Column::Id)
-        .lock_exclusive()
-        .all(txn)
-        .await?;
+    let live = bookings::lock_live_of_event(txn, event_id).await?;
     if live.is_empty() {
         return Ok(());
     }
     let ids: Vec<uuid::Uuid> = live.iter().map(|b| b.id).collect();
-    bookings::Entity::update_many()
-        .col_expr(
-            bookings::Column::Status,
-            Expr::value(BookingStatus::Cancelled.as_str()),
-        )
-        .col_expr(
-            bookings::Column::Reason,
-            Expr::value(Some(reason.to_string())),
-        )
-        .col_expr(
-            bookings::Column::UpdatedAt,
-            Expr::value(piazza_shared::clock::now()),
-        )
-        .filter(bookings::Column::Id.is_in(ids.clone()))
-        .filter(bookings::Column::Status.is_in(live_statuses))
-        .exec(txn)
-        .await?;
-    placement::release(txn, ids).await?;
+    let now = piazza_shared::clock::now();
+    let (from, to) = (BookingStatus::LIVE, BookingStatus::Cancelled);
+    bookings::set_status(txn, &ids, &from, to, Some(reason), now).await?;
     if announce && let Some(summary) = summary(&live) {
         let message = BookingCancelled {
             version: 1,
             booking: summary,
             reason: Some(reason.to_string()),
         };
-        state
-            .outbox
-            .add(txn, &message, envelope.correlationid.clone())
-            .await?;
+        state.outbox.add(txn, &message, correlation).await?;
     }
     Ok(())
 }

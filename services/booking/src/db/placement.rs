@@ -1,7 +1,7 @@
 //! Placing bookings: the check and the insert that keep slots from overlapping.
 //!
 //! Inside the caller's write transaction, the space tree lock is taken shared
-//! ([`crate::tree_lock`]: no space is added, moved or re-buffered and no closure added until the
+//! ([`super::tree_lock`]: no space is added, moved or re-buffered and no closure added until the
 //! transaction ends), then every requested slot is checked against the holds of the space and of
 //! every space inside it, and against closures of the space, its ancestors and descendants. Then
 //! each booking row is written with one hold per space it occupies, stretched by the space's
@@ -9,49 +9,19 @@
 //! overlap a concurrent booking slipped in; on SQLite the write transaction is serialised, so
 //! the check cannot be interleaved.
 
-use crate::{
-    db::{bookings, closures, holds, spaces},
-    domain::BookingStatus,
-    tree::SpaceTree,
+use super::{
+    bookings,
+    conflicts::find_conflicts,
+    holds::{self, occupied},
+    spaces,
+    tree::{SpaceTree, walk_sql},
     tree_lock,
 };
-use chrono::{DateTime, Duration, Utc};
+use crate::domain::{BookingStatus, Conflict, Obstacle};
+use chrono::{DateTime, Utc};
 use piazza_shared::{bus::outbox, db::is_exclusion_violation, envelope::Envelope};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, Set, Statement, Value,
-};
-use serde::Serialize;
-use std::collections::HashMap;
-use utoipa::ToSchema;
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, EntityTrait, Set, Statement, Value};
 use uuid::Uuid;
-
-/// A slot that cannot be held, and what is in the way.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct Conflict {
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
-    pub reason: String,
-    /// The booking in the way, when it is one (and the caller may know it: see
-    /// [`Conflict::seen_by`]).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub booking_id: Option<Uuid>,
-    /// Whose booking is in the way (never sent: it decides whether `booking_id` is).
-    #[serde(skip)]
-    pub organisation_id: Option<Uuid>,
-    /// The space where the clash is (the booked space or one inside or around it).
-    pub space_id: Uuid,
-}
-
-impl Conflict {
-    /// The conflict as `org` may see it: another organisation's booking id is left out (its
-    /// time and status are what the caller needs); `None` (an administrator) sees every id.
-    pub fn seen_by(mut self, org: Option<Uuid>, admin: bool) -> Self {
-        if !admin && self.organisation_id.is_none_or(|owner| Some(owner) != org) {
-            self.booking_id = None;
-        }
-        self
-    }
-}
 
 /// What to place.
 #[derive(Debug, Clone)]
@@ -82,119 +52,6 @@ pub enum PlaceError {
     Conflicts(Vec<Conflict>),
     #[error(transparent)]
     Db(#[from] DbErr),
-}
-
-/// The time a booking of `space` occupies: its slot plus setup before and teardown after.
-pub fn occupied(
-    space: &spaces::Model,
-    start: DateTime<Utc>,
-    end: DateTime<Utc>,
-) -> (DateTime<Utc>, DateTime<Utc>) {
-    (
-        start - Duration::minutes(i64::from(space.setup_minutes)),
-        end + Duration::minutes(i64::from(space.teardown_minutes)),
-    )
-}
-
-fn overlaps(a: (DateTime<Utc>, DateTime<Utc>), b: (DateTime<Utc>, DateTime<Utc>)) -> bool {
-    a.0 < b.1 && b.0 < a.1
-}
-
-/// Finds what stands in the way of each slot.
-pub async fn find_conflicts(
-    conn: &impl ConnectionTrait,
-    tree: &SpaceTree,
-    space: &spaces::Model,
-    slots: &[(DateTime<Utc>, DateTime<Utc>)],
-) -> Result<Vec<Conflict>, DbErr> {
-    if slots.is_empty() {
-        return Ok(Vec::new());
-    }
-    let held = tree.held_by(space.id);
-    let related = tree.related(space.id);
-    let occupied_slots: Vec<_> = slots.iter().map(|&(s, e)| occupied(space, s, e)).collect();
-    let span_start = occupied_slots.iter().map(|o| o.0).min().unwrap_or_default();
-    let span_end = occupied_slots.iter().map(|o| o.1).max().unwrap_or_default();
-
-    let existing = holds::Entity::find()
-        .filter(holds::Column::SpaceId.is_in(held.clone()))
-        .filter(holds::Column::StartsAt.lt(span_end))
-        .filter(holds::Column::EndsAt.gt(span_start))
-        .all(conn)
-        .await?;
-    let closed = closures::Entity::find()
-        .filter(closures::Column::SpaceId.is_in(related))
-        .filter(closures::Column::StartsAt.lt(span_end))
-        .filter(closures::Column::EndsAt.gt(span_start))
-        .all(conn)
-        .await?;
-    let statuses: HashMap<Uuid, (String, Option<Uuid>)> = if existing.is_empty() {
-        HashMap::new()
-    } else {
-        let ids: Vec<Uuid> = existing.iter().map(|h| h.booking_id).collect();
-        bookings::Entity::find()
-            .filter(bookings::Column::Id.is_in(ids))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|b| (b.id, (b.status, b.organisation_id)))
-            .collect()
-    };
-
-    let mut conflicts = Vec::new();
-    for (i, (&(start, end), &occupied)) in slots.iter().zip(&occupied_slots).enumerate() {
-        let mut found: Option<Conflict> = None;
-        if let Some(c) = closed
-            .iter()
-            .find(|c| overlaps(occupied, (c.starts_at, c.ends_at)))
-        {
-            found = Some(Conflict {
-                starts_at: start,
-                ends_at: end,
-                reason: format!("closed: {}", c.reason),
-                booking_id: None,
-                organisation_id: None,
-                space_id: c.space_id,
-            });
-        } else if let Some(h) = existing
-            .iter()
-            .find(|h| overlaps(occupied, (h.starts_at, h.ends_at)))
-        {
-            let (status, owner) = statuses
-                .get(&h.booking_id)
-                .map(|(s, o)| (s.as_str(), *o))
-                .unwrap_or(("held", None));
-            found = Some(Conflict {
-                starts_at: start,
-                ends_at: end,
-                reason: format!(
-                    "overlaps {} {status} booking",
-                    if status.starts_with(['a', 'e', 'i', 'o', 'u']) {
-                        "an"
-                    } else {
-                        "a"
-                    }
-                ),
-                booking_id: Some(h.booking_id),
-                organisation_id: owner,
-                space_id: h.space_id,
-            });
-        } else if let Some(j) = occupied_slots[..i]
-            .iter()
-            .position(|o| overlaps(occupied, *o))
-        {
-            found = Some(Conflict {
-                starts_at: start,
-                ends_at: end,
-                reason: format!("overlaps occurrence {} of the same request", j + 1),
-                booking_id: None,
-                organisation_id: None,
-                space_id: space.id,
-            });
-        }
-        conflicts.extend(found);
-    }
-    Ok(conflicts)
 }
 
 /// The booking row `request` makes for one slot (not yet written).
@@ -230,15 +87,8 @@ pub fn new_row(
 /// space, an ancestor or a descendant meets the occupied time. Overlapping holds are refused
 /// by the exclusion constraint. `$1` space, `$2..$13` the booking, `$14..$15` the occupied
 /// time, `$16..$19` the outbox row.
-const PLACE_AT_ONCE: &str = "WITH RECURSIVE inside(id) AS (
-        SELECT $1::uuid
-      UNION
-        SELECT s.id FROM spaces s JOIN inside i ON s.parent_id = i.id
-    ), around(id) AS (
-        SELECT parent_id FROM spaces WHERE id = $1 AND parent_id IS NOT NULL
-      UNION
-        SELECT s.parent_id FROM spaces s JOIN around a ON s.id = a.id WHERE s.parent_id IS NOT NULL
-    ), booking AS (
+/// The tree is walked by [`walk_sql`].
+const PLACE_AT_ONCE: &str = ", booking AS (
         INSERT INTO bookings (id, series_id, space_id, organisation_id, organisation_name,
             requested_by, contact_email, title, attendees, starts_at, ends_at, status, reason,
             event_id, created_at, updated_at)
@@ -274,8 +124,9 @@ pub async fn place_at_once(
     let space = current(conn, &request.space).await?;
     let (from, to) = occupied(&space, row.starts_at, row.ends_at);
     let sql = format!(
-        "{PLACE_AT_ONCE}{}) SELECT $16::uuid, $17::text, $18::text, $19::timestamptz FROM booking
+        "{}{PLACE_AT_ONCE}{}) SELECT $16::uuid, $17::text, $18::text, $19::timestamptz FROM booking
         ) SELECT count(*) AS placed FROM booking",
+        walk_sql("$1::uuid"),
         outbox::COLUMNS
     );
     let mut values: Vec<Value> = vec![
@@ -379,6 +230,7 @@ pub async fn place(
                     booking_id: None,
                     organisation_id: None,
                     space_id: request.space.id,
+                    obstacle: Obstacle::Overlap,
                 })
                 .collect();
             return Err(PlaceError::Conflicts(conflicts));
@@ -389,16 +241,4 @@ pub async fn place(
         bookings: rows,
         skipped: conflicts,
     })
-}
-
-/// Frees the slots of bookings that no longer hold them (rejected, cancelled).
-pub async fn release(conn: &impl ConnectionTrait, booking_ids: Vec<Uuid>) -> Result<(), DbErr> {
-    if booking_ids.is_empty() {
-        return Ok(());
-    }
-    holds::Entity::delete_many()
-        .filter(holds::Column::BookingId.is_in(booking_ids))
-        .exec(conn)
-        .await?;
-    Ok(())
 }

@@ -1,7 +1,11 @@
-//! The containment tree of spaces (a floor and its rooms): booking a space blocks its ancestors
-//! and descendants for that time, so each booking holds its space and every space inside it.
+//! The containment tree of spaces (a floor and its rooms) and the one rule it carries: a live
+//! booking holds its space and every space inside it, and may not meet a closure of its space,
+//! of a space inside it or of a space above it. The rule is written here twice, once per place
+//! it runs — [`SpaceTree`] walks the tree in Rust (placement, tree changes, closures, reports),
+//! [`walk_sql`] in the database (availability, and the one-statement booking) — and nowhere
+//! else.
 
-use crate::db::spaces;
+use super::spaces;
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QuerySelect};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -81,6 +85,25 @@ impl SpaceTree {
         spaces.extend(self.ancestors(id));
         spaces
     }
+}
+
+/// The rule in SQL: the `WITH RECURSIVE` prefix of a statement, defining `inside(id)` — the
+/// space `space` and every space inside it, what a booking of it holds
+/// ([`SpaceTree::held_by`]) — and `around(id)`, every space above it ([`SpaceTree::ancestors`]);
+/// `inside` and `around` together are [`SpaceTree::related`], whose closures also close it.
+/// `space` is the parameter as the statement writes it (`$1`, `$1::uuid`).
+pub fn walk_sql(space: &str) -> String {
+    format!(
+        "WITH RECURSIVE inside(id) AS (
+        SELECT {space}
+      UNION
+        SELECT s.id FROM spaces s JOIN inside i ON s.parent_id = i.id
+    ), around(id) AS (
+        SELECT parent_id FROM spaces WHERE id = {space} AND parent_id IS NOT NULL
+      UNION
+        SELECT s.parent_id FROM spaces s JOIN around a ON s.id = a.id WHERE s.parent_id IS NOT NULL
+    )"
+    )
 }
 
 #[cfg(test)]

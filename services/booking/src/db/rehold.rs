@@ -2,19 +2,13 @@
 //! for its slot stretched by its space's buffers. When the tree or the buffers change — a space
 //! added under a booked one, a space moved, new setup or teardown minutes — the holds of the live
 //! bookings concerned are written again from the tree as it now is, in the same transaction
-//! (under the exclusive [`crate::tree_lock`]). If the new holds would overlap each other, or meet
+//! (under the exclusive [`super::tree_lock`]). If the new holds would overlap each other, or meet
 //! a closure of the space, an ancestor or a descendant, the change is refused instead.
 
-use crate::{
-    db::{bookings, closures, holds, spaces},
-    domain::BookingStatus,
-    placement::occupied,
-    tree::SpaceTree,
-};
+use super::{bookings, closures, holds, holds::occupied, spaces, tree::SpaceTree};
+use crate::domain::BookingStatus;
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, Set, Statement,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
@@ -38,30 +32,6 @@ pub struct Clash {
     pub closure_id: Option<Uuid>,
 }
 
-/// A space just created under `parent` is held wherever its parent is: the live bookings of the
-/// parent and of every space above it now hold it too. (It has no bookings and no closures of
-/// its own yet, so nothing can clash.)
-pub async fn inherit(conn: &impl ConnectionTrait, child: Uuid, parent: Uuid) -> Result<(), DbErr> {
-    let backend = conn.get_database_backend();
-    let sql = match backend {
-        DbBackend::Sqlite => {
-            "INSERT INTO holds (booking_id, space_id, starts_at, ends_at)
-             SELECT booking_id, ?1, starts_at, ends_at FROM holds WHERE space_id = ?2"
-        }
-        _ => {
-            "INSERT INTO holds (booking_id, space_id, starts_at, ends_at)
-             SELECT booking_id, $1, starts_at, ends_at FROM holds WHERE space_id = $2"
-        }
-    };
-    conn.execute(Statement::from_sql_and_values(
-        backend,
-        sql,
-        [child.into(), parent.into()],
-    ))
-    .await?;
-    Ok(())
-}
-
 /// The live bookings whose holds a change of `space` can alter: those of the space, of every
 /// space inside it, and of every space above it in `before` and in `after`.
 pub async fn concerned(
@@ -80,7 +50,7 @@ pub async fn concerned(
     for chunk in spaces.chunks(CHUNK) {
         let found: Vec<Uuid> = bookings::Entity::find()
             .filter(bookings::Column::SpaceId.is_in(chunk.to_vec()))
-            .filter(bookings::Column::Status.is_in(live()))
+            .filter(bookings::Column::Status.is_in(BookingStatus::live_names()))
             .all(conn)
             .await?
             .into_iter()
@@ -89,13 +59,6 @@ pub async fn concerned(
         ids.extend(found);
     }
     Ok(ids)
-}
-
-fn live() -> [&'static str; 2] {
-    [
-        BookingStatus::Requested.as_str(),
-        BookingStatus::Approved.as_str(),
-    ]
 }
 
 type Hold = (Uuid, Uuid, DateTime<Utc>, DateTime<Utc>);
@@ -119,7 +82,7 @@ pub async fn rewrite(
         live_bookings.extend(
             bookings::Entity::find()
                 .filter(bookings::Column::Id.is_in(chunk.to_vec()))
-                .filter(bookings::Column::Status.is_in(live()))
+                .filter(bookings::Column::Status.is_in(BookingStatus::live_names()))
                 .all(conn)
                 .await?,
         );

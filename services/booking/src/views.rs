@@ -1,4 +1,4 @@
-//! How spaces and bookings look in responses.
+//! How spaces and bookings look in the API's answers (and, put in words, on the pages).
 
 use crate::{
     db::{bookings, spaces},
@@ -91,6 +91,7 @@ pub struct BookingView {
 
 impl From<bookings::Model> for BookingView {
     fn from(m: bookings::Model) -> Self {
+        let status = m.status();
         Self {
             id: m.id,
             series_id: m.series_id,
@@ -99,7 +100,7 @@ impl From<bookings::Model> for BookingView {
             attendees: u32::try_from(m.attendees).unwrap_or(0),
             starts_at: m.starts_at,
             ends_at: m.ends_at,
-            status: BookingStatus::parse(&m.status).unwrap_or(BookingStatus::Cancelled),
+            status,
             reason: m.reason,
             organisation: m.organisation_name,
             event_id: m.event_id,

@@ -12,6 +12,7 @@ use piazza_shared::{
     contracts::account::{SessionsEnded, SessionsEndedReason},
     db::Db,
     email::{normalise_email, plausible_email},
+    unit::Unit,
 };
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
@@ -150,14 +151,10 @@ fn check_organisation(role: Role, organisation_name: Option<&str>) -> anyhow::Re
     }
 }
 
-/// Records `ended` in booking's own tables and its outbox, inside the change's transaction.
-async fn end(
-    conn: &impl ConnectionTrait,
-    outbox: &Outbox,
-    ended: &SessionsEnded,
-) -> anyhow::Result<()> {
-    sessions::record(conn, ended).await?;
-    outbox.add(conn, ended, None).await?;
+/// Records `ended` in booking's own tables and its outbox, inside the change's unit.
+async fn end(unit: &Unit, ended: &SessionsEnded) -> anyhow::Result<()> {
+    sessions::record(&**unit, ended).await?;
+    unit.publish(ended, None).await?;
     tracing::info!(account = %ended.account_id, reason = ?ended.reason, "sessions ended");
     Ok(())
 }
@@ -181,10 +178,9 @@ pub async fn log_out(
         session_expires_at: Some(expires_at),
         reason: SessionsEndedReason::Logout,
     };
-    let txn = db.begin().await?;
-    end(&*txn, outbox, &ended).await?;
-    txn.commit().await?;
-    outbox.wake();
+    let unit = Unit::begin(db, outbox).await?;
+    end(&unit, &ended).await?;
+    unit.commit().await?;
     Ok(Some(ended))
 }
 
@@ -217,10 +213,10 @@ pub async fn change(
         }
         Change::Disable => None,
     };
-    let txn = db.begin().await?;
+    let unit = Unit::begin(db, outbox).await?;
     let Some(account) = accounts::Entity::find()
         .filter(accounts::Column::Email.eq(email.as_str()))
-        .one(&*txn)
+        .one(&*unit)
         .await?
     else {
         anyhow::bail!("no account for {email}");
@@ -236,7 +232,7 @@ pub async fn change(
         }
         Change::Role(role, organisation) => {
             let organisation_id = match organisation {
-                Some(name) => Some(self::organisation(&*txn, &name).await?.id),
+                Some(name) => Some(self::organisation(&*unit, &name).await?.id),
                 None => None,
             };
             active.role = Set(role.as_str().to_string());
@@ -248,7 +244,7 @@ pub async fn change(
             SessionsEndedReason::Disabled
         }
     };
-    active.update(&*txn).await?;
+    active.update(&*unit).await?;
     let ended = SessionsEnded {
         version: 1,
         account_id: id,
@@ -257,9 +253,8 @@ pub async fn change(
         session_expires_at: None,
         reason,
     };
-    end(&*txn, outbox, &ended).await?;
-    txn.commit().await?;
-    outbox.wake();
+    end(&unit, &ended).await?;
+    unit.commit().await?;
     Ok(ended)
 }
 

@@ -1,10 +1,8 @@
 //! Reading a space's opening plan (weekly hours and the date exceptions that meet a range) for
 //! availability, placement and reports.
 
-use crate::{
-    db::{exceptions, spaces},
-    domain::{DayWindow, OpeningHours, OpeningPlan, WeeklyHours, opening::parse_day},
-};
+use super::{exceptions, spaces};
+use crate::domain::{DayWindow, OpeningHours, OpeningPlan, WeeklyHours, opening::parse_day};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use piazza_shared::http::Violations;

@@ -6,7 +6,7 @@
 //! first (`SELECT … FOR UPDATE`), so two concurrent requests of one organisation take turns and
 //! cannot both squeeze under the limit; on SQLite the write transaction is already serialised.
 
-use crate::db::{bookings, spaces};
+use super::{bookings, spaces};
 use crate::domain::BookingStatus;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -127,10 +127,7 @@ pub async fn excesses(
         .column(bookings::Column::EndsAt)
         .filter(bookings::Column::OrganisationId.eq(org))
         .filter(bookings::Column::SpaceId.is_in(of_kind))
-        .filter(bookings::Column::Status.is_in([
-            BookingStatus::Requested.as_str(),
-            BookingStatus::Approved.as_str(),
-        ]))
+        .filter(bookings::Column::Status.is_in(BookingStatus::live_names()))
         .filter(bookings::Column::StartsAt.gte(from))
         .filter(bookings::Column::StartsAt.lt(to))
         .into_tuple()

@@ -3,6 +3,7 @@
 //! walked by the database (a recursive query over `parent_id`) rather than loaded whole, so an
 //! availability request costs one round trip for all of it.
 
+use super::tree::walk_sql;
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
 use uuid::Uuid;
@@ -12,15 +13,8 @@ use uuid::Uuid;
 /// hash join over every hold in the range, of any space (15 ms over 50,000 holds), so there the
 /// ids become one array computed first, `= ANY (ARRAY(…))`, and the (space_id, starts_at) index
 /// is used (2 ms). SQLite has no arrays and uses the index for `IN` anyway.
-const BUSY: &str = "WITH RECURSIVE inside(id) AS (
-        SELECT $1
-      UNION
-        SELECT s.id FROM spaces s JOIN inside i ON s.parent_id = i.id
-    ), around(id) AS (
-        SELECT parent_id FROM spaces WHERE id = $1 AND parent_id IS NOT NULL
-      UNION
-        SELECT s.parent_id FROM spaces s JOIN around a ON s.id = a.id WHERE s.parent_id IS NOT NULL
-    )
+/// The tree is walked by [`walk_sql`].
+const BUSY: &str = "
     SELECT starts_at, ends_at FROM holds
      WHERE space_id {IN} (SELECT id FROM inside) AND starts_at < $3 AND ends_at > $2
     UNION ALL
@@ -36,10 +30,11 @@ pub async fn busy(
     to: DateTime<Utc>,
 ) -> Result<Vec<(DateTime<Utc>, DateTime<Utc>)>, DbErr> {
     let backend = conn.get_database_backend();
+    let sql = format!("{}{BUSY}", walk_sql("$1"));
     let sql = match backend {
         // SQLite reads `$1` as a name, numbered by first appearance; `?1` is by position.
-        DbBackend::Sqlite => BUSY.replace('$', "?").replace("{IN}", "IN"),
-        _ => BUSY
+        DbBackend::Sqlite => sql.replace('$', "?").replace("{IN}", "IN"),
+        _ => sql
             .replace(
                 "{IN} (SELECT id FROM inside)",
                 "= ANY (ARRAY(SELECT id FROM inside))",

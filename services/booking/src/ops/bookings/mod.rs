@@ -1,0 +1,11 @@
+//! Bookings: operators request slots once or as a series ([`request()`]), administrators approve
+//! or reject them and owners or administrators cancel them ([`transitions`]). Every change is a
+//! `booking.*` message; reading them ([`list`], [`get`]) is in `read.rs`.
+
+mod read;
+pub mod request;
+pub mod transitions;
+
+pub use read::{BookingFilter, get, list, summary};
+pub use request::{CreatedBooking, NewBooking, request};
+pub use transitions::{CancelBody, CancelScope, RejectBody, approve, cancel, reject};

@@ -1,0 +1,167 @@
+//! Closures: times a space cannot be booked (works, a holiday), once or on a recurring rule,
+//! with a reason. Under the exclusive tree lock no booking is being placed meanwhile, and a
+//! closure over time live bookings hold is refused. Each is a `space.closed` message.
+
+use super::spaces::{check_text, find};
+use crate::{
+    db::{closures, holds, tree::SpaceTree, tree_lock},
+    error::BookingError,
+    state::AppState,
+};
+use chrono::{DateTime, Utc};
+use piazza_shared::{
+    audit,
+    auth::{Caller, Role},
+    contracts::space::{ClosedPeriod, SpaceClosed},
+    http::Violations,
+    recurrence,
+    time::{Span, parse_instant},
+};
+use sea_orm::EntityTrait;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewClosure {
+    pub starts_at: String,
+    pub ends_at: String,
+    pub reason: String,
+    /// RFC 5545 RRULE (with COUNT or UNTIL), expanded in the space's zone: the space closes at
+    /// each occurrence for as long as the first.
+    #[serde(default)]
+    pub recurrence: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ClosureView {
+    /// The first occurrence's id.
+    pub id: Uuid,
+    pub space_id: Uuid,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub reason: String,
+    pub series_id: Option<Uuid>,
+    pub recurrence: Option<String>,
+    /// Every closed stretch (one for a one-off closure).
+    pub occurrences: Vec<ClosedPeriodView>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ClosedPeriodView {
+    pub id: Uuid,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
+/// Closes the space `id` (administrators).
+pub async fn add(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+    body: NewClosure,
+) -> Result<ClosureView, BookingError> {
+    caller.require(&[Role::Admin])?;
+    let space = find(state.db.conn(), id).await?;
+    let zone = space.zone(state.settings.time_zone);
+    let mut v = Violations::new();
+    let starts_at = v.take("starts_at", parse_instant(&body.starts_at));
+    let ends_at = v.take("ends_at", parse_instant(&body.ends_at));
+    check_text(&mut v, "reason", &body.reason, 500);
+    let mut periods: Vec<Span> = Vec::new();
+    if let (Some(s), Some(e)) = (starts_at, ends_at) {
+        v.check(e > s, "ends_at", "must be after starts_at");
+        match (&body.recurrence, e > s) {
+            (_, false) => {}
+            (None, true) => periods.push((s, e)),
+            (Some(rule), true) => {
+                let max = state.settings.booking.max_occurrences;
+                match recurrence::expand(rule, s, e, zone, max) {
+                    Ok(list) => periods = list,
+                    Err(error) => v.add("recurrence", error.to_string()),
+                }
+            }
+        }
+    }
+    v.finish()?;
+    let unit = state.begin().await?;
+    // No booking is being placed while the closure is checked and written, and none placed
+    // after it misses it (bookings take this lock shared).
+    tree_lock::exclusive(&*unit).await?;
+    let tree = SpaceTree::load(&*unit).await?;
+    let in_the_way = holds::meeting(&*unit, tree.related(id), &periods).await?;
+    if !in_the_way.is_empty() {
+        let mut ids: Vec<Uuid> = in_the_way.iter().map(|h| h.booking_id).collect();
+        ids.sort();
+        ids.dedup();
+        return Err(BookingError::BookingsInTheWay(
+            ids.into_iter()
+                .map(|b| serde_json::json!({ "booking_id": b, "reason": "a live booking holds this time" }))
+                .collect(),
+        ));
+    }
+    let reason = body.reason.trim().to_string();
+    let recurrence = body
+        .recurrence
+        .as_deref()
+        .map(str::trim)
+        .map(str::to_string);
+    let series_id = recurrence.as_ref().map(|_| Uuid::now_v7());
+    let now = piazza_shared::clock::now();
+    let rows: Vec<closures::Model> = periods
+        .iter()
+        .map(|&(s, e)| closures::Model {
+            id: Uuid::now_v7(),
+            space_id: id,
+            starts_at: s,
+            ends_at: e,
+            reason: reason.clone(),
+            created_at: now,
+            series_id,
+            recurrence: recurrence.clone(),
+        })
+        .collect();
+    closures::Entity::insert_many(rows.iter().cloned().map(closures::ActiveModel::from))
+        .exec_without_returning(&*unit)
+        .await?;
+    let message = SpaceClosed {
+        version: 1,
+        space_id: id,
+        series_id,
+        reason: reason.clone(),
+        periods: periods
+            .iter()
+            .map(|&(starts_at, ends_at)| ClosedPeriod { starts_at, ends_at })
+            .collect(),
+    };
+    unit.publish(&message, None).await?;
+    let first = &rows[0];
+    unit.audit(
+        &caller.0,
+        "closure.create",
+        first.id,
+        None,
+        audit::json(&message),
+    )
+    .await?;
+    unit.commit().await?;
+    tracing::info!(space_id = %id, occurrences = rows.len(), actor = %caller.0.sub, "closure added");
+    Ok(ClosureView {
+        id: first.id,
+        space_id: id,
+        starts_at: first.starts_at,
+        ends_at: first.ends_at,
+        reason,
+        series_id,
+        recurrence,
+        occurrences: rows
+            .iter()
+            .map(|r| ClosedPeriodView {
+                id: r.id,
+                starts_at: r.starts_at,
+                ends_at: r.ends_at,
+            })
+            .collect(),
+    })
+}
