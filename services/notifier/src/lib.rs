@@ -1,22 +1,26 @@
 //! Piazza's notifier: young people subscribe (double opt-in, a guardian under 14), get the events
 //! that match their interests and age, and leave in one click. Every email is a delivery row,
 //! unique per (kind, subject, recipient), so nothing is ever sent twice.
+//!
+//! One shape, as in every service: `domain/` (statuses and rules, no I/O), `db/` (tables and the
+//! queries they share), `ops/` (the use cases), and thin adapters over them — `routes/` (the
+//! API), `pages/` (the web pages, the ones email links open among them), `messages/` (what other
+//! services announce) and `jobs/` (the email sender). `email/` renders and sends emails.
 
-mod compose;
 pub mod db;
-pub mod deliveries;
 pub mod domain;
 pub mod email;
-pub mod lease;
+pub mod error;
+mod jobs;
 pub mod links;
-mod matching;
 mod messages;
+pub mod ops;
 pub mod pages;
 pub mod routes;
-pub mod sender;
 pub mod state;
-pub mod subscriptions;
-pub mod unknown;
+
+/// The operator's look at emails of unknown outcome (`piazza emails unknown` / `resend`).
+pub use ops::unknown;
 
 use anyhow::Context;
 use futures::FutureExt;
@@ -51,6 +55,7 @@ pub async fn build(context: ServiceContext) -> anyhow::Result<ServiceParts> {
             settings.auth.link_ttl_days,
         ),
         mailer: email::Mailer::from_settings(&settings)?,
+        emails: email::EmailTemplates::new()?,
         from,
         wake_sender: Arc::new(Notify::new()),
         settings,
@@ -72,7 +77,7 @@ pub async fn build(context: ServiceContext) -> anyhow::Result<ServiceParts> {
         )),
         workers: vec![Worker {
             name: "email_sender",
-            task: sender::run(state, context.shutdown.clone()).boxed(),
+            task: jobs::sender::run(state, context.shutdown.clone()).boxed(),
         }],
     })
 }

@@ -1,5 +1,6 @@
 //! `consents`: the log of what a subscriber (or guardian) agreed to, when, and from where.
 
+use crate::domain::ConsentAction;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -21,3 +22,25 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// Appends to the log; returns the record's id.
+pub async fn record(
+    conn: &impl ConnectionTrait,
+    subscriber: Uuid,
+    action: ConsentAction,
+    detail: &str,
+    source: Option<String>,
+) -> Result<Uuid, DbErr> {
+    let id = Uuid::now_v7();
+    Entity::insert(ActiveModel::from(Model {
+        id,
+        subscriber_id: subscriber,
+        action: action.as_str().to_string(),
+        detail: detail.to_string(),
+        source,
+        at: piazza_shared::clock::now(),
+    }))
+    .exec_without_returning(conn)
+    .await?;
+    Ok(id)
+}

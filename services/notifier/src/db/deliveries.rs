@@ -1,6 +1,10 @@
 //! `deliveries`: one row per email, unique per (kind, subject, recipient), with its state.
+//! Creating them: inserting a key that exists does nothing, which is what makes a redelivered
+//! message or a replayed fan-out harmless.
 
-use sea_orm::entity::prelude::*;
+use crate::domain::{DeliveryState, Kind};
+use piazza_shared::contracts::Language;
+use sea_orm::{Condition, entity::prelude::*, sea_query::OnConflict};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "deliveries")]
@@ -32,3 +36,94 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// One email to create.
+#[derive(Debug, Clone)]
+pub struct NewDelivery {
+    pub kind: Kind,
+    pub subject_id: Uuid,
+    pub recipient: String,
+    pub subscriber_id: Option<Uuid>,
+    pub language: Language,
+    pub context: serde_json::Value,
+}
+
+/// Rows per INSERT; keeps statements well under the databases' parameter limits.
+const CHUNK: usize = 1000;
+
+/// Inserts the deliveries that do not exist yet; returns how many were new.
+pub async fn enqueue(conn: &impl ConnectionTrait, items: Vec<NewDelivery>) -> Result<u64, DbErr> {
+    let now = piazza_shared::clock::now();
+    let mut created = 0;
+    let mut rows = items.into_iter().map(|d| {
+        ActiveModel::from(Model {
+            id: Uuid::now_v7(),
+            kind: d.kind.as_str().to_string(),
+            subject_id: d.subject_id,
+            recipient: d.recipient,
+            subscriber_id: d.subscriber_id,
+            language: d.language.as_str().to_string(),
+            context: d.context,
+            state: DeliveryState::Pending.as_str().into(),
+            attempts: 0,
+            last_error: None,
+            next_attempt_at: now,
+            created_at: now,
+            sent_at: None,
+            sender_id: None,
+        })
+    });
+    loop {
+        let chunk: Vec<_> = rows.by_ref().take(CHUNK).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        created += Entity::insert_many(chunk)
+            .on_conflict(
+                OnConflict::columns([Column::Kind, Column::SubjectId, Column::Recipient])
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(conn)
+            .await?;
+    }
+    Ok(created)
+}
+
+/// Drops the emails still waiting (`pending`) that `which` picks, saying `why`; returns how many.
+/// One being sent already goes.
+pub async fn cancel_pending(
+    conn: &impl ConnectionTrait,
+    which: Condition,
+    why: &str,
+) -> Result<u64, DbErr> {
+    Ok(Entity::update_many()
+        .col_expr(
+            Column::State,
+            Expr::value(DeliveryState::Cancelled.as_str()),
+        )
+        .col_expr(Column::LastError, Expr::value(Some(why.to_string())))
+        .filter(which)
+        .filter(Column::State.eq(DeliveryState::Pending.as_str()))
+        .exec(conn)
+        .await?
+        .rows_affected)
+}
+
+/// Puts the claimed emails (`sending`) that `which` picks back to `pending`, unclaimed and due
+/// at `due`, without counting an attempt; returns how many. The one way a claim is released.
+pub async fn release(
+    conn: &impl ConnectionTrait,
+    which: Condition,
+    due: DateTimeUtc,
+) -> Result<u64, DbErr> {
+    Ok(Entity::update_many()
+        .col_expr(Column::State, Expr::value(DeliveryState::Pending.as_str()))
+        .col_expr(Column::SenderId, Expr::value(Option::<Uuid>::None))
+        .col_expr(Column::NextAttemptAt, Expr::value(due))
+        .filter(which)
+        .filter(Column::State.eq(DeliveryState::Sending.as_str()))
+        .exec(conn)
+        .await?
+        .rows_affected)
+}

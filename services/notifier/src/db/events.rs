@@ -1,5 +1,6 @@
 //! `events`: the published events the notifier writes about, kept up to date from `event.*`.
 
+use crate::domain::EventStatus;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -19,3 +20,10 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// The stored status; only `cancelled` takes an event out (as the notifier always read it).
+    pub fn status(&self) -> EventStatus {
+        EventStatus::parse(&self.status).unwrap_or(EventStatus::Published)
+    }
+}

@@ -1,6 +1,7 @@
 //! `registrations`: the notifier's copy of people's places at events (from `registration.*`),
 //! so it can remind them and tell them of changes. The scheduler owns the originals.
 
+use crate::domain::RegistrationStatus;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -29,3 +30,10 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// The stored status; a value this code never writes reads as cancelled, which sends nothing.
+    pub fn status(&self) -> RegistrationStatus {
+        RegistrationStatus::parse(&self.status).unwrap_or(RegistrationStatus::Cancelled)
+    }
+}

@@ -1,6 +1,9 @@
-//! `subscribers`: young people (or their guardians' wards) who asked for event emails.
+//! `subscribers`: young people (or their guardians' wards) who asked for event emails; and who
+//! of them hears of an event.
 
-use sea_orm::entity::prelude::*;
+use crate::domain::{Frequency, SubscriberStatus, matches};
+use piazza_shared::contracts::{Category, event::EventSummary};
+use sea_orm::{QueryFilter, entity::prelude::*};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "subscribers")]
@@ -28,3 +31,44 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// The stored status; a value this code never writes reads as ended, which sends nothing.
+    pub fn status(&self) -> SubscriberStatus {
+        SubscriberStatus::parse(&self.status).unwrap_or(SubscriberStatus::Unsubscribed)
+    }
+
+    pub fn interests(&self) -> Vec<Category> {
+        serde_json::from_value(self.interests.clone()).unwrap_or_default()
+    }
+
+    pub fn frequency(&self) -> Frequency {
+        Frequency::parse(&self.frequency).unwrap_or(Frequency::Instant)
+    }
+}
+
+/// Every active subscriber who wants emails at `frequency`.
+pub async fn active_at(
+    conn: &impl ConnectionTrait,
+    frequency: Frequency,
+) -> Result<Vec<Model>, DbErr> {
+    Entity::find()
+        .filter(Column::Status.eq(SubscriberStatus::Active.as_str()))
+        .filter(Column::Frequency.eq(frequency.as_str()))
+        .all(conn)
+        .await
+}
+
+/// Active subscribers with `frequency` who match `event` in `year` (see [`matches`]).
+pub async fn matching(
+    conn: &impl ConnectionTrait,
+    event: &EventSummary,
+    frequency: Frequency,
+    year: i32,
+) -> Result<Vec<Model>, DbErr> {
+    Ok(active_at(conn, frequency)
+        .await?
+        .into_iter()
+        .filter(|s| matches(&s.interests(), s.birth_year, event, year))
+        .collect())
+}

@@ -1,4 +1,11 @@
-//! The notifier's vocabulary: how often people hear from us, and what kinds of email exist.
+//! The notifier's vocabulary, without I/O: how often people hear from us, where subscriptions,
+//! emails, registrations and events stand, what kinds of email exist, who may subscribe and who
+//! hears of an event. Statuses are stored as their snake_case names
+//! ([`piazza_shared::persisted_enum!`]) and compared as enums.
+
+mod matching;
+
+pub use matching::{matches, takes_place_in};
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -13,14 +20,97 @@ pub enum Frequency {
     Weekly,
 }
 
-impl Frequency {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Frequency::Instant => "instant",
-            Frequency::Weekly => "weekly",
-        }
-    }
+piazza_shared::persisted_enum!(Frequency {
+    Instant => "instant",
+    Weekly => "weekly",
+});
+
+/// Where a subscription stands: asked for, confirmed by the emailed link, or ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SubscriberStatus {
+    /// Not confirmed yet: only the confirmation email goes out.
+    Pending,
+    Active,
+    Unsubscribed,
 }
+
+piazza_shared::persisted_enum!(SubscriberStatus {
+    Pending => "pending",
+    Active => "active",
+    Unsubscribed => "unsubscribed",
+});
+
+/// What the consent log records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsentAction {
+    Subscribed,
+    Confirmed,
+    /// A guardian consented for someone under 14.
+    GuardianConfirmed,
+    PreferencesChanged,
+    Unsubscribed,
+}
+
+piazza_shared::persisted_enum!(ConsentAction {
+    Subscribed => "subscribed",
+    Confirmed => "confirmed",
+    GuardianConfirmed => "guardian_confirmed",
+    PreferencesChanged => "preferences_changed",
+    Unsubscribed => "unsubscribed",
+});
+
+/// Where one email is on its way out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryState {
+    /// Waiting for its time (`next_attempt_at`).
+    Pending,
+    /// Claimed by one sender (`sender_id`), which may be sending it now.
+    Sending,
+    Sent,
+    /// Given up after a permanent refusal or too many attempts.
+    Failed,
+    /// No longer to go out (unsubscribed, event called off, old news).
+    Cancelled,
+    /// The connection broke after the email's content went out: the server may have accepted
+    /// it, so it is never resent by itself (see `unknown`).
+    Unknown,
+}
+
+piazza_shared::persisted_enum!(DeliveryState {
+    Pending => "pending",
+    Sending => "sending",
+    Sent => "sent",
+    Failed => "failed",
+    Cancelled => "cancelled",
+    Unknown => "unknown",
+});
+
+/// The notifier's copy of a registration's state; it only moves forward, in this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RegistrationStatus {
+    Waitlisted,
+    Confirmed,
+    Cancelled,
+}
+
+piazza_shared::persisted_enum!(RegistrationStatus {
+    Waitlisted => "waitlisted",
+    Confirmed => "confirmed",
+    Cancelled => "cancelled",
+});
+
+/// The notifier's copy of an event: published, or cancelled whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventStatus {
+    Published,
+    Cancelled,
+}
+
+piazza_shared::persisted_enum!(EventStatus {
+    Published => "published",
+    Cancelled => "cancelled",
+});
 
 /// The kinds of email; with the subject and recipient they make a delivery's unique key.
 ///
@@ -44,43 +134,22 @@ pub enum Kind {
     BookingCancelled,
 }
 
+piazza_shared::persisted_enum!(Kind {
+    ConfirmSubscription => "confirm_subscription",
+    EventPublished => "event_published",
+    EventRescheduled => "event_rescheduled",
+    EventCancelled => "event_cancelled",
+    WeeklyDigest => "weekly_digest",
+    RegistrationConfirmed => "registration_confirmed",
+    RegistrationWaitlisted => "registration_waitlisted",
+    RegistrationPromoted => "registration_promoted",
+    Reminder => "reminder",
+    BookingApproved => "booking_approved",
+    BookingRejected => "booking_rejected",
+    BookingCancelled => "booking_cancelled",
+});
+
 impl Kind {
-    pub const ALL: [Kind; 12] = [
-        Kind::ConfirmSubscription,
-        Kind::EventPublished,
-        Kind::EventRescheduled,
-        Kind::EventCancelled,
-        Kind::WeeklyDigest,
-        Kind::RegistrationConfirmed,
-        Kind::RegistrationWaitlisted,
-        Kind::RegistrationPromoted,
-        Kind::Reminder,
-        Kind::BookingApproved,
-        Kind::BookingRejected,
-        Kind::BookingCancelled,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::ConfirmSubscription => "confirm_subscription",
-            Kind::EventPublished => "event_published",
-            Kind::EventRescheduled => "event_rescheduled",
-            Kind::EventCancelled => "event_cancelled",
-            Kind::WeeklyDigest => "weekly_digest",
-            Kind::RegistrationConfirmed => "registration_confirmed",
-            Kind::RegistrationWaitlisted => "registration_waitlisted",
-            Kind::RegistrationPromoted => "registration_promoted",
-            Kind::Reminder => "reminder",
-            Kind::BookingApproved => "booking_approved",
-            Kind::BookingRejected => "booking_rejected",
-            Kind::BookingCancelled => "booking_cancelled",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == value)
-    }
-
     /// Emails that reach young people about events (what the outreach report counts as
     /// reaching someone): not confirmations of a subscription, not operators' bookings.
     pub fn reaches_young_people(self) -> bool {
@@ -101,11 +170,6 @@ pub const AGE_OF_CONSENT: i32 = 14;
 /// has not come yet), so a guardian must consent.
 pub fn may_be_under_consent_age(birth_year: i32, year: i32) -> bool {
     year - birth_year <= AGE_OF_CONSENT
-}
-
-/// Someone's age in `year`, as a range (before and after their birthday).
-pub fn age_range(birth_year: i32, year: i32) -> (i32, i32) {
-    (year - birth_year - 1, year - birth_year)
 }
 
 #[cfg(test)]

@@ -1,12 +1,31 @@
-//! Writing an email's text and HTML parts side by side, so the two always say the same thing.
+//! An email's body as blocks — paragraphs, headings, dated lines, fields, links — that the
+//! `blocks.txt` and `blocks.html` templates write out, so the text and HTML parts always say the
+//! same thing.
 
-use super::templates::{button, escape};
+use serde::Serialize;
 
-/// The text and HTML bodies being written.
-#[derive(Debug, Default)]
+/// One piece of a body.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Block {
+    /// A paragraph (a line break in it stays one).
+    Para { text: String },
+    /// An event's (or a section's) title.
+    Heading { text: String },
+    /// Secondary words under a heading (categories, say).
+    Muted { text: String },
+    /// A label over lines (dates, say); nothing when there are none.
+    Lines { label: String, lines: Vec<String> },
+    /// `label: value`.
+    Field { label: String, value: String },
+    /// A link: the URL spelled out in text, a button in HTML.
+    Link { label: String, url: String },
+}
+
+/// The blocks being written.
+#[derive(Debug, Default, Serialize)]
 pub struct Body {
-    pub text: String,
-    pub html: String,
+    pub blocks: Vec<Block>,
 }
 
 impl Body {
@@ -14,69 +33,41 @@ impl Body {
         Self::default()
     }
 
-    /// A paragraph.
+    fn push(&mut self, block: Block) -> &mut Self {
+        self.blocks.push(block);
+        self
+    }
+
     pub fn para(&mut self, words: &str) -> &mut Self {
-        self.text.push_str(words);
-        self.text.push_str("\n\n");
-        self.html
-            .push_str(&format!("<p>{}</p>", escape(words).replace('\n', "<br>")));
-        self
+        self.push(Block::Para { text: words.into() })
     }
 
-    /// An event's (or a section's) title.
     pub fn heading(&mut self, title: &str) -> &mut Self {
-        self.text.push_str(title);
-        self.text.push('\n');
-        self.html.push_str(&format!(
-            "<h2 style=\"font-size:20px;margin:16px 0 4px\">{}</h2>",
-            escape(title)
-        ));
-        self
+        self.push(Block::Heading { text: title.into() })
     }
 
-    /// Secondary words under a heading (categories, say).
     pub fn muted(&mut self, words: &str) -> &mut Self {
-        self.text.push_str(words);
-        self.text.push_str("\n\n");
-        self.html.push_str(&format!(
-            "<p style=\"margin:0 0 12px;color:#555\">{}</p>",
-            escape(words)
-        ));
-        self
+        self.push(Block::Muted { text: words.into() })
     }
 
-    /// A label over lines (dates, say).
     pub fn lines(&mut self, label: &str, lines: &[String]) -> &mut Self {
-        if lines.is_empty() {
-            return self;
-        }
-        self.text.push_str(&format!("{label}:\n"));
-        self.html
-            .push_str(&format!("<p><strong>{}</strong><br>", escape(label)));
-        for line in lines {
-            self.text.push_str(&format!("- {line}\n"));
-            self.html.push_str(&format!("{}<br>", escape(line)));
-        }
-        self.text.push('\n');
-        self.html.push_str("</p>");
-        self
+        self.push(Block::Lines {
+            label: label.into(),
+            lines: lines.to_vec(),
+        })
     }
 
-    /// `label: value`.
     pub fn field(&mut self, label: &str, value: &str) -> &mut Self {
-        self.text.push_str(&format!("{label}: {value}\n\n"));
-        self.html.push_str(&format!(
-            "<p><strong>{}</strong>: {}</p>",
-            escape(label),
-            escape(value)
-        ));
-        self
+        self.push(Block::Field {
+            label: label.into(),
+            value: value.into(),
+        })
     }
 
-    /// A link: the URL spelled out in text, a button in HTML.
     pub fn link(&mut self, label: &str, url: &str) -> &mut Self {
-        self.text.push_str(&format!("{label}: {url}\n\n"));
-        self.html.push_str(&button(url, label));
-        self
+        self.push(Block::Link {
+            label: label.into(),
+            url: url.into(),
+        })
     }
 }

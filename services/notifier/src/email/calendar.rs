@@ -3,7 +3,7 @@
 //! occurrences. Each VEVENT has the UID the public calendar feed gives the same occurrence
 //! (`<occurrence id>@piazza`), so a client that has both keeps one entry.
 
-use super::{Attachment, templates::place_line};
+use super::{message::Attachment, parts::place_line};
 use piazza_shared::{
     contracts::{
         Language,

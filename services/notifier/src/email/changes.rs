@@ -4,10 +4,12 @@
 //! one-click headers).
 
 use super::{
-    Rendered,
     body::Body,
-    templates::{Footer, escape, footer_html, footer_text, layout},
+    message::Rendered,
+    parts::{Footer, free_your_place, registrant_foot},
+    render::{EmailTemplates, Mail},
 };
+use minijinja::context;
 use piazza_shared::contracts::{Language, event::EventSummary};
 
 /// To whom a change is told.
@@ -17,50 +19,30 @@ pub enum Audience<'a> {
 }
 
 fn finish(
+    templates: &EmailTemplates,
     language: Language,
     to: &str,
     subject: String,
     mut body: Body,
     audience: &Audience,
-) -> Rendered {
-    match audience {
-        Audience::Subscriber(footer) => Rendered {
-            to: to.to_string(),
-            html: layout(
-                language,
-                &subject,
-                &body.html,
-                &footer_html(language, footer),
-            ),
-            text: format!("{}{}", body.text, footer_text(language, footer)),
-            subject,
-            unsubscribe: Some(footer.unsubscribe.clone()),
-            attachment: None,
-        },
+) -> anyhow::Result<Rendered> {
+    let foot = match audience {
+        Audience::Subscriber(footer) => footer.foot(language),
         Audience::Registrant { cancel_url } => {
-            let (free, why) = match language {
-                Language::It => (
-                    "Non puoi più venire? Libera il tuo posto",
-                    "Ricevi questa email perché ti sei registrato a questo evento su Piazza.",
-                ),
-                Language::En => (
-                    "Cannot come after all? Free your place",
-                    "You get this email because you registered for this event on Piazza.",
-                ),
-            };
             if let Some(url) = cancel_url {
-                body.link(free, url);
+                body.link(free_your_place(language), url);
             }
-            Rendered {
-                to: to.to_string(),
-                html: layout(language, &subject, &body.html, &escape(why)),
-                text: format!("{}{why}\n", body.text),
-                subject,
-                unsubscribe: None,
-                attachment: None,
-            }
+            registrant_foot(language)
         }
-    }
+    };
+    let mail = Mail {
+        to,
+        language,
+        subject,
+        foot,
+        attachment: None,
+    };
+    templates.render("body", mail, context! { blocks => body.blocks })
 }
 
 /// What changed in a move: dates now and before, place now and before (when it moved).
@@ -73,13 +55,14 @@ pub struct Move {
 
 /// The event moved.
 pub fn rescheduled(
+    templates: &EmailTemplates,
     language: Language,
     to: &str,
     event: &EventSummary,
     moved: &Move,
     event_url: &str,
     audience: &Audience,
-) -> Rendered {
+) -> anyhow::Result<Rendered> {
     let (subject, lead, now, before, place, place_before, more) = match language {
         Language::It => (
             format!("Cambio di programma: {}", event.title),
@@ -110,19 +93,30 @@ pub fn rescheduled(
         body.field(place_before, line);
     }
     body.link(more, event_url);
-    finish(language, to, subject, body, audience)
+    finish(templates, language, to, subject, body, audience)
 }
 
-/// The event, or the dates `off` of it, were called off.
+/// What was called off: the dates (in local time), whether the whole event, and why.
+pub struct CalledOff<'a> {
+    pub dates: &'a [String],
+    pub whole: bool,
+    pub reason: &'a str,
+}
+
+/// The event, or some dates of it, were called off.
 pub fn cancelled(
+    templates: &EmailTemplates,
     language: Language,
     to: &str,
     event: &EventSummary,
-    off: &[String],
-    whole: bool,
-    reason: &str,
+    off: &CalledOff,
     audience: &Audience,
-) -> Rendered {
+) -> anyhow::Result<Rendered> {
+    let CalledOff {
+        dates: off,
+        whole,
+        reason,
+    } = *off;
     let (subject, lead, dates, why) = match (language, whole) {
         (Language::It, true) => (
             format!("Annullato: {}", event.title),
@@ -160,5 +154,5 @@ pub fn cancelled(
         Audience::Registrant { .. } if whole => &Audience::Registrant { cancel_url: None },
         other => other,
     };
-    finish(language, to, subject, body, audience)
+    finish(templates, language, to, subject, body, audience)
 }

@@ -18,7 +18,7 @@
 //! The URL is read as lettre reads it: `smtp://host[:25]` (plain), `smtp://host[:587]?tls=required`
 //! or `?tls=opportunistic` (STARTTLS), `smtps://host[:465]` (TLS); credentials in the user info.
 
-use super::SendError;
+use super::send_error::SendError;
 use anyhow::Context;
 use lettre::{
     address::Envelope,

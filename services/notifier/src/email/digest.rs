@@ -2,10 +2,12 @@
 //! in that week, its place and a link.
 
 use super::{
-    Rendered,
     body::Body,
-    templates::{Footer, footer_html, footer_text, layout, place_line},
+    message::Rendered,
+    parts::{Footer, place_line},
+    render::{EmailTemplates, Mail},
 };
+use minijinja::context;
 use piazza_shared::contracts::{Language, event::EventSummary};
 
 /// One event in a digest.
@@ -17,12 +19,13 @@ pub struct Entry<'a> {
 }
 
 pub fn weekly(
+    templates: &EmailTemplates,
     language: Language,
     to: &str,
     entries: &[Entry],
     calendar_url: &str,
     footer: &Footer,
-) -> Rendered {
+) -> anyhow::Result<Rendered> {
     let count = entries.len();
     let (subject, lead, when, place, more, all) = match language {
         Language::It => (
@@ -68,17 +71,12 @@ pub fn weekly(
         body.link(more, &entry.url);
     }
     body.link(all, calendar_url);
-    Rendered {
-        to: to.to_string(),
-        html: layout(
-            language,
-            &subject,
-            &body.html,
-            &footer_html(language, footer),
-        ),
-        text: format!("{}{}", body.text, footer_text(language, footer)),
+    let mail = Mail {
+        to,
+        language,
         subject,
-        unsubscribe: Some(footer.unsubscribe.clone()),
+        foot: footer.foot(language),
         attachment: None,
-    }
+    };
+    templates.render("body", mail, context! { blocks => body.blocks })
 }

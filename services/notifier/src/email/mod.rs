@@ -1,16 +1,23 @@
 //! Email: the transport (lettre's pooled async SMTP, or `.eml` files when no SMTP server is
-//! configured), how a rendered email becomes a MIME message, and the templates of each kind.
+//! configured), how a rendered email becomes a MIME message, and each kind of email — its words
+//! in Rust, its layout in the templates of `templates/email/` (see [`render`]).
 
-mod body;
+pub mod body;
+pub mod bookings;
 pub mod calendar;
 pub mod changes;
 mod connections;
 pub mod dates;
 pub mod digest;
 pub mod message;
+pub mod parts;
 pub mod registrations;
-pub mod templates;
+pub mod render;
+mod send_error;
+pub mod subscribers;
 mod transport;
 
 pub use message::{Attachment, Rendered};
-pub use transport::{Mailer, SendError};
+pub use render::EmailTemplates;
+pub use send_error::SendError;
+pub use transport::Mailer;

@@ -4,10 +4,12 @@
 //! headers; confirmations and reminders carry the `.ics`.
 
 use super::{
-    Attachment, Rendered,
     body::Body,
-    templates::{dates_of, escape, layout, place_line},
+    message::{Attachment, Rendered},
+    parts::{dates_of, free_your_place, place_line, registrant_foot},
+    render::{EmailTemplates, Mail},
 };
+use minijinja::context;
 use piazza_shared::contracts::{Language, event::EventSummary};
 
 /// What happened to the registration.
@@ -20,6 +22,7 @@ pub enum News {
 
 /// Who is written to, about what.
 pub struct Registrant<'a> {
+    pub templates: &'a EmailTemplates,
     pub language: Language,
     pub to: &'a str,
     pub name: &'a str,
@@ -38,28 +41,11 @@ fn hello(language: Language, name: &str) -> String {
     }
 }
 
-fn why(language: Language) -> &'static str {
-    match language {
-        Language::It => "Ricevi questa email perché ti sei registrato a questo evento su Piazza.",
-        Language::En => "You get this email because you registered for this event on Piazza.",
-    }
-}
-
 /// The event's details, and the ways out and on.
 fn event_and_links(body: &mut Body, r: &Registrant, dates: &[String], cancel: bool) {
-    let (when, place, more, free) = match r.language {
-        Language::It => (
-            "Quando",
-            "Dove",
-            "Dettagli dell'evento",
-            "Non puoi più venire? Libera il tuo posto",
-        ),
-        Language::En => (
-            "When",
-            "Where",
-            "Event details",
-            "Cannot come after all? Free your place",
-        ),
+    let (when, place, more) = match r.language {
+        Language::It => ("Quando", "Dove", "Dettagli dell'evento"),
+        Language::En => ("When", "Where", "Event details"),
     };
     body.heading(&r.event.title);
     body.lines(when, dates);
@@ -68,24 +54,33 @@ fn event_and_links(body: &mut Body, r: &Registrant, dates: &[String], cancel: bo
     }
     body.link(more, r.event_url);
     if cancel && let Some(url) = r.cancel_url {
-        body.link(free, url);
+        body.link(free_your_place(r.language), url);
     }
 }
 
-fn finish(r: &Registrant, subject: String, body: Body, attachment: Option<Attachment>) -> Rendered {
-    let footer = why(r.language);
-    Rendered {
-        to: r.to.to_string(),
-        html: layout(r.language, &subject, &body.html, &escape(footer)),
-        text: format!("{}{footer}\n", body.text),
+fn finish(
+    r: &Registrant,
+    subject: String,
+    body: Body,
+    attachment: Option<Attachment>,
+) -> anyhow::Result<Rendered> {
+    let mail = Mail {
+        to: r.to,
+        language: r.language,
         subject,
-        unsubscribe: None,
+        foot: registrant_foot(r.language),
         attachment,
-    }
+    };
+    r.templates
+        .render("body", mail, context! { blocks => body.blocks })
 }
 
 /// A place given, a place in line, or a place that freed up.
-pub fn registration(r: &Registrant, news: News, attachment: Option<Attachment>) -> Rendered {
+pub fn registration(
+    r: &Registrant,
+    news: News,
+    attachment: Option<Attachment>,
+) -> anyhow::Result<Rendered> {
     let title = &r.event.title;
     let (subject, lead) = match (r.language, news) {
         (Language::It, News::Confirmed) => (
@@ -131,7 +126,7 @@ pub fn registration(r: &Registrant, news: News, attachment: Option<Attachment>) 
 }
 
 /// The reminder before one occurrence (`when` is its date in local time).
-pub fn reminder(r: &Registrant, when: &str, attachment: Attachment) -> Rendered {
+pub fn reminder(r: &Registrant, when: &str, attachment: Attachment) -> anyhow::Result<Rendered> {
     let title = &r.event.title;
     let (subject, lead) = match r.language {
         Language::It => (

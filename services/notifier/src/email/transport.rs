@@ -2,29 +2,11 @@
 //! connections, kept open and reused ([`Connections`]); without an SMTP URL, each email is
 //! written as an `.eml` file into `<data_dir>/outbox`.
 
-use super::connections::Connections;
+use super::{connections::Connections, send_error::SendError};
 use anyhow::Context;
 use lettre::{AsyncFileTransport, AsyncTransport, Tokio1Executor};
 use piazza_shared::settings::Settings;
 use std::sync::Arc;
-
-#[derive(Debug, thiserror::Error)]
-pub enum SendError {
-    /// Worth retrying later (server busy, connection lost, 4xx).
-    #[error("temporary: {0}")]
-    Temporary(String),
-    /// The server refused the address or message for good (5xx): stop sending there.
-    #[error("permanent: {0}")]
-    Permanent(String),
-    /// No answer at all (the server is down or unreachable): nobody's fault, so it costs the
-    /// email no attempt; the sender waits and tries again.
-    #[error("server unavailable: {0}")]
-    Unavailable(String),
-    /// The connection broke after the email's content went out, before the server's reply: it
-    /// may have been accepted. Recorded as `unknown` and not sent again by itself.
-    #[error("outcome unknown: {0}")]
-    Unknown(String),
-}
 
 #[derive(Clone)]
 pub enum Mailer {

@@ -2,7 +2,7 @@
 //! followed by the scheduler, not emailed.
 
 use crate::{
-    deliveries::{NewDelivery, enqueue},
+    db::deliveries::{NewDelivery, enqueue},
     domain::Kind,
 };
 use piazza_shared::{

@@ -6,17 +6,17 @@
 //! never sends a second digest.
 
 use crate::{
-    db::events,
-    deliveries::{NewDelivery, enqueue},
-    domain::Kind,
-    matching::{matches, subscribers_for_frequency},
-    messages::events::PUBLISHED,
+    db::{
+        deliveries::{NewDelivery, enqueue},
+        events, subscribers,
+    },
+    domain::{EventStatus, Frequency, Kind, matches, takes_place_in},
 };
 use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
 use piazza_shared::{
     bus::HandleError,
-    contracts::{Category, Language, event::EventSummary, jobs::DigestDue},
+    contracts::{Language, event::EventSummary, jobs::DigestDue},
 };
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 use uuid::Uuid;
@@ -33,14 +33,6 @@ pub fn week_key(at: DateTime<Utc>, zone: Tz) -> Uuid {
     Uuid::from_u64_pair(DIGEST_KEY, day)
 }
 
-/// Whether `event` has an occurrence starting in `[start, end)`.
-pub fn takes_place_in(event: &EventSummary, start: DateTime<Utc>, end: DateTime<Utc>) -> bool {
-    event
-        .occurrences
-        .iter()
-        .any(|o| o.starts_at >= start && o.starts_at < end)
-}
-
 pub async fn due(
     txn: &DatabaseTransaction,
     message: &DigestDue,
@@ -48,7 +40,7 @@ pub async fn due(
 ) -> Result<(), HandleError> {
     let (start, end) = (message.window_start, message.window_end);
     let week: Vec<EventSummary> = events::Entity::find()
-        .filter(events::Column::Status.eq(PUBLISHED))
+        .filter(events::Column::Status.eq(EventStatus::Published.as_str()))
         .filter(events::Column::FirstStartsAt.lt(end))
         .all(txn)
         .await?
@@ -60,9 +52,8 @@ pub async fn due(
     let subject = week_key(start, zone);
     let mut items = Vec::new();
     if !week.is_empty() {
-        for s in subscribers_for_frequency(txn, "weekly").await? {
-            let interests: Vec<Category> =
-                serde_json::from_value(s.interests.clone()).unwrap_or_default();
+        for s in subscribers::active_at(txn, Frequency::Weekly).await? {
+            let interests = s.interests();
             let theirs: Vec<Uuid> = week
                 .iter()
                 .filter(|e| matches(&interests, s.birth_year, e, year))

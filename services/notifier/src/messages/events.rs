@@ -10,10 +10,11 @@
 //! one by one: their next digest shows the event as it is.
 
 use crate::{
-    db::{deliveries, events, registrations},
-    deliveries::{NewDelivery, enqueue},
-    domain::Kind,
-    matching::subscribers_for,
+    db::{
+        deliveries::{self, NewDelivery, enqueue},
+        events, registrations, subscribers,
+    },
+    domain::{DeliveryState, EventStatus, Frequency, Kind, RegistrationStatus},
 };
 use chrono::Datelike;
 use piazza_shared::{
@@ -24,13 +25,10 @@ use piazza_shared::{
     },
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
     sea_query::Expr,
 };
 use uuid::Uuid;
-
-pub const PUBLISHED: &str = "published";
-pub const CANCELLED: &str = "cancelled";
 
 /// Stores `event` as it now stands; returns the copy it replaces. A cancelled event stays
 /// cancelled (the scheduler never brings one back), so a late, retried announcement cannot
@@ -54,22 +52,28 @@ pub async fn remember(
             summary,
             first_starts_at: first,
             published_at: piazza_shared::clock::now(),
-            status: if cancelled { CANCELLED } else { PUBLISHED }.into(),
+            status: if cancelled {
+                EventStatus::Cancelled
+            } else {
+                EventStatus::Published
+            }
+            .as_str()
+            .into(),
         };
         events::Entity::insert(events::ActiveModel::from(row))
             .exec_without_returning(conn)
             .await?;
         return Ok(None);
     };
-    let status = if cancelled || known.status == CANCELLED {
-        CANCELLED
+    let status = if cancelled || known.status() == EventStatus::Cancelled {
+        EventStatus::Cancelled
     } else {
-        PUBLISHED
+        EventStatus::Published
     };
     events::Entity::update_many()
         .col_expr(events::Column::Summary, Expr::value(summary))
         .col_expr(events::Column::FirstStartsAt, Expr::value(first))
-        .col_expr(events::Column::Status, Expr::value(status))
+        .col_expr(events::Column::Status, Expr::value(status.as_str()))
         .filter(events::Column::Id.eq(event.event_id))
         .exec(conn)
         .await?;
@@ -82,8 +86,13 @@ pub async fn published(
 ) -> Result<(), HandleError> {
     let event = &message.event;
     remember(txn, event, false).await?;
-    let matched =
-        subscribers_for(txn, event, "instant", piazza_shared::clock::now().year()).await?;
+    let matched = subscribers::matching(
+        txn,
+        event,
+        Frequency::Instant,
+        piazza_shared::clock::now().year(),
+    )
+    .await?;
     let items: Vec<NewDelivery> = matched
         .into_iter()
         .map(|s| NewDelivery {
@@ -157,17 +166,10 @@ pub async fn cancelled(
     };
     if whole {
         // Announcements not yet sent are dropped: there is nothing left to announce.
-        deliveries::Entity::update_many()
-            .col_expr(deliveries::Column::State, Expr::value("cancelled"))
-            .col_expr(
-                deliveries::Column::LastError,
-                Expr::value(Some("the event was cancelled".to_string())),
-            )
-            .filter(deliveries::Column::Kind.eq(Kind::EventPublished.as_str()))
-            .filter(deliveries::Column::SubjectId.eq(event.event_id))
-            .filter(deliveries::Column::State.eq("pending"))
-            .exec(txn)
-            .await?;
+        let announcements = Condition::all()
+            .add(deliveries::Column::Kind.eq(Kind::EventPublished.as_str()))
+            .add(deliveries::Column::SubjectId.eq(event.event_id));
+        deliveries::cancel_pending(txn, announcements, "the event was cancelled").await?;
     }
     let context = serde_json::json!({
         "event_id": event.event_id,
@@ -202,7 +204,7 @@ async fn tell_concerned(
 ) -> Result<u64, DbErr> {
     let registered = registrations::Entity::find()
         .filter(registrations::Column::EventId.eq(event_id))
-        .filter(registrations::Column::Status.ne("cancelled"))
+        .filter(registrations::Column::Status.ne(RegistrationStatus::Cancelled.as_str()))
         .all(txn)
         .await?;
     let mut items: Vec<NewDelivery> = registered
@@ -224,7 +226,10 @@ async fn tell_concerned(
     let told = deliveries::Entity::find()
         .filter(deliveries::Column::Kind.eq(Kind::EventPublished.as_str()))
         .filter(deliveries::Column::SubjectId.eq(event_id))
-        .filter(deliveries::Column::State.is_in(["sent", "sending"]))
+        .filter(deliveries::Column::State.is_in([
+            DeliveryState::Sent.as_str(),
+            DeliveryState::Sending.as_str(),
+        ]))
         .all(txn)
         .await?;
     let mut seen: std::collections::HashSet<String> =

@@ -4,12 +4,13 @@
 
 mod bookings;
 mod digest;
-pub mod events;
+mod events;
 mod registrations;
 
-pub use digest::takes_place_in;
-
-use crate::{domain::Kind, state::AppState};
+use crate::{
+    domain::{Kind, RegistrationStatus},
+    state::AppState,
+};
 use futures::FutureExt;
 use piazza_shared::{
     Message,
@@ -25,7 +26,6 @@ use piazza_shared::{
     },
     runtime::decode,
 };
-use registrations::{CANCELLED, CONFIRMED, WAITLISTED};
 
 /// The messages the notifier consumes; its queue's bindings are derived from this table.
 pub const ROUTES: &[Route<AppState>] = &[
@@ -59,7 +59,7 @@ pub const ROUTES: &[Route<AppState>] = &[
             async move {
                 let RegistrationConfirmed(change) = decode(envelope)?;
                 let kind = Some(Kind::RegistrationConfirmed);
-                registrations::changed(txn, &change, CONFIRMED, kind).await
+                registrations::changed(txn, &change, RegistrationStatus::Confirmed, kind).await
             }
             .boxed()
         },
@@ -70,7 +70,7 @@ pub const ROUTES: &[Route<AppState>] = &[
             async move {
                 let RegistrationWaitlisted(change) = decode(envelope)?;
                 let kind = Some(Kind::RegistrationWaitlisted);
-                registrations::changed(txn, &change, WAITLISTED, kind).await
+                registrations::changed(txn, &change, RegistrationStatus::Waitlisted, kind).await
             }
             .boxed()
         },
@@ -81,7 +81,7 @@ pub const ROUTES: &[Route<AppState>] = &[
             async move {
                 let RegistrationPromoted(change) = decode(envelope)?;
                 let kind = Some(Kind::RegistrationPromoted);
-                registrations::changed(txn, &change, CONFIRMED, kind).await
+                registrations::changed(txn, &change, RegistrationStatus::Confirmed, kind).await
             }
             .boxed()
         },
@@ -93,7 +93,7 @@ pub const ROUTES: &[Route<AppState>] = &[
                 let RegistrationCancelled(change) = decode(envelope)?;
                 // The person cancelled (or was cancelled) on the scheduler's page, which says
                 // so; what matters here is that no reminder follows.
-                registrations::changed(txn, &change, CANCELLED, None).await
+                registrations::changed(txn, &change, RegistrationStatus::Cancelled, None).await
             }
             .boxed()
         },

@@ -8,9 +8,9 @@
 //! nothing revives a cancelled registration (a new registration has a new id).
 
 use crate::{
+    db::deliveries::{NewDelivery, enqueue},
     db::registrations,
-    deliveries::{NewDelivery, enqueue},
-    domain::Kind,
+    domain::{Kind, RegistrationStatus},
 };
 use piazza_shared::{
     bus::HandleError,
@@ -22,23 +22,11 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-pub const WAITLISTED: &str = "waitlisted";
-pub const CONFIRMED: &str = "confirmed";
-pub const CANCELLED: &str = "cancelled";
-
-fn rank(status: &str) -> u8 {
-    match status {
-        WAITLISTED => 0,
-        CONFIRMED => 1,
-        _ => 2,
-    }
-}
-
 /// Stores the registration with `status`, unless the copy is already further along.
 async fn keep(
     conn: &impl ConnectionTrait,
     change: &RegistrationChange,
-    status: &str,
+    status: RegistrationStatus,
 ) -> Result<(), DbErr> {
     let r = &change.registration;
     let now = piazza_shared::clock::now();
@@ -47,7 +35,7 @@ async fn keep(
         .await?;
     let created_at = known.as_ref().map_or(now, |k| k.created_at);
     if let Some(known) = &known
-        && rank(&known.status) >= rank(status)
+        && known.status() >= status
     {
         return Ok(());
     }
@@ -58,7 +46,7 @@ async fn keep(
         email: r.email.trim().to_lowercase(),
         name: r.name.clone(),
         language: r.language.as_str().to_string(),
-        status: status.to_string(),
+        status: status.as_str().to_string(),
         cancel_url: r.cancel_url.clone(),
         created_at,
         updated_at: now,
@@ -79,7 +67,7 @@ async fn keep(
 pub async fn changed(
     txn: &DatabaseTransaction,
     change: &RegistrationChange,
-    status: &str,
+    status: RegistrationStatus,
     kind: Option<Kind>,
 ) -> Result<(), HandleError> {
     keep(txn, change, status).await?;
@@ -116,7 +104,7 @@ pub async fn reminder(
     let occurrence = &message.occurrence;
     let registered = registrations::Entity::find()
         .filter(registrations::Column::EventId.eq(message.event.event_id))
-        .filter(registrations::Column::Status.eq(CONFIRMED))
+        .filter(registrations::Column::Status.eq(RegistrationStatus::Confirmed.as_str()))
         .all(txn)
         .await?;
     let items: Vec<NewDelivery> = registered

@@ -1,5 +1,6 @@
 //! The pages the links in emails open: confirm a subscription, see and change one's preferences,
-//! unsubscribe. Each is authorised by the signed token in its address. A `GET` only shows a
+//! unsubscribe; each page context → `ops::links` / `ops::preferences` → template. Each is
+//! authorised by the signed token in its address. A `GET` only shows a
 //! page; what changes anything is the page's button, a `POST` — so a mail scanner that follows
 //! the links confirms and ends nothing. The `POST` of `/subscriptions/unsubscribe` is also
 //! RFC 8058's one-click unsubscribe, which mail providers send from their servers.
@@ -9,13 +10,16 @@
 //! `piazza_shared::http::origin`). Every answer, refusals included, is a page in the person's
 //! language: the one they chose for their emails, unless they pick another here.
 
-use super::PageState;
+use super::state::PageState;
 use crate::{
     db::subscribers,
-    domain::Frequency,
+    domain::{Frequency, SubscriberStatus},
+    error::NotifierError,
     links::{CONFIRM, MANAGE, UNSUBSCRIBE},
-    routes::preferences::{self, PreferencesChange},
-    subscriptions::{self, LinkRefused},
+    ops::{
+        links::{self, LinkHolder},
+        preferences::{self, PreferencesChange},
+    },
 };
 use axum::{body::Bytes, extract::State, http::StatusCode, response::Response};
 use minijinja::context;
@@ -30,40 +34,44 @@ fn lang_of(subscriber: &subscribers::Model) -> Lang {
     Lang::parse(&subscriber.language).unwrap_or_default()
 }
 
-/// The subscriber the page's token names, speaking their language; or the refusal page.
+/// The holder of the page's link, speaking their language; or the refusal page.
 // The error is the page to answer with, handed straight back by the handler.
 #[allow(clippy::result_large_err)]
-async fn open(
-    state: &PageState,
-    ctx: &mut PageCtx,
-    purpose: &str,
-) -> Result<subscribers::Model, Response> {
+async fn open(state: &PageState, ctx: &mut PageCtx, purpose: &str) -> Result<LinkHolder, Response> {
     let token = ctx.param("token").to_string();
-    match subscriptions::open(&state.app, purpose, &token).await {
-        Ok(subscriber) => {
-            ctx.prefer_lang(lang_of(&subscriber));
-            Ok(subscriber)
+    match links::open(&state.app, purpose, &token).await {
+        Ok(holder) => {
+            ctx.prefer_lang(lang_of(holder.subscriber()));
+            Ok(holder)
         }
-        Err(LinkRefused::Invalid(reason)) => {
+        Err(error) => Err(refused(state, ctx, purpose, error)),
+    }
+}
+
+/// The page for a refusal: each of the notifier's own in the person's words.
+fn refused(state: &PageState, ctx: &PageCtx, purpose: &str, error: NotifierError) -> Response {
+    match error {
+        NotifierError::LinkInvalid(reason) => {
             tracing::info!(%reason, purpose, "email link refused");
-            Err(ctx.error(
+            ctx.error(
                 &state.templates,
                 StatusCode::BAD_REQUEST,
                 ctx.t(
                     "Questo link non è valido o è scaduto. Usa il link dell'email più recente, o iscriviti di nuovo.",
                     "This link is not valid or has expired. Use the link in the latest email, or subscribe again.",
                 ),
-            ))
+            )
         }
-        Err(LinkRefused::Gone) => Err(ctx.error(
+        NotifierError::SubscriberGone => ctx.error(
             &state.templates,
             StatusCode::NOT_FOUND,
             ctx.t(
                 "Non troviamo questa iscrizione: forse è stata cancellata.",
                 "We cannot find this subscription: it may have been erased.",
             ),
-        )),
-        Err(LinkRefused::Failed(error)) => Err(ctx.api_error(&state.templates, error)),
+        ),
+        NotifierError::SubscriptionEnded => ended(state, ctx),
+        NotifierError::Api(error) => ctx.api_error(&state.templates, error),
     }
 }
 
@@ -90,6 +98,18 @@ fn admit(
     Ok(())
 }
 
+/// A form's POST: admitted (see [`admit`]), then its link opened.
+#[allow(clippy::result_large_err)]
+async fn open_form(
+    state: &PageState,
+    ctx: &mut PageCtx,
+    limit: Result<PublicLimit, ApiError>,
+    purpose: &str,
+) -> Result<LinkHolder, Response> {
+    admit(state, ctx, limit)?;
+    open(state, ctx, purpose).await
+}
+
 /// A subscription ended: nothing to confirm or change any more.
 fn ended(state: &PageState, ctx: &PageCtx) -> Response {
     ctx.error(
@@ -104,19 +124,16 @@ fn ended(state: &PageState, ctx: &PageCtx) -> Response {
 
 /// `GET /subscriptions/confirm`: asks for the click that confirms.
 pub async fn confirm_form(State(state): State<PageState>, mut ctx: PageCtx) -> Response {
-    let subscriber = match open(&state, &mut ctx, CONFIRM).await {
-        Ok(s) => s,
+    let holder = match open(&state, &mut ctx, CONFIRM).await {
+        Ok(holder) => holder,
         Err(page) => return page,
     };
-    if subscriber.status == "unsubscribed" {
-        return ended(&state, &ctx);
-    }
-    let step = if subscriber.status == "pending" {
-        "ask"
-    } else {
-        "done"
+    let step = match holder.subscriber().status() {
+        SubscriberStatus::Unsubscribed => return ended(&state, &ctx),
+        SubscriberStatus::Pending => "ask",
+        SubscriberStatus::Active => "done",
     };
-    render_confirm(&state, &ctx, &subscriber, step)
+    render_confirm(&state, &ctx, holder.subscriber(), step)
 }
 
 /// `POST /subscriptions/confirm`: the page's button.
@@ -126,20 +143,14 @@ pub async fn confirm(
     limit: Result<PublicLimit, ApiError>,
     ClientAddress(source): ClientAddress,
 ) -> Response {
-    if let Err(page) = admit(&state, &ctx, limit) {
-        return page;
-    }
-    let subscriber = match open(&state, &mut ctx, CONFIRM).await {
-        Ok(s) => s,
+    let holder = match open_form(&state, &mut ctx, limit, CONFIRM).await {
+        Ok(holder) => holder,
         Err(page) => return page,
     };
-    if subscriber.status == "unsubscribed" {
-        return ended(&state, &ctx);
+    if let Err(error) = links::confirm(&state.app, &holder, source).await {
+        return refused(&state, &ctx, CONFIRM, error);
     }
-    if let Err(error) = subscriptions::confirm(&state.app, &subscriber, source).await {
-        return ctx.api_error(&state.templates, error);
-    }
-    render_confirm(&state, &ctx, &subscriber, "done")
+    render_confirm(&state, &ctx, holder.subscriber(), "done")
 }
 
 fn render_confirm(
@@ -164,11 +175,11 @@ fn render_confirm(
 /// `GET /subscriptions/manage`: the preferences, from the link at the foot of every email.
 pub async fn manage(State(state): State<PageState>, mut ctx: PageCtx) -> Response {
     match open(&state, &mut ctx, MANAGE).await {
-        Ok(subscriber) => render_preferences(
+        Ok(holder) => render_preferences(
             &state,
             &ctx,
             StatusCode::OK,
-            &subscriber,
+            holder.subscriber(),
             false,
             BTreeMap::new(),
         ),
@@ -185,16 +196,14 @@ pub async fn save(
     ClientAddress(source): ClientAddress,
     body: Bytes,
 ) -> Response {
-    if let Err(page) = admit(&state, &ctx, limit) {
-        return page;
-    }
-    let subscriber = match open(&state, &mut ctx, MANAGE).await {
-        Ok(s) => s,
+    let holder = match open_form(&state, &mut ctx, limit, MANAGE).await {
+        Ok(holder) => holder,
         Err(page) => return page,
     };
+    let subscriber = holder.subscriber().clone();
     let result = match read_form(&FormData::parse(&body)) {
-        Ok(wanted) => preferences::change(&state.app, subscriber.clone(), wanted, source).await,
-        Err(error) => Err(error),
+        Ok(wanted) => preferences::change(&state.app, holder, wanted, source).await,
+        Err(error) => Err(error.into()),
     };
     match result {
         Ok(updated) => {
@@ -209,7 +218,7 @@ pub async fn save(
                 BTreeMap::new(),
             )
         }
-        Err(ApiError::Validation(list)) => {
+        Err(NotifierError::Api(ApiError::Validation(list))) => {
             let errors = list.into_iter().map(|e| (e.field, e.message)).collect();
             render_preferences(
                 &state,
@@ -220,7 +229,7 @@ pub async fn save(
                 errors,
             )
         }
-        Err(error) => ctx.api_error(&state.templates, error),
+        Err(error) => refused(&state, &ctx, MANAGE, error),
     }
 }
 
@@ -237,9 +246,10 @@ fn read_form(form: &FormData) -> Result<PreferencesChange, ApiError> {
     }
     match form.get("frequency") {
         "" => {}
-        "instant" => change.frequency = Some(Frequency::Instant),
-        "weekly" => change.frequency = Some(Frequency::Weekly),
-        other => v.add("frequency", format!("unknown frequency `{other}`")),
+        other => match Frequency::parse(other) {
+            Some(f) => change.frequency = Some(f),
+            None => v.add("frequency", format!("unknown frequency `{other}`")),
+        },
     }
     match form.get("language") {
         "" => {}
@@ -274,7 +284,7 @@ fn render_preferences(
         "preferences.html",
         context! {
             email => subscriber.email,
-            ended => subscriber.status == "unsubscribed",
+            ended => subscriber.status() == SubscriberStatus::Unsubscribed,
             saved => saved,
             errors => errors,
             categories => categories,
@@ -290,12 +300,10 @@ fn render_preferences(
 /// `GET /subscriptions/unsubscribe`: a button, since a GET must not unsubscribe.
 pub async fn unsubscribe_form(State(state): State<PageState>, mut ctx: PageCtx) -> Response {
     match open(&state, &mut ctx, UNSUBSCRIBE).await {
-        Ok(subscriber) => render_unsubscribe(
-            &state,
-            &ctx,
-            &subscriber,
-            subscriber.status == "unsubscribed",
-        ),
+        Ok(holder) => {
+            let done = holder.subscriber().status() == SubscriberStatus::Unsubscribed;
+            render_unsubscribe(&state, &ctx, holder.subscriber(), done)
+        }
         Err(page) => page,
     }
 }
@@ -308,17 +316,14 @@ pub async fn unsubscribe(
     limit: Result<PublicLimit, ApiError>,
     ClientAddress(source): ClientAddress,
 ) -> Response {
-    if let Err(page) = admit(&state, &ctx, limit) {
-        return page;
-    }
-    let subscriber = match open(&state, &mut ctx, UNSUBSCRIBE).await {
-        Ok(s) => s,
+    let holder = match open_form(&state, &mut ctx, limit, UNSUBSCRIBE).await {
+        Ok(holder) => holder,
         Err(page) => return page,
     };
-    if let Err(error) = subscriptions::unsubscribe(&state.app, &subscriber, source).await {
-        return ctx.api_error(&state.templates, error);
+    if let Err(error) = links::unsubscribe(&state.app, &holder, source).await {
+        return refused(&state, &ctx, UNSUBSCRIBE, error);
     }
-    render_unsubscribe(&state, &ctx, &subscriber, true)
+    render_unsubscribe(&state, &ctx, holder.subscriber(), true)
 }
 
 fn render_unsubscribe(

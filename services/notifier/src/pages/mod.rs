@@ -1,14 +1,16 @@
-//! The notifier's web pages: the outreach indicators, the subscribe form, which goes through the
+//! The notifier's web pages, each page context → `ops` → template: the outreach indicators, the subscribe form, which goes through the
 //! same double opt-in as `POST /api/v1/subscribers`, and the pages the links in emails open
 //! (confirm, preferences, unsubscribe).
 
 mod links;
 mod outreach;
+mod state;
 mod subscribe;
 
 use crate::state::AppState;
-use axum::{Router, extract::FromRef, routing::get};
-use piazza_shared::{auth::Keys, web::Templates};
+use axum::{Router, routing::get};
+use piazza_shared::web::Templates;
+use state::PageState;
 
 const TEMPLATES: [(&str, &str); 5] = [
     (
@@ -29,18 +31,6 @@ const TEMPLATES: [(&str, &str); 5] = [
         include_str!("../../templates/unsubscribe.html"),
     ),
 ];
-
-#[derive(Clone, Debug)]
-pub struct PageState {
-    pub app: AppState,
-    pub templates: Templates,
-}
-
-impl FromRef<PageState> for Keys {
-    fn from_ref(state: &PageState) -> Keys {
-        state.app.keys.clone()
-    }
-}
 
 pub fn router(app: AppState) -> anyhow::Result<Router> {
     let state = PageState {

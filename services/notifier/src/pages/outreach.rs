@@ -2,14 +2,17 @@
 //! registrations and emails sent, from the outreach report — a chart, figures and CSV.
 //! Aggregates only.
 
-use super::PageState;
-use crate::routes::reports::{self, Outreach, Period};
+use super::state::PageState;
+use crate::{
+    domain::RegistrationStatus,
+    ops::reports::{self, Outreach, Period},
+};
 use axum::{extract::State, response::Response};
 use chrono::{Datelike, NaiveDate};
 use minijinja::context;
 use piazza_shared::{
     auth::{Caller, Role},
-    http::{ApiError, Query},
+    http::ApiError,
     web::{
         PageCtx, chart,
         csv::{Cell, Csv},
@@ -42,8 +45,7 @@ async fn report(
         from: Some(from.to_string()),
         to: Some(to.to_string()),
     };
-    let axum::Json(outreach) =
-        reports::outreach(State(state.app.clone()), caller, Query(period)).await?;
+    let outreach = reports::outreach(&state.app, &caller, period).await?;
     Ok((from, to, outreach))
 }
 
@@ -95,9 +97,14 @@ pub async fn csv(State(state): State<PageState>, ctx: PageCtx) -> Response {
     for (category, n) in &o.events.by_category {
         row("events", category, *n);
     }
-    row("registrations", "confirmed", o.registrations.confirmed);
-    row("registrations", "waitlisted", o.registrations.waitlisted);
-    row("registrations", "cancelled", o.registrations.cancelled);
+    let registrations = [
+        (RegistrationStatus::Confirmed, o.registrations.confirmed),
+        (RegistrationStatus::Waitlisted, o.registrations.waitlisted),
+        (RegistrationStatus::Cancelled, o.registrations.cancelled),
+    ];
+    for (status, n) in registrations {
+        row("registrations", status.as_str(), n);
+    }
     for (kind, n) in &o.emails_sent.by_kind {
         row("emails_sent", kind, *n);
     }

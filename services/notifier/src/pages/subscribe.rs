@@ -1,17 +1,19 @@
 //! `/subscribe`: interests, birth year, language and frequency; under 14 a guardian's address.
-//! The answer is the API's: a confirmation email is on its way (double opt-in).
+//! The same use case as `POST /api/v1/subscribers` (`ops::subscribers::subscribe`): a
+//! confirmation email is on its way (double opt-in).
 
-use super::PageState;
+use super::state::PageState;
 use crate::{
     domain::Frequency,
-    routes::subscribers::{self, NewSubscriber},
+    error::NotifierError,
+    ops::subscribers::{self, NewSubscriber},
 };
 use axum::{extract::State, http::StatusCode, response::Response};
 use chrono::Datelike;
 use minijinja::context;
 use piazza_shared::{
     contracts::{Category, Language},
-    http::{ApiError, ClientAddress, Json, PublicLimit},
+    http::{ApiError, ClientAddress, PublicLimit},
     web::{FormData, Lang, PageCtx, words},
 };
 use std::collections::BTreeMap;
@@ -26,7 +28,10 @@ fn categories(ctx: &PageCtx) -> Vec<minijinja::Value> {
 pub async fn form(State(state): State<PageState>, ctx: PageCtx) -> Response {
     let v = BTreeMap::from([
         ("language".to_string(), ctx.lang.code().to_string()),
-        ("frequency".to_string(), "instant".to_string()),
+        (
+            "frequency".to_string(),
+            Frequency::Instant.as_str().to_string(),
+        ),
     ]);
     ctx.render(
         &state.templates,
@@ -48,10 +53,9 @@ pub async fn submit(
     ClientAddress(source): ClientAddress,
     form: FormData,
 ) -> Response {
-    let limit = match limit {
-        Ok(limit) => limit,
-        Err(error) => return ctx.api_error(&state.templates, error),
-    };
+    if let Err(error) = limit {
+        return ctx.api_error(&state.templates, error);
+    }
     if !ctx.same_origin() {
         return ctx.error(
             &state.templates,
@@ -64,10 +68,7 @@ pub async fn submit(
     }
     let mut errors = BTreeMap::new();
     let chosen = form.all("interests");
-    let interests: Vec<Category> = chosen
-        .iter()
-        .filter_map(|c| Category::ALL.into_iter().find(|k| k.as_str() == c))
-        .collect();
+    let interests: Vec<Category> = chosen.iter().filter_map(|c| Category::parse(c)).collect();
     let birth_year = form.get("birth_year").parse::<i64>().unwrap_or_else(|_| {
         errors.insert(
             "birth_year".to_string(),
@@ -79,11 +80,8 @@ pub async fn submit(
         Lang::It => Language::It,
         Lang::En => Language::En,
     };
-    let frequency = if form.get("frequency") == "weekly" {
-        Frequency::Weekly
-    } else {
-        Frequency::Instant
-    };
+    // Anything but a weekly digest asked for is one email per event, as the form defaults.
+    let frequency = Frequency::parse(form.get("frequency")).unwrap_or(Frequency::Instant);
     let mut accepted = false;
     if errors.is_empty() {
         let body = NewSubscriber {
@@ -94,16 +92,9 @@ pub async fn submit(
             frequency,
             guardian_email: form.opt("guardian_email").map(str::to_string),
         };
-        match subscribers::subscribe(
-            State(state.app.clone()),
-            limit,
-            ClientAddress(source),
-            Json(body),
-        )
-        .await
-        {
+        match subscribers::subscribe(&state.app, source, body).await {
             Ok(_) => accepted = true,
-            Err(ApiError::Validation(list)) => {
+            Err(NotifierError::Api(ApiError::Validation(list))) => {
                 for e in list {
                     let field = if e.field.starts_with("interests") {
                         "interests".to_string()
@@ -113,7 +104,7 @@ pub async fn submit(
                     errors.insert(field, e.message);
                 }
             }
-            Err(error) => return ctx.api_error(&state.templates, error),
+            Err(error) => return ctx.api_error(&state.templates, error.into()),
         }
     }
     ctx.render_status(

@@ -1,9 +1,8 @@
-//! The notifier's HTTP routes: the public subscription API and the outreach report (the pages
-//! reached from emails are in `pages`).
+//! The notifier's HTTP API: the public subscription API and the outreach report, each handler
+//! extract → `ops` → JSON (the pages reached from emails are in `pages`).
 
-pub mod preferences;
-pub mod reports;
-pub mod subscribers;
+mod reports;
+mod subscribers;
 
 use crate::state::AppState;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -13,7 +12,7 @@ pub fn router(state: AppState) -> OpenApiRouter {
         .routes(routes!(
             subscribers::subscribe,
             subscribers::erase,
-            preferences::update
+            subscribers::update
         ))
         .routes(routes!(subscribers::export))
         .routes(routes!(reports::outreach))

@@ -1,75 +1,28 @@
-//! `/api/v1/subscribers`: subscribe (public, double opt-in), and a person's own data — export and
-//! erasure — reached with the signed link from their emails.
+//! `/api/v1/subscribers`: subscribe (public, double opt-in), and a person's own data — export,
+//! change and erasure — reached with the signed manage link from their emails. Each handler
+//! extracts, calls its use case in `ops`, and answers JSON.
 
 use crate::{
-    db::{consents, deliveries, subscribers},
-    deliveries::{NewDelivery, enqueue},
-    domain::{Frequency, Kind, may_be_under_consent_age},
+    error::NotifierError,
+    links::MANAGE,
+    ops::{
+        links,
+        preferences::{self, Preferences, PreferencesChange},
+        subscribers::{self, Accepted, NewSubscriber, PersonalData},
+    },
     state::AppState,
 };
 use axum::{extract::State, http::StatusCode};
-use chrono::{DateTime, Datelike, Utc};
-use piazza_shared::{
-    contracts::{Category, Language},
-    email::{normalise_email, plausible_email},
-    http::{ApiError, ClientAddress, Json, Problem, PublicLimit, Query, Violations},
-};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, sea_query::Expr,
-};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
+use piazza_shared::http::{ClientAddress, Json, Problem, PublicLimit, Query};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
-/// Domains of throwaway mailboxes: a subscription to one would never be read.
-const DISPOSABLE: &[&str] = &[
-    "mailinator.com",
-    "guerrillamail.com",
-    "10minutemail.com",
-    "yopmail.com",
-    "trashmail.com",
-    "tempmail.com",
-    "temp-mail.org",
-    "sharklasers.com",
-    "getnada.com",
-    "dispostable.com",
-    "maildrop.cc",
-    "throwawaymail.com",
-    "fakeinbox.com",
-];
-
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
-pub struct NewSubscriber {
-    pub email: String,
-    pub interests: Vec<Category>,
-    pub birth_year: i64,
-    #[serde(default)]
-    pub language: Language,
-    pub frequency: Frequency,
-    /// Required when the person may be under 14; the guardian confirms.
-    #[serde(default)]
-    pub guardian_email: Option<String>,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct Accepted {
-    /// Always `pending`: the same answer whether or not the address was known.
-    pub status: String,
-    pub detail: String,
-}
-
-fn check_address(v: &mut Violations, field: &str, email: &str) {
-    if !plausible_email(email) {
-        v.add(field, "is not an email address");
-    } else if let Some((_, domain)) = email.rsplit_once('@')
-        && DISPOSABLE.contains(&domain)
-    {
-        v.add(
-            field,
-            "use an address you read: disposable mailboxes are not accepted",
-        );
-    }
+#[into_params(parameter_in = Query)]
+pub struct TokenQuery {
+    /// The signed token from an email link.
+    pub token: String,
 }
 
 /// Subscribes to event emails. Nothing but the confirmation is sent until the link in it is used.
@@ -90,192 +43,9 @@ pub async fn subscribe(
     _limit: PublicLimit,
     ClientAddress(source): ClientAddress,
     Json(body): Json<NewSubscriber>,
-) -> Result<(StatusCode, axum::Json<Accepted>), ApiError> {
-    let email = normalise_email(&body.email);
-    let guardian = body
-        .guardian_email
-        .as_deref()
-        .map(normalise_email)
-        .filter(|g| !g.is_empty());
-    let year = piazza_shared::clock::now().year();
-    let mut v = Violations::new();
-    check_address(&mut v, "email", &email);
-    v.check(
-        !body.interests.is_empty(),
-        "interests",
-        "choose at least one interest",
-    );
-    let birth_year = i32::try_from(body.birth_year).unwrap_or(0);
-    v.check(birth_year <= year, "birth_year", "is in the future");
-    v.check(
-        birth_year > year - 100 && birth_year <= year - 8,
-        "birth_year",
-        format!("must be between {} and {}", year - 99, year - 8),
-    );
-    let minor = may_be_under_consent_age(birth_year, year);
-    match &guardian {
-        None if minor => v.add(
-            "guardian_email",
-            "under 14 a parent or guardian must consent: give their email",
-        ),
-        Some(g) => {
-            check_address(&mut v, "guardian_email", g);
-            v.check(
-                *g != email,
-                "guardian_email",
-                "must differ from the subscriber's email",
-            );
-        }
-        None => {}
-    }
-    v.finish()?;
-    let mut interests = body.interests.clone();
-    interests.sort();
-    interests.dedup();
-
-    let txn = state.db.begin().await?;
-    let existing = subscribers::Entity::find()
-        .filter(subscribers::Column::Email.eq(email.as_str()))
-        .one(&*txn)
-        .await?;
-    let now = piazza_shared::clock::now();
-    // Known and pending or active: answer the same, send nothing (no duplicate, no disclosure).
-    let subscriber_id = match existing {
-        Some(s) if s.status != "unsubscribed" => None,
-        Some(s) => {
-            let mut active: subscribers::ActiveModel = s.clone().into();
-            active.interests = Set(serde_json::json!(interests));
-            active.birth_year = Set(birth_year);
-            active.language = Set(body.language.as_str().to_string());
-            active.frequency = Set(body.frequency.as_str().to_string());
-            active.guardian_email = Set(guardian.clone());
-            active.status = Set("pending".into());
-            active.confirmed_at = Set(None);
-            active.unsubscribed_at = Set(None);
-            subscribers::Entity::update(active).exec(&*txn).await?;
-            Some(s.id)
-        }
-        None => {
-            let id = Uuid::now_v7();
-            let model = subscribers::Model {
-                id,
-                email: email.clone(),
-                interests: serde_json::json!(interests),
-                birth_year,
-                language: body.language.as_str().to_string(),
-                frequency: body.frequency.as_str().to_string(),
-                guardian_email: guardian.clone(),
-                status: "pending".into(),
-                created_at: now,
-                confirmed_at: None,
-                unsubscribed_at: None,
-            };
-            subscribers::Entity::insert(subscribers::ActiveModel::from(model))
-                .exec_without_returning(&*txn)
-                .await?;
-            Some(id)
-        }
-    };
-    if let Some(id) = subscriber_id {
-        let names: Vec<&str> = interests.iter().map(|c| c.as_str()).collect();
-        let detail = format!(
-            "asked for {} emails about {} in {}{}",
-            body.frequency.as_str(),
-            names.join(", "),
-            body.language.as_str(),
-            guardian
-                .as_ref()
-                .map(|g| format!("; guardian {g} to consent"))
-                .unwrap_or_default()
-        );
-        let consent_id = record_consent(&*txn, id, "subscribed", &detail, source.clone()).await?;
-        let recipient = guardian.clone().unwrap_or_else(|| email.clone());
-        enqueue(
-            &*txn,
-            vec![NewDelivery {
-                kind: Kind::ConfirmSubscription,
-                // Keyed by this request, so a later re-subscription gets its own confirmation.
-                subject_id: consent_id,
-                recipient,
-                subscriber_id: Some(id),
-                language: body.language,
-                context: serde_json::Value::Null,
-            }],
-        )
-        .await?;
-    }
-    txn.commit().await?;
-    state.wake_sender.notify_one();
-    Ok((
-        StatusCode::ACCEPTED,
-        axum::Json(Accepted {
-            status: "pending".into(),
-            detail: "if this address can subscribe, a confirmation email is on its way".into(),
-        }),
-    ))
-}
-
-/// Appends to the consent log; returns the record's id.
-pub async fn record_consent(
-    conn: &impl ConnectionTrait,
-    subscriber: Uuid,
-    action: &str,
-    detail: &str,
-    source: Option<String>,
-) -> Result<Uuid, sea_orm::DbErr> {
-    let id = Uuid::now_v7();
-    consents::Entity::insert(consents::ActiveModel::from(consents::Model {
-        id,
-        subscriber_id: subscriber,
-        action: action.to_string(),
-        detail: detail.to_string(),
-        source,
-        at: piazza_shared::clock::now(),
-    }))
-    .exec_without_returning(conn)
-    .await?;
-    Ok(id)
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct TokenQuery {
-    /// The signed token from an email link.
-    pub token: String,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ConsentRecord {
-    pub action: String,
-    pub detail: String,
-    pub source: Option<String>,
-    pub at: DateTime<Utc>,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct EmailRecord {
-    pub kind: String,
-    pub state: String,
-    pub created_at: DateTime<Utc>,
-    pub sent_at: Option<DateTime<Utc>>,
-}
-
-/// Everything Piazza holds about one person.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct PersonalData {
-    pub email: String,
-    pub interests: Vec<Category>,
-    pub birth_year: i32,
-    pub language: String,
-    pub frequency: String,
-    pub guardian_email: Option<String>,
-    pub status: String,
-    pub created_at: DateTime<Utc>,
-    pub confirmed_at: Option<DateTime<Utc>>,
-    pub unsubscribed_at: Option<DateTime<Utc>>,
-    pub consents: Vec<ConsentRecord>,
-    pub emails: Vec<EmailRecord>,
+) -> Result<(StatusCode, axum::Json<Accepted>), NotifierError> {
+    let accepted = subscribers::subscribe(&state, source, body).await?;
+    Ok((StatusCode::ACCEPTED, axum::Json(accepted)))
 }
 
 /// A person's own data (GDPR art. 15 and 20), with the link from any of their emails.
@@ -293,48 +63,33 @@ pub struct PersonalData {
 pub async fn export(
     State(state): State<AppState>,
     Query(query): Query<TokenQuery>,
-) -> Result<axum::Json<PersonalData>, ApiError> {
-    let s = super::preferences::subscriber_of(&state, &query.token).await?;
-    let consents = consents::Entity::find()
-        .filter(consents::Column::SubscriberId.eq(s.id))
-        .order_by_asc(consents::Column::At)
-        .all(state.db.conn())
-        .await?
-        .into_iter()
-        .map(|c| ConsentRecord {
-            action: c.action,
-            detail: c.detail,
-            source: c.source,
-            at: c.at,
-        })
-        .collect();
-    let emails = deliveries::Entity::find()
-        .filter(deliveries::Column::SubscriberId.eq(s.id))
-        .order_by_asc(deliveries::Column::CreatedAt)
-        .all(state.db.conn())
-        .await?
-        .into_iter()
-        .map(|d| EmailRecord {
-            kind: d.kind,
-            state: d.state,
-            created_at: d.created_at,
-            sent_at: d.sent_at,
-        })
-        .collect();
-    Ok(axum::Json(PersonalData {
-        interests: serde_json::from_value(s.interests.clone()).unwrap_or_default(),
-        email: s.email,
-        birth_year: s.birth_year,
-        language: s.language,
-        frequency: s.frequency,
-        guardian_email: s.guardian_email,
-        status: s.status,
-        created_at: s.created_at,
-        confirmed_at: s.confirmed_at,
-        unsubscribed_at: s.unsubscribed_at,
-        consents,
-        emails,
-    }))
+) -> Result<axum::Json<PersonalData>, NotifierError> {
+    let holder = links::open(&state, MANAGE, &query.token).await?;
+    Ok(axum::Json(subscribers::export(&state, holder).await?))
+}
+
+/// Changes one's preferences, with the manage link's token.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/subscribers",
+    tag = "subscribers",
+    security(("link" = [])),
+    params(TokenQuery),
+    request_body = PreferencesChange,
+    responses(
+        (status = 200, body = Preferences), (status = 401, description = "Bad or expired link", body = Problem),
+        (status = 404, body = Problem), (status = 422, body = Problem),
+    )
+)]
+pub async fn update(
+    State(state): State<AppState>,
+    ClientAddress(source): ClientAddress,
+    Query(query): Query<TokenQuery>,
+    Json(body): Json<PreferencesChange>,
+) -> Result<axum::Json<Preferences>, NotifierError> {
+    let holder = links::open(&state, MANAGE, &query.token).await?;
+    let updated = preferences::change(&state, holder, body, source).await?;
+    Ok(axum::Json(preferences::view(&updated)))
 }
 
 /// Erases a person (GDPR art. 17): the subscriber and the consent log go; the records of emails
@@ -356,32 +111,8 @@ pub async fn erase(
     State(state): State<AppState>,
     _limit: PublicLimit,
     Query(query): Query<TokenQuery>,
-) -> Result<StatusCode, ApiError> {
-    let s = super::preferences::subscriber_of(&state, &query.token).await?;
-    let txn = state.db.begin().await?;
-    let placeholder = format!("erased:{}", Uuid::new_v4().simple());
-    deliveries::Entity::update_many()
-        .col_expr(deliveries::Column::Recipient, Expr::value(placeholder))
-        .col_expr(deliveries::Column::SubscriberId, Expr::value(None::<Uuid>))
-        .col_expr(
-            deliveries::Column::Context,
-            Expr::value(serde_json::Value::Null),
-        )
-        .col_expr(deliveries::Column::LastError, Expr::value(None::<String>))
-        .filter(deliveries::Column::SubscriberId.eq(s.id))
-        .filter(deliveries::Column::State.eq("sent"))
-        .exec(&*txn)
-        .await?;
-    deliveries::Entity::delete_many()
-        .filter(deliveries::Column::SubscriberId.eq(s.id))
-        .exec(&*txn)
-        .await?;
-    consents::Entity::delete_many()
-        .filter(consents::Column::SubscriberId.eq(s.id))
-        .exec(&*txn)
-        .await?;
-    subscribers::Entity::delete_by_id(s.id).exec(&*txn).await?;
-    txn.commit().await?;
-    tracing::info!(subscriber_id = %s.id, "subscriber erased on request");
+) -> Result<StatusCode, NotifierError> {
+    let holder = links::open(&state, MANAGE, &query.token).await?;
+    subscribers::erase(&state, holder).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -3,18 +3,19 @@
 //! decided: every row is checked against the subscriber, registration and event as they are
 //! when its round is sent, not as they were when it was queued.
 
+use super::round_data::{Round, uuid_at};
 use crate::{
-    db::{deliveries, events, registrations, subscribers, suppressions},
-    domain::Kind,
+    db::{deliveries, registrations, subscribers},
+    domain::{Kind, RegistrationStatus, SubscriberStatus, takes_place_in},
     email::{
-        Rendered, calendar,
-        changes::{self, Audience, Move},
+        EmailTemplates, Rendered, bookings, calendar,
+        changes::{self, Audience, CalledOff, Move},
         dates::when,
         digest::{self, Entry},
+        parts::{Footer, place_line},
         registrations::{self as registration_emails, News, Registrant},
-        templates::{self, Footer, place_line},
+        subscribers as subscriber_emails,
     },
-    messages::{events::CANCELLED, takes_place_in},
     state::AppState,
 };
 use chrono::{DateTime, Utc};
@@ -23,129 +24,7 @@ use piazza_shared::contracts::{
     booking::{BookingRejected, BookingSummary},
     event::{EventSummary, Occurrence, Place},
 };
-use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter};
-use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
-
-/// What composing a round of rows needs, read once for all of them.
-pub struct Round {
-    subscribers: HashMap<Uuid, subscribers::Model>,
-    /// The notifier's copy of each event, and whether it was cancelled whole.
-    events: HashMap<Uuid, (EventSummary, bool)>,
-    registrations: HashMap<Uuid, registrations::Model>,
-    suppressed: HashSet<String>,
-}
-
-fn uuid_at(context: &serde_json::Value, key: &str) -> Option<Uuid> {
-    context.get(key)?.as_str()?.parse().ok()
-}
-
-impl Round {
-    pub async fn load(state: &AppState, rows: &[deliveries::Model]) -> Result<Self, DbErr> {
-        let conn = state.db.conn();
-        let subscriber_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.subscriber_id).collect();
-        let mut event_ids: HashSet<Uuid> = HashSet::new();
-        let mut registration_ids: Vec<Uuid> = Vec::new();
-        for row in rows {
-            match Kind::parse(&row.kind) {
-                Some(Kind::EventPublished) => {
-                    event_ids.insert(row.subject_id);
-                }
-                Some(Kind::WeeklyDigest) => {
-                    let listed = row.context.get("events").and_then(|e| e.as_array());
-                    event_ids.extend(
-                        listed
-                            .into_iter()
-                            .flatten()
-                            .filter_map(|e| e.as_str()?.parse::<Uuid>().ok()),
-                    );
-                }
-                _ => {}
-            }
-            if let Some(event) = row.context.get("event").and_then(|e| e.get("event_id")) {
-                event_ids.extend(event.as_str().and_then(|e| e.parse::<Uuid>().ok()));
-            }
-            registration_ids.extend(uuid_at(&row.context, "registration_id"));
-        }
-        // Changes name the event by the message, not the event: find it through the context
-        // of the registrant or, for subscribers, below.
-        let change_rows: Vec<&deliveries::Model> = rows
-            .iter()
-            .filter(|r| {
-                matches!(
-                    Kind::parse(&r.kind),
-                    Some(Kind::EventRescheduled | Kind::EventCancelled)
-                )
-            })
-            .collect();
-        event_ids.extend(
-            change_rows
-                .iter()
-                .filter_map(|r| uuid_at(&r.context, "event_id")),
-        );
-
-        let subscribers = if subscriber_ids.is_empty() {
-            HashMap::new()
-        } else {
-            subscribers::Entity::find()
-                .filter(subscribers::Column::Id.is_in(subscriber_ids))
-                .all(conn)
-                .await?
-                .into_iter()
-                .map(|s| (s.id, s))
-                .collect()
-        };
-        let events = if event_ids.is_empty() {
-            HashMap::new()
-        } else {
-            events::Entity::find()
-                .filter(events::Column::Id.is_in(event_ids))
-                .all(conn)
-                .await?
-                .into_iter()
-                .filter_map(|e| {
-                    let cancelled = e.status == CANCELLED;
-                    serde_json::from_value(e.summary)
-                        .ok()
-                        .map(|s| (e.id, (s, cancelled)))
-                })
-                .collect()
-        };
-        let registrations = if registration_ids.is_empty() {
-            HashMap::new()
-        } else {
-            registrations::Entity::find()
-                .filter(registrations::Column::Id.is_in(registration_ids))
-                .all(conn)
-                .await?
-                .into_iter()
-                .map(|r| (r.id, r))
-                .collect()
-        };
-        let recipients: Vec<String> = rows.iter().map(|r| r.recipient.clone()).collect();
-        let suppressed = suppressions::Entity::find()
-            .filter(suppressions::Column::Email.is_in(recipients))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|s| s.email)
-            .collect();
-        Ok(Self {
-            subscribers,
-            events,
-            registrations,
-            suppressed,
-        })
-    }
-
-    /// The event as the notifier now knows it, if it still takes place.
-    fn live_event(&self, id: Uuid) -> Option<&EventSummary> {
-        self.events
-            .get(&id)
-            .filter(|(_, cancelled)| !cancelled)
-            .map(|(e, _)| e)
-    }
-}
 
 /// How the sender sees one row: the email, or why it no longer goes.
 pub type Composed = Result<Option<Rendered>, anyhow::Error>;
@@ -158,9 +37,10 @@ pub fn compose(state: &AppState, round: &Round, row: &deliveries::Model) -> Comp
     let kind =
         Kind::parse(&row.kind).ok_or_else(|| anyhow::anyhow!("unknown kind {}", row.kind))?;
     let language = Language::parse(&row.language).unwrap_or_default();
+    let templates = &state.emails;
     let subscriber = row.subscriber_id.and_then(|id| round.subscribers.get(&id));
     // Emails sent because someone subscribed go only while they are subscribed.
-    let active = subscriber.filter(|s| s.status == "active");
+    let active = subscriber.filter(|s| s.status() == SubscriberStatus::Active);
     let footer = |s: &subscribers::Model| Footer {
         manage: state.links.manage(s.id, &s.email),
         unsubscribe: state.links.unsubscribe(s.id, &s.email),
@@ -170,18 +50,20 @@ pub fn compose(state: &AppState, round: &Round, row: &deliveries::Model) -> Comp
     let page = |event: &EventSummary| state.links.page(&format!("/events/{}", event.event_id));
     match kind {
         Kind::ConfirmSubscription => {
-            let Some(subscriber) = subscriber.filter(|s| s.status == "pending") else {
+            let Some(subscriber) = subscriber.filter(|s| s.status() == SubscriberStatus::Pending)
+            else {
                 return Ok(None);
             };
             let for_guardian = subscriber.guardian_email.as_deref() == Some(row.recipient.as_str());
             let url = state.links.confirm(subscriber.id, &subscriber.email);
-            Ok(Some(templates::confirm_subscription(
+            Ok(Some(subscriber_emails::confirm_subscription(
+                templates,
                 language,
                 &row.recipient,
                 &subscriber.email,
                 &url,
                 for_guardian,
-            )))
+            )?))
         }
         Kind::EventPublished => {
             let Some(subscriber) = active else {
@@ -190,13 +72,14 @@ pub fn compose(state: &AppState, round: &Round, row: &deliveries::Model) -> Comp
             let Some(event) = round.live_event(row.subject_id) else {
                 return Ok(None);
             };
-            Ok(Some(templates::event_published(
+            Ok(Some(subscriber_emails::event_published(
+                templates,
                 language,
                 &row.recipient,
                 event,
                 &page(event),
                 &footer(subscriber),
-            )))
+            )?))
         }
         Kind::WeeklyDigest => {
             let Some(subscriber) = active else {
@@ -229,12 +112,13 @@ pub fn compose(state: &AppState, round: &Round, row: &deliveries::Model) -> Comp
             }
             entries.sort_by_key(|e| first_in(e.event, start));
             Ok(Some(digest::weekly(
+                templates,
                 language,
                 &row.recipient,
                 &entries,
                 &state.links.page("/calendar.ics"),
                 &footer(subscriber),
-            )))
+            )?))
         }
         Kind::RegistrationConfirmed | Kind::RegistrationWaitlisted | Kind::RegistrationPromoted => {
             let Some(registration) = registration else {
@@ -251,8 +135,8 @@ pub fn compose(state: &AppState, round: &Round, row: &deliveries::Model) -> Comp
             // A place in line that has since become a place, or a place since given up, is
             // old news.
             let wanted = match news {
-                News::Waitlisted { .. } => registration.status == "waitlisted",
-                _ => registration.status == "confirmed",
+                News::Waitlisted { .. } => registration.status() == RegistrationStatus::Waitlisted,
+                _ => registration.status() == RegistrationStatus::Confirmed,
             };
             if !wanted {
                 return Ok(None);
@@ -267,20 +151,15 @@ pub fn compose(state: &AppState, round: &Round, row: &deliveries::Model) -> Comp
             // A place in line is not yet a date for the calendar.
             let attachment = (!matches!(news, News::Waitlisted { .. }))
                 .then(|| calendar::attachment(event, &event.occurrences, &url, language));
-            let who = Registrant {
-                language,
-                to: &row.recipient,
-                name: &registration.name,
-                event,
-                event_url: &url,
-                cancel_url: registration.cancel_url.as_deref(),
-            };
+            let who = registrant(templates, language, row, registration, event, &url);
             Ok(Some(registration_emails::registration(
                 &who, news, attachment,
-            )))
+            )?))
         }
         Kind::Reminder => {
-            let Some(registration) = registration.filter(|r| r.status == "confirmed") else {
+            let Some(registration) =
+                registration.filter(|r| r.status() == RegistrationStatus::Confirmed)
+            else {
                 return Ok(None);
             };
             let given: EventSummary = serde_json::from_value(row.context["event"].clone())?;
@@ -306,15 +185,10 @@ pub fn compose(state: &AppState, round: &Round, row: &deliveries::Model) -> Comp
             let url = page(event);
             let attachment =
                 calendar::attachment(event, std::slice::from_ref(&occurrence), &url, language);
-            let who = Registrant {
-                language,
-                to: &row.recipient,
-                name: &registration.name,
-                event,
-                event_url: &url,
-                cancel_url: registration.cancel_url.as_deref(),
-            };
-            Ok(Some(registration_emails::reminder(&who, &date, attachment)))
+            let who = registrant(templates, language, row, registration, event, &url);
+            Ok(Some(registration_emails::reminder(
+                &who, &date, attachment,
+            )?))
         }
         Kind::EventRescheduled | Kind::EventCancelled => {
             let audience = match (subscriber, registration) {
@@ -325,7 +199,8 @@ pub fn compose(state: &AppState, round: &Round, row: &deliveries::Model) -> Comp
                 (None, Some(r)) => {
                     // Someone who gave their place up needs no news of a move; a cancellation
                     // of the whole event reaches everyone who was registered.
-                    if r.status == "cancelled" && kind == Kind::EventRescheduled {
+                    if r.status() == RegistrationStatus::Cancelled && kind == Kind::EventRescheduled
+                    {
                         return Ok(None);
                     }
                     AudienceOf::Registrant(r.cancel_url.clone())
@@ -352,14 +227,17 @@ pub fn compose(state: &AppState, round: &Round, row: &deliveries::Model) -> Comp
                 let whole = row.context.get("whole").and_then(|w| w.as_bool()) == Some(true);
                 let reason = row.context["reason"].as_str().unwrap_or("");
                 return Ok(Some(changes::cancelled(
+                    templates,
                     language,
                     &row.recipient,
                     event,
-                    &dates(&off),
-                    whole,
-                    reason,
+                    &CalledOff {
+                        dates: &dates(&off),
+                        whole,
+                        reason,
+                    },
                     &audience,
-                )));
+                )?));
             }
             let previous: Vec<Occurrence> =
                 serde_json::from_value(row.context["previous"].clone()).unwrap_or_default();
@@ -388,33 +266,56 @@ pub fn compose(state: &AppState, round: &Round, row: &deliveries::Model) -> Comp
                 }),
             };
             Ok(Some(changes::rescheduled(
+                templates,
                 language,
                 &row.recipient,
                 event,
                 &moved,
                 &page(event),
                 &audience,
-            )))
+            )?))
         }
         Kind::BookingApproved | Kind::BookingCancelled => {
             let booking: BookingSummary = serde_json::from_value(row.context["booking"].clone())?;
             let reason = row.context.get("reason").and_then(|r| r.as_str());
-            Ok(Some(templates::booking_decided(
+            Ok(Some(bookings::booking_decided(
+                templates,
                 &row.recipient,
                 &booking,
                 kind == Kind::BookingApproved,
                 reason,
                 state.settings.time_zone,
-            )))
+            )?))
         }
         Kind::BookingRejected => {
             let rejected: BookingRejected = serde_json::from_value(row.context.clone())?;
-            Ok(Some(templates::booking_rejected(
+            Ok(Some(bookings::booking_rejected(
+                templates,
                 &row.recipient,
                 &rejected,
                 state.settings.time_zone,
-            )))
+            )?))
         }
+    }
+}
+
+/// Who a registration's email is written to, about `event` (at `url`).
+fn registrant<'a>(
+    templates: &'a EmailTemplates,
+    language: Language,
+    row: &'a deliveries::Model,
+    registration: &'a registrations::Model,
+    event: &'a EventSummary,
+    url: &'a str,
+) -> Registrant<'a> {
+    Registrant {
+        templates,
+        language,
+        to: &row.recipient,
+        name: &registration.name,
+        event,
+        event_url: url,
+        cancel_url: registration.cancel_url.as_deref(),
     }
 }
 

@@ -27,7 +27,7 @@ use piazza_shared::{
 };
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
     sea_query::{Expr, Query},
 };
 use std::{
@@ -303,22 +303,11 @@ impl Lease {
             .column(senders::Column::Id)
             .from(senders::Entity)
             .to_owned();
-        let freed = deliveries::Entity::update_many()
-            .col_expr(deliveries::Column::State, Expr::value("pending"))
-            .col_expr(
-                deliveries::Column::SenderId,
-                Expr::value(Option::<Uuid>::None),
-            )
-            .col_expr(
-                deliveries::Column::NextAttemptAt,
-                Expr::value(piazza_shared::clock::now()),
-            )
-            .filter(deliveries::Column::State.eq("sending"))
-            .filter(deliveries::Column::SenderId.is_not_null())
-            .filter(deliveries::Column::SenderId.not_in_subquery(registered))
-            .exec(self.db.conn())
-            .await?
-            .rows_affected;
+        let orphans = Condition::all()
+            .add(deliveries::Column::SenderId.is_not_null())
+            .add(deliveries::Column::SenderId.not_in_subquery(registered));
+        let freed =
+            deliveries::release(self.db.conn(), orphans, piazza_shared::clock::now()).await?;
         if freed > 0 {
             tracing::warn!(
                 emails = freed,
@@ -344,21 +333,8 @@ impl Lease {
 
 /// Puts the emails claimed under `id` back to pending, due now; returns how many.
 pub async fn give_back(conn: &impl ConnectionTrait, id: Uuid) -> Result<u64, DbErr> {
-    Ok(deliveries::Entity::update_many()
-        .col_expr(deliveries::Column::State, Expr::value("pending"))
-        .col_expr(
-            deliveries::Column::SenderId,
-            Expr::value(Option::<Uuid>::None),
-        )
-        .col_expr(
-            deliveries::Column::NextAttemptAt,
-            Expr::value(piazza_shared::clock::now()),
-        )
-        .filter(deliveries::Column::State.eq("sending"))
-        .filter(deliveries::Column::SenderId.eq(id))
-        .exec(conn)
-        .await?
-        .rows_affected)
+    let theirs = Condition::all().add(deliveries::Column::SenderId.eq(id));
+    deliveries::release(conn, theirs, piazza_shared::clock::now()).await
 }
 
 /// A name that stays the same when this process restarts and that no other living process has:

@@ -1,20 +1,18 @@
 //! Changing one's preferences — interests, how often, which language — with the signed manage
-//! link from any email: as JSON (`PATCH /api/v1/subscribers?token=`) or from the manage page's
-//! form (`POST /subscriptions/manage?token=`, in `pages::links`). Both go through [`change`],
-//! which validates the whole change before storing any of it and writes the change into the
-//! consent log.
+//! link from any email, whether the change comes as JSON (`PATCH /api/v1/subscribers`) or from
+//! the manage page's form: the whole change is validated before any of it is stored, and it is
+//! written into the consent log.
 
-use super::subscribers::{TokenQuery, record_consent};
+use super::links::LinkHolder;
 use crate::{
-    db::{deliveries, subscribers},
-    domain::Frequency,
-    links::MANAGE,
+    db::{consents, deliveries, subscribers},
+    domain::{ConsentAction, DeliveryState, Frequency, SubscriberStatus},
+    error::NotifierError,
     state::AppState,
 };
-use axum::extract::State;
 use piazza_shared::{
     contracts::{Category, Language},
-    http::{ApiError, ClientAddress, Json, Problem, Query, Violations},
+    http::Violations,
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, sea_query::Expr};
 use serde::{Deserialize, Serialize};
@@ -36,44 +34,29 @@ pub struct Preferences {
     pub interests: Vec<Category>,
     pub frequency: Frequency,
     pub language: Language,
-    /// `pending`, `active` or `unsubscribed`.
-    pub status: String,
+    pub status: SubscriberStatus,
 }
 
-pub(crate) fn view(s: &subscribers::Model) -> Preferences {
+/// The preferences as a subscriber has them.
+pub fn view(s: &subscribers::Model) -> Preferences {
     Preferences {
         email: s.email.clone(),
-        interests: serde_json::from_value(s.interests.clone()).unwrap_or_default(),
-        frequency: if s.frequency == "weekly" {
-            Frequency::Weekly
-        } else {
-            Frequency::Instant
-        },
+        interests: s.interests(),
+        frequency: s.frequency(),
         language: Language::parse(&s.language).unwrap_or_default(),
-        status: s.status.clone(),
+        status: s.status(),
     }
 }
 
-/// The subscriber a manage token names: 401 for a bad token, 404 once erased.
-pub async fn subscriber_of(state: &AppState, token: &str) -> Result<subscribers::Model, ApiError> {
-    let claims = state
-        .links
-        .verify(MANAGE, token)
-        .map_err(|e| ApiError::Unauthorized(format!("invalid link: {e}")))?;
-    subscribers::Entity::find_by_id(claims.s)
-        .one(state.db.conn())
-        .await?
-        .filter(|s| s.email == claims.e)
-        .ok_or(ApiError::NotFound("subscriber"))
-}
-
-/// Applies `change` to `subscriber`: 422 naming the field when it does not hold, nothing stored.
-pub(crate) async fn change(
+/// Applies `change` for the link's holder: 422 naming each field that does not hold (an ended
+/// subscription names `status`), nothing stored. Answers the subscriber as it now is.
+pub async fn change(
     state: &AppState,
-    subscriber: subscribers::Model,
+    holder: LinkHolder,
     change: PreferencesChange,
     source: Option<String>,
-) -> Result<subscribers::Model, ApiError> {
+) -> Result<subscribers::Model, NotifierError> {
+    let subscriber = holder.into_subscriber();
     let mut v = Violations::new();
     if let Some(interests) = &change.interests {
         v.check(
@@ -83,7 +66,7 @@ pub(crate) async fn change(
         );
     }
     v.check(
-        subscriber.status != "unsubscribed",
+        subscriber.status() != SubscriberStatus::Unsubscribed,
         "status",
         "this subscription was cancelled: subscribe again to choose what to receive",
     );
@@ -108,12 +91,12 @@ pub(crate) async fn change(
     if updated == subscriber {
         return Ok(updated);
     }
-    let txn = state.db.begin().await?;
+    let unit = state.begin().await?;
     let mut active: subscribers::ActiveModel = subscriber.clone().into();
     active.interests = Set(updated.interests.clone());
     active.frequency = Set(updated.frequency.clone());
     active.language = Set(updated.language.clone());
-    subscribers::Entity::update(active).exec(&*txn).await?;
+    subscribers::Entity::update(active).exec(&*unit).await?;
     if updated.language != subscriber.language {
         // Emails still waiting are written in the language asked for now.
         deliveries::Entity::update_many()
@@ -122,43 +105,19 @@ pub(crate) async fn change(
                 Expr::value(updated.language.clone()),
             )
             .filter(deliveries::Column::SubscriberId.eq(subscriber.id))
-            .filter(deliveries::Column::State.eq("pending"))
-            .exec(&*txn)
+            .filter(deliveries::Column::State.eq(DeliveryState::Pending.as_str()))
+            .exec(&*unit)
             .await?;
     }
-    record_consent(
-        &*txn,
+    consents::record(
+        &*unit,
         subscriber.id,
-        "preferences_changed",
+        ConsentAction::PreferencesChanged,
         &format!("chose {}", said.join("; ")),
         source,
     )
     .await?;
-    txn.commit().await?;
+    unit.commit().await?;
     tracing::info!(subscriber_id = %subscriber.id, "preferences changed");
     Ok(updated)
-}
-
-/// Changes one's preferences, with the manage link's token.
-#[utoipa::path(
-    patch,
-    path = "/api/v1/subscribers",
-    tag = "subscribers",
-    security(("link" = [])),
-    params(TokenQuery),
-    request_body = PreferencesChange,
-    responses(
-        (status = 200, body = Preferences), (status = 401, description = "Bad or expired link", body = Problem),
-        (status = 404, body = Problem), (status = 422, body = Problem),
-    )
-)]
-pub async fn update(
-    State(state): State<AppState>,
-    ClientAddress(source): ClientAddress,
-    Query(query): Query<TokenQuery>,
-    Json(body): Json<PreferencesChange>,
-) -> Result<axum::Json<Preferences>, ApiError> {
-    let subscriber = subscriber_of(&state, &query.token).await?;
-    let updated = change(&state, subscriber, body, source).await?;
-    Ok(axum::Json(view(&updated)))
 }

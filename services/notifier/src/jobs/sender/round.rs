@@ -3,15 +3,14 @@
 //! next; then the outcomes recorded.
 
 use super::{
-    Claim, Outcome, RoundReport,
-    record::{record, set_sent},
-};
-use crate::{
-    compose::{Round, compose},
-    email::SendError,
+    claim::Claim,
+    compose::compose,
     lease::Lease,
-    state::AppState,
+    outcome::{Outcome, RoundReport},
+    record::{record, set_sent},
+    round_data::Round,
 };
+use crate::{email::SendError, state::AppState};
 use futures::StreamExt;
 use piazza_shared::runtime::backoff;
 use std::sync::{

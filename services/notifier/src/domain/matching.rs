@@ -1,9 +1,9 @@
-//! Who hears about an event: confirmed subscribers with a shared interest whose age fits the
+//! Who hears about an event, and when an event takes place (the rules; the query that applies
+//! them is in `db::subscribers`): confirmed subscribers with a shared interest whose age fits the
 //! event's range (an age that may be in range, given only the birth year, counts).
 
-use crate::{db::subscribers, domain::age_range};
+use chrono::{DateTime, Utc};
 use piazza_shared::contracts::{Category, event::EventSummary};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
 /// Whether a subscriber with these interests and birth year matches `event` in `year`.
 pub fn matches(interests: &[Category], birth_year: i32, event: &EventSummary, year: i32) -> bool {
@@ -16,34 +16,17 @@ pub fn matches(interests: &[Category], birth_year: i32, event: &EventSummary, ye
     min_ok && max_ok
 }
 
-/// Every active subscriber who wants emails at `frequency`.
-pub async fn subscribers_for_frequency(
-    conn: &impl ConnectionTrait,
-    frequency: &str,
-) -> Result<Vec<subscribers::Model>, DbErr> {
-    subscribers::Entity::find()
-        .filter(subscribers::Column::Status.eq("active"))
-        .filter(subscribers::Column::Frequency.eq(frequency))
-        .all(conn)
-        .await
+/// Whether `event` has an occurrence starting in `[start, end)`.
+pub fn takes_place_in(event: &EventSummary, start: DateTime<Utc>, end: DateTime<Utc>) -> bool {
+    event
+        .occurrences
+        .iter()
+        .any(|o| o.starts_at >= start && o.starts_at < end)
 }
 
-/// Active subscribers with `frequency` who match `event`.
-pub async fn subscribers_for(
-    conn: &impl ConnectionTrait,
-    event: &EventSummary,
-    frequency: &str,
-    year: i32,
-) -> Result<Vec<subscribers::Model>, DbErr> {
-    Ok(subscribers_for_frequency(conn, frequency)
-        .await?
-        .into_iter()
-        .filter(|s| {
-            let interests: Vec<Category> =
-                serde_json::from_value(s.interests.clone()).unwrap_or_default();
-            matches(&interests, s.birth_year, event, year)
-        })
-        .collect())
+/// Someone's age in `year`, as a range (before and after their birthday).
+fn age_range(birth_year: i32, year: i32) -> (i32, i32) {
+    (year - birth_year - 1, year - birth_year)
 }
 
 #[cfg(test)]

@@ -1,13 +1,13 @@
 //! The sender: takes due deliveries, composes and sends them concurrently through the shared
 //! transport, and records each outcome. A delivery is claimed (state `sending`, under this
-//! sender's id, see [`crate::lease`]) before its email goes out, and an email goes out only while
+//! sender's id, see [`lease`]) before its email goes out, and an email goes out only while
 //! this sender's lease holds, so two senders never send the same row; the claims of a sender
 //! that died are taken over by another once its heartbeat has been still for a lease.
 //!
 //! Speed comes from doing per round what could be done per email: one claim, one read of what
-//! the round's emails need (`compose::Round`), one write of their other outcomes. The emails of a round
-//! go out `email.concurrency` at a time over the pooled connections; while they do, the next
-//! round is already being claimed, so the connections never wait for the database.
+//! the round's emails need (`round_data::Round`), one write of their other outcomes. The emails
+//! of a round go out `email.concurrency` at a time over the pooled connections; while they do,
+//! the next round is already being claimed, so the connections never wait for the database.
 //!
 //! An accepted email is marked sent before its slot takes the next one: the slots' accepted
 //! emails are marked together, in one statement, as they come; if that write fails, the round
@@ -15,69 +15,26 @@
 //! `email.concurrency` emails accepted by the server but not marked, the only ones that may go
 //! out twice. An email whose connection broke after its content went out has an unknown outcome:
 //! it is recorded `unknown`, counted, and not sent again by itself.
+//!
+//! Its writes are plain transactions, not a [`piazza_shared::unit::Unit`]: the sender publishes
+//! no message and audits nothing, and a unit would wake the outbox relay after every round for
+//! nothing.
 
+mod claim;
+mod compose;
+mod lease;
+mod outcome;
 mod record;
 mod round;
+mod round_data;
 
-use crate::{
-    db::deliveries,
-    email::SendError,
-    lease::{self, Lease},
-    state::AppState,
-};
+use crate::state::AppState;
+use claim::{Claim, batch, claim, claim_ahead};
+use lease::Lease;
+use outcome::RoundReport;
 use piazza_shared::runtime::backoff;
 use round::deliver;
-use sea_orm::{
-    ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::{Expr, LockBehavior, LockType},
-};
 use tokio_util::sync::CancellationToken;
-use uuid::Uuid;
-
-/// Rows claimed per round.
-const BATCH: u64 = 500;
-/// With a rate limit, a round holds about this many seconds of sending, so a slow sender does
-/// not sit on emails another could send.
-const ROUND_SECONDS: u64 = 10;
-
-/// What happened to one delivery.
-#[derive(Debug)]
-enum Outcome {
-    Sent,
-    /// Sent, and already marked sent.
-    Recorded,
-    Skipped(String),
-    Failed(SendError),
-    /// Not tried: the server was found unavailable, or a sent email could not be recorded,
-    /// earlier in the round.
-    Deferred,
-    /// Not tried: this sender's lease no longer holds, so the row may be another's by now.
-    Released,
-}
-
-/// What one round did.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct RoundReport {
-    /// Rows claimed.
-    pub handled: usize,
-    /// Whether the mail server could not be reached.
-    pub unavailable: bool,
-}
-
-/// Rows claimed under one id of this sender.
-struct Claim {
-    by: Uuid,
-    rows: Vec<deliveries::Model>,
-}
-
-/// Rows a round claims: [`BATCH`], or about [`ROUND_SECONDS`] of sending at `rate` per second.
-fn batch(rate: u32) -> u64 {
-    if rate == 0 {
-        BATCH
-    } else {
-        (u64::from(rate) * ROUND_SECONDS).clamp(1, BATCH)
-    }
-}
 
 /// Sends until `shutdown`; finishes the round in hand first. Beats for this sender's lease (and
 /// takes over the claims of silent senders) meanwhile, and gives back what it holds at the end.
@@ -190,49 +147,4 @@ async fn send_until(state: &AppState, lease: &Lease, shutdown: &CancellationToke
             return;
         }
     }
-}
-
-async fn claim_ahead(state: &AppState, lease: &Lease, size: u64) -> Option<Claim> {
-    claim(state, lease, size).await.ok()
-}
-
-/// Claims up to `size` due rows under this sender's id: `pending` ones whose time has come (and
-/// rows left `sending` by a version that leased by time, once that lease ran out). Nothing while
-/// the lease does not hold.
-async fn claim(state: &AppState, lease: &Lease, size: u64) -> Result<Claim, DbErr> {
-    let Some(by) = lease.current() else {
-        return Ok(Claim {
-            by: Uuid::nil(),
-            rows: Vec::new(),
-        });
-    };
-    let now = piazza_shared::clock::now();
-    let txn = state.db.begin().await?;
-    let mut query = deliveries::Entity::find()
-        .filter(deliveries::Column::State.is_in(["pending", "sending"]))
-        .filter(deliveries::Column::SenderId.is_null())
-        .filter(deliveries::Column::NextAttemptAt.lte(now))
-        .order_by_asc(deliveries::Column::NextAttemptAt)
-        .limit(size);
-    if state.db.is_postgres() {
-        query = query.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
-    }
-    let rows = query.all(&*txn).await?;
-    if !rows.is_empty() {
-        deliveries::Entity::update_many()
-            .col_expr(deliveries::Column::State, Expr::value("sending"))
-            .col_expr(deliveries::Column::SenderId, Expr::value(Some(by)))
-            // Moves the claimed rows behind the due ones in the `next_attempt_at` index, so the
-            // next claim (the look-ahead, another replica's) does not step over them. Ownership
-            // is `sender_id`; this instant only orders.
-            .col_expr(
-                deliveries::Column::NextAttemptAt,
-                Expr::value(piazza_shared::clock::after(lease.duration())),
-            )
-            .filter(deliveries::Column::Id.is_in(rows.iter().map(|r| r.id)))
-            .exec(&*txn)
-            .await?;
-    }
-    txn.commit().await?;
-    Ok(Claim { by, rows })
 }

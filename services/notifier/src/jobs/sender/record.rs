@@ -2,16 +2,17 @@
 //! unknown outcome. Only rows still claimed by the round's sender change, except that an email
 //! sent is marked sent whoever holds its row now.
 
-use super::Outcome;
+use super::outcome::Outcome;
 use crate::{
     db::{deliveries, suppressions},
+    domain::DeliveryState,
     email::SendError,
     state::AppState,
 };
 use chrono::{Duration, Utc};
 use piazza_shared::runtime::backoff;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
     sea_query::{Expr, OnConflict},
 };
 use uuid::Uuid;
@@ -24,7 +25,10 @@ pub(super) async fn set_sent(
 ) -> Result<(), DbErr> {
     for chunk in ids.chunks(1000) {
         deliveries::Entity::update_many()
-            .col_expr(deliveries::Column::State, Expr::value("sent"))
+            .col_expr(
+                deliveries::Column::State,
+                Expr::value(DeliveryState::Sent.as_str()),
+            )
             .col_expr(
                 deliveries::Column::SenderId,
                 Expr::value(Option::<Uuid>::None),
@@ -79,18 +83,10 @@ pub(super) async fn record(
     // Not tried (the server was away, the round halted, the lease lapsed): back to pending, due
     // at once (the sender itself waits before its next round), without counting an attempt.
     for chunk in waiting.chunks(1000) {
-        deliveries::Entity::update_many()
-            .col_expr(deliveries::Column::State, Expr::value("pending"))
-            .col_expr(
-                deliveries::Column::SenderId,
-                Expr::value(Option::<Uuid>::None),
-            )
-            .col_expr(deliveries::Column::NextAttemptAt, Expr::value(now))
-            .filter(deliveries::Column::Id.is_in(chunk.iter().copied()))
-            .filter(deliveries::Column::State.eq("sending"))
-            .filter(deliveries::Column::SenderId.eq(by))
-            .exec(&*txn)
-            .await?;
+        let untried = Condition::all()
+            .add(deliveries::Column::Id.is_in(chunk.iter().copied()))
+            .add(deliveries::Column::SenderId.eq(by));
+        deliveries::release(&*txn, untried, now).await?;
     }
     for (row, outcome) in outcomes {
         let attempts = row.attempts + 1;
@@ -102,27 +98,27 @@ pub(super) async fn record(
             | Outcome::Failed(SendError::Unavailable(_)) => {
                 continue;
             }
-            Outcome::Skipped(reason) => ("cancelled", now, reason.clone()),
+            Outcome::Skipped(reason) => (DeliveryState::Cancelled, now, reason.clone()),
             Outcome::Failed(SendError::Temporary(e)) if attempts < max_attempts => {
                 let delay = backoff(u32::try_from(attempts).unwrap_or(1).saturating_add(2));
                 (
-                    "pending",
+                    DeliveryState::Pending,
                     now + Duration::from_std(delay).unwrap_or(Duration::seconds(5)),
                     e.clone(),
                 )
             }
-            Outcome::Failed(SendError::Temporary(e)) => ("failed", now, e.clone()),
+            Outcome::Failed(SendError::Temporary(e)) => (DeliveryState::Failed, now, e.clone()),
             Outcome::Failed(SendError::Permanent(e)) => {
                 suppress(&*txn, &row.recipient, e).await?;
-                ("failed", now, e.clone())
+                (DeliveryState::Failed, now, e.clone())
             }
-            Outcome::Failed(SendError::Unknown(e)) => ("unknown", now, e.clone()),
+            Outcome::Failed(SendError::Unknown(e)) => (DeliveryState::Unknown, now, e.clone()),
         };
         match state_value {
-            "failed" => {
+            DeliveryState::Failed => {
                 tracing::warn!(delivery_id = %row.id, kind = %row.kind, error = %error, "email given up")
             }
-            "unknown" => tracing::warn!(
+            DeliveryState::Unknown => tracing::warn!(
                 delivery_id = %row.id,
                 kind = %row.kind,
                 error = %error,
@@ -131,7 +127,7 @@ pub(super) async fn record(
             _ => {}
         }
         deliveries::Entity::update_many()
-            .col_expr(deliveries::Column::State, Expr::value(state_value))
+            .col_expr(deliveries::Column::State, Expr::value(state_value.as_str()))
             .col_expr(
                 deliveries::Column::SenderId,
                 Expr::value(Option::<Uuid>::None),
@@ -140,7 +136,7 @@ pub(super) async fn record(
             .col_expr(deliveries::Column::LastError, Expr::value(Some(error)))
             .col_expr(deliveries::Column::Attempts, Expr::value(attempts))
             .filter(deliveries::Column::Id.eq(row.id))
-            .filter(deliveries::Column::State.eq("sending"))
+            .filter(deliveries::Column::State.eq(DeliveryState::Sending.as_str()))
             .filter(deliveries::Column::SenderId.eq(by))
             .exec(&*txn)
             .await?;
