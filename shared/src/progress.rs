@@ -1,5 +1,5 @@
 //! Progress of long work a person waits for (a calendar import, an event's fan-out): "k of n"
-//! in the log every few seconds and at the end, and in `/metrics` as
+//! in the log at the first count, every few seconds after it and at the end, and in `/metrics` as
 //! `piazza_work_done{work}` / `piazza_work_total{work}`, so an operator watching either sees it
 //! move. Throttled on the process's monotonic clock, which says nothing about business time.
 
@@ -16,7 +16,8 @@ pub struct Progress {
     total: u64,
     done: u64,
     started: Instant,
-    said: Instant,
+    /// When the last line was written; none yet: the first count says itself.
+    said: Option<Instant>,
 }
 
 impl Progress {
@@ -32,7 +33,7 @@ impl Progress {
             total,
             done: 0,
             started: now,
-            said: now,
+            said: None,
         }
     }
 
@@ -40,8 +41,8 @@ impl Progress {
     pub fn advance(&mut self, items: u64) {
         self.done += items;
         metrics::gauge!("piazza_work_done", "work" => self.work).set(self.done as f64);
-        if self.said.elapsed() >= EVERY {
-            self.said = Instant::now();
+        if self.said.is_none_or(|at| at.elapsed() >= EVERY) {
+            self.said = Some(Instant::now());
             tracing::info!(
                 work = self.work,
                 subject = %self.subject,
@@ -55,16 +56,28 @@ impl Progress {
         }
     }
 
+    /// Sets where the work is when it is counted from outside (its total may grow meanwhile).
+    pub fn set(&mut self, done: u64, total: u64) {
+        if total != self.total {
+            self.total = total;
+            metrics::gauge!("piazza_work_total", "work" => self.work).set(total as f64);
+        }
+        self.done = done;
+        self.advance(0);
+    }
+
     pub fn done(&self) -> u64 {
         self.done
     }
 
     fn percent(&self) -> u64 {
-        if self.total == 0 {
-            100
-        } else {
-            self.done * 100 / self.total
-        }
+        (self.done * 100).checked_div(self.total).unwrap_or(100)
+    }
+
+    /// Counts everything done and says so.
+    pub fn finish_all(mut self) {
+        self.set(self.total, self.total);
+        self.finish();
     }
 
     /// Says how it ended, with the time it took.
@@ -95,5 +108,7 @@ mod tests {
         assert_eq!(progress.percent(), 75);
         let empty = Progress::start("test", "nothing", 0);
         assert_eq!(empty.percent(), 100);
+        progress.set(9, 12);
+        assert_eq!((progress.done(), progress.percent()), (9, 75));
     }
 }
