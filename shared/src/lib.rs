@@ -14,6 +14,7 @@ pub mod envelope;
 pub mod http;
 pub mod ics;
 pub mod persisted;
+pub mod progress;
 pub mod recurrence;
 pub mod runtime;
 pub mod secret;

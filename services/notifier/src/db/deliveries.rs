@@ -4,7 +4,7 @@
 
 use crate::domain::{DeliveryState, Kind};
 use piazza_shared::contracts::Language;
-use sea_orm::{Condition, entity::prelude::*, sea_query::OnConflict};
+use sea_orm::{Condition, QuerySelect, entity::prelude::*, sea_query::OnConflict};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "deliveries")]
@@ -126,4 +126,38 @@ pub async fn release(
         .exec(conn)
         .await?
         .rows_affected)
+}
+
+/// How far the fan-outs under way have got: over every (kind, subject) that still has an email
+/// waiting or being sent, the emails settled (sent, failed, cancelled, unknown) and in all.
+/// The waiting ones are found through `deliveries_due`, each group counted through the unique
+/// key, so the cost follows the work under way, not the table.
+pub async fn under_way(conn: &impl ConnectionTrait) -> Result<(u64, u64), DbErr> {
+    let waiting = [
+        DeliveryState::Pending.as_str(),
+        DeliveryState::Sending.as_str(),
+    ];
+    let groups: Vec<(String, Uuid)> = Entity::find()
+        .select_only()
+        .column(Column::Kind)
+        .column(Column::SubjectId)
+        .filter(Column::State.is_in(waiting))
+        .distinct()
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let (mut settled, mut total) = (0, 0);
+    for (kind, subject) in groups {
+        let group = Entity::find()
+            .filter(Column::Kind.eq(kind))
+            .filter(Column::SubjectId.eq(subject));
+        let all = group.clone().count(conn).await?;
+        let left = group
+            .filter(Column::State.is_in(waiting))
+            .count(conn)
+            .await?;
+        settled += all - left;
+        total += all;
+    }
+    Ok((settled, total))
 }

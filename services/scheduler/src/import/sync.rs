@@ -19,7 +19,7 @@ use crate::{
 };
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use piazza_shared::contracts::Category;
+use piazza_shared::{contracts::Category, progress::Progress};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -56,7 +56,9 @@ pub async fn apply(
         .filter_map(|e| e.source_uid.clone().map(|uid| (uid, e)))
         .collect();
     let mut seen = Vec::new();
+    let mut progress = Progress::start("feed_import", feed.name.clone(), sources.len() as u64);
     for source in &sources {
+        progress.advance(1);
         let planned = match source::plan(
             source,
             fallback,
@@ -87,6 +89,7 @@ pub async fn apply(
             Outcome::Unchanged => report.unchanged += 1,
         }
     }
+    progress.finish();
     for (uid, event) in &existing {
         if seen.contains(uid) || event.status == EventStatus::Cancelled.as_str() {
             continue;

@@ -16,6 +16,7 @@ mod late_consumer;
 mod notifier_crash;
 mod notifier_replicas;
 mod poison;
+mod progress;
 mod smtp;
 mod unknown_outcome;
 

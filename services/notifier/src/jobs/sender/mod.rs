@@ -24,6 +24,7 @@ mod claim;
 mod compose;
 mod lease;
 mod outcome;
+mod progress;
 mod record;
 mod round;
 mod round_data;
@@ -80,6 +81,7 @@ async fn send_until(state: &AppState, lease: &Lease, shutdown: &CancellationToke
     let size = batch(state.settings.email.rate_per_second);
     // The next round's rows, claimed while the current round was sending.
     let mut next: Option<Claim> = None;
+    let mut fan_out = progress::FanOutProgress::default();
     loop {
         let claimed = match next.take() {
             Some(claim) => Ok(claim),
@@ -103,6 +105,9 @@ async fn send_until(state: &AppState, lease: &Lease, shutdown: &CancellationToke
             }
             Err(error) => Err(anyhow::Error::new(error)),
         };
+        if let Ok(report) = &result {
+            fan_out.after_round(state, report.handled).await;
+        }
         let pause = match result {
             Ok(report) if report.unavailable => {
                 failures += 1;
