@@ -4,6 +4,7 @@
 
 pub mod assets;
 pub mod chart;
+pub mod cookies;
 pub mod csv;
 pub mod form;
 pub mod i18n;

@@ -2,7 +2,12 @@
 //! session cookie), the CSRF token for its forms and whether a POST is same-origin; and the
 //! answers pages give — a rendered template, a redirect, an error page.
 
-use super::{Lang, Templates, assets, session};
+use super::{
+    assets, cookies,
+    i18n::{self, Lang},
+    session,
+    templates::Templates,
+};
 use crate::{
     auth::{Caller, Claims, Keys, Role},
     http::{
@@ -60,7 +65,7 @@ where
         let query_lang = query_lang.as_deref();
         let lang = Lang::negotiate(query_lang, &parts.headers);
         let explicit_lang = query_lang.and_then(Lang::parse).is_some()
-            || session::cookie(&parts.headers, super::i18n::COOKIE)
+            || cookies::cookie(&parts.headers, i18n::COOKIE)
                 .and_then(Lang::parse)
                 .is_some();
         let rest: Vec<&(String, String)> = query.iter().filter(|(k, _)| k != "lang").collect();
@@ -225,7 +230,7 @@ impl PageCtx {
 
     fn decorate(&self, headers: &mut HeaderMap) {
         if self.chosen_lang {
-            headers.append(header::SET_COOKIE, session::lang_cookie(self.lang.code()));
+            headers.append(header::SET_COOKIE, i18n::lang_cookie(self.lang.code()));
         }
         // Pages differ by language and by who is signed in; none may be cached by a proxy.
         headers.insert(
