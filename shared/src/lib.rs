@@ -9,7 +9,6 @@ pub mod clock;
 pub mod contracts;
 pub mod db;
 pub mod email;
-pub mod env_file;
 pub mod envelope;
 pub mod http;
 pub mod ics;

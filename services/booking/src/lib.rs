@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod busy;
+pub mod config;
 pub mod db;
 pub mod domain;
 mod messages;
@@ -29,6 +30,7 @@ pub const NAME: &str = "booking";
 /// How the runtime migrates and builds this service.
 pub const SERVICE: ServiceDef = ServiceDef {
     name: NAME,
+    settings: config::SECTIONS,
     migrate: |db| piazza_migrations::migrate::<piazza_migrations::BookingMigrator>(db).boxed(),
     build: |context| build(context).boxed(),
     bindings: || dispatch::bindings(messages::ROUTES),
@@ -40,7 +42,7 @@ pub async fn build(context: ServiceContext) -> anyhow::Result<ServiceParts> {
         db: context.db.clone(),
         outbox: context.outbox.clone(),
         keys: context.keys.clone(),
-        settings: context.settings.clone(),
+        settings: Arc::new(config::Settings::new(context.settings.clone())?),
     };
     Ok(ServiceParts {
         routes: routes::router(state.clone()),

@@ -6,14 +6,12 @@
 //! first (`SELECT … FOR UPDATE`), so two concurrent requests of one organisation take turns and
 //! cannot both squeeze under the limit; on SQLite the write transaction is already serialised.
 
+use crate::config::Quota;
 use crate::db::{bookings, spaces};
 use crate::domain::BookingStatus;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
-use piazza_shared::{
-    settings::Quota,
-    time::{Span, start_of_day},
-};
+use piazza_shared::time::{Span, start_of_day};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter, QuerySelect,
     Statement,

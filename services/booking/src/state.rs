@@ -1,7 +1,8 @@
 //! What every booking handler can reach.
 
+use crate::config::Settings;
 use axum::extract::FromRef;
-use piazza_shared::{auth::Keys, bus::outbox::Outbox, db::Db, settings::Settings};
+use piazza_shared::{auth::Keys, bus::outbox::Outbox, db::Db};
 use std::sync::Arc;
 
 #[derive(Clone, Debug)]

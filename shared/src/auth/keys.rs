@@ -246,7 +246,7 @@ mod tests {
     #[test]
     fn without_a_key_postgres_or_rabbitmq_is_refused_and_only_the_embedded_mode_generates_one() {
         let dir = std::env::temp_dir().join(format!("piazza-keys-{}", std::process::id()));
-        let mut settings = Settings::from_toml("").unwrap();
+        let mut settings = Settings::from_toml("", &[]).unwrap();
         settings.data_dir = dir.clone();
         for (database, amqp) in [(true, false), (false, true)] {
             settings.database_url =

@@ -75,7 +75,7 @@ mod tests {
 
     #[test]
     fn a_key_is_consumed_when_any_service_binds_it() {
-        let bus = Settings::from_toml("").unwrap().bus;
+        let bus = Settings::from_toml("", &[]).unwrap().bus;
         let topology = Topology::new(vec![
             Subscription::new(&bus, "scheduler", vec!["space.created", "booking.*"]),
             Subscription::new(&bus, "notifier", vec!["event.published"]),

@@ -9,7 +9,7 @@ mod service;
 mod sessions;
 
 pub use application::Application;
-pub use service::{ServiceContext, ServiceDef, ServiceParts, Worker, topology};
+pub use service::{ServiceContext, ServiceDef, ServiceParts, Worker, sections, topology};
 
 // Named here too, where the services have always found them; they live with what they belong to.
 pub use crate::{

@@ -6,7 +6,7 @@ use crate::{
     bus::{Subscription, Topology, handler::MessageHandler, outbox::Outbox},
     db::Db,
     readiness::Readiness,
-    settings::{BusSettings, Settings},
+    settings::{BusSettings, SectionDef, Settings},
 };
 use axum::Router;
 use futures::future::BoxFuture;
@@ -47,6 +47,9 @@ pub struct ServiceParts {
 #[derive(Clone, Copy)]
 pub struct ServiceDef {
     pub name: &'static str,
+    /// The service's own sections of the settings (from its `config.rs`), loaded, layered and
+    /// checked with the rest ([`sections`]).
+    pub settings: &'static [SectionDef],
     pub migrate: for<'a> fn(&'a Db) -> BoxFuture<'a, anyhow::Result<()>>,
     pub build: fn(ServiceContext) -> BoxFuture<'static, anyhow::Result<ServiceParts>>,
     /// The routing keys of the messages the service consumes, from its dispatch table
@@ -73,4 +76,12 @@ pub fn topology(settings: &BusSettings, services: &[ServiceDef]) -> Topology {
             .filter_map(|service| service.subscription(settings))
             .collect(),
     )
+}
+
+/// The settings sections of every service of a deployment, for [`Settings::load`].
+pub fn sections(services: &[ServiceDef]) -> Vec<SectionDef> {
+    services
+        .iter()
+        .flat_map(|service| service.settings.iter().copied())
+        .collect()
 }
