@@ -163,7 +163,7 @@ impl Application {
             access,
             crate::http::access::enforce,
         ));
-        // Pages check their own session and roles (`crate::web::PageCtx`).
+        // Pages check their own session and roles (`crate::web::SignedIn`, `crate::web::PageCtx`).
         let router = router.merge(pages).merge(crate::web::assets::router());
         let limiter = Arc::new(RateLimiter::new(&settings.limits));
         let router = layers::with_layers(router, &settings, limiter);

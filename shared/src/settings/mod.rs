@@ -11,6 +11,7 @@ mod common;
 pub mod env_file;
 mod error;
 mod sections;
+mod service;
 
 pub use common::{AuthSettings, BusSettings, HttpSettings, LimitSettings, LogFormat};
 pub use error::SettingsError;
