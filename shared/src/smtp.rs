@@ -1,7 +1,7 @@
 //! Whether the SMTP server answers, for `/readyz`: a `NOOP` over a connection of the probe's own
 //! (kept between probes), so the answer is about the server now and costs one round trip.
 
-use crate::{runtime::Probe, secret::Secret};
+use crate::{readiness::Probe, secret::Secret};
 use futures::FutureExt;
 use lettre::{AsyncSmtpTransport, Tokio1Executor};
 use std::{sync::Arc, time::Duration};

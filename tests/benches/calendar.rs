@@ -9,7 +9,10 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
-use piazza_e2e::app::{Database, TestApp};
+use piazza_e2e::{
+    ServiceSections,
+    app::{Database, TestApp},
+};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
@@ -100,7 +103,7 @@ async fn run(database: Database) {
     let app = TestApp::builder()
         .database(database)
         .services(&[piazza_booking::SERVICE, piazza_scheduler::SERVICE])
-        .settings(|s| s.scheduler.jobs_enabled = false)
+        .settings(|s| s.scheduler().jobs_enabled = false)
         .spawn()
         .await;
     let started = Instant::now();

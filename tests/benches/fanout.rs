@@ -19,7 +19,7 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
-use piazza_e2e::{app::TestApp, audience};
+use piazza_e2e::{ServiceSections, app::TestApp, audience};
 use piazza_shared::{
     bus::{Bus, amqp::AmqpBus},
     contracts::Category,
@@ -189,7 +189,7 @@ async fn main() {
         .services(&[piazza_notifier::SERVICE])
         .settings(move |s| {
             s.smtp_url = Some(Secret::new(sink_url));
-            s.email.concurrency = u32::try_from(connections).unwrap();
+            s.email().concurrency = u32::try_from(connections).unwrap();
         })
         .spawn()
         .await;

@@ -14,7 +14,7 @@ use crate::{api::Api, infra, mail::Mailbox, smtp::SmtpServer};
 use piazza_shared::{
     auth::Role,
     db::Db,
-    runtime::{Application, ServiceDef},
+    runtime::{self, Application, ServiceDef},
     secret::Secret,
     settings::Settings,
 };
@@ -93,7 +93,8 @@ impl AppBuilder {
         crate::clock::pin();
         let dir = tempfile::tempdir().expect("temp dir");
         let name = crate::unique_name();
-        let mut settings = Settings::from_toml("").expect("default settings");
+        let mut settings =
+            Settings::from_toml("", &runtime::sections(&ALL)).expect("default settings");
         settings.listen = "127.0.0.1:0".parse().expect("address");
         settings.data_dir = dir.path().join("data");
         settings.secret_key = Some(Secret::new(crate::deploy::SECRET.to_string()));

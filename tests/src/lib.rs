@@ -18,8 +18,11 @@ pub mod metrics;
 pub mod node;
 pub mod observer;
 pub mod proxy;
+pub mod sections;
 pub mod smtp;
 pub mod tally;
+
+pub use sections::ServiceSections;
 
 use std::{future::Future, time::Duration};
 

@@ -7,6 +7,7 @@
 //! [`error::BookingError`]), and over them the thin adapters [`routes`] (JSON API), [`pages`]
 //! (web pages) and `messages` (the scheduler's slot requests), none of which calls another.
 
+pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
@@ -32,6 +33,7 @@ pub const NAME: &str = "booking";
 /// How the runtime migrates and builds this service.
 pub const SERVICE: ServiceDef = ServiceDef {
     name: NAME,
+    settings: config::SECTIONS,
     migrate: |db| piazza_migrations::migrate::<piazza_migrations::BookingMigrator>(db).boxed(),
     build: |context| build(context).boxed(),
     bindings: || dispatch::bindings(messages::ROUTES),
@@ -43,7 +45,7 @@ pub async fn build(context: ServiceContext) -> anyhow::Result<ServiceParts> {
         db: context.db.clone(),
         outbox: context.outbox.clone(),
         keys: context.keys.clone(),
-        settings: context.settings.clone(),
+        settings: Arc::new(config::Settings::new(context.settings.clone())?),
     };
     Ok(ServiceParts {
         routes: routes::router(state.clone()),

@@ -1,7 +1,8 @@
 //! What every booking use case can reach.
 
+use crate::config::Settings;
 use axum::extract::FromRef;
-use piazza_shared::{auth::Keys, bus::outbox::Outbox, db::Db, settings::Settings, unit::Unit};
+use piazza_shared::{auth::Keys, bus::outbox::Outbox, db::Db, unit::Unit};
 use std::sync::Arc;
 
 #[derive(Clone, Debug)]

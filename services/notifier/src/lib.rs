@@ -7,6 +7,7 @@
 //! API), `pages/` (the web pages, the ones email links open among them), `messages/` (what other
 //! services announce) and `jobs/` (the email sender). `email/` renders and sends emails.
 
+pub mod config;
 pub mod db;
 pub mod domain;
 pub mod email;
@@ -36,6 +37,7 @@ pub const NAME: &str = "notifier";
 /// How the runtime migrates and builds this service.
 pub const SERVICE: ServiceDef = ServiceDef {
     name: NAME,
+    settings: config::SECTIONS,
     migrate: |db| piazza_migrations::migrate::<piazza_migrations::NotifierMigrator>(db).boxed(),
     build: |context| build(context).boxed(),
     bindings: || dispatch::bindings(messages::ROUTES),
@@ -43,7 +45,7 @@ pub const SERVICE: ServiceDef = ServiceDef {
 
 /// Builds the notifier's routes, message handler and email sender.
 pub async fn build(context: ServiceContext) -> anyhow::Result<ServiceParts> {
-    let settings = context.settings.clone();
+    let settings = Arc::new(config::Settings::new(context.settings.clone())?);
     let from = settings.email.from.parse().context("reading email.from")?;
     let state = state::AppState {
         db: context.db.clone(),

@@ -1,12 +1,13 @@
 //! What every notifier use case, adapter and job can reach.
 
 use crate::{
+    config::Settings,
     email::{EmailTemplates, Mailer},
     links::Links,
 };
 use axum::extract::FromRef;
 use lettre::message::Mailbox;
-use piazza_shared::{auth::Keys, bus::outbox::Outbox, db::Db, settings::Settings};
+use piazza_shared::{auth::Keys, bus::outbox::Outbox, db::Db};
 use std::sync::Arc;
 use tokio::sync::Notify;
 

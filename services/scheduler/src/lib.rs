@@ -3,6 +3,7 @@
 //! waitlists, calls for ideas, the public calendar (JSON and iCalendar), imported calendars, and
 //! the time-based jobs.
 
+pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
@@ -30,6 +31,7 @@ pub const NAME: &str = "scheduler";
 /// How the runtime migrates and builds this service.
 pub const SERVICE: ServiceDef = ServiceDef {
     name: NAME,
+    settings: config::SECTIONS,
     migrate: |db| piazza_migrations::migrate::<piazza_migrations::SchedulerMigrator>(db).boxed(),
     build: |context| build(context).boxed(),
     bindings: || dispatch::bindings(messages::ROUTES),
@@ -41,7 +43,7 @@ pub async fn build(context: ServiceContext) -> anyhow::Result<ServiceParts> {
         context.db.clone(),
         context.outbox.clone(),
         context.keys.clone(),
-        context.settings.clone(),
+        Arc::new(config::Settings::new(context.settings.clone())?),
     );
     // The import client is built once here so a broken TLS setup stops the start, not a job.
     import::fetcher(&state)?;

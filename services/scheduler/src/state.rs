@@ -1,8 +1,9 @@
 //! What every scheduler handler can reach.
 
+use crate::config::Settings;
 use crate::feed_cache::RenderedFeeds;
 use axum::extract::FromRef;
-use piazza_shared::{auth::Keys, bus::outbox::Outbox, db::Db, settings::Settings};
+use piazza_shared::{auth::Keys, bus::outbox::Outbox, db::Db};
 use std::sync::Arc;
 
 #[derive(Clone, Debug)]

@@ -4,7 +4,10 @@
 //! tokens it signed while a new key signs new ones; the purpose keeps a token for one use (an
 //! unsubscribe link, say) from being accepted for another.
 
-use super::sessions::Revocations;
+use super::{
+    claims::{API_TOKEN, Claims},
+    revocations::Revocations,
+};
 use crate::{
     secret::Secret,
     settings::{Settings, SettingsError},
@@ -206,12 +209,8 @@ impl Keys {
 impl Keys {
     /// The claims of an API token (a bearer token, or the session cookie holding one) whose
     /// session has not ended.
-    pub fn verify_session(
-        &self,
-        token: &str,
-        now: DateTime<Utc>,
-    ) -> Result<super::Claims, TokenError> {
-        let claims = self.verify::<super::Claims>(super::caller::API_TOKEN, token, now)?;
+    pub fn verify_session(&self, token: &str, now: DateTime<Utc>) -> Result<Claims, TokenError> {
+        let claims = self.verify::<Claims>(API_TOKEN, token, now)?;
         if self.revocations.is_ended(&claims) {
             return Err(TokenError::Ended);
         }
@@ -247,7 +246,7 @@ mod tests {
     #[test]
     fn without_a_key_postgres_or_rabbitmq_is_refused_and_only_the_embedded_mode_generates_one() {
         let dir = std::env::temp_dir().join(format!("piazza-keys-{}", std::process::id()));
-        let mut settings = Settings::from_toml("").unwrap();
+        let mut settings = Settings::from_toml("", &[]).unwrap();
         settings.data_dir = dir.clone();
         for (database, amqp) in [(true, false), (false, true)] {
             settings.database_url =

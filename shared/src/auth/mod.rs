@@ -2,10 +2,14 @@
 //! password hashes, and the `Caller` extractor that enforces roles.
 
 pub mod caller;
+mod claims;
 mod keys;
 mod password;
+mod revocations;
 pub mod sessions;
 
-pub use caller::{Caller, Claims, Role};
+pub use caller::Caller;
+pub use claims::{Claims, Role};
 pub use keys::{Keys, TokenError};
 pub use password::{hash_password, verify_password};
+pub use revocations::Revocations;

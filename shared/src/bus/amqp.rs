@@ -13,7 +13,7 @@
 mod dead_queue;
 
 use super::{Bus, BusError, Consumer, HandleError, Subscription, Topology};
-use crate::{envelope::Envelope, runtime::backoff, secret::Secret, settings::BusSettings};
+use crate::{envelope::Envelope, retry::backoff, secret::Secret, settings::BusSettings};
 use async_trait::async_trait;
 use futures::StreamExt;
 use lapin::{

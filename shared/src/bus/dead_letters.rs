@@ -7,7 +7,7 @@
 //! relay publishes it again, services that handled it already find the id in their inbox and skip
 //! it, and the service that parked it handles it afresh.
 
-use super::outbox;
+use super::{DeadLetter, outbox};
 use crate::{db::Db, envelope::Envelope};
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -16,19 +16,6 @@ use sea_orm::{
 };
 use serde::Serialize;
 use uuid::Uuid;
-
-/// A message given up on, as the in-process bus hands it to [`super::Consumer::park`].
-#[derive(Debug, Clone)]
-pub struct DeadLetter {
-    /// The queue it was consumed from.
-    pub queue: String,
-    pub envelope: Envelope,
-    /// Attempts made before giving up.
-    pub attempts: u32,
-    /// Why the last attempt failed.
-    pub reason: String,
-    pub parked_at: DateTime<Utc>,
-}
 
 /// One parked message as `piazza dead-letters list` shows it, from either store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -3,7 +3,8 @@
 //! exactly the messages it handles, and every process can declare every service's queue.
 
 use super::HandleError;
-use crate::{envelope::Envelope, runtime::MessageHandler};
+use super::handler::MessageHandler;
+use crate::envelope::Envelope;
 use async_trait::async_trait;
 use futures::future::BoxFuture;
 use sea_orm::DatabaseTransaction;

@@ -9,7 +9,7 @@
 //! it, so that service's later messages follow it, at most `max_attempts × retry_delay_ms` later.
 
 use super::{Bus, BusError, Consumer, HandleError, Subscription};
-use crate::{envelope::Envelope, runtime::backoff, settings::BusSettings};
+use crate::{envelope::Envelope, retry::backoff, settings::BusSettings};
 use async_trait::async_trait;
 use std::{collections::HashMap, sync::Arc, time::Duration};
 use tokio::sync::{Mutex, mpsc, oneshot};

@@ -6,46 +6,36 @@
 //! message id in its inbox in the same transaction as its effect.
 
 pub mod amqp;
+pub mod consumer;
 pub mod dead_letters;
 pub mod dispatch;
+pub mod handler;
 pub mod inbox;
 pub mod memory;
 pub mod outbox;
 mod routing;
 mod topology;
 
-pub use dead_letters::DeadLetter;
 pub use routing::topic_matches;
-pub use topology::Topology;
+pub use topology::{Subscription, Topology};
 
-use crate::{envelope::Envelope, settings::BusSettings};
+use crate::envelope::Envelope;
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
-/// What one service consumes: its queue and the routing keys bound to it.
+/// A message given up on, as the in-process bus hands it to [`Consumer::park`].
 #[derive(Debug, Clone)]
-pub struct Subscription {
-    /// The service name (`booking`, `scheduler`, `notifier`).
-    pub service: &'static str,
-    /// The queue name (the service name with the configured prefix).
+pub struct DeadLetter {
+    /// The queue it was consumed from.
     pub queue: String,
-    /// Topic patterns, e.g. `booking.approved` or `space.*`.
-    pub bindings: Vec<&'static str>,
-}
-
-impl Subscription {
-    pub fn new(settings: &BusSettings, service: &'static str, bindings: Vec<&'static str>) -> Self {
-        Self {
-            service,
-            queue: format!("{}{}", settings.queue_prefix, service),
-            bindings,
-        }
-    }
-
-    pub fn wants(&self, routing_key: &str) -> bool {
-        self.bindings.iter().any(|b| topic_matches(b, routing_key))
-    }
+    pub envelope: Envelope,
+    /// Attempts made before giving up.
+    pub attempts: u32,
+    /// Why the last attempt failed.
+    pub reason: String,
+    pub parked_at: DateTime<Utc>,
 }
 
 /// Why a message could not be handled.

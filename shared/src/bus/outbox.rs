@@ -183,7 +183,7 @@ impl Relay {
                 }
                 Err(error) => {
                     failures = failures.saturating_add(1);
-                    let delay = crate::runtime::backoff(failures);
+                    let delay = crate::retry::backoff(failures);
                     // A returned message is counted and logged where it came back.
                     if !matches!(
                         error.downcast_ref::<BusError>(),

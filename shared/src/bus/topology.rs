@@ -4,7 +4,33 @@
 //! before it publishes anything, and a message published before its consumer ever started waits
 //! in that consumer's queue instead of being dropped by the broker.
 
-use super::{Subscription, topic_matches};
+use super::routing::topic_matches;
+use crate::settings::BusSettings;
+
+/// What one service consumes: its queue and the routing keys bound to it.
+#[derive(Debug, Clone)]
+pub struct Subscription {
+    /// The service name (`booking`, `scheduler`, `notifier`).
+    pub service: &'static str,
+    /// The queue name (the service name with the configured prefix).
+    pub queue: String,
+    /// Topic patterns, e.g. `booking.approved` or `space.*`.
+    pub bindings: Vec<&'static str>,
+}
+
+impl Subscription {
+    pub fn new(settings: &BusSettings, service: &'static str, bindings: Vec<&'static str>) -> Self {
+        Self {
+            service,
+            queue: format!("{}{}", settings.queue_prefix, service),
+            bindings,
+        }
+    }
+
+    pub fn wants(&self, routing_key: &str) -> bool {
+        self.bindings.iter().any(|b| topic_matches(b, routing_key))
+    }
+}
 
 /// Every service's subscription, whether or not it runs in this process.
 #[derive(Debug, Clone, Default)]
@@ -49,7 +75,7 @@ mod tests {
 
     #[test]
     fn a_key_is_consumed_when_any_service_binds_it() {
-        let bus = Settings::from_toml("").unwrap().bus;
+        let bus = Settings::from_toml("", &[]).unwrap().bus;
         let topology = Topology::new(vec![
             Subscription::new(&bus, "scheduler", vec!["space.created", "booking.*"]),
             Subscription::new(&bus, "notifier", vec!["event.published"]),

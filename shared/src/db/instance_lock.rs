@@ -8,7 +8,7 @@
 //! killed. On SQLite it is the operating system's lock on a file beside the database, which the
 //! kernel frees when the process ends.
 
-use super::Db;
+use super::pool::Db;
 use anyhow::Context;
 use sqlx::{Connection, PgConnection};
 use std::{fs::File, path::PathBuf};
@@ -37,7 +37,7 @@ impl Db {
     }
 
     async fn try_lock_on_postgres(&self, name: &str) -> anyhow::Result<Option<InstanceLock>> {
-        let pool = self.conn.get_postgres_connection_pool();
+        let pool = self.conn().get_postgres_connection_pool();
         // Out of the pool for good: the lock lives exactly as long as this connection.
         let mut conn = pool
             .acquire()

@@ -219,7 +219,7 @@ mod tests {
     use tower::ServiceExt;
 
     fn app(toml: &str) -> Router {
-        let settings = Settings::from_toml(toml).unwrap();
+        let settings = Settings::from_toml(toml, &[]).unwrap();
         let router = Router::new()
             .route(
                 "/slow",

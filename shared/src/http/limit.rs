@@ -3,7 +3,7 @@
 //! N replicas behind a balancer a client gets up to N times the limit; that still stops a
 //! password guesser or a form flood, and needs no shared store.
 
-use super::{ApiError, ClientAddress};
+use super::{client::ClientAddress, problem::ApiError};
 use crate::settings::LimitSettings;
 use axum::{
     extract::{FromRequestParts, MatchedPath},

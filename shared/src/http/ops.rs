@@ -12,7 +12,7 @@ use crate::{
     auth::{Claims, Keys, Role},
     bus::Bus,
     db::Db,
-    runtime::Probe,
+    readiness::Probe,
     secret::Secret,
     telemetry,
 };

@@ -3,7 +3,8 @@
 //! beside their use as pairs — `t("Calendario", "Calendar")` in a template, [`Lang::pick`] in
 //! code — so a page never shows a key instead of words.
 
-use axum::http::{HeaderMap, header};
+use super::cookies::cookie;
+use axum::http::{HeaderMap, HeaderValue, header};
 use serde::Serialize;
 
 /// Where the chosen language is remembered.
@@ -54,7 +55,7 @@ impl Lang {
         if let Some(lang) = query_lang.and_then(Lang::parse) {
             return lang;
         }
-        if let Some(lang) = super::session::cookie(headers, COOKIE).and_then(Lang::parse) {
+        if let Some(lang) = cookie(headers, COOKIE).and_then(Lang::parse) {
             return lang;
         }
         let accepted = headers
@@ -80,10 +81,17 @@ impl Lang {
     }
 }
 
+/// `Set-Cookie` remembering the chosen language for a year.
+pub fn lang_cookie(code: &str) -> HeaderValue {
+    HeaderValue::from_str(&format!(
+        "{COOKIE}={code}; Path=/; SameSite=Lax; Max-Age=31536000"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::http::HeaderValue;
 
     fn accepting(value: &str) -> HeaderMap {
         let mut headers = HeaderMap::new();

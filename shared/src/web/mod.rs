@@ -4,15 +4,20 @@
 
 pub mod assets;
 pub mod chart;
+pub mod cookies;
 pub mod csv;
+pub mod extract;
 pub mod form;
 pub mod i18n;
 pub mod page;
 pub mod session;
+pub mod state;
 pub mod templates;
 pub mod words;
 
+pub use extract::{AdminOnly, AdminOrEvaluator, CsrfForm, OperatorOrAdmin, Roles, SignedIn};
 pub use form::FormData;
 pub use i18n::Lang;
 pub use page::PageCtx;
+pub use state::PageState;
 pub use templates::Templates;

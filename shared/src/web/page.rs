@@ -2,7 +2,12 @@
 //! session cookie), the CSRF token for its forms and whether a POST is same-origin; and the
 //! answers pages give — a rendered template, a redirect, an error page.
 
-use super::{Lang, Templates, assets, session};
+use super::{
+    assets, cookies,
+    i18n::{self, Lang},
+    session,
+    templates::Templates,
+};
 use crate::{
     auth::{Caller, Claims, Keys, Role},
     http::{
@@ -60,7 +65,7 @@ where
         let query_lang = query_lang.as_deref();
         let lang = Lang::negotiate(query_lang, &parts.headers);
         let explicit_lang = query_lang.and_then(Lang::parse).is_some()
-            || session::cookie(&parts.headers, super::i18n::COOKIE)
+            || cookies::cookie(&parts.headers, i18n::COOKIE)
                 .and_then(Lang::parse)
                 .is_some();
         let rest: Vec<&(String, String)> = query.iter().filter(|(k, _)| k != "lang").collect();
@@ -140,7 +145,8 @@ impl PageCtx {
         }
     }
 
-    /// Refuses a form POST that is cross-origin or lacks this session's CSRF token.
+    /// Refuses a form POST that is cross-origin or lacks this session's CSRF token (what
+    /// [`super::CsrfForm`] does for a handler).
     // The error is the page to answer with, handed straight back by the handler: boxing it
     // would only add an allocation.
     #[allow(clippy::result_large_err)]
@@ -149,7 +155,7 @@ impl PageCtx {
             .session_token
             .as_deref()
             .is_some_and(|session| session::csrf_valid(&self.keys, session, csrf));
-        if !self.source.is_other_site() && token_ok {
+        if self.same_origin() && token_ok {
             Ok(())
         } else {
             Err(self.error(
@@ -163,8 +169,35 @@ impl PageCtx {
         }
     }
 
-    /// Whether a public form (no session) may have been posted from our own pages: it is not
-    /// shown to come from another site.
+    /// Refuses a public form (no session) the browser shows came from another site, with a 403
+    /// page saying so; a withheld origin passes (see [`crate::http::origin`]).
+    #[allow(clippy::result_large_err)]
+    pub fn check_origin(&self, templates: &Templates) -> Result<(), Response> {
+        self.check_origin_saying(
+            templates,
+            "Il modulo non viene da questo sito.",
+            "The form does not come from this site.",
+        )
+    }
+
+    /// [`Self::check_origin`] with the page's own words (`it`, `en`): an email link's form
+    /// says where its link is.
+    #[allow(clippy::result_large_err)]
+    pub fn check_origin_saying(
+        &self,
+        templates: &Templates,
+        it: &str,
+        en: &str,
+    ) -> Result<(), Response> {
+        if self.same_origin() {
+            Ok(())
+        } else {
+            Err(self.error(templates, StatusCode::FORBIDDEN, self.t(it, en)))
+        }
+    }
+
+    /// The one same-origin check of every form, signed-in or public: it is not shown to come
+    /// from another site.
     pub fn same_origin(&self) -> bool {
         !self.source.is_other_site()
     }
@@ -225,7 +258,7 @@ impl PageCtx {
 
     fn decorate(&self, headers: &mut HeaderMap) {
         if self.chosen_lang {
-            headers.append(header::SET_COOKIE, session::lang_cookie(self.lang.code()));
+            headers.append(header::SET_COOKIE, i18n::lang_cookie(self.lang.code()));
         }
         // Pages differ by language and by who is signed in; none may be cached by a proxy.
         headers.insert(

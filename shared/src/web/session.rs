@@ -4,8 +4,9 @@
 //! [`crate::http::origin`]), and must carry a token bound to the session cookie, which another
 //! site can neither read nor forge.
 
+use super::cookies::cookie;
 use crate::auth::{Claims, Keys};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue};
 use chrono::Duration;
 use sha2::{Digest, Sha256};
 
@@ -15,18 +16,6 @@ pub const COOKIE: &str = "piazza_session";
 const CSRF: &str = "csrf";
 /// How long a form stays postable after it was shown.
 const CSRF_TTL_HOURS: i64 = 12;
-
-/// The value of cookie `name`, if the request carries it.
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.trim())
-}
 
 /// `Set-Cookie` for a new session holding `token` for `ttl`.
 pub fn set_cookie(token: &str, ttl: Duration, secure: bool) -> HeaderValue {
@@ -41,15 +30,6 @@ pub fn set_cookie(token: &str, ttl: Duration, secure: bool) -> HeaderValue {
 /// `Set-Cookie` that ends the session.
 pub fn clear_cookie() -> HeaderValue {
     HeaderValue::from_static("piazza_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
-}
-
-/// `Set-Cookie` remembering the chosen language for a year.
-pub fn lang_cookie(code: &str) -> HeaderValue {
-    HeaderValue::from_str(&format!(
-        "{}={code}; Path=/; SameSite=Lax; Max-Age=31536000",
-        super::i18n::COOKIE
-    ))
-    .unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
 /// The signed-in account, when the cookie holds a valid, unexpired token.
@@ -86,14 +66,6 @@ pub fn csrf_valid(keys: &Keys, session_token: &str, token: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for (k, v) in pairs {
-            map.append(*k, HeaderValue::from_static(v));
-        }
-        map
-    }
-
     #[test]
     fn a_csrf_token_belongs_to_its_session_only() {
         let keys = Keys::new("a-test-secret-of-at-least-thirty-two-chars", &[]);
@@ -101,12 +73,5 @@ mod tests {
         assert!(csrf_valid(&keys, "session-a", &token));
         assert!(!csrf_valid(&keys, "session-b", &token));
         assert!(!csrf_valid(&keys, "session-a", "v1.forged"));
-    }
-
-    #[test]
-    fn cookies_are_read_by_name() {
-        let map = headers(&[("cookie", "a=1; piazza_session=tok; b=2")]);
-        assert_eq!(cookie(&map, COOKIE), Some("tok"));
-        assert_eq!(cookie(&map, "c"), None);
     }
 }

@@ -246,7 +246,7 @@ fn names(list: &Value, field: &str) -> BTreeSet<String> {
 
 #[test]
 fn the_rabbitmq_definitions_declare_the_codes_queues_and_bindings() {
-    let settings = Settings::from_toml("").unwrap();
+    let settings = Settings::from_toml("", &[]).unwrap();
     let bus = &settings.bus;
     let every = topology(
         bus,

@@ -104,7 +104,7 @@ impl Consumer for Recorder {
 }
 
 fn bus_settings() -> BusSettings {
-    let mut settings = Settings::from_toml("").unwrap().bus;
+    let mut settings = Settings::from_toml("", &[]).unwrap().bus;
     let name = unique_name();
     settings.namespace = name.clone();
     settings.queue_prefix = format!("{name}.");
@@ -298,7 +298,8 @@ async fn the_inbox_forgets_ids_past_their_retention(database: Database) {
 
     let dir = tempfile::tempdir().unwrap();
     let name = unique_name();
-    let mut settings = Settings::from_toml("").unwrap();
+    let mut settings =
+        Settings::from_toml("", &piazza_shared::runtime::sections(&piazza_e2e::app::ALL)).unwrap();
     settings.listen = "127.0.0.1:0".parse().unwrap();
     settings.data_dir = dir.path().join("data");
     settings.secret_key = Some(Secret::new(piazza_e2e::deploy::SECRET.to_string()));

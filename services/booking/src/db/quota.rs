@@ -7,13 +7,11 @@
 //! cannot both squeeze under the limit; on SQLite the write transaction is already serialised.
 
 use super::{bookings, spaces};
+use crate::config::Quota;
 use crate::domain::BookingStatus;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
-use piazza_shared::{
-    settings::Quota,
-    time::{Span, start_of_day},
-};
+use piazza_shared::time::{Span, start_of_day};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter, QuerySelect,
     Statement,

@@ -8,7 +8,12 @@ mod serve;
 mod user;
 
 use crate::cli::{Cli, Command, DeadLetterCommand, EmailCommand, Service, UserCommand};
-use piazza_shared::{clock, runtime::ServiceDef, settings::Settings, telemetry};
+use piazza_shared::{
+    clock,
+    runtime::{self, ServiceDef},
+    settings::Settings,
+    telemetry,
+};
 
 pub const ALL: [ServiceDef; 3] = [
     piazza_booking::SERVICE,
@@ -25,7 +30,8 @@ pub fn def(service: Service) -> ServiceDef {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let settings = Settings::load()?;
+    // Each service owns its section of the settings; all of them are read and checked now.
+    let settings = Settings::load(&runtime::sections(&ALL))?;
     telemetry::init_tracing(settings.log_format);
     if let Some(start) = settings.clock_start {
         // Before anything reads the time: every service of the process sees the moved clock.

@@ -4,6 +4,7 @@
 //! event in `registration.*` messages.
 
 use crate::{
+    config::Settings,
     db::{events, programmes, registrations},
     domain::{EventStatus, RegistrationStatus, SCHEDULED},
     schedule::{Loaded, announce},
@@ -22,7 +23,6 @@ use piazza_shared::{
         },
     },
     http::ApiError,
-    settings::Settings,
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,

@@ -7,10 +7,9 @@ use axum::{extract::State, response::Response};
 use chrono::Duration;
 use minijinja::context;
 use piazza_shared::{
-    auth::Role,
     http::{ApiError, Path},
     time::parse_zone,
-    web::{FormData, PageCtx, page::see_other, words},
+    web::{AdminOnly, CsrfForm, SignedIn, page::see_other, words},
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
@@ -18,10 +17,10 @@ use uuid::Uuid;
 /// How many events the page lists at most.
 const SHOWN: u64 = 300;
 
-pub async fn events(State(state): State<PageState>, ctx: PageCtx) -> Response {
-    if let Err(page) = ctx.require(&state.templates, &[Role::Admin]) {
-        return page;
-    }
+pub async fn events(
+    State(state): State<PageState>,
+    SignedIn { ctx, .. }: SignedIn<AdminOnly>,
+) -> Response {
     let rows = events::Entity::find()
         .filter(events::Column::EndsAt.gt(piazza_shared::clock::now() - Duration::days(1)))
         .order_by_asc(events::Column::StartsAt)
@@ -62,17 +61,10 @@ pub async fn events(State(state): State<PageState>, ctx: PageCtx) -> Response {
 
 pub async fn publish(
     State(state): State<PageState>,
-    ctx: PageCtx,
     Path(id): Path<Uuid>,
-    form: FormData,
+    SignedIn { caller, ctx, .. }: SignedIn<AdminOnly>,
+    _: CsrfForm,
 ) -> Response {
-    let caller = match ctx.require(&state.templates, &[Role::Admin]) {
-        Ok(caller) => caller,
-        Err(page) => return page,
-    };
-    if let Err(refused) = ctx.check_post(&state.templates, form.get("csrf")) {
-        return refused;
-    }
     match lifecycle::publish(&state.app, &caller, id)
         .await
         .map_err(ApiError::from)

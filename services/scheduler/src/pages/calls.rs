@@ -12,17 +12,15 @@ use crate::{
 use axum::{extract::State, http::StatusCode, response::Response};
 use minijinja::context;
 use piazza_shared::{
-    auth::Role,
     contracts::Category,
     http::{ApiError, Path},
     time::parse_zone,
-    web::{FormData, PageCtx, page::see_other, words},
+    web::{CsrfForm, OperatorOrAdmin, PageCtx, SignedIn, page::see_other, words},
 };
 use sea_orm::{EntityTrait, QueryOrder};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
-const ROLES: [Role; 2] = [Role::Operator, Role::Admin];
 const WEEKDAYS: [(&str, &str, &str); 7] = [
     ("mon", "lunedì", "Monday"),
     ("tue", "martedì", "Tuesday"),
@@ -33,10 +31,10 @@ const WEEKDAYS: [(&str, &str, &str); 7] = [
     ("sun", "domenica", "Sunday"),
 ];
 
-pub async fn list(State(state): State<PageState>, ctx: PageCtx) -> Response {
-    if let Err(page) = ctx.require(&state.templates, &ROLES) {
-        return page;
-    }
+pub async fn list(
+    State(state): State<PageState>,
+    SignedIn { ctx, .. }: SignedIn<OperatorOrAdmin>,
+) -> Response {
     let zone = state.app.settings.time_zone;
     match calls::list(&state.app, CallFilter { season_id: None }).await {
         Ok(list) => {
@@ -104,10 +102,11 @@ async fn form_page(
     )
 }
 
-pub async fn form(State(state): State<PageState>, ctx: PageCtx, Path(id): Path<Uuid>) -> Response {
-    if let Err(page) = ctx.require(&state.templates, &ROLES) {
-        return page;
-    }
+pub async fn form(
+    State(state): State<PageState>,
+    Path(id): Path<Uuid>,
+    SignedIn { ctx, .. }: SignedIn<OperatorOrAdmin>,
+) -> Response {
     let v = BTreeMap::from([("sessions".to_string(), "8".to_string())]);
     form_page(
         &state,
@@ -123,17 +122,10 @@ pub async fn form(State(state): State<PageState>, ctx: PageCtx, Path(id): Path<U
 
 pub async fn submit(
     State(state): State<PageState>,
-    ctx: PageCtx,
     Path(id): Path<Uuid>,
-    form: FormData,
+    SignedIn { caller, ctx, .. }: SignedIn<OperatorOrAdmin>,
+    CsrfForm(form): CsrfForm,
 ) -> Response {
-    let caller = match ctx.require(&state.templates, &ROLES) {
-        Ok(caller) => caller,
-        Err(page) => return page,
-    };
-    if let Err(refused) = ctx.check_post(&state.templates, form.get("csrf")) {
-        return refused;
-    }
     let mut errors = BTreeMap::new();
     let number = |name: &str, errors: &mut BTreeMap<String, String>| -> Option<i64> {
         let raw = form.get(name);

@@ -93,15 +93,12 @@ pub async fn cancel(
     if let Err(error) = limit {
         return ctx.api_error(&state.templates, error);
     }
-    if ctx.source().is_other_site() {
-        return ctx.error(
-            &state.templates,
-            StatusCode::FORBIDDEN,
-            ctx.t(
-                "Il modulo non viene da questo sito: apri il link dall'email della tua iscrizione.",
-                "The form does not come from this site: open the link in your registration email.",
-            ),
-        );
+    if let Err(refused) = ctx.check_origin_saying(
+        &state.templates,
+        "Il modulo non viene da questo sito: apri il link dall'email della tua iscrizione.",
+        "The form does not come from this site: open the link in your registration email.",
+    ) {
+        return refused;
     }
     let by = match open(&state, &mut ctx, id).await {
         Ok((_, by)) => by,

@@ -137,15 +137,8 @@ pub async fn register(
     if let Err(error) = limit {
         return ctx.api_error(&state.templates, error);
     }
-    if !ctx.same_origin() {
-        return ctx.error(
-            &state.templates,
-            StatusCode::FORBIDDEN,
-            ctx.t(
-                "Il modulo non viene da questo sito.",
-                "The form does not come from this site.",
-            ),
-        );
+    if let Err(refused) = ctx.check_origin(&state.templates) {
+        return refused;
     }
     let body = NewRegistration {
         email: form.get("email").to_string(),

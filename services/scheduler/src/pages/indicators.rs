@@ -8,19 +8,16 @@ use axum::{extract::State, response::Response};
 use chrono::{Datelike, NaiveDate};
 use minijinja::context;
 use piazza_shared::{
-    auth::Role,
     http::ApiError,
     time::{Bound, parse_bound},
     web::{
-        PageCtx, chart,
+        AdminOrEvaluator, PageCtx, SignedIn, chart,
         csv::{Cell, Csv},
         words,
     },
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use std::collections::{BTreeMap, HashSet};
-
-const ROLES: [Role; 2] = [Role::Admin, Role::Evaluator];
 
 /// One category's figures.
 #[derive(Debug, Default, Clone, serde::Serialize)]
@@ -122,10 +119,10 @@ fn bars(rows: &[Row], value: fn(&Row) -> u64) -> minijinja::Value {
     chart::bars(&rows)
 }
 
-pub async fn page(State(state): State<PageState>, ctx: PageCtx) -> Response {
-    if let Err(page) = ctx.require(&state.templates, &ROLES) {
-        return page;
-    }
+pub async fn page(
+    State(state): State<PageState>,
+    SignedIn { ctx, .. }: SignedIn<AdminOrEvaluator>,
+) -> Response {
     match figures(&state, &ctx).await {
         Ok(f) => ctx.render(
             &state.templates,
@@ -144,10 +141,10 @@ pub async fn page(State(state): State<PageState>, ctx: PageCtx) -> Response {
 }
 
 /// The same figures as CSV (RFC 4180), for spreadsheets.
-pub async fn csv(State(state): State<PageState>, ctx: PageCtx) -> Response {
-    if let Err(page) = ctx.require(&state.templates, &ROLES) {
-        return page;
-    }
+pub async fn csv(
+    State(state): State<PageState>,
+    SignedIn { ctx, .. }: SignedIn<AdminOrEvaluator>,
+) -> Response {
     let f = match figures(&state, &ctx).await {
         Ok(f) => f,
         Err(error) => return ctx.api_error(&state.templates, error),

@@ -10,16 +10,13 @@ use crate::{
 use axum::{extract::State, http::StatusCode, response::Response};
 use minijinja::context;
 use piazza_shared::{
-    auth::Role,
     contracts::Category,
     http::{ApiError, Json},
-    web::{FormData, PageCtx, page::see_other, words},
+    web::{CsrfForm, OperatorOrAdmin, PageCtx, SignedIn, page::see_other, words},
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::BTreeMap;
 use uuid::Uuid;
-
-const ROLES: [Role; 2] = [Role::Operator, Role::Admin];
 
 async fn choices(state: &PageState, ctx: &PageCtx) -> Result<minijinja::Value, ApiError> {
     let conn = state.app.db.conn();
@@ -73,10 +70,10 @@ async fn choices(state: &PageState, ctx: &PageCtx) -> Result<minijinja::Value, A
     Ok(context! { spaces => spaces, seasons => seasons, categories => categories, mine => mine })
 }
 
-pub async fn form(State(state): State<PageState>, ctx: PageCtx) -> Response {
-    if let Err(page) = ctx.require(&state.templates, &ROLES) {
-        return page;
-    }
+pub async fn form(
+    State(state): State<PageState>,
+    SignedIn { ctx, .. }: SignedIn<OperatorOrAdmin>,
+) -> Response {
     match choices(&state, &ctx).await {
         Ok(choices) => ctx.render(
             &state.templates,
@@ -105,14 +102,11 @@ fn form_field(api_field: &str) -> String {
     }
 }
 
-pub async fn submit(State(state): State<PageState>, ctx: PageCtx, form: FormData) -> Response {
-    let caller = match ctx.require(&state.templates, &ROLES) {
-        Ok(caller) => caller,
-        Err(page) => return page,
-    };
-    if let Err(refused) = ctx.check_post(&state.templates, form.get("csrf")) {
-        return refused;
-    }
+pub async fn submit(
+    State(state): State<PageState>,
+    SignedIn { caller, ctx, .. }: SignedIn<OperatorOrAdmin>,
+    CsrfForm(form): CsrfForm,
+) -> Response {
     let zone = state.app.settings.time_zone;
     let mut errors: BTreeMap<String, String> = BTreeMap::new();
     let chosen = form.all("categories");

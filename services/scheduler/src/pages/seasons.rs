@@ -11,19 +11,18 @@ use crate::{
 use axum::{extract::State, response::Response};
 use minijinja::context;
 use piazza_shared::{
-    auth::Role,
     http::{ApiError, Path},
     time::parse_zone,
-    web::{FormData, PageCtx, page::see_other, words},
+    web::{AdminOnly, CsrfForm, PageCtx, SignedIn, page::see_other, words},
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
 
-pub async fn list(State(state): State<PageState>, ctx: PageCtx) -> Response {
-    if let Err(page) = ctx.require(&state.templates, &[Role::Admin]) {
-        return page;
-    }
+pub async fn list(
+    State(state): State<PageState>,
+    SignedIn { ctx, .. }: SignedIn<AdminOnly>,
+) -> Response {
     match seasons::list(&state.app).await {
         Ok(list) => {
             let rows: Vec<_> = list
@@ -50,13 +49,9 @@ pub async fn list(State(state): State<PageState>, ctx: PageCtx) -> Response {
 
 pub async fn planner(
     State(state): State<PageState>,
-    ctx: PageCtx,
     Path(id): Path<Uuid>,
+    SignedIn { caller, ctx, .. }: SignedIn<AdminOnly>,
 ) -> Response {
-    let caller = match ctx.require(&state.templates, &[Role::Admin]) {
-        Ok(caller) => caller,
-        Err(page) => return page,
-    };
     match plan(&state, &ctx, caller, id).await {
         Ok(page) => ctx.render(&state.templates, "planner.html", page),
         Err(error) => ctx.api_error(&state.templates, error),
@@ -161,17 +156,10 @@ async fn plan(
 
 pub async fn publish(
     State(state): State<PageState>,
-    ctx: PageCtx,
     Path(id): Path<Uuid>,
-    form: FormData,
+    SignedIn { caller, ctx, .. }: SignedIn<AdminOnly>,
+    _: CsrfForm,
 ) -> Response {
-    let caller = match ctx.require(&state.templates, &[Role::Admin]) {
-        Ok(caller) => caller,
-        Err(page) => return page,
-    };
-    if let Err(refused) = ctx.check_post(&state.templates, form.get("csrf")) {
-        return refused;
-    }
     match seasons::publish(&state.app, &caller, id)
         .await
         .map_err(ApiError::from)

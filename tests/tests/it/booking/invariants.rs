@@ -4,8 +4,9 @@
 //! organisation's quota, and a 409 that named other organisations' bookings.
 
 use super::{book, expect, space};
-use piazza_e2e::{app::TestApp, eventually};
-use piazza_shared::{auth::Role, settings::Quota};
+use piazza_booking::config::Quota;
+use piazza_e2e::{ServiceSections, app::TestApp, eventually};
+use piazza_shared::auth::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -258,7 +259,7 @@ async fn approve_and_cancel_at_the_same_moment_happen_once_on_postgres() {
 async fn a_proposal_through_the_scheduler_counts_against_the_organisations_quota() {
     let app = TestApp::builder()
         .settings(|s| {
-            s.booking.quotas.insert(
+            s.booking().quotas.insert(
                 "hall".into(),
                 Quota {
                     hours_per_week: Some(2.0),

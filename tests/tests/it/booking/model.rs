@@ -15,8 +15,10 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Datelike, Duration as Span, TimeZone, Utc};
+use piazza_booking::config::Quota;
 use piazza_booking::db::{bookings, closures, holds, spaces};
 use piazza_e2e::{
+    ServiceSections,
     app::{Database, TestApp},
     eventually,
 };
@@ -26,7 +28,6 @@ use piazza_shared::{
     bus::{Bus, Consumer, HandleError, Subscription, amqp::AmqpBus},
     contracts::booking::{BookingApproved, BookingCancelled, BookingRejected, BookingRequested},
     secret::Secret,
-    settings::Quota,
 };
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, EntityTrait, Statement};
@@ -392,7 +393,7 @@ async fn model_run(database: Database) {
         .services(&[piazza_booking::SERVICE])
         .settings(|s| {
             s.database_max_connections = 10;
-            s.booking.quotas.insert(
+            s.booking().quotas.insert(
                 "hall".into(),
                 Quota {
                     hours_per_week: Some(WEEKLY_HALL_HOURS),

@@ -4,14 +4,15 @@
 //! requests of one organisation on PostgreSQL never add up past the limit.
 
 use super::{book, expect, space};
-use piazza_e2e::app::TestApp;
-use piazza_shared::{auth::Role, settings::Quota};
+use piazza_booking::config::Quota;
+use piazza_e2e::{ServiceSections, app::TestApp};
+use piazza_shared::auth::Role;
 use reqwest::StatusCode;
 use serde_json::json;
 
 fn with_hall_quota(week: f64, month: f64) -> impl FnOnce(&mut piazza_shared::settings::Settings) {
     move |s| {
-        s.booking.quotas.insert(
+        s.booking().quotas.insert(
             "hall".into(),
             Quota {
                 hours_per_week: Some(week),

@@ -2,7 +2,7 @@
 //! 403, and a refused request that writes nothing.
 
 use super::{book, expect, fields, space};
-use piazza_e2e::app::TestApp;
+use piazza_e2e::{ServiceSections, app::TestApp};
 use piazza_shared::auth::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -17,7 +17,7 @@ async fn refused(app: &TestApp, path: &str, token: &str, body: Value) -> Vec<Str
 #[tokio::test]
 async fn bad_spaces_and_bookings_name_each_field() {
     let app = TestApp::builder()
-        .settings(|s| s.booking.max_occurrences = 10)
+        .settings(|s| s.booking().max_occurrences = 10)
         .spawn()
         .await;
     let admin = app.admin().await;

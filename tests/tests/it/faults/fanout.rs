@@ -167,7 +167,12 @@ async fn fault_2_an_smtp_server_down_during_a_fan_out_gets_every_email_once_when
     })
     .await;
     assert!(
-        unknown.len() <= app.settings.email.concurrency as usize,
+        unknown.len()
+            <= app
+                .settings
+                .section::<piazza_notifier::config::EmailSettings>()
+                .unwrap()
+                .concurrency as usize,
         "only emails in flight at the outage can be of unknown outcome: {}",
         unknown.len()
     );

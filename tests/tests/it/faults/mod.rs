@@ -34,7 +34,7 @@ use uuid::Uuid;
 
 /// Bus settings naming a deployment's own exchange and queues.
 pub fn bus_settings(namespace: &str, queue_prefix: &str) -> BusSettings {
-    let mut settings = Settings::from_toml("").unwrap().bus;
+    let mut settings = Settings::from_toml("", &[]).unwrap().bus;
     settings.namespace = namespace.to_string();
     settings.queue_prefix = queue_prefix.to_string();
     settings

@@ -10,7 +10,7 @@ mod registrations;
 mod reports;
 mod subscriptions;
 
-use piazza_e2e::{app::TestApp, eventually, mail::Email};
+use piazza_e2e::{ServiceSections, app::TestApp, eventually, mail::Email};
 use piazza_shared::{Envelope, bus::Bus, bus::amqp::AmqpBus, secret::Secret};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -26,7 +26,7 @@ pub async fn app() -> TestApp {
         .postgres()
         .rabbitmq()
         .smtp()
-        .settings(|s| s.scheduler.jobs_enabled = false)
+        .settings(|s| s.scheduler().jobs_enabled = false)
         .spawn()
         .await
 }

@@ -11,7 +11,7 @@ use axum::{
     response::{IntoResponse, Response},
     routing::get,
 };
-use piazza_e2e::app::TestApp;
+use piazza_e2e::{ServiceSections, app::TestApp};
 use piazza_scheduler::jobs::{Job, Tick, tick};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -130,10 +130,10 @@ async fn an_imported_calendar_brings_its_events_and_follows_their_changes_withou
     let app = TestApp::builder()
         .services(&[piazza_scheduler::SERVICE])
         .settings(|s| {
-            s.scheduler.jobs_enabled = false;
+            s.scheduler().jobs_enabled = false;
             // The test's calendar server runs on this machine, which imports may not reach
             // unless allowed.
-            s.scheduler.import_allowed_hosts = vec!["127.0.0.1".into()];
+            s.scheduler().import_allowed_hosts = vec!["127.0.0.1".into()];
         })
         .spawn()
         .await;
@@ -332,10 +332,10 @@ async fn a_feed_that_cannot_be_reached_or_is_no_url_is_reported() {
     let app = TestApp::builder()
         .services(&[piazza_scheduler::SERVICE])
         .settings(|s| {
-            s.scheduler.jobs_enabled = false;
+            s.scheduler().jobs_enabled = false;
             // The test's calendar server runs on this machine, which imports may not reach
             // unless allowed.
-            s.scheduler.import_allowed_hosts = vec!["127.0.0.1".into()];
+            s.scheduler().import_allowed_hosts = vec!["127.0.0.1".into()];
         })
         .spawn()
         .await;

@@ -6,7 +6,7 @@
 use super::{BOOKING_AND_SCHEDULER, Tap, expect, published, scheduler_state, season};
 use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Europe::Rome;
-use piazza_e2e::{app::TestApp, infra, unique_name};
+use piazza_e2e::{ServiceSections, app::TestApp, infra, unique_name};
 use piazza_scheduler::{
     jobs::{Job, Tick, tick},
     state::AppState,
@@ -43,7 +43,7 @@ fn utc(text: &str) -> DateTime<Utc> {
 /// themselves.
 fn settings(dir: &std::path::Path) -> Settings {
     let name = unique_name();
-    let mut settings = Settings::from_toml("").unwrap();
+    let mut settings = Settings::from_toml("", piazza_scheduler::config::SECTIONS).unwrap();
     settings.listen = "127.0.0.1:0".parse().unwrap();
     settings.data_dir = dir.to_path_buf();
     settings.secret_key = Some(Secret::new(piazza_e2e::deploy::SECRET.to_string()));
@@ -54,7 +54,7 @@ fn settings(dir: &std::path::Path) -> Settings {
     settings.bus.namespace = name.clone();
     settings.bus.queue_prefix = format!("{name}.");
     settings.bus.outbox_poll_ms = 200;
-    settings.scheduler.jobs_enabled = false;
+    settings.scheduler().jobs_enabled = false;
     settings
 }
 
@@ -100,7 +100,7 @@ async fn state(settings: &Settings) -> AppState {
         db,
         Outbox::new("scheduler"),
         Keys::from_settings(settings).unwrap(),
-        Arc::new(settings.clone()),
+        Arc::new(piazza_scheduler::config::Settings::new(Arc::new(settings.clone())).unwrap()),
     )
 }
 
@@ -225,7 +225,7 @@ async fn digests_waiting(db: &Db) -> usize {
 async fn of_two_replicas_only_one_runs_each_firing() {
     let dir = tempfile::tempdir().unwrap();
     let mut settings = settings(dir.path());
-    settings.scheduler.digest_cron = "0 0 * * * *".into();
+    settings.scheduler().digest_cron = "0 0 * * * *".into();
     // Two replicas: their own connection pools on one schema; no relay, so the outbox keeps
     // every message written.
     let one = state(&settings).await;
@@ -262,9 +262,9 @@ async fn of_two_replicas_only_one_runs_each_firing() {
 #[tokio::test]
 async fn a_repeated_local_hour_fires_once_and_a_skipped_one_fires_when_the_clock_jumps() {
     let dir = tempfile::tempdir().unwrap();
-    let mut settings = Settings::from_toml("").unwrap();
+    let mut settings = Settings::from_toml("", piazza_scheduler::config::SECTIONS).unwrap();
     settings.data_dir = dir.path().to_path_buf();
-    settings.scheduler.digest_cron = "0 30 2 * * *".into();
+    settings.scheduler().digest_cron = "0 30 2 * * *".into();
     let state = state(&settings).await;
     // Autumn: 02:30 on 31 October 2027 happens at 00:30 and again at 01:30 UTC.
     assert_eq!(
@@ -319,7 +319,7 @@ async fn reminders_go_once_per_occurrence_and_again_after_a_move_and_past_events
         .postgres()
         .rabbitmq()
         .services(&BOOKING_AND_SCHEDULER)
-        .settings(|s| s.scheduler.jobs_enabled = false)
+        .settings(|s| s.scheduler().jobs_enabled = false)
         .spawn()
         .await;
     let tap = Tap::start(&app).await;

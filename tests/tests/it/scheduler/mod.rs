@@ -124,7 +124,7 @@ pub async fn scheduler_state(app: &TestApp) -> AppState {
         app.db("scheduler").await,
         Outbox::new("scheduler"),
         Keys::from_settings(&app.settings).unwrap(),
-        app.settings.clone(),
+        std::sync::Arc::new(piazza_scheduler::config::Settings::new(app.settings.clone()).unwrap()),
     )
 }
 

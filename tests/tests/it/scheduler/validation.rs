@@ -2,7 +2,7 @@
 //! nothing a client sends answers 500.
 
 use super::{fields, published, season};
-use piazza_e2e::app::TestApp;
+use piazza_e2e::{ServiceSections, app::TestApp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -21,7 +21,7 @@ fn with(mut body: Value, key: &str, value: Value) -> Value {
 #[tokio::test]
 async fn bad_event_fields_answer_422_naming_the_field() {
     let app = TestApp::builder()
-        .settings(|s| s.scheduler.max_occurrences = 20)
+        .settings(|s| s.scheduler().max_occurrences = 20)
         .spawn()
         .await;
     let admin = app.admin().await;

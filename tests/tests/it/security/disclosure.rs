@@ -2,7 +2,7 @@
 //! secret token) and why fetching it failed (a port-probing oracle) are for administrators; why a
 //! `/readyz` check failed is for monitoring (the `ops_token`) and administrators.
 
-use piazza_e2e::{app::TestApp, mail::Mailbox};
+use piazza_e2e::{ServiceSections, app::TestApp, mail::Mailbox};
 use piazza_shared::{
     auth::{Claims, Keys, Role, caller::API_TOKEN},
     secret::Secret,
@@ -16,8 +16,8 @@ const SECRET_FEED: &str = "s3cret-feed-token";
 async fn feed_addresses_and_their_errors_are_shown_to_administrators_only() {
     let app = TestApp::builder()
         .settings(|s| {
-            s.scheduler.jobs_enabled = false;
-            s.scheduler.import_allowed_hosts = vec!["127.0.0.1".into()];
+            s.scheduler().jobs_enabled = false;
+            s.scheduler().import_allowed_hosts = vec!["127.0.0.1".into()];
         })
         .spawn()
         .await;

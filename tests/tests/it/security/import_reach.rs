@@ -11,7 +11,7 @@ use axum::{
     routing::get,
 };
 use futures::future::BoxFuture;
-use piazza_e2e::app::TestApp;
+use piazza_e2e::{ServiceSections, app::TestApp};
 use piazza_scheduler::import::fetch::{AllowedHosts, Fetched, Fetcher, Resolve};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -89,8 +89,8 @@ async fn app(allowed: &[String]) -> (TestApp, String, String) {
     let app = TestApp::builder()
         .services(&[piazza_scheduler::SERVICE])
         .settings(move |s| {
-            s.scheduler.jobs_enabled = false;
-            s.scheduler.import_allowed_hosts = allowed;
+            s.scheduler().jobs_enabled = false;
+            s.scheduler().import_allowed_hosts = allowed;
         })
         .spawn()
         .await;

@@ -20,11 +20,11 @@
 //! [`piazza_shared::db::InstanceLock`]). Taking the lock proves that its previous life is over,
 //! so it takes back at once what rows registered under its name had claimed.
 
-use crate::db::{deliveries, senders};
-use piazza_shared::{
-    db::{Db, InstanceLock},
-    settings::EmailSettings,
+use crate::{
+    config::EmailSettings,
+    db::{deliveries, senders},
 };
+use piazza_shared::db::{Db, InstanceLock};
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,

@@ -3,7 +3,7 @@
 //! Docker secret instead of the environment, where it would show in `docker inspect` and in every
 //! child process. It works for any setting, nested ones too (`PIAZZA_EMAIL__FROM_FILE`).
 
-use crate::settings::SettingsError;
+use super::error::SettingsError;
 use figment::value::Value;
 
 /// What ends the name of a variable that names a file.

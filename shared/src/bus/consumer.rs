@@ -1,0 +1,63 @@
+//! The consumer every service's queue is read by: the service's handler inside one transaction
+//! with the inbox record, so a message delivered twice takes effect once; what the bus gives up
+//! on is kept in the service's `dead_letters` table.
+
+use super::{
+    Consumer, DeadLetter, HandleError, dead_letters, handler::MessageHandler, inbox, outbox::Outbox,
+};
+use crate::{db::Db, envelope::Envelope};
+use async_trait::async_trait;
+use std::sync::Arc;
+
+/// Applies the inbox around a service's handler.
+pub struct TransactionalConsumer {
+    pub service: &'static str,
+    pub db: Db,
+    pub outbox: Outbox,
+    pub handler: Arc<dyn MessageHandler>,
+}
+
+#[async_trait]
+impl Consumer for TransactionalConsumer {
+    async fn consume(&self, envelope: Envelope) -> Result<(), HandleError> {
+        use tracing::Instrument;
+        let span = tracing::info_span!(
+            "handle_message",
+            service = self.service,
+            message_id = %envelope.id,
+            event_type = %envelope.event_type,
+            correlation_id = envelope.correlationid.as_deref().unwrap_or(""),
+        );
+        async {
+            let txn = self.db.begin().await?;
+            if !inbox::claim(&*txn, &envelope).await? {
+                txn.commit().await?;
+                metrics::counter!("piazza_messages_duplicate_total", "service" => self.service)
+                    .increment(1);
+                tracing::debug!("already handled; skipped");
+                return Ok(());
+            }
+            self.handler.handle(&txn, &envelope).await?;
+            txn.commit().await?;
+            metrics::counter!(
+                "piazza_messages_handled_total",
+                "service" => self.service,
+                "type" => envelope.event_type.clone()
+            )
+            .increment(1);
+            self.outbox.wake();
+            self.handler.after_commit(&envelope);
+            Ok(())
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// Keeps the message in the service's `dead_letters` table.
+    async fn park(&self, dead: &DeadLetter) -> anyhow::Result<bool> {
+        let txn = self.db.begin().await?;
+        dead_letters::park(&*txn, dead).await?;
+        txn.commit().await?;
+        Ok(true)
+    }
+}
