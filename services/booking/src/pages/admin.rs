@@ -13,18 +13,16 @@ use crate::{
 use axum::{extract::State, response::Response};
 use minijinja::context;
 use piazza_shared::{
-    auth::Role,
     http::{ApiError, Path},
-    web::{FormData, PageCtx, page::see_other},
+    web::{AdminOnly, CsrfForm, SignedIn, page::see_other},
 };
 use uuid::Uuid;
 
 /// Requests awaiting a decision, oldest first.
-pub async fn queue(State(state): State<PageState>, ctx: PageCtx) -> Response {
-    let caller = match ctx.require(&state.templates, &[Role::Admin]) {
-        Ok(caller) => caller,
-        Err(page) => return page,
-    };
+pub async fn queue(
+    State(state): State<PageState>,
+    SignedIn { caller, ctx, .. }: SignedIn<AdminOnly>,
+) -> Response {
     let filter = BookingFilter {
         status: Some(BookingStatus::Requested),
         limit: Some(500),
@@ -77,17 +75,10 @@ fn decided(error: &BookingError) -> bool {
 
 pub async fn approve(
     State(state): State<PageState>,
-    ctx: PageCtx,
     Path(id): Path<Uuid>,
-    form: FormData,
+    SignedIn { caller, ctx, .. }: SignedIn<AdminOnly>,
+    _: CsrfForm,
 ) -> Response {
-    let caller = match ctx.require(&state.templates, &[Role::Admin]) {
-        Ok(caller) => caller,
-        Err(page) => return page,
-    };
-    if let Err(refused) = ctx.check_post(&state.templates, form.get("csrf")) {
-        return refused;
-    }
     match bookings::approve(&state.app, &caller, id).await {
         Ok(_) => see_other("/admin/bookings?done=approved"),
         Err(error) if decided(&error) => see_other("/admin/bookings?failed=decided"),
@@ -97,17 +88,10 @@ pub async fn approve(
 
 pub async fn reject(
     State(state): State<PageState>,
-    ctx: PageCtx,
     Path(id): Path<Uuid>,
-    form: FormData,
+    SignedIn { caller, ctx, .. }: SignedIn<AdminOnly>,
+    CsrfForm(form): CsrfForm,
 ) -> Response {
-    let caller = match ctx.require(&state.templates, &[Role::Admin]) {
-        Ok(caller) => caller,
-        Err(page) => return page,
-    };
-    if let Err(refused) = ctx.check_post(&state.templates, form.get("csrf")) {
-        return refused;
-    }
     let body = RejectBody {
         reason: form.get("reason").to_string(),
     };
@@ -122,10 +106,10 @@ pub async fn reject(
 }
 
 /// Every space, open or not, with what it offers.
-pub async fn catalogue(State(state): State<PageState>, ctx: PageCtx) -> Response {
-    if let Err(page) = ctx.require(&state.templates, &[Role::Admin]) {
-        return page;
-    }
+pub async fn catalogue(
+    State(state): State<PageState>,
+    SignedIn { ctx, .. }: SignedIn<AdminOnly>,
+) -> Response {
     match rows::all_spaces(&state.app, SpaceFilter::default()).await {
         Ok(spaces) => ctx.render(
             &state.templates,

@@ -7,15 +7,13 @@ use axum::{extract::State, response::Response};
 use chrono::{Datelike, NaiveDate};
 use minijinja::context;
 use piazza_shared::{
-    auth::{Caller, Role},
+    auth::Caller,
     http::ApiError,
     web::{
-        PageCtx, chart,
+        AdminOrEvaluator, PageCtx, SignedIn, chart,
         csv::{Cell, Csv},
     },
 };
-
-const ROLES: [Role; 2] = [Role::Admin, Role::Evaluator];
 
 /// The page's range: `from` and `to` as given, else the current year.
 fn range(ctx: &PageCtx, today: NaiveDate) -> (NaiveDate, NaiveDate) {
@@ -50,11 +48,10 @@ fn percent(ratio: Option<f64>) -> String {
         .unwrap_or_else(|| "–".into())
 }
 
-pub async fn page(State(state): State<PageState>, ctx: PageCtx) -> Response {
-    let caller = match ctx.require(&state.templates, &ROLES) {
-        Ok(caller) => caller,
-        Err(page) => return page,
-    };
+pub async fn page(
+    State(state): State<PageState>,
+    SignedIn { caller, ctx, .. }: SignedIn<AdminOrEvaluator>,
+) -> Response {
     let (from, to, report) = match report(&state, &ctx, caller).await {
         Ok(found) => found,
         Err(error) => return ctx.api_error(&state.templates, error),
@@ -90,11 +87,10 @@ pub async fn page(State(state): State<PageState>, ctx: PageCtx) -> Response {
     )
 }
 
-pub async fn csv(State(state): State<PageState>, ctx: PageCtx) -> Response {
-    let caller = match ctx.require(&state.templates, &ROLES) {
-        Ok(caller) => caller,
-        Err(page) => return page,
-    };
+pub async fn csv(
+    State(state): State<PageState>,
+    SignedIn { caller, ctx, .. }: SignedIn<AdminOrEvaluator>,
+) -> Response {
     let (from, to, report) = match report(&state, &ctx, caller).await {
         Ok(found) => found,
         Err(error) => return ctx.api_error(&state.templates, error),

@@ -12,7 +12,7 @@ use minijinja::context;
 use piazza_shared::{
     auth::Role,
     http::{ApiError, LoginLimit},
-    web::{FormData, PageCtx, page::see_other, session},
+    web::{CsrfForm, FormData, PageCtx, page::see_other, session},
 };
 
 /// Where to go after logging in: only a path of ours, never another site.
@@ -48,15 +48,8 @@ pub async fn submit(
         Ok(limit) => limit,
         Err(error) => return ctx.api_error(&state.templates, error),
     };
-    if !ctx.same_origin() {
-        return ctx.error(
-            &state.templates,
-            StatusCode::FORBIDDEN,
-            ctx.t(
-                "Il modulo non viene da questo sito.",
-                "The form does not come from this site.",
-            ),
-        );
+    if let Err(refused) = ctx.check_origin(&state.templates) {
+        return refused;
     }
     let (email, password) = (form.get("email"), form.get("password"));
     if let Err(error) = limit.check_account(email) {
@@ -96,10 +89,7 @@ pub async fn submit(
 
 /// Ends the session on the server (its token is refused everywhere from then on) and clears the
 /// cookie.
-pub async fn logout(State(state): State<PageState>, ctx: PageCtx, form: FormData) -> Response {
-    if let Err(refused) = ctx.check_post(&state.templates, form.get("csrf")) {
-        return refused;
-    }
+pub async fn logout(State(state): State<PageState>, ctx: PageCtx, _: CsrfForm) -> Response {
     if let Some(claims) = &ctx.viewer
         && let Err(error) = sessions::log_out(&state.app, claims).await
     {

@@ -13,21 +13,18 @@ use crate::{
 use axum::{extract::State, http::StatusCode, response::Response};
 use minijinja::context;
 use piazza_shared::{
-    auth::Role,
     http::ApiError,
     time::parse_zone,
-    web::{FormData, PageCtx, page::see_other, words},
+    web::{CsrfForm, OperatorOrAdmin, PageCtx, SignedIn, page::see_other, words},
 };
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
-const ROLES: [Role; 2] = [Role::Operator, Role::Admin];
-
 /// `/spaces/find?date=&start=&end=&capacity=&equipment=`: spaces free for the whole time.
-pub async fn find(State(state): State<PageState>, ctx: PageCtx) -> Response {
-    if let Err(page) = ctx.require(&state.templates, &ROLES) {
-        return page;
-    }
+pub async fn find(
+    State(state): State<PageState>,
+    SignedIn { ctx, .. }: SignedIn<OperatorOrAdmin>,
+) -> Response {
     let zone = state.app.settings.time_zone;
     let (date, start, end) = (ctx.param("date"), ctx.param("start"), ctx.param("end"));
     let mut errors = BTreeMap::new();
@@ -104,10 +101,10 @@ async fn spaces_for_form(state: &PageState) -> Result<Vec<rows::SpaceRow>, ApiEr
 }
 
 /// The request form, filled from the finder's link when it came from there.
-pub async fn new_form(State(state): State<PageState>, ctx: PageCtx) -> Response {
-    if let Err(page) = ctx.require(&state.templates, &ROLES) {
-        return page;
-    }
+pub async fn new_form(
+    State(state): State<PageState>,
+    SignedIn { ctx, .. }: SignedIn<OperatorOrAdmin>,
+) -> Response {
     let spaces = match spaces_for_form(&state).await {
         Ok(spaces) => spaces,
         Err(error) => return ctx.api_error(&state.templates, error),
@@ -137,14 +134,11 @@ fn form_field(api_field: &str) -> &str {
 
 /// Requests the space as `POST /api/v1/bookings` does (the same use case), and shows what that
 /// says.
-pub async fn request(State(state): State<PageState>, ctx: PageCtx, form: FormData) -> Response {
-    let caller = match ctx.require(&state.templates, &ROLES) {
-        Ok(caller) => caller,
-        Err(page) => return page,
-    };
-    if let Err(refused) = ctx.check_post(&state.templates, form.get("csrf")) {
-        return refused;
-    }
+pub async fn request(
+    State(state): State<PageState>,
+    SignedIn { caller, ctx, .. }: SignedIn<OperatorOrAdmin>,
+    CsrfForm(form): CsrfForm,
+) -> Response {
     let spaces = match spaces_for_form(&state).await {
         Ok(spaces) => spaces,
         Err(error) => return ctx.api_error(&state.templates, error),
@@ -278,11 +272,10 @@ fn explain(conflicts: &[serde_json::Value], zone: chrono_tz::Tz, ctx: &PageCtx) 
 }
 
 /// The operator's bookings (an administrator sees everyone's), with their status.
-pub async fn mine(State(state): State<PageState>, ctx: PageCtx) -> Response {
-    let caller = match ctx.require(&state.templates, &ROLES) {
-        Ok(caller) => caller,
-        Err(page) => return page,
-    };
+pub async fn mine(
+    State(state): State<PageState>,
+    SignedIn { caller, ctx, .. }: SignedIn<OperatorOrAdmin>,
+) -> Response {
     let filter = BookingFilter {
         limit: Some(500),
         ..BookingFilter::default()

@@ -11,16 +11,14 @@ use axum::{extract::State, response::Response};
 use chrono::{Datelike, NaiveDate};
 use minijinja::context;
 use piazza_shared::{
-    auth::{Caller, Role},
+    auth::Caller,
     http::ApiError,
     web::{
-        PageCtx, chart,
+        AdminOrEvaluator, PageCtx, SignedIn, chart,
         csv::{Cell, Csv},
         words,
     },
 };
-
-const ROLES: [Role; 2] = [Role::Admin, Role::Evaluator];
 
 async fn report(
     state: &PageState,
@@ -49,11 +47,10 @@ async fn report(
     Ok((from, to, outreach))
 }
 
-pub async fn page(State(state): State<PageState>, ctx: PageCtx) -> Response {
-    let caller = match ctx.require(&state.templates, &ROLES) {
-        Ok(caller) => caller,
-        Err(page) => return page,
-    };
+pub async fn page(
+    State(state): State<PageState>,
+    SignedIn { caller, ctx, .. }: SignedIn<AdminOrEvaluator>,
+) -> Response {
     let (from, to, o) = match report(&state, &ctx, caller).await {
         Ok(found) => found,
         Err(error) => return ctx.api_error(&state.templates, error),
@@ -79,11 +76,10 @@ pub async fn page(State(state): State<PageState>, ctx: PageCtx) -> Response {
     )
 }
 
-pub async fn csv(State(state): State<PageState>, ctx: PageCtx) -> Response {
-    let caller = match ctx.require(&state.templates, &ROLES) {
-        Ok(caller) => caller,
-        Err(page) => return page,
-    };
+pub async fn csv(
+    State(state): State<PageState>,
+    SignedIn { caller, ctx, .. }: SignedIn<AdminOrEvaluator>,
+) -> Response {
     let (from, to, o) = match report(&state, &ctx, caller).await {
         Ok(found) => found,
         Err(error) => return ctx.api_error(&state.templates, error),
