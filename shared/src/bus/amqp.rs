@@ -9,6 +9,9 @@
 //! and publishes `mandatory` every message some service consumes: a message the broker cannot
 //! route comes back ([`BusError::Unroutable`]) instead of being confirmed and dropped, so the
 //! outbox keeps it and tries again (by then the publisher has declared the topology afresh).
+//!
+//! Over 400 lines as one thing: the publisher, the consumer and the topology speak one protocol
+//! and share its connection handling; split, each half would need the other's internals.
 
 mod dead_queue;
 

@@ -8,6 +8,9 @@
 //! the embedded default, and every rule (validation, quotas, the bus) applies to it. Only the three
 //! accounts are made the way `piazza user add` makes them. Dates are relative to the application's
 //! clock, so the programme always lies in the weeks ahead.
+//!
+//! Over 400 lines as one thing: most of it is the demo programme itself (spaces, events, people),
+//! written out as the API bodies an administrator would send.
 
 use anyhow::{Context, bail};
 use chrono::{Datelike, Duration, NaiveDate};
