@@ -6,6 +6,8 @@ pub mod booking;
 mod m20261127_000001_dead_letters;
 mod m20261202_000001_audit_log;
 mod m20261204_000001_revocations;
+mod m20261206_000001_form_confirmations;
+mod m20261206_000002_rate_limits;
 mod messaging;
 pub mod notifier;
 pub mod scheduler;

@@ -71,8 +71,12 @@ pub fn after(duration: Duration) -> DateTime<Utc> {
 mod tests {
     use super::*;
 
+    /// The clock is the process's: its tests take turns.
+    static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
     #[test]
     fn a_moved_clock_reads_its_start_and_keeps_running() {
+        let _turn = SERIAL.lock();
         let start = DateTime::parse_from_rfc3339("2031-05-06T07:08:09Z")
             .map(|t| t.with_timezone(&Utc))
             .unwrap_or_default();

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod bus;
 pub mod clock;
+pub mod confirmations;
 pub mod contracts;
 pub mod db;
 pub mod email;

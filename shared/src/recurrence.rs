@@ -478,8 +478,8 @@ mod properties {
         }
 
         /// An expanded series starts with its first occurrence, never runs backwards, makes at
-        /// most `max` occurrences, each as long as the first in wall-clock time, and skips what
-        /// it excludes.
+        /// most `max` occurrences, none after its last day (unless the rule ends itself), each
+        /// as long as the first in wall-clock time, and skips what it excludes.
         #[test]
         fn an_expanded_series_keeps_its_promises(
             rule in rule(),
@@ -508,6 +508,11 @@ mod properties {
             }
             for instance in &all {
                 prop_assert!(instance.wall >= first, "{instance:?} before {first}");
+                // A rule that says when it ends is its own bound; any other ends on the last day.
+                prop_assert!(
+                    is_bounded(&rule) || instance.wall.date() <= first.date() + Duration::days(400),
+                    "{instance:?} after the last day"
+                );
                 prop_assert!(instance.ends_at >= instance.starts_at, "{instance:?}");
             }
             if let Some(skipped) = all.get(skip) {

@@ -103,9 +103,22 @@ pub enum Bound {
     End,
 }
 
+/// A `YYYY-MM-DD` date, exactly (RFC 3339 `full-date`, the OpenAPI `date` format):
+/// `NaiveDate::parse_from_str` alone also takes `2027-3-2` and signed or longer years.
+pub fn parse_date(value: &str) -> Option<NaiveDate> {
+    let shaped = value.len() == 10
+        && value.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    shaped
+        .then(|| NaiveDate::parse_from_str(value, "%Y-%m-%d").ok())
+        .flatten()
+}
+
 /// A range bound: an RFC 3339 instant, or a `YYYY-MM-DD` date read in `zone`.
 pub fn parse_bound(value: &str, zone: Tz, bound: Bound) -> Result<DateTime<Utc>, String> {
-    if let Ok(date) = NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+    if let Some(date) = parse_date(value) {
         let day = match bound {
             Bound::Start => date,
             Bound::End => date
@@ -192,8 +205,65 @@ mod tests {
     }
 
     #[test]
+    fn a_date_is_exactly_yyyy_mm_dd() {
+        assert_eq!(
+            parse_date("2027-03-02"),
+            NaiveDate::from_ymd_opt(2027, 3, 2)
+        );
+        for bad in [
+            "2027-3-2",
+            "2027-03-2",
+            "+2027-03-02",
+            "02027-03-02",
+            "2027-02-30",
+            " 2027-03-02",
+            "",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+        assert!(parse_bound("2027-3-2", Rome, Bound::Start).is_err());
+    }
+
+    #[test]
     fn unknown_zones_are_refused() {
         assert!(parse_zone("Europe/Cremona").is_err());
         assert_eq!(parse_zone("Europe/Rome").unwrap(), Rome);
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        /// What is read as a date or an instant is read without panicking, and a date read is
+        /// the one its text writes.
+        #[test]
+        fn any_text_is_read_or_refused(text in "\\PC{0,40}") {
+            if let Some(date) = parse_date(&text) {
+                prop_assert_eq!(date.format("%Y-%m-%d").to_string(), text.clone());
+            }
+            let _ = parse_instant(&text);
+            let _ = parse_zone(&text);
+            let _ = parse_bound(&text, chrono_tz::Europe::Rome, Bound::End);
+        }
+
+        /// Every date and every instant reads back as itself.
+        #[test]
+        fn dates_and_instants_round_trip(days in -300_000i64..300_000, seconds in 0i64..86_400, offset in -14i32 * 60..=14 * 60) {
+            let date = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap() + chrono::Duration::days(days);
+            if (0..=9999).contains(&chrono::Datelike::year(&date)) {
+                prop_assert_eq!(parse_date(&date.format("%Y-%m-%d").to_string()), Some(date));
+            }
+            let zone = chrono::FixedOffset::east_opt(offset * 60).unwrap();
+            let instant = date.and_time(NaiveTime::MIN) + chrono::Duration::seconds(seconds);
+            let text = zone.from_utc_datetime(&instant).to_rfc3339();
+            if (0..=9999).contains(&chrono::Datelike::year(&instant)) {
+                prop_assert_eq!(parse_instant(&text), Ok(Utc.from_utc_datetime(&instant)));
+            }
+        }
     }
 }

@@ -7,7 +7,10 @@
 //! - database round trips per booking request (the outbox relay's included), counted from
 //!   sqlx's statement events;
 //! - availability of one space over a six-month season holding 2,000 bookings
-//!   (`GET /api/v1/spaces/{id}/availability?from=…&to=…`, target p99 ≤ 5 ms).
+//!   (`GET /api/v1/spaces/{id}/availability?from=…&to=…`, target p99 ≤ 5 ms);
+//! - the rate limiter: checks per second from 16 concurrent tasks and their p99, each check a
+//!   distinct key (a crowd of addresses) and all on one hot key (one address hammering a login),
+//!   counted in PostgreSQL (what replicas share) and in memory (the embedded form).
 //!
 //! Times are measured by HTTP clients in the same process, bodies read in full.
 //!
@@ -17,6 +20,10 @@
 
 use chrono::{Duration as Days, TimeZone, Utc};
 use piazza_e2e::app::TestApp;
+use piazza_shared::{
+    http::limit::{LimitStore, MemoryStore, PostgresStore, RateLimiter},
+    settings::LimitSettings,
+};
 use serde_json::{Value, json};
 use std::{
     sync::{
@@ -31,6 +38,7 @@ const SPACES: usize = 100;
 const REQUESTS: usize = 8_000;
 const AVAILABILITY_ROUNDS: usize = 300;
 const ROUND_TRIP_REQUESTS: usize = 200;
+const LIMIT_CHECKS: usize = 20_000;
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
@@ -290,6 +298,62 @@ async fn round_trips(app: &TestApp, admin: &str, space: &str) {
     );
 }
 
+/// `LIMIT_CHECKS` hits from `CLIENTS` tasks on `limiter`: on distinct keys, or all on one.
+async fn limiter_run(limiter: Arc<RateLimiter>, hot: bool) -> (f64, Duration) {
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..CLIENTS {
+        let (limiter, next) = (limiter.clone(), next.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut times = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= LIMIT_CHECKS {
+                    return times;
+                }
+                let key = if hot {
+                    "bench-hot".to_string()
+                } else {
+                    format!("bench-{i}")
+                };
+                let start = Instant::now();
+                // A limit no run reaches: every check is counted and let through.
+                limiter.hit(&key, u32::MAX).await.unwrap();
+                times.push(start.elapsed());
+            }
+        }));
+    }
+    let mut times = Vec::with_capacity(LIMIT_CHECKS);
+    for task in tasks {
+        times.extend(task.await.unwrap());
+    }
+    let rate = LIMIT_CHECKS as f64 / started.elapsed().as_secs_f64();
+    times.sort();
+    (rate, percentile(&times, 0.99))
+}
+
+async fn limiter(app: &TestApp) {
+    let db = app.db("booking").await;
+    let limits = LimitSettings::default();
+    let stores: [(&str, Arc<dyn LimitStore>); 2] = [
+        ("PostgreSQL", Arc::new(PostgresStore::new(db.clone()))),
+        ("memory", Arc::new(MemoryStore::new())),
+    ];
+    for (name, store) in stores {
+        for hot in [false, true] {
+            let limiter = Arc::new(RateLimiter::with_store(&limits, store.clone()));
+            let (rate, p99) = limiter_run(limiter, hot).await;
+            println!(
+                "  rate limiter, {name}, {}: {rate:.0} checks/s, p99 {:.2} ms ({CLIENTS} tasks)",
+                if hot { "one hot key" } else { "distinct keys" },
+                ms(p99)
+            );
+        }
+    }
+    db.close().await;
+}
+
 fn main() {
     use tracing_subscriber::layer::SubscriberExt;
     tracing::subscriber::set_global_default(tracing_subscriber::registry().with(Statements))
@@ -327,6 +391,7 @@ fn main() {
         pgbench(&app, "booking_txn.sql").await;
         round_trips(&app, &admin, &ids[0]).await;
         availability(&app, &admin).await;
+        limiter(&app).await;
         app.stop().await;
     });
 }

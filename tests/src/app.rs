@@ -105,6 +105,11 @@ impl AppBuilder {
         settings.limits.login_per_account = 1000;
         settings.limits.login_per_address = 10_000;
         settings.limits.public_per_address = 10_000;
+        // Likewise the confirmations the public forms may cause (tests/tests/it/security/floods.rs
+        // lowers them); the repeat window stays as deployed.
+        settings.forms.per_recipient_per_day = 10_000;
+        settings.forms.per_client_per_hour = 10_000;
+        settings.forms.noscript_per_client_per_hour = 10_000;
         let schema_prefix = format!("{name}_");
         if self.database == Database::Postgres {
             settings.database_url = Some(Secret::new(crate::database_url()));

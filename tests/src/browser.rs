@@ -43,6 +43,16 @@ pub fn screenshot_dir() -> PathBuf {
 impl Browser {
     /// Starts chromedriver and a headless Chromium (as root, so without the sandbox).
     pub async fn start() -> Self {
+        Self::start_with(true).await
+    }
+
+    /// [`Browser::start`] with pages' JavaScript off (the visitor who blocks scripts); WebDriver's
+    /// own scripts (`run`, `text`) still work.
+    pub async fn start_without_javascript() -> Self {
+        Self::start_with(false).await
+    }
+
+    async fn start_with(javascript: bool) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
@@ -83,7 +93,10 @@ impl Browser {
                     format!("--user-data-dir={}", profile.path().display()),
                 ],
                 // An Italian visitor, as most are: pages choose the language from this.
-                "prefs": { "intl.accept_languages": "it-IT,it" }
+                "prefs": {
+                    "intl.accept_languages": "it-IT,it",
+                    "profile.managed_default_content_settings.javascript": if javascript { 1 } else { 2 }
+                }
             }
         }}});
         let answer: Value = http

@@ -12,6 +12,7 @@ pub mod broker;
 pub mod browser;
 pub mod clock;
 pub mod deploy;
+pub mod gateway;
 pub mod infra;
 pub mod mail;
 pub mod metrics;

@@ -6,7 +6,8 @@ Usage: python3 deploy_check.py RENDERED.yaml...
 - deploy/kubernetes/base/rabbitmq/topology.yaml is what deploy/rabbitmq/kubernetes.py makes of
   deploy/rabbitmq/definitions.json (which the Rust tests check against the code's topology);
 - each overlay's Ingress sends every path of deploy/gateway.conf to the same service, and
-  /metrics and /readyz nowhere public;
+  /metrics and /readyz nowhere public; each upstream gateway.conf names is declared in
+  deploy/gateway-upstreams.conf;
 - every Secret a pod reads is one the README tells the operator to make, or CloudNativePG makes,
   and every PIAZZA_<KEY>_FILE a container is given names a file one of its Secrets puts there.
 """
@@ -31,12 +32,19 @@ errors = []
 def gateway_routes():
     """(path, exact) -> service, from deploy/gateway.conf."""
     routes = {}
-    pattern = re.compile(r"\s*location (= )?(\S+)\s+\{ proxy_pass http://(\w+):8080; \}")
+    pattern = re.compile(r"\s*location (= )?(\S+)\s+\{ proxy_pass http://(\w+); \}")
     for line in (ROOT / "deploy/gateway.conf").read_text().splitlines():
         match = pattern.match(line)
         if match:
             routes[(match.group(2), bool(match.group(1)))] = "piazza-" + match.group(3)
     return routes
+
+
+def check_upstreams():
+    declared = set(re.findall(r"^upstream (\w+) \{", (ROOT / "deploy/gateway-upstreams.conf").read_text(), re.M))
+    used = {service.removeprefix("piazza-") for service in gateway_routes().values()}
+    if not used or used - declared:
+        errors.append(f"deploy/gateway.conf passes to {sorted(used)}, deploy/gateway-upstreams.conf declares {sorted(declared)}")
 
 
 def gateway_refused():
@@ -108,6 +116,7 @@ def check_rendered(path):
 
 
 check_topology()
+check_upstreams()
 for rendered in sys.argv[1:]:
     check_rendered(rendered)
 for error in errors:

@@ -20,6 +20,7 @@ impl MigratorTrait for BookingMigrator {
             Box::new(crate::m20261202_000001_audit_log::Migration),
             Box::new(crate::m20261204_000001_revocations::Migration),
             Box::new(m20261204_000001_account_sessions::Migration),
+            Box::new(crate::m20261206_000002_rate_limits::Migration),
         ]
     }
 }

@@ -22,6 +22,8 @@ impl MigratorTrait for NotifierMigrator {
             Box::new(crate::m20261204_000001_revocations::Migration),
             Box::new(m20261210_000001_sender_leases::Migration),
             Box::new(m20261211_000001_sender_names::Migration),
+            Box::new(crate::m20261206_000001_form_confirmations::Migration),
+            Box::new(crate::m20261206_000002_rate_limits::Migration),
         ]
     }
 }

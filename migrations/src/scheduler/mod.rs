@@ -22,6 +22,8 @@ impl MigratorTrait for SchedulerMigrator {
             Box::new(m20261126_000003_jobs_and_feeds::Migration),
             Box::new(crate::m20261202_000001_audit_log::Migration),
             Box::new(crate::m20261204_000001_revocations::Migration),
+            Box::new(crate::m20261206_000001_form_confirmations::Migration),
+            Box::new(crate::m20261206_000002_rate_limits::Migration),
         ]
     }
 }

@@ -25,6 +25,11 @@ pub struct Registration {
     /// emails to carry. Added after version 1 was published: absent in older messages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancel_url: Option<String>,
+    /// The same confirmation went to this address within the repeat window of the public forms
+    /// (`forms.repeat_window_seconds`): keep the registration, send no email. Absent (false) in
+    /// older messages.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub quiet: bool,
 }
 
 /// The event a registration is for, and the registration.

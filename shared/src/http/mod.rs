@@ -7,6 +7,7 @@ pub mod client;
 pub mod extract;
 pub mod layers;
 pub mod limit;
+pub mod links;
 pub mod openapi;
 pub mod ops;
 pub mod origin;

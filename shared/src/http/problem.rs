@@ -68,6 +68,14 @@ pub enum ApiError {
     Forbidden(String),
     #[error("too many requests; retry in {retry_after} s")]
     TooManyRequests { retry_after: u64 },
+    /// A 429 about one field of the request (too many confirmations to this `email`, say):
+    /// the problem names it in `errors`, and `Retry-After` says when to try again.
+    #[error("{field}: {message}; retry in {retry_after} s")]
+    TooManyFor {
+        field: &'static str,
+        message: String,
+        retry_after: u64,
+    },
     #[error("the request body is larger than allowed")]
     PayloadTooLarge,
     #[error("send the body as application/json")]
@@ -119,7 +127,7 @@ impl ApiError {
                 "Authentication required",
             ),
             ApiError::Forbidden(_) => ("forbidden", StatusCode::FORBIDDEN, "Forbidden"),
-            ApiError::TooManyRequests { .. } => (
+            ApiError::TooManyRequests { .. } | ApiError::TooManyFor { .. } => (
                 "rate_limited",
                 StatusCode::TOO_MANY_REQUESTS,
                 "Too many requests",
@@ -157,6 +165,9 @@ impl ApiError {
         let (errors, conflicts) = match self {
             ApiError::Validation(errors) => (errors.clone(), Vec::new()),
             ApiError::Conflict { conflicts, .. } => (Vec::new(), conflicts.clone()),
+            ApiError::TooManyFor { field, message, .. } => {
+                (vec![FieldError::new(*field, message.clone())], Vec::new())
+            }
             _ => (Vec::new(), Vec::new()),
         };
         let detail = match self {
@@ -206,7 +217,8 @@ impl IntoResponse for ApiError {
             HeaderValue::from_static("application/problem+json"),
         );
         match &self {
-            ApiError::TooManyRequests { retry_after } => {
+            ApiError::TooManyRequests { retry_after }
+            | ApiError::TooManyFor { retry_after, .. } => {
                 if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
                     headers.insert(header::RETRY_AFTER, value);
                 }

@@ -48,6 +48,8 @@ pub struct Application {
     settings: Arc<Settings>,
     shutdown: CancellationToken,
     routes: Vec<String>,
+    /// Pruned of ended windows while the application runs.
+    limiter: Arc<RateLimiter>,
 }
 
 impl Application {
@@ -135,9 +137,10 @@ impl Application {
         let (api, mut openapi) = routes.split_for_parts();
         // After the merge, so it reaches every service's operations.
         utoipa::Modify::modify(&crate::http::openapi::ProblemContent, &mut openapi);
-        let openapi_json = openapi
-            .to_json()
-            .context("serialising the OpenAPI document")?;
+        let mut document =
+            serde_json::to_value(&openapi).context("serialising the OpenAPI document")?;
+        crate::http::links::add(&mut document);
+        let openapi_json = document.to_string();
         let ops_state = Arc::new(ops::OpsState {
             databases: running.iter().map(|r| (r.name, r.db.clone())).collect(),
             bus: bus.clone(),
@@ -165,12 +168,18 @@ impl Application {
         ));
         // Pages check their own session and roles (`crate::web::SignedIn`, `crate::web::PageCtx`).
         let router = router.merge(pages).merge(crate::web::assets::router());
-        let limiter = Arc::new(RateLimiter::new(&settings.limits));
-        let router = layers::with_layers(router, &settings, limiter);
+        // Shared by the replicas through the first service's database when it is PostgreSQL
+        // (each service counts in its own schema), in memory on SQLite.
+        let limiter = Arc::new(match running.first() {
+            Some(first) => RateLimiter::for_database(&settings.limits, &first.db),
+            None => RateLimiter::new(&settings.limits),
+        });
+        let router = layers::with_layers(router, &settings, limiter.clone());
         Ok(Self {
             routes,
             listener,
             router,
+            limiter,
             bus,
             services: running,
             settings,
@@ -208,11 +217,13 @@ impl Application {
             settings,
             shutdown,
             routes: _,
+            limiter,
         } = self;
         let relays_stop = CancellationToken::new();
         let mut intake = JoinSet::new();
         let mut relays = JoinSet::new();
         let retention = chrono::Duration::days(i64::from(settings.bus.inbox_retention_days));
+        intake.spawn(limiter.run_pruner(shutdown.clone()));
         for service in services {
             let poll = Duration::from_millis(settings.bus.outbox_poll_ms);
             let relay = Relay::new(service.db.clone(), bus.clone(), &service.outbox, poll);

@@ -238,6 +238,75 @@ impl Default for LimitSettings {
     }
 }
 
+/// The public forms that send an email to the address they are given (subscribe, register): how
+/// many confirmations one recipient and one client address may cause, and the challenge the
+/// pages' forms carry (see `piazza_shared::confirmations` and `piazza_shared::web::challenge`).
+/// Counted in each service's database, so every replica counts together.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormSettings {
+    /// Confirmations sent to one address in 24 hours. Default 5.
+    pub per_recipient_per_day: u32,
+    /// Confirmations caused from one client address in an hour. Default 20.
+    pub per_client_per_hour: u32,
+    /// Of those, sent from forms posted without JavaScript (no proof of work). Default 5.
+    pub noscript_per_client_per_hour: u32,
+    /// A second confirmation for the same address and the same thing within this many seconds
+    /// is answered as a success but not sent. Default 3600.
+    pub repeat_window_seconds: u64,
+    /// Leading zero bits the proof of work must find (each bit doubles the work). Default 16.
+    pub challenge_bits: u8,
+    /// How long a form's challenge may be answered, in seconds. Default 1800.
+    pub challenge_lifetime_seconds: u64,
+    /// A form posted without a solved challenge (no JavaScript) is taken only this many seconds
+    /// after its page was served. Default 3.
+    pub noscript_min_seconds: u64,
+}
+
+impl Default for FormSettings {
+    fn default() -> Self {
+        Self {
+            per_recipient_per_day: 5,
+            per_client_per_hour: 20,
+            noscript_per_client_per_hour: 5,
+            repeat_window_seconds: 3600,
+            challenge_bits: 16,
+            challenge_lifetime_seconds: 1800,
+            noscript_min_seconds: 3,
+        }
+    }
+}
+
+impl FormSettings {
+    pub(super) fn validate(&self) -> Result<(), SettingsError> {
+        for (key, value) in [
+            ("forms.per_recipient_per_day", self.per_recipient_per_day),
+            ("forms.per_client_per_hour", self.per_client_per_hour),
+            (
+                "forms.noscript_per_client_per_hour",
+                self.noscript_per_client_per_hour,
+            ),
+        ] {
+            if value == 0 {
+                return Err(SettingsError::new(key, "must be at least 1"));
+            }
+        }
+        if self.challenge_bits > 28 {
+            return Err(SettingsError::new(
+                "forms.challenge_bits",
+                "at most 28 (each bit doubles the work a browser does)",
+            ));
+        }
+        if self.challenge_lifetime_seconds <= self.noscript_min_seconds {
+            return Err(SettingsError::new(
+                "forms.challenge_lifetime_seconds",
+                "must be longer than forms.noscript_min_seconds",
+            ));
+        }
+        Ok(())
+    }
+}
+
 impl LimitSettings {
     pub(super) fn validate(&self) -> Result<(), SettingsError> {
         if self.window_seconds == 0 {

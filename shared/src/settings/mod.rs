@@ -15,7 +15,7 @@ mod error;
 mod sections;
 mod service;
 
-pub use common::{AuthSettings, BusSettings, HttpSettings, LimitSettings, LogFormat};
+pub use common::{AuthSettings, BusSettings, FormSettings, HttpSettings, LimitSettings, LogFormat};
 pub use error::SettingsError;
 pub use sections::{Section, SectionDef, Sections};
 
@@ -74,6 +74,7 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub http: HttpSettings,
     pub limits: LimitSettings,
+    pub forms: FormSettings,
     /// The services' own sections (`[booking]`, `[scheduler]`, `[email]`), each defined,
     /// defaulted and checked in its service's `config.rs`: read them with [`Settings::section`].
     #[serde(skip)]
@@ -95,6 +96,7 @@ struct Defaults {
     auth: AuthSettings,
     http: HttpSettings,
     limits: LimitSettings,
+    forms: FormSettings,
 }
 
 impl Default for Defaults {
@@ -112,6 +114,7 @@ impl Default for Defaults {
             auth: AuthSettings::default(),
             http: HttpSettings::default(),
             limits: LimitSettings::default(),
+            forms: FormSettings::default(),
         }
     }
 }
@@ -244,7 +247,8 @@ impl Settings {
         self.auth.validate()?;
         self.sections.validate()?;
         self.http.validate()?;
-        self.limits.validate()
+        self.limits.validate()?;
+        self.forms.validate()
     }
 
     /// This service's own section `T`, as loaded.

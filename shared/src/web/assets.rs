@@ -1,5 +1,6 @@
-//! The one style sheet, compiled in and served by every listener under a versioned address, so
-//! browsers keep it for a year and fetch it again only when it changes.
+//! The one style sheet and the forms' challenge solver (`challenge.js`, see
+//! [`super::challenge`]), compiled in and served by every listener under versioned addresses, so
+//! browsers keep them for a year and fetch them again only when they change.
 
 use axum::{
     Router,
@@ -11,34 +12,50 @@ use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
 
 const CSS: &str = include_str!("../../templates/piazza.css");
+const CHALLENGE_JS: &str = include_str!("../../templates/challenge.js");
+
+fn versioned(path: &str, content: &str) -> String {
+    let digest = Sha256::digest(content.as_bytes());
+    let version: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+    format!("{path}?v={version}")
+}
 
 /// The address pages link the style sheet by: its content's hash makes every change a new URL.
 pub fn css_href() -> &'static str {
     static HREF: OnceLock<String> = OnceLock::new();
-    HREF.get_or_init(|| {
-        let digest = Sha256::digest(CSS.as_bytes());
-        let version: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
-        format!("/assets/piazza.css?v={version}")
-    })
+    HREF.get_or_init(|| versioned("/assets/piazza.css", CSS))
+}
+
+/// The address of the forms' challenge solver, versioned as the style sheet is.
+pub fn challenge_js_href() -> &'static str {
+    static HREF: OnceLock<String> = OnceLock::new();
+    HREF.get_or_init(|| versioned("/assets/challenge.js", CHALLENGE_JS))
 }
 
 async fn css() -> impl IntoResponse {
+    asset("text/css; charset=utf-8", CSS)
+}
+
+async fn challenge_js() -> impl IntoResponse {
+    asset("text/javascript; charset=utf-8", CHALLENGE_JS)
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {
     (
         [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/css; charset=utf-8"),
-            ),
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
             (
                 header::CACHE_CONTROL,
                 HeaderValue::from_static("public, max-age=31536000, immutable"),
             ),
         ],
-        CSS,
+        body,
     )
 }
 
-/// `/assets/piazza.css`, mounted once per listener by the runtime.
+/// `/assets/piazza.css` and `/assets/challenge.js`, mounted once per listener by the runtime.
 pub fn router() -> Router {
-    Router::new().route("/assets/piazza.css", get(css))
+    Router::new()
+        .route("/assets/piazza.css", get(css))
+        .route("/assets/challenge.js", get(challenge_js))
 }

@@ -3,6 +3,7 @@
 //! protection for the forms they post, and form bodies read without surprises.
 
 pub mod assets;
+pub mod challenge;
 pub mod chart;
 pub mod cookies;
 pub mod csv;

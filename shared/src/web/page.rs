@@ -291,17 +291,40 @@ impl PageCtx {
         let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::BAD_REQUEST);
         let retry_after = match &error {
             ApiError::TooManyRequests { retry_after } => Some(*retry_after),
+            ApiError::TooManyFor { retry_after, .. } => Some(*retry_after),
             _ => None,
         };
-        let message = match status {
-            StatusCode::NOT_FOUND => self.t("Non trovato.", "Not found.").to_string(),
-            StatusCode::TOO_MANY_REQUESTS => self
+        let message = match (&error, status) {
+            (ApiError::TooManyFor { retry_after, .. }, _) => {
+                let minutes = retry_after.div_ceil(60).max(1);
+                let hours = retry_after.div_ceil(3600);
+                let when = match (self.lang, minutes) {
+                    (Lang::It, 1) => "1 minuto".to_string(),
+                    (Lang::It, 2..=90) => format!("{minutes} minuti"),
+                    (Lang::It, _) => format!("{hours} ore"),
+                    (Lang::En, 1) => "1 minute".to_string(),
+                    (Lang::En, 2..=90) => format!("{minutes} minutes"),
+                    (Lang::En, _) => format!("{hours} hours"),
+                };
+                match self.lang {
+                    Lang::It => format!(
+                        "Abbiamo già scritto troppe volte a questo indirizzo, o da qui: per \
+                         proteggere chi lo riceve non inviamo altro per ora. Riprova fra {when}."
+                    ),
+                    Lang::En => format!(
+                        "We have written to this address, or from here, too often: to protect \
+                         its owner we send nothing more for now. Try again in {when}."
+                    ),
+                }
+            }
+            (_, StatusCode::NOT_FOUND) => self.t("Non trovato.", "Not found.").to_string(),
+            (_, StatusCode::TOO_MANY_REQUESTS) => self
                 .t(
                     "Troppe richieste da questo indirizzo: riprova fra poco.",
                     "Too many requests from this address: try again shortly.",
                 )
                 .to_string(),
-            StatusCode::INTERNAL_SERVER_ERROR => self
+            (_, StatusCode::INTERNAL_SERVER_ERROR) => self
                 .t(
                     "Qualcosa non ha funzionato: riprova fra poco.",
                     "Something went wrong: try again shortly.",

@@ -171,7 +171,7 @@ pub(crate) fn gateway_locations() -> Vec<(String, bool, String)> {
             let upstream = rest
                 .split("proxy_pass http://")
                 .nth(1)?
-                .split(':')
+                .split([':', ';'])
                 .next()?
                 .to_string();
             Some((prefix, exact, upstream))

@@ -13,6 +13,7 @@ mod messaging;
 mod notifier;
 mod operations;
 mod pages;
+mod replicas;
 mod scheduler;
 mod secrets;
 mod security;

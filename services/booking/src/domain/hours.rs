@@ -14,9 +14,9 @@ pub use piazza_shared::time::Weekday;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct OpeningHours {
     pub weekday: Weekday,
-    #[schema(example = "09:00")]
+    #[schema(example = "09:00", pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub opens: String,
-    #[schema(example = "19:00")]
+    #[schema(example = "19:00", pattern = "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$")]
     pub closes: String,
 }
 
@@ -29,7 +29,9 @@ pub(crate) fn minutes(text: &str) -> Option<u32> {
         return Some(24 * 60);
     }
     let (h, m) = text.split_once(':')?;
-    if h.len() != 2 || m.len() != 2 {
+    // Two ASCII digits each: `u32::from_str` alone would take `+9` as nine.
+    let two_digits = |s: &str| s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit());
+    if !two_digits(h) || !two_digits(m) {
         return None;
     }
     let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
@@ -194,6 +196,21 @@ mod tests {
     }
 
     #[test]
+    fn a_time_is_two_digits_a_colon_and_two_digits() {
+        for good in ["00:00", "09:05", "23:59", "24:00"] {
+            assert!(minutes(good).is_some(), "{good}");
+        }
+        for bad in [
+            "+9:00", "09:+5", "9:00", "-1:00", "24:01", "12:60", " 9:00", "09:0 ", "0900", "",
+        ] {
+            assert_eq!(minutes(bad), None, "{bad}");
+        }
+        let (_, v) = hours(&[(Weekday::Mon, "+9:00", "19:00")]);
+        let problem = v.finish().unwrap_err().to_problem();
+        assert_eq!(problem.errors[0].field, "opening_hours[0].opens");
+    }
+
+    #[test]
     fn no_hours_means_always_open() {
         let (h, _) = hours(&[]);
         assert!(h.covers(Rome, at("2027-03-03T01:00:00Z"), at("2027-03-05T01:00:00Z")));
@@ -213,5 +230,29 @@ mod tests {
                 (at("2027-03-03T08:00:00Z"), at("2027-03-03T12:00:00Z")),
             ]
         );
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// A time read is the one its text writes: `HH:MM` with two digits each, or `24:00`.
+        #[test]
+        fn a_time_read_is_the_one_written(text in "[+\\- 0-9:]{0,7}|\\PC{0,8}") {
+            if let Some(m) = minutes(&text) {
+                prop_assert!(m <= 24 * 60);
+                prop_assert_eq!(format!("{:02}:{:02}", m / 60, m % 60), text);
+            }
+        }
+
+        #[test]
+        fn every_time_of_the_day_is_read(h in 0u32..24, m in 0u32..60) {
+            prop_assert_eq!(minutes(&format!("{h:02}:{m:02}")), Some(h * 60 + m));
+        }
     }
 }

@@ -25,8 +25,11 @@ use uuid::Uuid;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewClosure {
+    #[schema(format = DateTime)]
     pub starts_at: String,
+    #[schema(format = DateTime)]
     pub ends_at: String,
+    #[schema(max_length = 500, pattern = "\\S")]
     pub reason: String,
     /// RFC 5545 RRULE (with COUNT or UNTIL), expanded in the space's zone: the space closes at
     /// each occurrence for as long as the first.

@@ -9,7 +9,6 @@ use crate::{
     error::BookingError,
     state::AppState,
 };
-use chrono::NaiveDate;
 use piazza_shared::{
     audit,
     auth::{Caller, Role},
@@ -26,11 +25,13 @@ use uuid::Uuid;
 #[serde(deny_unknown_fields)]
 pub struct NewException {
     /// Local date in the space's zone, `YYYY-MM-DD`.
+    #[schema(format = Date)]
     pub date: String,
     /// That day's windows; empty (the default) closes the space all day.
     #[serde(default)]
     pub opening_hours: Vec<DayWindow>,
     /// Why (a holiday, a festival evening).
+    #[schema(max_length = 500, pattern = "\\S")]
     pub reason: String,
 }
 
@@ -72,8 +73,8 @@ pub async fn set_exception(
     let mut v = Violations::new();
     let date = v.take(
         "date",
-        NaiveDate::parse_from_str(&body.date, "%Y-%m-%d")
-            .map_err(|_| format!("`{}` is not a date (YYYY-MM-DD)", body.date)),
+        piazza_shared::time::parse_date(&body.date)
+            .ok_or_else(|| format!("`{}` is not a date (YYYY-MM-DD)", body.date)),
     );
     let windows = parse_day(&body.opening_hours, "opening_hours", &mut v);
     check_text(&mut v, "reason", &body.reason, 500);

@@ -52,7 +52,7 @@ pub async fn submit(
         return refused;
     }
     let (email, password) = (form.get("email"), form.get("password"));
-    if let Err(error) = limit.check_account(email) {
+    if let Err(error) = limit.check_account(email).await {
         return ctx.api_error(&state.templates, error);
     }
     let claims = if email.is_empty() || password.is_empty() || password.len() > 1024 {
@@ -66,7 +66,7 @@ pub async fn submit(
         }
     };
     let Some(claims) = claims else {
-        limit.failed(email);
+        limit.failed(email).await;
         tracing::info!("page login refused");
         return ctx.render_status(
             &state.templates,
@@ -75,7 +75,7 @@ pub async fn submit(
             context! { next => form.get("next"), email => email, failed => true },
         );
     };
-    limit.succeeded(email);
+    limit.succeeded(email).await;
     let sessions::Token { token, ttl } = sessions::issue(&state.app, &claims);
     let secure = state.app.settings.public_url().scheme() == "https";
     let to = safe_next(form.get("next")).unwrap_or(home(claims.role));

@@ -50,12 +50,12 @@ pub async fn issue_token(
     violations.check(!body.password.is_empty(), "password", "is required");
     violations.check(body.password.len() <= 1024, "password", "is too long");
     violations.finish()?;
-    limit.check_account(&body.email)?;
+    limit.check_account(&body.email).await?;
     let Some(claims) = sessions::authenticate(&state, &body.email, &body.password).await? else {
-        limit.failed(&body.email);
+        limit.failed(&body.email).await;
         return Err(ApiError::Unauthorized("wrong email or password".into()));
     };
-    limit.succeeded(&body.email);
+    limit.succeeded(&body.email).await;
     let sessions::Token { token, ttl } = sessions::issue(&state, &claims);
     tracing::info!(account = %claims.sub, role = claims.role.as_str(), "token issued");
     Ok(axum::Json(TokenResponse {

@@ -73,6 +73,11 @@ pub async fn changed(
     keep(txn, change, status).await?;
     let Some(kind) = kind else { return Ok(()) };
     let r = &change.registration;
+    // The scheduler found the same confirmation sent to this address moments ago (the public
+    // forms' repeat window): the registration is kept, no email goes.
+    if r.quiet {
+        return Ok(());
+    }
     // The event as it was when the place was given: the email names it even if the notifier
     // never saw it published (a pathway, say).
     let context = serde_json::json!({

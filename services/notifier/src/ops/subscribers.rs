@@ -16,9 +16,11 @@ use crate::{
 };
 use chrono::{DateTime, Datelike, Utc};
 use piazza_shared::{
+    confirmations::{self, Admitted, Ask, Proof},
     contracts::{Category, Language},
     email::{normalise_email, plausible_email},
     http::Violations,
+    web::challenge::Answered,
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, sea_query::Expr};
 use serde::{Deserialize, Serialize};
@@ -46,6 +48,7 @@ const DISPOSABLE: &[&str] = &[
 #[serde(deny_unknown_fields)]
 pub struct NewSubscriber {
     pub email: String,
+    #[schema(min_items = 1)]
     pub interests: Vec<Category>,
     pub birth_year: i64,
     #[serde(default)]
@@ -137,10 +140,16 @@ fn check(body: &NewSubscriber) -> Result<Checked, NotifierError> {
 
 /// Subscribes (from the client address `source`): nothing but the confirmation is sent until
 /// the link in it is used. The answer is the same whether or not the address was known.
+///
+/// The page's form brings its `challenge`, spent here; the API brings none. Either way the
+/// confirmation is counted against the recipient's and the client's limits
+/// ([`confirmations::admit`]): over one the answer is 429; the same confirmation again within the
+/// repeat window is answered as a success and changes and sends nothing.
 pub async fn subscribe(
     state: &AppState,
     source: Option<String>,
     body: NewSubscriber,
+    challenge: Option<&Answered>,
 ) -> Result<Accepted, NotifierError> {
     let Checked {
         email,
@@ -148,7 +157,29 @@ pub async fn subscribe(
         interests,
         birth_year,
     } = check(&body)?;
+    let accepted = Accepted {
+        status: SubscriberStatus::Pending,
+        detail: "if this address can subscribe, a confirmation email is on its way".into(),
+    };
     let unit = state.begin().await?;
+    if let Some(answered) = challenge {
+        answered.spend(&*unit).await?;
+    }
+    let ask = Ask {
+        recipient: guardian.as_deref().unwrap_or(&email),
+        field: if guardian.is_some() {
+            "guardian_email"
+        } else {
+            "email"
+        },
+        client: source.as_deref(),
+        subject: "subscription".into(),
+        proof: challenge.map_or(Proof::Api, |a| a.proof),
+    };
+    if confirmations::admit(&*unit, &state.settings.forms, &ask).await? == Admitted::Quiet {
+        state.commit_and_send(unit).await?;
+        return Ok(accepted);
+    }
     let existing = subscribers::Entity::find()
         .filter(subscribers::Column::Email.eq(email.as_str()))
         .one(&*unit)
@@ -221,10 +252,7 @@ pub async fn subscribe(
         .await?;
     }
     state.commit_and_send(unit).await?;
-    Ok(Accepted {
-        status: SubscriberStatus::Pending,
-        detail: "if this address can subscribe, a confirmation email is on its way".into(),
-    })
+    Ok(accepted)
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

@@ -14,9 +14,12 @@ use minijinja::context;
 use piazza_shared::{
     contracts::{Category, Language},
     http::{ApiError, ClientAddress, PublicLimit},
-    web::{FormData, Lang, PageCtx, words},
+    web::{FormData, Lang, PageCtx, challenge, words},
 };
 use std::collections::BTreeMap;
+
+/// The name the form's challenge is issued for.
+const FORM: &str = "subscribe";
 
 fn categories(ctx: &PageCtx) -> Vec<minijinja::Value> {
     words::categories(ctx.lang)
@@ -42,6 +45,7 @@ pub async fn form(State(state): State<PageState>, ctx: PageCtx) -> Response {
             v => v,
             errors => BTreeMap::<String, String>::new(),
             this_year => piazza_shared::clock::now().year(),
+            form_challenge => challenge::issue(&state.app.keys, &state.app.settings.forms, FORM),
         },
     )
 }
@@ -67,6 +71,20 @@ pub async fn submit(
         );
     }
     let mut errors = BTreeMap::new();
+    let mut problem = None;
+    let answered = match challenge::check(
+        &state.app.keys,
+        &state.app.settings.forms,
+        FORM,
+        form.get("challenge"),
+        form.get("solution"),
+    ) {
+        Ok(answered) => Some(answered),
+        Err(refused) => {
+            problem = Some(refused.message(ctx.lang));
+            None
+        }
+    };
     let chosen = form.all("interests");
     let interests: Vec<Category> = chosen.iter().filter_map(|c| Category::parse(c)).collect();
     let birth_year = form.get("birth_year").parse::<i64>().unwrap_or_else(|_| {
@@ -83,7 +101,7 @@ pub async fn submit(
     // Anything but a weekly digest asked for is one email per event, as the form defaults.
     let frequency = Frequency::parse(form.get("frequency")).unwrap_or(Frequency::Instant);
     let mut accepted = false;
-    if errors.is_empty() {
+    if let (true, Some(answered)) = (errors.is_empty(), &answered) {
         let body = NewSubscriber {
             email: form.get("email").to_string(),
             interests,
@@ -92,10 +110,14 @@ pub async fn submit(
             frequency,
             guardian_email: form.opt("guardian_email").map(str::to_string),
         };
-        match subscribers::subscribe(&state.app, source, body).await {
+        match subscribers::subscribe(&state.app, source, body, Some(answered)).await {
             Ok(_) => accepted = true,
             Err(NotifierError::Api(ApiError::Validation(list))) => {
                 for e in list {
+                    if e.field == "challenge" {
+                        problem = Some(challenge::ChallengeError::Spent.message(ctx.lang));
+                        continue;
+                    }
                     let field = if e.field.starts_with("interests") {
                         "interests".to_string()
                     } else {
@@ -122,7 +144,9 @@ pub async fn submit(
             chosen => chosen,
             v => form.to_map(),
             errors => errors,
+            problem => problem,
             this_year => piazza_shared::clock::now().year(),
+            form_challenge => challenge::issue(&state.app.keys, &state.app.settings.forms, FORM),
         },
     )
 }

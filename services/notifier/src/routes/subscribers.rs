@@ -26,6 +26,8 @@ pub struct TokenQuery {
 }
 
 /// Subscribes to event emails. Nothing but the confirmation is sent until the link in it is used.
+/// The API takes no challenge (the page's form does); confirmations are limited per recipient
+/// and per client address, and the same one again within the repeat window is not sent.
 #[utoipa::path(
     post,
     path = "/api/v1/subscribers",
@@ -35,7 +37,7 @@ pub struct TokenQuery {
     responses(
         (status = 202, description = "A confirmation email is on its way (to the guardian under 14)", body = Accepted),
         (status = 422, body = Problem),
-        (status = 429, description = "Too many requests from this address; see Retry-After", body = piazza_shared::http::Problem),
+        (status = 429, description = "Too many requests from this address, or too many confirmations to this email (the problem names the field); see Retry-After", body = piazza_shared::http::Problem),
     )
 )]
 pub async fn subscribe(
@@ -44,7 +46,7 @@ pub async fn subscribe(
     ClientAddress(source): ClientAddress,
     Json(body): Json<NewSubscriber>,
 ) -> Result<(StatusCode, axum::Json<Accepted>), NotifierError> {
-    let accepted = subscribers::subscribe(&state, source, body).await?;
+    let accepted = subscribers::subscribe(&state, source, body, None).await?;
     Ok((StatusCode::ACCEPTED, axum::Json(accepted)))
 }
 

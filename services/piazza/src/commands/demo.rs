@@ -16,7 +16,12 @@ use anyhow::{Context, bail};
 use chrono::{Datelike, Duration, NaiveDate};
 use chrono_tz::Tz;
 use piazza_shared::{
-    auth::Role, clock, db::Db, runtime::Application, settings::Settings, web::words::local_instant,
+    auth::Role,
+    clock,
+    db::Db,
+    runtime::Application,
+    settings::Settings,
+    web::{Lang, words},
 };
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -282,30 +287,16 @@ impl Plan {
     }
 
     fn at(&self, day: NaiveDate, time: &str) -> anyhow::Result<String> {
-        local_instant(&day.to_string(), time, self.zone).map_err(anyhow::Error::msg)
+        words::local_instant(&day.to_string(), time, self.zone).map_err(anyhow::Error::msg)
     }
 
     fn season_name(&self) -> String {
-        let months = [
-            "gennaio",
-            "febbraio",
-            "marzo",
-            "aprile",
-            "maggio",
-            "giugno",
-            "luglio",
-            "agosto",
-            "settembre",
-            "ottobre",
-            "novembre",
-            "dicembre",
-        ];
         let end = self.day(90);
         format!(
             "Centro Storico Giovani, {} {} – {} {}",
-            months[self.today.month0() as usize],
+            words::month_name(self.today.month(), Lang::It),
             self.today.year(),
-            months[end.month0() as usize],
+            words::month_name(end.month(), Lang::It),
             end.year()
         )
     }

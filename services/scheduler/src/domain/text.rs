@@ -34,12 +34,14 @@ impl TextRule {
 }
 
 /// Records what is wrong with `value` under `field`; returns it trimmed.
+/// The limit counts every character sent, as the OpenAPI document's `maxLength` does.
 pub fn check_text(v: &mut Violations, field: &str, value: &str, rule: TextRule) -> String {
+    let sent = value.chars().count();
     let value = value.trim();
     if rule.required && value.is_empty() {
         v.add(field, "must not be empty");
     }
-    if value.chars().count() > rule.max {
+    if sent > rule.max {
         v.add(field, format!("must be at most {} characters", rule.max));
     }
     if value

@@ -301,3 +301,108 @@ mod tests {
         assert_eq!(local, ["02 18:00", "17 17:00", "23 18:00 x", "30 18:00"]);
     }
 }
+
+/// What Piazza's own calendar writer ([`piazza_shared::ics`]) writes, the importer reads back:
+/// every event by its UID with its text, categories, times and status.
+#[cfg(test)]
+mod round_trip {
+    use super::*;
+    use piazza_shared::ics::{Calendar, Event, Status};
+    use proptest::prelude::*;
+
+    /// Text as the importer keeps it: line breaks as `\n`, without the control characters TEXT
+    /// may not hold (the writer drops them), trimmed.
+    fn as_read(text: &str) -> String {
+        text.replace("\r\n", "\n")
+            .replace('\r', "\n")
+            .chars()
+            .filter(|c| !c.is_control() || matches!(c, '\t' | '\n'))
+            .collect::<String>()
+            .trim()
+            .to_string()
+    }
+
+    fn event() -> impl Strategy<Value = Event> {
+        (
+            (
+                "[a-z0-9@.-]{1,30}",
+                0u32..1000,
+                0i64..4_000_000_000,
+                1i64..500_000,
+            ),
+            (
+                "\\PC{1,80}",
+                "\\PC{0,200}",
+                proptest::option::of("\\PC{1,40}"),
+            ),
+            prop::collection::vec("[a-zà-ù ]{1,12}", 0..4),
+            prop::bool::ANY,
+        )
+            .prop_map(
+                |(
+                    (uid, sequence, start, length),
+                    (summary, description, location),
+                    categories,
+                    cancelled,
+                )| {
+                    let starts_at = DateTime::UNIX_EPOCH + Duration::seconds(start);
+                    Event {
+                        uid,
+                        sequence,
+                        stamp: starts_at,
+                        starts_at,
+                        ends_at: starts_at + Duration::seconds(length),
+                        summary,
+                        description,
+                        location,
+                        categories,
+                        status: if cancelled {
+                            Status::Cancelled
+                        } else {
+                            Status::Confirmed
+                        },
+                        url: None,
+                    }
+                },
+            )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn a_written_calendar_is_read_back(events in prop::collection::vec(event(), 1..6)) {
+            let mut calendar = Calendar::new("Piazza");
+            // One event per UID: a second with the same UID would be an override of the first.
+            let mut unique: BTreeMap<String, Event> = BTreeMap::new();
+            for event in events {
+                unique.entry(event.uid.clone()).or_insert(event);
+            }
+            for event in unique.values() {
+                calendar.event(event);
+            }
+            let text = calendar.finish();
+            let parsed = parse::parse(&text);
+            prop_assert!(parsed.is_ok(), "{text}: {parsed:?}");
+            let (sources, skipped) = sources(&parsed.unwrap_or_default());
+            prop_assert!(skipped.is_empty(), "{skipped:?}");
+            prop_assert_eq!(sources.len(), unique.len());
+            for source in &sources {
+                let written = &unique[&source.uid];
+                let summary = Some(as_read(&written.summary))
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or_else(|| "(senza titolo)".into());
+                prop_assert_eq!(&source.summary, &summary);
+                prop_assert_eq!(&source.description, &as_read(&written.description));
+                let location = written.location.as_deref().map(as_read).filter(|l| !l.is_empty());
+                prop_assert_eq!(source.location.clone().filter(|l| !l.is_empty()), location);
+                let categories: Vec<String> =
+                    written.categories.iter().map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect();
+                prop_assert_eq!(&source.categories, &categories);
+                prop_assert_eq!(source.start.instant(chrono_tz::UTC), written.starts_at);
+                prop_assert_eq!(source.end.map(|e| e.instant(chrono_tz::UTC)), Some(written.ends_at));
+                prop_assert_eq!(source.cancelled, written.status == Status::Cancelled);
+            }
+        }
+    }
+}

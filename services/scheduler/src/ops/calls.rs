@@ -28,8 +28,16 @@ use uuid::Uuid;
 #[serde(deny_unknown_fields)]
 pub struct NewCall {
     pub season_id: Uuid,
+    #[schema(
+        max_length = 200,
+        pattern = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*[^\\s\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$"
+    )]
     pub title: String,
     #[serde(default)]
+    #[schema(
+        max_length = 10000,
+        pattern = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$"
+    )]
     pub description: String,
     /// RFC 3339 instant or `YYYY-MM-DD` (the start of that day).
     pub opens_at: String,

@@ -222,6 +222,7 @@ pub async fn change(
             waitlist_position: position(conn, line, row).await?,
             cancel_url: (row.status != RegistrationStatus::Cancelled.as_str())
                 .then(|| cancel_url(state, row.id, line)),
+            quiet: false,
         },
         event: line.summary.clone(),
     })
@@ -244,7 +245,22 @@ pub async fn tell(
     row: &registrations::Model,
     what: Told,
 ) -> Result<(), DbErr> {
-    let change = change(state, conn, line, row).await?;
+    tell_as(state, conn, outbox, line, row, what, false).await
+}
+
+/// [`tell`], `quiet` when the notifier must keep the registration but email nothing (the same
+/// confirmation went out within the public forms' repeat window).
+pub async fn tell_as(
+    state: &AppState,
+    conn: &impl ConnectionTrait,
+    outbox: &Outbox,
+    line: &Line,
+    row: &registrations::Model,
+    what: Told,
+    quiet: bool,
+) -> Result<(), DbErr> {
+    let mut change = change(state, conn, line, row).await?;
+    change.registration.quiet = quiet;
     let key = Some(row.id.to_string());
     match what {
         Told::Confirmed => {

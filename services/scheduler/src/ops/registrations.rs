@@ -13,9 +13,11 @@ use crate::{
 use chrono::{DateTime, Utc};
 use piazza_shared::{
     auth::{Caller, Role},
+    confirmations::{self, Admitted, Ask, Proof},
     contracts::Language,
     email::{normalise_email, plausible_email},
     http::{ApiError, Violations},
+    web::challenge::Answered,
 };
 use sea_orm::{ConnectionTrait, EntityTrait};
 use serde::{Deserialize, Serialize};
@@ -26,6 +28,10 @@ use uuid::Uuid;
 #[serde(deny_unknown_fields)]
 pub struct NewRegistration {
     pub email: String,
+    #[schema(
+        max_length = 200,
+        pattern = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*[^\\s\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$"
+    )]
     pub name: String,
     /// The language of the emails about it. Default `it`.
     #[serde(default)]
@@ -114,12 +120,23 @@ pub struct Registered {
     pub registration: RegistrationView,
 }
 
+/// Where a registration comes from: the client address, and the page form's challenge (the API
+/// brings none).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Origin<'a> {
+    pub client: Option<&'a str>,
+    pub challenge: Option<&'a Answered>,
+}
+
 /// Registers a person on a line: confirmed while there is room, else waitlisted, else 422.
-/// Public (the routes and pages limit how often one address may).
+/// Public (the routes and pages limit how often one address may). A new registration's email
+/// counts against the public forms' limits ([`confirmations::admit`], 429 over one); the same
+/// confirmation again within the repeat window registers but emails nothing.
 pub async fn register(
     state: &AppState,
     target: Target,
     body: NewRegistration,
+    origin: Origin<'_>,
 ) -> Result<Registered, SchedulerError> {
     let field = match target {
         Target::Event(_) => "event_id",
@@ -135,6 +152,9 @@ pub async fn register(
     let name = check_text(&mut v, "name", &body.name, TextRule::NAME);
     v.finish()?;
     let unit = state.begin().await?;
+    if let Some(answered) = origin.challenge {
+        answered.spend(&*unit).await?;
+    }
     let line = match target {
         Target::Event(id) => line_of_event(state, &*unit, id).await?,
         Target::Programme(id) => line_of_programme(state, &*unit, id).await?,
@@ -174,6 +194,22 @@ pub async fn register(
     if full && !line.waitlist {
         return Err(ApiError::field(field, "it is full and keeps no waitlist").into());
     }
+    let ask = Ask {
+        recipient: &email,
+        field: "email",
+        client: origin.client,
+        subject: format!(
+            "{}:{}",
+            if line.is_programme {
+                "programme"
+            } else {
+                "event"
+            },
+            line.id
+        ),
+        proof: origin.challenge.map_or(Proof::Api, |a| a.proof),
+    };
+    let quiet = confirmations::admit(&*unit, &state.settings.forms, &ask).await? == Admitted::Quiet;
     let status = if full {
         RegistrationStatus::Waitlisted
     } else {
@@ -201,7 +237,7 @@ pub async fn register(
     } else {
         Told::Confirmed
     };
-    places::tell(state, &*unit, &state.outbox, &line, &row, told).await?;
+    places::tell_as(state, &*unit, &state.outbox, &line, &row, told, quiet).await?;
     let change = places::change(state, &*unit, &line, &row).await?;
     unit.commit().await?;
     tracing::info!(registration_id = %row.id, line = %line.id, status = status.as_str(), "registered");

@@ -23,17 +23,27 @@ use uuid::Uuid;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewSeason {
+    #[schema(
+        max_length = 200,
+        pattern = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*[^\\s\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$"
+    )]
     pub name: String,
     #[serde(default)]
+    #[schema(
+        max_length = 10000,
+        pattern = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$"
+    )]
     pub description: String,
     /// `YYYY-MM-DD`.
+    #[schema(format = Date)]
     pub starts_on: String,
+    #[schema(format = Date)]
     pub ends_on: String,
 }
 
 fn date(value: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(value, "%Y-%m-%d")
-        .map_err(|_| format!("`{value}` is not a date YYYY-MM-DD"))
+    piazza_shared::time::parse_date(value)
+        .ok_or_else(|| format!("`{value}` is not a date YYYY-MM-DD"))
 }
 
 fn check_range(v: &mut Violations, starts_on: Option<NaiveDate>, ends_on: Option<NaiveDate>) {
@@ -149,9 +159,19 @@ pub async fn get(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SeasonPatch {
+    #[schema(
+        max_length = 200,
+        pattern = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*[^\\s\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$"
+    )]
     pub name: Option<String>,
+    #[schema(
+        max_length = 10000,
+        pattern = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$"
+    )]
     pub description: Option<String>,
+    #[schema(format = Date)]
     pub starts_on: Option<String>,
+    #[schema(format = Date)]
     pub ends_on: Option<String>,
 }
 

@@ -4,7 +4,7 @@
 use super::state::PageState;
 use crate::{
     ops::places,
-    ops::registrations::{self, NewRegistration, Target},
+    ops::registrations::{self, NewRegistration, Origin, Target},
     schedule::{self, announce},
     views::EventView,
 };
@@ -13,12 +13,15 @@ use chrono::{DateTime, Utc};
 use minijinja::{Value, context};
 use piazza_shared::{
     contracts::Language,
-    http::{ApiError, Path, PublicLimit},
+    http::{ApiError, ClientAddress, Path, PublicLimit},
     time::parse_zone,
-    web::{FormData, Lang, PageCtx, words},
+    web::{FormData, Lang, PageCtx, challenge, words},
 };
 use std::collections::BTreeMap;
 use uuid::Uuid;
+
+/// The name the registration form's challenge is issued for.
+const FORM: &str = "register";
 
 /// A Google-Calendar-style "add" link (also understood by other web calendars).
 fn web_calendar_link(
@@ -112,6 +115,7 @@ async fn event_context(state: &PageState, ctx: &PageCtx, id: Uuid) -> Result<Val
         waitlisted => seats.waitlisted,
         closes_at => seats.closes_at.map(|c| words::span(c, c, zone, ctx.lang)),
         registration_open => open && view.status.as_str() == "published",
+        form_challenge => challenge::issue(&state.app.keys, &state.app.settings.forms, FORM),
     })
 }
 
@@ -130,6 +134,7 @@ pub async fn register(
     State(state): State<PageState>,
     ctx: PageCtx,
     limit: Result<PublicLimit, ApiError>,
+    ClientAddress(client): ClientAddress,
     Path(id): Path<Uuid>,
     form: FormData,
 ) -> Response {
@@ -152,10 +157,36 @@ pub async fn register(
     let mut problem = None;
     let mut outcome = None;
     let mut status = StatusCode::OK;
-    match registrations::register(&state.app, Target::Event(id), body)
-        .await
-        .map_err(ApiError::from)
-    {
+    let answered = challenge::check(
+        &state.app.keys,
+        &state.app.settings.forms,
+        FORM,
+        form.get("challenge"),
+        form.get("solution"),
+    );
+    let registered = match &answered {
+        Ok(answered) => {
+            let origin = Origin {
+                client: client.as_deref(),
+                challenge: Some(answered),
+            };
+            registrations::register(&state.app, Target::Event(id), body, origin)
+                .await
+                .map_err(ApiError::from)
+        }
+        Err(refused) => Err(ApiError::field("challenge", refused.message(ctx.lang))),
+    };
+    match registered {
+        Err(ApiError::Validation(list)) if list.iter().any(|e| e.field == "challenge") => {
+            status = StatusCode::UNPROCESSABLE_ENTITY;
+            problem = Some(
+                match &answered {
+                    Err(refused) => refused.message(ctx.lang),
+                    Ok(_) => challenge::ChallengeError::Spent.message(ctx.lang),
+                }
+                .to_string(),
+            );
+        }
         Ok(registered) => {
             let registration = registered.registration;
             outcome = Some(serde_json::to_value(registration.status).unwrap_or_default());

@@ -40,20 +40,37 @@ pub struct NewEvent {
     /// A festival, workshop or pathway of the season this event belongs to.
     #[serde(default)]
     pub programme_id: Option<Uuid>,
+    #[schema(
+        max_length = 200,
+        pattern = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*[^\\s\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$"
+    )]
     pub title: String,
     /// Italian description.
     #[serde(default)]
+    #[schema(
+        max_length = 10000,
+        pattern = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$"
+    )]
     pub description: String,
     /// English description.
     #[serde(default)]
+    #[schema(
+        max_length = 10000,
+        pattern = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$"
+    )]
     pub description_en: String,
+    #[schema(min_items = 1)]
     pub categories: Vec<Category>,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 120)]
     pub age_min: Option<i64>,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 120)]
     pub age_max: Option<i64>,
     /// RFC 3339 with offset: the first occurrence.
+    #[schema(format = DateTime)]
     pub starts_at: String,
+    #[schema(format = DateTime)]
     pub ends_at: String,
     /// IANA zone the event's local times are in; defaults to the configured one.
     #[serde(default)]
@@ -66,20 +83,28 @@ pub struct NewEvent {
     pub recurrence: Option<String>,
     /// Days (`YYYY-MM-DD`) or local times (`YYYY-MM-DDTHH:MM`) the rule skips (RFC 5545 EXDATE).
     #[serde(default)]
+    #[schema(max_items = 1000)]
     pub exdates: Vec<String>,
     /// Places; none means no limit.
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 100000)]
     pub capacity: Option<i64>,
     /// Whether people may queue when it is full. Default true.
     #[serde(default)]
     pub waitlist: Option<bool>,
     /// Minutes before the start that registrations close; default `scheduler.registration_closes_minutes`.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 86400)]
     pub registration_closes_minutes: Option<i64>,
     #[serde(default)]
+    #[schema(
+        max_length = 2000,
+        pattern = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$"
+    )]
     pub accessibility_notes: String,
     /// Euro cents; 0 or absent means free.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 1000000)]
     pub price_cents: i64,
     /// The organising operator; an operator's proposal is always its own organisation's.
     #[serde(default)]

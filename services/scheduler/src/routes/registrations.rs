@@ -1,13 +1,15 @@
 //! `/api/v1/.../registrations`: registering and cancelling over [`crate::ops::registrations`].
 
 use crate::{
-    ops::registrations::{self as ops, CancelLink, NewRegistration, RegistrationView, Target},
+    ops::registrations::{
+        self as ops, CancelLink, NewRegistration, Origin, RegistrationView, Target,
+    },
     state::AppState,
 };
 use axum::{extract::State, http::StatusCode};
 use piazza_shared::{
     auth::Caller,
-    http::{ApiError, Json, Path, Problem, PublicLimit, Query},
+    http::{ApiError, ClientAddress, Json, Path, Problem, PublicLimit, Query},
 };
 use uuid::Uuid;
 
@@ -34,17 +36,22 @@ fn answer(registered: ops::Registered) -> (StatusCode, axum::Json<RegistrationVi
         (status = 200, description = "Already registered: the registration as it is", body = RegistrationView),
         (status = 404, body = Problem),
         (status = 422, description = "Bad fields, registrations closed, or full without a waitlist", body = Problem),
-        (status = 429, description = "Too many requests from this address; see Retry-After", body = piazza_shared::http::Problem),
+        (status = 429, description = "Too many requests from this address, or too many confirmations to this email (the problem names the field); see Retry-After", body = piazza_shared::http::Problem),
     )
 )]
 pub async fn register_for_event(
     State(state): State<AppState>,
     _limit: PublicLimit,
+    ClientAddress(client): ClientAddress,
     Path(id): Path<Uuid>,
     Json(body): Json<NewRegistration>,
 ) -> Result<(StatusCode, axum::Json<RegistrationView>), ApiError> {
+    let origin = Origin {
+        client: client.as_deref(),
+        challenge: None,
+    };
     Ok(answer(
-        ops::register(&state, Target::Event(id), body).await?,
+        ops::register(&state, Target::Event(id), body, origin).await?,
     ))
 }
 
@@ -61,17 +68,22 @@ pub async fn register_for_event(
         (status = 200, description = "Already registered: the registration as it is", body = RegistrationView),
         (status = 404, body = Problem),
         (status = 422, description = "Bad fields, not a pathway, registrations closed, or full without a waitlist", body = Problem),
-        (status = 429, description = "Too many requests from this address; see Retry-After", body = piazza_shared::http::Problem),
+        (status = 429, description = "Too many requests from this address, or too many confirmations to this email (the problem names the field); see Retry-After", body = piazza_shared::http::Problem),
     )
 )]
 pub async fn register_for_programme(
     State(state): State<AppState>,
     _limit: PublicLimit,
+    ClientAddress(client): ClientAddress,
     Path(id): Path<Uuid>,
     Json(body): Json<NewRegistration>,
 ) -> Result<(StatusCode, axum::Json<RegistrationView>), ApiError> {
+    let origin = Origin {
+        client: client.as_deref(),
+        challenge: None,
+    };
     Ok(answer(
-        ops::register(&state, Target::Programme(id), body).await?,
+        ops::register(&state, Target::Programme(id), body, origin).await?,
     ))
 }
 

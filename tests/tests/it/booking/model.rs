@@ -87,9 +87,15 @@ impl Consumer for Recorder {
     }
 }
 
-/// A random instant in a three-day window (many clashes), on the half hour.
-fn slot(rng: &mut Rng) -> (DateTime<Utc>, DateTime<Utc>) {
-    let day = Utc.with_ymd_and_hms(2027, 6, 1, 6, 0, 0).unwrap();
+/// The first day of the workload's window: 06:00 UTC sixty days after the clock's today, so the
+/// run is the same whatever the date.
+fn first_day() -> DateTime<Utc> {
+    let today = piazza_shared::clock::now().date_naive();
+    Utc.from_utc_datetime(&(today + Span::days(60)).and_hms_opt(6, 0, 0).unwrap())
+}
+
+/// A random instant in a three-day window from `day` (many clashes), on the half hour.
+fn slot(rng: &mut Rng, day: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
     let start = day + Span::days(rng.below(3) as i64) + Span::minutes(30 * rng.below(24) as i64);
     (start, start + Span::minutes(30 * (1 + rng.below(6)) as i64))
 }
@@ -100,6 +106,7 @@ async fn one_operation(
     operators: &[String],
     world: &Mutex<World>,
     rng: &mut Rng,
+    day: DateTime<Utc>,
 ) {
     let (spaces_now, bookings_now) = {
         let w = world.lock().unwrap();
@@ -168,7 +175,7 @@ async fn one_operation(
         ("buffer", status, body)
     } else if roll < 15 {
         let space = rng.pick(&spaces_now).unwrap();
-        let (from, _) = slot(rng);
+        let (from, _) = slot(rng, day);
         let (status, body) = app
             .post(
                 &format!("/api/v1/spaces/{space}/closures"),
@@ -180,7 +187,7 @@ async fn one_operation(
         ("closure", status, body)
     } else if roll < 55 {
         let space = rng.pick(&spaces_now).unwrap();
-        let (from, to) = slot(rng);
+        let (from, to) = slot(rng, day);
         let mut request = json!({ "space_id": space, "title": "Prova", "attendees": 5,
                                   "starts_at": from.to_rfc3339(), "ends_at": to.to_rfc3339() });
         if rng.below(4) == 0 {
@@ -429,13 +436,14 @@ async fn model_run(database: Database) {
         }
     }
     let world = Mutex::new(World::default());
+    let day = first_day();
     let started = Instant::now();
     futures::future::join_all((0..CLIENTS).map(|client| {
         let (app, admin, operators, world) = (&app, &admin, &operators, &world);
         async move {
             let mut rng = Rng(seed ^ (client as u64).wrapping_mul(0xA24B_AED4_963E_E407));
             for _ in 0..operations.div_ceil(CLIENTS) {
-                one_operation(app, admin, operators, world, &mut rng).await;
+                one_operation(app, admin, operators, world, &mut rng, day).await;
             }
         }
     }))
@@ -509,9 +517,11 @@ async fn model_run(database: Database) {
             (kind, ids.len())
         })
     };
+    // The relay publishes thousands of messages after the workload; on a loaded machine that
+    // takes a while, and the wait ends as soon as they are all there.
     let settled = eventually(
         "every message to reach the test's queue",
-        Duration::from_secs(60),
+        Duration::from_secs(240),
         || {
             let now = counts(&seen);
             let done = now.iter().zip(&expected).all(|(a, b)| a.1 >= b.1);

@@ -5,6 +5,7 @@
 mod audit;
 mod disclosure;
 mod exports;
+mod floods;
 mod forms;
 mod import_reach;
 mod layers;

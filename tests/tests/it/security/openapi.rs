@@ -1,6 +1,6 @@
 //! The OpenAPI document says exactly what the listener serves: every route and method the router
 //! holds is documented, every documented one is served, and every operation documents the
-//! errors it can answer, as problem+json.
+//! errors it can answer, as problem+json; its links name operations it has.
 
 use super::{METHODS, concrete, document, operations};
 use piazza_e2e::app::TestApp;
@@ -145,5 +145,67 @@ async fn every_operation_documents_its_errors_as_problem_json() {
     assert!(faults.is_empty(), "{faults:#?}");
     // The rules above found something to require, or they would prove nothing.
     assert!(required > 100, "only {required} error responses required");
+    app.stop().await;
+}
+
+/// The operation an `operationRef` (`#/paths/<pointer token>/<method>`) names, if any.
+fn referenced<'a>(doc: &'a Value, reference: &str) -> Option<&'a Value> {
+    let pointer = reference.strip_prefix('#')?;
+    let pointer = pointer.replace("%7B", "{").replace("%7D", "}");
+    doc.pointer(&pointer)
+}
+
+/// The links followed by clients and by schemathesis' stateful phase: each names an operation
+/// the document has, and a created item leads to the operations on it.
+#[tokio::test]
+async fn links_lead_from_what_is_created_to_the_operations_on_it() {
+    let app = TestApp::builder().spawn().await;
+    let doc = document(&app).await;
+    let mut found = Vec::new();
+    for op in operations(&doc) {
+        let Some(responses) = op.doc["responses"].as_object() else {
+            continue;
+        };
+        for response in responses.values() {
+            for link in response["links"]
+                .as_object()
+                .into_iter()
+                .flat_map(|l| l.values())
+            {
+                let reference = link["operationRef"].as_str().expect("an operationRef");
+                assert!(
+                    referenced(&doc, reference).is_some(),
+                    "{}: the link to {reference} names no operation",
+                    op.name()
+                );
+                let target = reference.rsplit_once('/').map(|(p, m)| {
+                    let path = p.trim_start_matches("#/paths/").replace("~1", "/");
+                    format!(
+                        "{} {}",
+                        m.to_uppercase(),
+                        path.replace("%7B", "{").replace("%7D", "}")
+                    )
+                });
+                found.push(format!("{} -> {}", op.name(), target.unwrap_or_default()));
+            }
+        }
+    }
+    for expected in [
+        "POST /api/v1/spaces -> GET /api/v1/spaces/{id}",
+        "POST /api/v1/spaces -> PATCH /api/v1/spaces/{id}",
+        "POST /api/v1/spaces -> POST /api/v1/spaces/{id}/closures",
+        "POST /api/v1/bookings -> POST /api/v1/bookings/{id}/approve",
+        "POST /api/v1/bookings -> POST /api/v1/bookings/{id}/cancel",
+        "POST /api/v1/events -> GET /api/v1/events/{id}",
+        "POST /api/v1/events -> PATCH /api/v1/events/{id}/occurrences/{occurrence_id}",
+        "POST /api/v1/seasons -> POST /api/v1/seasons/{id}/publish",
+        "POST /api/v1/calls/{id}/proposals -> POST /api/v1/proposals/{id}/accept",
+        "POST /api/v1/events/{id}/registrations -> POST /api/v1/registrations/{id}/cancel",
+    ] {
+        assert!(
+            found.iter().any(|f| f == expected),
+            "no link {expected}: {found:#?}"
+        );
+    }
     app.stop().await;
 }

@@ -31,10 +31,14 @@ use uuid::Uuid;
 #[serde(deny_unknown_fields)]
 pub struct NewBooking {
     pub space_id: Uuid,
+    #[schema(max_length = 200, pattern = "\\S")]
     pub title: String,
     /// RFC 3339 with offset.
+    #[schema(format = DateTime)]
     pub starts_at: String,
+    #[schema(format = DateTime)]
     pub ends_at: String,
+    #[schema(minimum = 1)]
     pub attendees: i64,
     /// RFC 5545 RRULE, e.g. `FREQ=WEEKLY;COUNT=8`, expanded in the space's zone.
     #[serde(default)]

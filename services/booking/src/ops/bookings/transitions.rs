@@ -117,6 +117,7 @@ pub async fn approve(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RejectBody {
+    #[schema(pattern = "\\S")]
     pub reason: String,
 }
 

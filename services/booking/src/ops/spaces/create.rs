@@ -27,14 +27,20 @@ use uuid::Uuid;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewSpace {
+    #[schema(max_length = 200, pattern = "\\S")]
     pub name: String,
+    #[schema(max_length = 200, pattern = "\\S")]
     pub building: String,
+    #[schema(max_length = 300, pattern = "\\S")]
     pub address: String,
     pub kind: SpaceKind,
+    #[schema(minimum = 1, maximum = 100000)]
     pub capacity: i64,
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub accessibility: Vec<String>,
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub equipment: Vec<String>,
     /// IANA zone; defaults to the configured one.
     #[serde(default)]
@@ -50,12 +56,16 @@ pub struct NewSpace {
     #[serde(default)]
     pub funding: Option<Funding>,
     #[serde(default)]
+    #[schema(minimum = -90, maximum = 90)]
     pub latitude: Option<f64>,
     #[serde(default)]
+    #[schema(minimum = -180, maximum = 180)]
     pub longitude: Option<f64>,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 1440)]
     pub setup_minutes: Option<i64>,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 1440)]
     pub teardown_minutes: Option<i64>,
 }
 

@@ -29,20 +29,30 @@ use uuid::Uuid;
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SpacePatch {
+    #[schema(max_length = 200, pattern = "\\S")]
     pub name: Option<String>,
+    #[schema(max_length = 200, pattern = "\\S")]
     pub building: Option<String>,
+    #[schema(max_length = 300, pattern = "\\S")]
     pub address: Option<String>,
     pub kind: Option<SpaceKind>,
+    #[schema(minimum = 1, maximum = 100000)]
     pub capacity: Option<i64>,
+    #[schema(max_items = 50)]
     pub accessibility: Option<Vec<String>>,
+    #[schema(max_items = 50)]
     pub equipment: Option<Vec<String>>,
     pub time_zone: Option<String>,
     pub opening_hours: Option<Vec<OpeningHours>>,
     pub status: Option<SpaceStatus>,
     pub funding: Option<Funding>,
+    #[schema(minimum = -90, maximum = 90)]
     pub latitude: Option<f64>,
+    #[schema(minimum = -180, maximum = 180)]
     pub longitude: Option<f64>,
+    #[schema(minimum = 0, maximum = 1440)]
     pub setup_minutes: Option<i64>,
+    #[schema(minimum = 0, maximum = 1440)]
     pub teardown_minutes: Option<i64>,
     /// Moves the space (with everything inside it) under another; `null` to the top. Refused
     /// with 409 when live bookings would then overlap or meet a closure.

@@ -1,5 +1,5 @@
 //! How far the fan-outs under way have got, for whoever waits for them: "k of n emails" in the
-//! log every few seconds and at the end, and `piazza_work_done{work="fan_out"}` /
+//! log when first seen, every few seconds after and at the end, and `piazza_work_done{work="fan_out"}` /
 //! `piazza_work_total{work="fan_out"}` in `/metrics`. Counted from the stored deliveries, so it
 //! is right with any number of senders and across restarts.
 
@@ -34,9 +34,16 @@ impl FanOutProgress {
             }
         };
         if settled < total {
-            self.current
-                .get_or_insert_with(|| Progress::start("fan_out", "emails", total))
-                .set(settled, total);
+            match &mut self.current {
+                Some(progress) => progress.set(settled, total),
+                None => {
+                    // First seen after a round: say at once where it stands.
+                    let mut progress = Progress::start("fan_out", "emails", total);
+                    progress.set(settled, total);
+                    progress.say_now();
+                    self.current = Some(progress);
+                }
+            }
         } else if let Some(progress) = self.current.take() {
             // Every group settled: the last ones leave the query, so the last total stands.
             progress.finish_all();
