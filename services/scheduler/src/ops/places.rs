@@ -290,19 +290,21 @@ pub async fn promote(
     conn: &impl ConnectionTrait,
     line: &Line,
 ) -> Result<u32, DbErr> {
-    let confirmed = count(conn, line, RegistrationStatus::Confirmed).await?;
-    let room = match line.capacity {
-        None => u64::MAX,
-        Some(c) => u64::from(u32::try_from(c).unwrap_or(0).saturating_sub(confirmed)),
-    };
-    if room == 0 {
-        return Ok(0);
+    let mut waiting = of_line(line)
+        .filter(registrations::Column::Status.eq(RegistrationStatus::Waitlisted.as_str()));
+    // Without a capacity everyone waiting gets in: no limit at all (a limit of u64::MAX does
+    // not fit PostgreSQL's bigint, and its binder panics on it).
+    if let Some(capacity) = line.capacity {
+        let confirmed = count(conn, line, RegistrationStatus::Confirmed).await?;
+        let room = u32::try_from(capacity)
+            .unwrap_or(0)
+            .saturating_sub(confirmed);
+        if room == 0 {
+            return Ok(0);
+        }
+        waiting = waiting.limit(u64::from(room));
     }
-    let next = of_line(line)
-        .filter(registrations::Column::Status.eq(RegistrationStatus::Waitlisted.as_str()))
-        .limit(room)
-        .all(conn)
-        .await?;
+    let next = waiting.all(conn).await?;
     let now = piazza_shared::clock::now();
     for mut row in next.iter().cloned() {
         row.status = RegistrationStatus::Confirmed.as_str().into();

@@ -172,6 +172,22 @@ async fn a_full_event_waitlists_in_order_and_a_cancellation_promotes_the_first_i
     let (_, page) = app.get(&format!("/api/v1/events/{id}"), None).await;
     assert_eq!(page["places"]["confirmed"], 2);
     assert_eq!(page["places"]["left"], 0);
+
+    // The limit lifted: everyone waiting gets a place at once.
+    let eve = register(&app, &path, "eve@example.org", StatusCode::CREATED).await;
+    assert_eq!(eve["status"], "waitlisted");
+    let (status, lifted) = app
+        .patch(
+            &format!("/api/v1/events/{id}"),
+            Some(&admin),
+            &json!({ "capacity": null }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{lifted}");
+    tap.wait::<RegistrationPromoted>("eve promoted", |m| {
+        m.0.registration.email == "eve@example.org"
+    })
+    .await;
     // Anyone may register, nobody but the organisers may read the list.
     let (status, _) = app.get(&path, None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
