@@ -615,3 +615,63 @@ async fn chromium_without_javascript_subscribes_after_a_wait_on_sqlite() {
 async fn chromium_without_javascript_subscribes_after_a_wait_on_postgres() {
     chromium_without_javascript_subscribes_after_a_wait(Database::Postgres).await;
 }
+
+/// The registration form works without JavaScript too: sent at once it asks to wait, sent again
+/// after the wait it registers, counted against the tighter no-script limit.
+async fn chromium_without_javascript_registers_after_a_wait(database: Database) {
+    let app = TestApp::builder()
+        .database(database)
+        .settings(|s| s.forms.noscript_min_seconds = 6)
+        .spawn()
+        .await;
+    let admin = app.admin().await;
+    let starts = piazza_e2e::clock::now() + chrono::Duration::days(30);
+    let event = published_event(
+        &app,
+        &admin,
+        json!({
+            "title": "Serata di poesia", "categories": ["literature"], "capacity": 20,
+            "starts_at": starts.to_rfc3339(),
+            "ends_at": (starts + chrono::Duration::hours(2)).to_rfc3339()
+        }),
+    )
+    .await;
+    let browser = Browser::start_without_javascript().await;
+    browser.goto(&app.url(&format!("/events/{event}"))).await;
+    browser.type_into("#f-name", "Lea").await;
+    browser.type_into("#f-email", "lea@example.org").await;
+    let submit = format!("form[action='/events/{event}/register'] button[type=submit]");
+    browser.click(&submit).await;
+    browser
+        .wait_for_text("#form-problem", "attendi qualche secondo")
+        .await;
+    // The page came back with what was typed and a fresh form: after the wait it goes through.
+    tokio::time::sleep(Duration::from_secs(app.settings.forms.noscript_min_seconds)).await;
+    browser.click(&submit).await;
+    browser.wait_for_text("#registered", "Sei iscritto").await;
+    eventually("lea@example.org's confirmation", WAIT, || {
+        let found = !app.mailbox.to("lea@example.org").is_empty();
+        async move { found.then_some(()) }
+    })
+    .await;
+    let db = app.db("scheduler").await;
+    let counted = confirmation_sends::Entity::find()
+        .filter(confirmation_sends::Column::NoScript.eq(true))
+        .count(db.conn())
+        .await
+        .unwrap();
+    assert_eq!(counted, 1, "counted against the no-script limit");
+    db.close().await;
+    browser.quit().await;
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_without_javascript_registers_after_a_wait_on_sqlite() {
+    chromium_without_javascript_registers_after_a_wait(Database::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_without_javascript_registers_after_a_wait_on_postgres() {
+    chromium_without_javascript_registers_after_a_wait(Database::Postgres).await;
+}
