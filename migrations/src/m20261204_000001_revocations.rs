@@ -11,28 +11,17 @@ pub struct Migration;
 #[sea_orm_migration::async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        sql::run(
+        sql::portable(
             manager,
             "CREATE TABLE revoked_accounts (
-                account_id UUID PRIMARY KEY,
-                session_version BIGINT NOT NULL,
-                changed_at TIMESTAMPTZ NOT NULL
+                account_id {uuid} PRIMARY KEY,
+                session_version {bigint} NOT NULL,
+                changed_at {instant} NOT NULL
             );
             CREATE TABLE revoked_sessions (
-                session_id UUID PRIMARY KEY,
-                account_id UUID NOT NULL,
-                expires_at TIMESTAMPTZ NOT NULL
-            );
-            CREATE INDEX revoked_sessions_expires_at ON revoked_sessions (expires_at);",
-            "CREATE TABLE revoked_accounts (
-                account_id BLOB PRIMARY KEY,
-                session_version INTEGER NOT NULL,
-                changed_at TEXT NOT NULL
-            );
-            CREATE TABLE revoked_sessions (
-                session_id BLOB PRIMARY KEY,
-                account_id BLOB NOT NULL,
-                expires_at TEXT NOT NULL
+                session_id {uuid} PRIMARY KEY,
+                account_id {uuid} NOT NULL,
+                expires_at {instant} NOT NULL
             );
             CREATE INDEX revoked_sessions_expires_at ON revoked_sessions (expires_at);",
         )

@@ -12,38 +12,22 @@ pub struct Migration;
 #[sea_orm_migration::async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        sql::run(
+        sql::portable(
             manager,
             "CREATE TABLE confirmation_sends (
-                id UUID PRIMARY KEY,
+                id {uuid} PRIMARY KEY,
                 address_hash TEXT NOT NULL,
                 client TEXT NOT NULL,
                 subject TEXT NOT NULL,
-                no_script BOOLEAN NOT NULL,
-                sent_at TIMESTAMPTZ NOT NULL
+                no_script {bool} NOT NULL,
+                sent_at {instant} NOT NULL
             );
             CREATE INDEX confirmation_sends_address ON confirmation_sends (address_hash, sent_at);
             CREATE INDEX confirmation_sends_client ON confirmation_sends (client, sent_at);
             CREATE INDEX confirmation_sends_sent_at ON confirmation_sends (sent_at);
             CREATE TABLE spent_challenges (
                 challenge_hash TEXT PRIMARY KEY,
-                expires_at TIMESTAMPTZ NOT NULL
-            );
-            CREATE INDEX spent_challenges_expires_at ON spent_challenges (expires_at);",
-            "CREATE TABLE confirmation_sends (
-                id BLOB PRIMARY KEY,
-                address_hash TEXT NOT NULL,
-                client TEXT NOT NULL,
-                subject TEXT NOT NULL,
-                no_script INTEGER NOT NULL,
-                sent_at TEXT NOT NULL
-            );
-            CREATE INDEX confirmation_sends_address ON confirmation_sends (address_hash, sent_at);
-            CREATE INDEX confirmation_sends_client ON confirmation_sends (client, sent_at);
-            CREATE INDEX confirmation_sends_sent_at ON confirmation_sends (sent_at);
-            CREATE TABLE spent_challenges (
-                challenge_hash TEXT PRIMARY KEY,
-                expires_at TEXT NOT NULL
+                expires_at {instant} NOT NULL
             );
             CREATE INDEX spent_challenges_expires_at ON spent_challenges (expires_at);",
         )

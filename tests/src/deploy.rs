@@ -158,6 +158,27 @@ impl Deployment {
         assert!(ok, "piazza user add failed: {output}");
     }
 
+    /// The slice's two people: an administrator (`admin@comune.test`) and an operator of ARCI
+    /// Cremona (`ops@arci.test`), made with `piazza user add` and signed in at `base`. Returns
+    /// their bearer tokens, administrator first.
+    pub async fn admin_and_operator(&self, api: &crate::api::Api, base: &str) -> (String, String) {
+        self.add_user("admin@comune.test", "admin", None, "admin-password-1")
+            .await;
+        self.add_user(
+            "ops@arci.test",
+            "operator",
+            Some("ARCI Cremona"),
+            "operator-password-1",
+        )
+        .await;
+        (
+            api.login(base, "admin@comune.test", "admin-password-1")
+                .await,
+            api.login(base, "ops@arci.test", "operator-password-1")
+                .await,
+        )
+    }
+
     /// Stops every process and removes the test's schemas, queues and exchanges.
     pub async fn stop(mut self) {
         for node in &mut self.nodes {

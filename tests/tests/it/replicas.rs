@@ -309,19 +309,7 @@ async fn two_replicas_of_each_service_behind_the_gateway_lose_and_double_nothing
     let g = gateway.url.as_str();
     print_memory(&deployment, "at start");
     let api = Api::new();
-    deployment
-        .add_user("admin@comune.test", "admin", None, "admin-password-1")
-        .await;
-    deployment
-        .add_user(
-            "ops@arci.test",
-            "operator",
-            Some("ARCI Cremona"),
-            "operator-password-1",
-        )
-        .await;
-    let admin = api.login(g, "admin@comune.test", "admin-password-1").await;
-    let operator = api.login(g, "ops@arci.test", "operator-password-1").await;
+    let (admin, operator) = deployment.admin_and_operator(&api, g).await;
 
     // A space, and an operator's booking approved: the operator is emailed once.
     let every_day: Vec<Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]

@@ -31,23 +31,7 @@ async fn the_slice(deployment: &Deployment) {
     let booking = deployment.url("booking");
     let scheduler = deployment.url("scheduler");
     let notifier = deployment.url("notifier");
-    deployment
-        .add_user("admin@comune.test", "admin", None, "admin-password-1")
-        .await;
-    deployment
-        .add_user(
-            "ops@arci.test",
-            "operator",
-            Some("ARCI Cremona"),
-            "operator-password-1",
-        )
-        .await;
-    let admin = api
-        .login(booking, "admin@comune.test", "admin-password-1")
-        .await;
-    let operator = api
-        .login(booking, "ops@arci.test", "operator-password-1")
-        .await;
+    let (admin, operator) = deployment.admin_and_operator(&api, booking).await;
 
     // An admin creates a space.
     let (status, space) = api

@@ -569,39 +569,55 @@ async fn chromium_with_javascript_solves_the_challenge_on_postgres() {
     chromium_with_javascript_solves_the_challenge(Database::Postgres).await;
 }
 
-async fn chromium_without_javascript_subscribes_after_a_wait(database: Database) {
-    // Long enough that filling the form never takes it, on a loaded machine too.
-    let app = TestApp::builder()
+/// An application whose forms without JavaScript wait long enough that filling one never takes
+/// the time, on a loaded machine too.
+async fn app_with_a_no_script_wait(database: Database) -> TestApp {
+    TestApp::builder()
         .database(database)
         .settings(|s| s.forms.noscript_min_seconds = 6)
         .spawn()
-        .await;
-    let browser = Browser::start_without_javascript().await;
-    fill_subscribe(&browser, &app, "lea@example.org").await;
-    // At once: too soon for a form nobody solved; the page says to wait and try again.
-    browser
-        .click("form[action='/subscribe'] button[type=submit]")
-        .await;
+        .await
+}
+
+/// Sends a filled form without JavaScript at once, sees the page ask to wait, waits, and sends
+/// it again. The wait is real: moving the process's clock would move it under every other test
+/// running beside this one.
+async fn send_after_the_wait(browser: &Browser, app: &TestApp, submit: &str) {
+    browser.click(submit).await;
     browser
         .wait_for_text("#form-problem", "attendi qualche secondo")
         .await;
-    // A moment later the same form goes through. The wait is real: moving the process's clock
-    // would move it under every other test running beside this one.
+    // The page came back with what was typed and a fresh form.
     tokio::time::sleep(Duration::from_secs(app.settings.forms.noscript_min_seconds)).await;
-    browser
-        .click("form[action='/subscribe'] button[type=submit]")
-        .await;
-    let accepted = browser.wait_for_text("#accepted", "lea@example.org").await;
-    assert!(accepted.contains("Controlla la tua casella"), "{accepted}");
-    assert_eq!(settled_count(&app, "lea@example.org", 1).await, 1);
-    let db = app.db("notifier").await;
+    browser.click(submit).await;
+}
+
+/// How many confirmations `service` counted against the no-script limit.
+async fn no_script_sends(app: &TestApp, service: &str) -> u64 {
+    let db = app.db(service).await;
     let counted = confirmation_sends::Entity::find()
         .filter(confirmation_sends::Column::NoScript.eq(true))
         .count(db.conn())
         .await
         .unwrap();
-    assert_eq!(counted, 1, "counted against the no-script limit");
     db.close().await;
+    counted
+}
+
+async fn chromium_without_javascript_subscribes_after_a_wait(database: Database) {
+    let app = app_with_a_no_script_wait(database).await;
+    let browser = Browser::start_without_javascript().await;
+    fill_subscribe(&browser, &app, "lea@example.org").await;
+    send_after_the_wait(
+        &browser,
+        &app,
+        "form[action='/subscribe'] button[type=submit]",
+    )
+    .await;
+    let accepted = browser.wait_for_text("#accepted", "lea@example.org").await;
+    assert!(accepted.contains("Controlla la tua casella"), "{accepted}");
+    assert_eq!(settled_count(&app, "lea@example.org", 1).await, 1);
+    assert_eq!(no_script_sends(&app, "notifier").await, 1);
     browser.quit().await;
     app.stop().await;
 }
@@ -619,11 +635,7 @@ async fn chromium_without_javascript_subscribes_after_a_wait_on_postgres() {
 /// The registration form works without JavaScript too: sent at once it asks to wait, sent again
 /// after the wait it registers, counted against the tighter no-script limit.
 async fn chromium_without_javascript_registers_after_a_wait(database: Database) {
-    let app = TestApp::builder()
-        .database(database)
-        .settings(|s| s.forms.noscript_min_seconds = 6)
-        .spawn()
-        .await;
+    let app = app_with_a_no_script_wait(database).await;
     let admin = app.admin().await;
     let starts = piazza_e2e::clock::now() + chrono::Duration::days(30);
     let event = published_event(
@@ -640,28 +652,19 @@ async fn chromium_without_javascript_registers_after_a_wait(database: Database) 
     browser.goto(&app.url(&format!("/events/{event}"))).await;
     browser.type_into("#f-name", "Lea").await;
     browser.type_into("#f-email", "lea@example.org").await;
-    let submit = format!("form[action='/events/{event}/register'] button[type=submit]");
-    browser.click(&submit).await;
-    browser
-        .wait_for_text("#form-problem", "attendi qualche secondo")
-        .await;
-    // The page came back with what was typed and a fresh form: after the wait it goes through.
-    tokio::time::sleep(Duration::from_secs(app.settings.forms.noscript_min_seconds)).await;
-    browser.click(&submit).await;
+    send_after_the_wait(
+        &browser,
+        &app,
+        &format!("form[action='/events/{event}/register'] button[type=submit]"),
+    )
+    .await;
     browser.wait_for_text("#registered", "Sei iscritto").await;
     eventually("lea@example.org's confirmation", WAIT, || {
         let found = !app.mailbox.to("lea@example.org").is_empty();
         async move { found.then_some(()) }
     })
     .await;
-    let db = app.db("scheduler").await;
-    let counted = confirmation_sends::Entity::find()
-        .filter(confirmation_sends::Column::NoScript.eq(true))
-        .count(db.conn())
-        .await
-        .unwrap();
-    assert_eq!(counted, 1, "counted against the no-script limit");
-    db.close().await;
+    assert_eq!(no_script_sends(&app, "scheduler").await, 1);
     browser.quit().await;
     app.stop().await;
 }
