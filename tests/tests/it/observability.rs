@@ -3,7 +3,7 @@
 //! carried from a request through the messages it causes into every service's log, latency
 //! histograms, the alert rules and dashboard in `deploy/observability/` naming only metrics
 //! Piazza exports, spans exported over OTLP when an endpoint is set, and the whole API's
-//! OpenAPI document served by every process.
+//! OpenAPI document served by every process and by the shipped gateway.
 
 use axum::{Router, body::Bytes, routing::post};
 use piazza_e2e::{api::Api, app::TestApp, deploy::Deployment, eventually, node::Node};
@@ -455,6 +455,24 @@ async fn every_service_serves_the_whole_apis_document() {
             .collect();
         assert_eq!(paths, union, "{service}'s whole document");
     }
+    // Through the shipped gateway, /api/openapi.json is that whole document.
+    let upstreams: Vec<(&str, Vec<String>)> = piazza_e2e::infra::SERVICES
+        .iter()
+        .map(|service| (*service, vec![deployment.url(service).to_string()]))
+        .collect();
+    let gateway = piazza_e2e::gateway::Gateway::start(&upstreams).await;
+    let (status, served) = api
+        .get(&format!("{}/api/openapi.json", gateway.url), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{}", gateway.error_log());
+    let paths: BTreeSet<String> = served["paths"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    assert_eq!(paths, union, "the gateway's document");
+    drop(gateway);
     deployment.stop().await;
 
     // In one process the two documents are one.
