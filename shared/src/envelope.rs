@@ -37,6 +37,14 @@ pub struct Envelope {
     /// Ties together every message of one flow (a slot request and its answer, say).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub correlationid: Option<String>,
+    /// The W3C Trace Context of the work that sent it (the CloudEvents distributed-tracing
+    /// extension): whoever handles it continues that trace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traceparent: Option<String>,
+    /// The `X-Request-Id` of the request that started the flow, so one request can be followed
+    /// by its id through every service's log.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requestid: Option<String>,
     pub data: serde_json::Value,
 }
 
@@ -51,8 +59,10 @@ pub struct ContractError {
 }
 
 impl Envelope {
-    /// Wraps a contract value, created now by `service`.
+    /// Wraps a contract value, created now by `service`, in the current request's or message's
+    /// context ([`crate::trace::current`]).
     pub fn new<M: Message>(service: &str, message: &M, correlation: Option<String>) -> Self {
+        let context = crate::trace::current();
         Self {
             specversion: "1.0".into(),
             id: Uuid::now_v7(),
@@ -61,6 +71,8 @@ impl Envelope {
             time: crate::clock::now(),
             datacontenttype: "application/json".into(),
             correlationid: correlation,
+            traceparent: context.as_ref().map(|c| c.trace.to_string()),
+            requestid: context.and_then(|c| c.request_id),
             // Serialising plain data structs into a Value cannot fail.
             data: serde_json::to_value(message).unwrap_or(serde_json::Value::Null),
         }
@@ -120,5 +132,38 @@ mod tests {
         let back = Envelope::from_bytes(json.to_string().as_bytes()).unwrap();
         assert_eq!(back.routing_key(), "booking.rejected");
         assert_eq!(back.decode::<BookingRejected>().unwrap(), message);
+    }
+
+    #[tokio::test]
+    async fn an_envelope_carries_the_context_it_was_made_in_and_old_ones_still_decode() {
+        let context = crate::trace::Context::continue_from(
+            Some("req-7"),
+            Some("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
+        );
+        #[derive(Debug, PartialEq, Serialize, Deserialize)]
+        struct Ping {
+            n: u32,
+        }
+        impl Message for Ping {
+            const TYPE: &'static str = "piazza.test.ping";
+        }
+        let ping = Ping { n: 1 };
+        let envelope = crate::trace::scope(context.clone(), async {
+            Envelope::new("booking", &ping, None)
+        })
+        .await;
+        let json: serde_json::Value = serde_json::from_slice(&envelope.to_bytes()).unwrap();
+        assert_eq!(json["requestid"], "req-7");
+        assert_eq!(json["traceparent"], context.trace.to_string());
+        // Outside any request: no context attributes at all.
+        let plain = Envelope::new("booking", &ping, None);
+        assert_eq!(plain.traceparent, None);
+        let mut json: serde_json::Value = serde_json::from_slice(&plain.to_bytes()).unwrap();
+        assert!(json.get("requestid").is_none());
+        // An envelope written before these attributes existed.
+        json.as_object_mut().unwrap().remove("traceparent");
+        let back = Envelope::from_bytes(json.to_string().as_bytes()).unwrap();
+        assert_eq!(back.requestid, None);
+        assert_eq!(back.decode::<Ping>().unwrap(), ping);
     }
 }

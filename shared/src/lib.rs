@@ -24,6 +24,7 @@ pub mod settings;
 pub mod smtp;
 pub mod telemetry;
 pub mod time;
+pub mod trace;
 pub mod unit;
 pub mod web;
 

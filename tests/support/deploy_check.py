@@ -7,7 +7,10 @@ Usage: python3 deploy_check.py RENDERED.yaml...
   deploy/rabbitmq/definitions.json (which the Rust tests check against the code's topology);
 - each overlay's Ingress sends every path of deploy/gateway.conf to the same service, and
   /metrics and /readyz nowhere public; each upstream gateway.conf names is declared in
-  deploy/gateway-upstreams.conf;
+  deploy/gateway-upstreams.conf; the Ingress `piazza-openapi` rewrites /api/openapi.json to the
+  service and path the gateway does;
+- the PrometheusRule is deploy/observability/alerts.yaml, as deploy/observability/prometheusrule.py
+  writes it;
 - every Secret a pod reads is one the README tells the operator to make, or CloudNativePG makes,
   and every PIAZZA_<KEY>_FILE a container is given names a file one of its Secrets puts there.
 """
@@ -47,6 +50,26 @@ def check_upstreams():
         errors.append(f"deploy/gateway.conf passes to {sorted(used)}, deploy/gateway-upstreams.conf declares {sorted(declared)}")
 
 
+def gateway_rewrites():
+    """path -> (service, path it asks for), for the gateway's exact locations that change the path."""
+    pattern = re.compile(r"\s*location = (\S+)\s+\{ proxy_pass http://(\w+)(/\S+); \}")
+    lines = (ROOT / "deploy/gateway.conf").read_text().splitlines()
+    return {m.group(1): ("piazza-" + m.group(2), m.group(3)) for m in map(pattern.match, lines) if m}
+
+
+def check_rules():
+    generated = subprocess.run(
+        [sys.executable, str(ROOT / "deploy/observability/prometheusrule.py")],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    committed = (ROOT / "deploy/kubernetes/base/monitoring/prometheusrule.yaml").read_text()
+    if generated != committed:
+        errors.append(
+            "deploy/kubernetes/base/monitoring/prometheusrule.yaml is not what "
+            "deploy/observability/prometheusrule.py makes of alerts.yaml; run it again"
+        )
+
+
 def gateway_refused():
     """The paths deploy/gateway.conf answers 404 for."""
     pattern = re.compile(r"\s*location = (\S+)\s+\{ return 404; \}")
@@ -69,10 +92,15 @@ def check_topology():
 
 def check_rendered(path):
     documents = [d for d in yaml.safe_load_all(pathlib.Path(path).read_text()) if d]
-    ingresses = [d for d in documents if d["kind"] == "Ingress"]
+    ingresses = [d for d in documents if d["kind"] == "Ingress" and d["metadata"]["name"] != "piazza-openapi"]
     if len(ingresses) != 1:
-        errors.append(f"{path}: expected one Ingress, found {len(ingresses)}")
+        errors.append(f"{path}: expected one Ingress besides piazza-openapi, found {len(ingresses)}")
         return
+    check_rewrites(path, [d for d in documents if d["kind"] == "Ingress" and d["metadata"]["name"] == "piazza-openapi"])
+    rules = [d for d in documents if d["kind"] == "PrometheusRule"]
+    alerts = yaml.safe_load((ROOT / "deploy/observability/alerts.yaml").read_text())
+    if len(rules) != 1 or rules[0]["spec"] != alerts:
+        errors.append(f"{path}: expected one PrometheusRule holding deploy/observability/alerts.yaml")
     routes = {}
     for rule in ingresses[0]["spec"]["rules"]:
         for p in rule["http"]["paths"]:
@@ -115,7 +143,22 @@ def check_rendered(path):
                     )
 
 
+def check_rewrites(path, ingresses):
+    rewrites = gateway_rewrites()
+    found = {}
+    for ingress in ingresses:
+        target = ingress["metadata"].get("annotations", {}).get("nginx.ingress.kubernetes.io/rewrite-target")
+        for rule in ingress["spec"]["rules"]:
+            for p in rule["http"]["paths"]:
+                if p["pathType"] != "Exact":
+                    errors.append(f"{path}: piazza-openapi routes {p['path']} by prefix; it rewrites one exact path")
+                found[p["path"]] = (p["backend"]["service"]["name"], target)
+    if found != rewrites:
+        errors.append(f"{path}: the Ingress rewrites {found}, deploy/gateway.conf {rewrites}")
+
+
 check_topology()
+check_rules()
 check_upstreams()
 for rendered in sys.argv[1:]:
     check_rendered(rendered)

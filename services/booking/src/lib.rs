@@ -36,6 +36,7 @@ pub const SERVICE: ServiceDef = ServiceDef {
     settings: config::SECTIONS,
     migrate: |db| piazza_migrations::migrate::<piazza_migrations::BookingMigrator>(db).boxed(),
     build: |context| build(context).boxed(),
+    openapi: || routes::api().split_for_parts().1,
     bindings: || dispatch::bindings(messages::ROUTES),
 };
 

@@ -34,6 +34,7 @@ pub const SERVICE: ServiceDef = ServiceDef {
     settings: config::SECTIONS,
     migrate: |db| piazza_migrations::migrate::<piazza_migrations::SchedulerMigrator>(db).boxed(),
     build: |context| build(context).boxed(),
+    openapi: || routes::api().split_for_parts().1,
     bindings: || dispatch::bindings(messages::ROUTES),
 };
 
@@ -47,6 +48,16 @@ pub async fn build(context: ServiceContext) -> anyhow::Result<ServiceParts> {
     );
     // The import client is built once here so a broken TLS setup stops the start, not a job.
     import::fetcher(&state)?;
+    let sampled = state.clone();
+    context.samplers.add(Arc::new(move || {
+        let state = sampled.clone();
+        async move {
+            if let Ok(count) = jobs::slot_timeouts::waiting(&state).await {
+                metrics::gauge!("piazza_slot_requests_waiting").set(count as f64);
+            }
+        }
+        .boxed()
+    }));
     let mut workers = vec![Worker {
         name: "slot_timeouts",
         task: jobs::slot_timeouts::run(state.clone(), context.shutdown.clone()).boxed(),

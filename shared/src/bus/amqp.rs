@@ -541,6 +541,9 @@ impl Bus for AmqpBus {
         consumer: Arc<dyn Consumer>,
         shutdown: CancellationToken,
     ) -> Result<(), BusError> {
+        super::count_from_zero(&subscription.queue);
+        metrics::counter!("piazza_bus_reconnects_total", "queue" => subscription.queue.clone())
+            .increment(0);
         let mut failures: u32 = 0;
         while !shutdown.is_cancelled() {
             let mut connected = false;

@@ -180,6 +180,7 @@ impl Bus for MemoryBus {
         shutdown: CancellationToken,
     ) -> Result<(), BusError> {
         self.declare(&subscription).await?;
+        super::count_from_zero(&subscription.queue);
         let (requeue, mut receiver) = {
             let mut queues = self.queues.lock().await;
             let queue = queues

@@ -25,6 +25,18 @@ use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
+/// Starts a queue's failure counters at zero when its consumer starts, so the first retry or
+/// dead letter is a change a rate or an alert sees (a series that appears at 1 is not).
+pub(crate) fn count_from_zero(queue: &str) {
+    for name in [
+        "piazza_messages_retried_total",
+        "piazza_messages_deferred_total",
+        "piazza_dead_letters_total",
+    ] {
+        metrics::counter!(name, "queue" => queue.to_string()).increment(0);
+    }
+}
+
 /// A message given up on, as the in-process bus hands it to [`Consumer::park`].
 #[derive(Debug, Clone)]
 pub struct DeadLetter {

@@ -1,14 +1,13 @@
-//! The middleware every listener shares: request tracing without query strings (they carry
-//! signed tokens), metrics, a request timeout, a body size limit, panic containment, CORS for
+//! The middleware every listener shares: request ids, trace context, the access log without
+//! query strings (they carry signed tokens) and metrics ([`super::request`]), a request timeout, a body size limit, panic containment, CORS for
 //! the configured origins only, security headers, the rate limiter, and problem+json for every
 //! error, including axum's own plain-text rejections.
 
 use super::{ApiError, Problem, client::TrustedProxies, limit::RateLimiter, origin::PublicOrigin};
-use crate::{settings::Settings, telemetry};
+use crate::settings::Settings;
 use axum::{
     Extension, Router,
-    body::Body,
-    extract::{DefaultBodyLimit, MatchedPath, Request},
+    extract::{DefaultBodyLimit, Request},
     http::{HeaderName, HeaderValue, Method, StatusCode, header},
     middleware::{self, Next},
     response::{IntoResponse, Response},
@@ -18,7 +17,6 @@ use tower_http::{
     catch_panic::CatchPanicLayer,
     cors::{AllowOrigin, CorsLayer},
     set_header::SetResponseHeaderLayer,
-    trace::TraceLayer,
 };
 
 /// Wraps `router` in the shared middleware.
@@ -33,7 +31,6 @@ pub fn with_layers(router: Router, settings: &Settings, limiter: Arc<RateLimiter
         .layer(Extension(limiter))
         .layer(Extension(TrustedProxies(settings.http.trusted_proxies)))
         .layer(Extension(PublicOrigin::of(&settings.public_url())))
-        .layer(middleware::from_fn(telemetry::track_http))
         .layer(DefaultBodyLimit::max(
             usize::try_from(max_body).unwrap_or(usize::MAX),
         ))
@@ -55,20 +52,9 @@ pub fn with_layers(router: Router, settings: &Settings, limiter: Arc<RateLimiter
     for (name, value) in security_headers(settings) {
         router = router.layer(SetResponseHeaderLayer::if_not_present(name, value));
     }
-    router.layer(
-        TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
-            // The path only: query strings carry the signed tokens of email links.
-            let route = request
-                .extensions()
-                .get::<MatchedPath>()
-                .map(|p| p.as_str().to_string());
-            tracing::debug_span!(
-                "request",
-                method = %request.method(),
-                path = route.as_deref().unwrap_or_else(|| request.uri().path()),
-            )
-        }),
-    )
+    // Outermost, so the access log and the metrics see every answer, timeouts and panics
+    // included, and every log line of the request is inside its span.
+    router.layer(middleware::from_fn(super::request::observe))
 }
 
 /// Headers on every response: no MIME sniffing, no referrer (links carry tokens), no framing,
@@ -214,6 +200,7 @@ fn code_of(status: StatusCode) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::body::Body;
     use axum::routing::{get, post};
     use serde_json::Value;
     use tower::ServiceExt;

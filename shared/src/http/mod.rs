@@ -13,6 +13,7 @@ pub mod ops;
 pub mod origin;
 pub mod page;
 pub mod problem;
+pub mod request;
 pub mod validate;
 
 pub use client::ClientAddress;

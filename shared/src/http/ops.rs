@@ -1,6 +1,7 @@
 //! The operational routes every listener serves: `/healthz` (the process is alive), `/readyz`
 //! (each database, the bus and any dependency a service registered answer), `/metrics`
-//! (Prometheus text) and `/api/openapi.json`.
+//! (Prometheus text), `/api/openapi.json` (what this process serves) and `/api/openapi/all.json`
+//! (the whole deployment's API, which the gateway serves as its `/api/openapi.json`).
 //!
 //! `/readyz` tells everyone each check's name and whether it passed, which is what a load
 //! balancer or an orchestrator needs. Why a check failed (a database's error, the address of a
@@ -33,7 +34,11 @@ pub struct OpsState {
     pub bus: Arc<dyn Bus>,
     /// Dependencies services registered (`smtp`, …), by name.
     pub extra: Vec<(String, Probe)>,
+    /// Gauges services read from their tables at each scrape.
+    pub samplers: Vec<telemetry::Sampler>,
     pub openapi: String,
+    /// The document of every service of the deployment, merged.
+    pub openapi_all: String,
     /// Verify an administrator's token, who may read why a check failed.
     pub keys: Keys,
     /// The `ops_token` setting: monitoring that may read why a check failed.
@@ -80,6 +85,7 @@ pub fn router(state: Arc<OpsState>) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .route("/api/openapi.json", get(openapi))
+        .route("/api/openapi/all.json", get(openapi_all))
         .with_state(state)
 }
 
@@ -182,6 +188,9 @@ pub async fn metrics(State(state): State<Arc<OpsState>>) -> impl IntoResponse {
             metrics::gauge!("piazza_dead_letters_parked", "service" => *name).set(parked as f64);
         }
     }
+    for sample in &state.samplers {
+        let _ = tokio::time::timeout(Duration::from_secs(2), sample()).await;
+    }
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         telemetry::render_metrics(),
@@ -195,5 +204,16 @@ pub async fn openapi(State(state): State<Arc<OpsState>>) -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "application/json")],
         state.openapi.clone(),
+    )
+}
+
+/// The whole deployment's document: every service's operations, wherever they run. In the
+/// distributed form the gateway serves it as `/api/openapi.json`.
+#[utoipa::path(get, path = "/api/openapi/all.json", tag = "operations", security(()),
+    responses((status = 200, description = "The OpenAPI 3.1 document of every service", body = Object)))]
+pub async fn openapi_all(State(state): State<Arc<OpsState>>) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        state.openapi_all.clone(),
     )
 }

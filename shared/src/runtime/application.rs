@@ -72,6 +72,13 @@ impl Application {
         telemetry::init_metrics();
         let keys = Keys::from_settings(&settings)?;
         let names: Vec<&str> = services.iter().map(|s| s.name).collect();
+        // The deployment's whole API, as the gateway serves it: every service's document,
+        // whichever of them run here.
+        let mut whole = ApiDoc::openapi();
+        for def in every {
+            whole.merge((def.openapi)());
+        }
+        let whole = finish_document(&mut whole)?;
         let every = topology(&settings.bus, every);
         let (bus, declared): (Arc<dyn Bus>, Topology) = match &settings.amqp_url {
             // Every queue of the deployment, so a message published before its consumer ever
@@ -92,6 +99,7 @@ impl Application {
         };
         let shutdown = CancellationToken::new();
         let readiness = Readiness::default();
+        let samplers = telemetry::Samplers::default();
         let mut running = Vec::new();
         let mut pages = Router::new();
         let mut routes = OpenApiRouter::with_openapi(ApiDoc::openapi());
@@ -112,6 +120,7 @@ impl Application {
                 keys: keys.clone(),
                 shutdown: shutdown.clone(),
                 readiness: readiness.clone(),
+                samplers: samplers.clone(),
             };
             let parts = (def.build)(context.clone())
                 .await
@@ -135,17 +144,14 @@ impl Application {
             .await
             .context("declaring the message bus's queues")?;
         let (api, mut openapi) = routes.split_for_parts();
-        // After the merge, so it reaches every service's operations.
-        utoipa::Modify::modify(&crate::http::openapi::ProblemContent, &mut openapi);
-        let mut document =
-            serde_json::to_value(&openapi).context("serialising the OpenAPI document")?;
-        crate::http::links::add(&mut document);
-        let openapi_json = document.to_string();
+        let openapi_json = finish_document(&mut openapi)?;
         let ops_state = Arc::new(ops::OpsState {
             databases: running.iter().map(|r| (r.name, r.db.clone())).collect(),
             bus: bus.clone(),
             extra: readiness.checks(),
+            samplers: samplers.all(),
             openapi: openapi_json,
+            openapi_all: whole,
             keys: keys.clone(),
             ops_token: settings.ops_token.clone(),
         });
@@ -272,6 +278,16 @@ impl Application {
         tracing::info!("stopped");
         result
     }
+}
+
+/// The served form of a merged document: the problem+json answers and the links added after
+/// the merge, so they reach every service's operations.
+fn finish_document(openapi: &mut utoipa::openapi::OpenApi) -> anyhow::Result<String> {
+    utoipa::Modify::modify(&crate::http::openapi::ProblemContent, openapi);
+    let mut document =
+        serde_json::to_value(&*openapi).context("serialising the OpenAPI document")?;
+    crate::http::links::add(&mut document);
+    Ok(document.to_string())
 }
 
 /// The path templates in `router`. axum offers no listing, but its `Debug` output names each

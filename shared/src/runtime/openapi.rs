@@ -12,7 +12,14 @@ use utoipa_axum::router::OpenApiRouter;
         description = "Spaces, events and youth notifications for the cultural life of a historic centre.",
         license(name = "AGPL-3.0-or-later")
     ),
-    paths(ops::healthz, ops::readyz, ops::metrics, ops::openapi, crate::audit::list),
+    paths(
+        ops::healthz,
+        ops::readyz,
+        ops::metrics,
+        ops::openapi,
+        ops::openapi_all,
+        crate::audit::list
+    ),
     components(schemas(crate::http::Problem, crate::http::FieldError)),
     modifiers(&BearerAuth)
 )]

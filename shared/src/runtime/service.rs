@@ -25,6 +25,8 @@ pub struct ServiceContext {
     pub shutdown: CancellationToken,
     /// Where a service adds what `/readyz` should check besides its database and the bus.
     pub readiness: Readiness,
+    /// Where a service adds gauges `/metrics` reads from its tables when scraped.
+    pub samplers: crate::telemetry::Samplers,
 }
 
 /// A long-running background task of a service (a job scheduler, an email sender).
@@ -52,6 +54,9 @@ pub struct ServiceDef {
     pub settings: &'static [SectionDef],
     pub migrate: for<'a> fn(&'a Db) -> BoxFuture<'a, anyhow::Result<()>>,
     pub build: fn(ServiceContext) -> BoxFuture<'static, anyhow::Result<ServiceParts>>,
+    /// The service's API document, read without building the service: every process serves
+    /// the whole deployment's document (`/api/openapi/all.json`) from these.
+    pub openapi: fn() -> utoipa::openapi::OpenApi,
     /// The routing keys of the messages the service consumes, from its dispatch table
     /// ([`crate::bus::dispatch::bindings`]); known without building the service, so every
     /// process can declare every service's queue.

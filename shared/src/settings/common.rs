@@ -327,3 +327,39 @@ impl LimitSettings {
         Ok(())
     }
 }
+
+/// Where traces go besides the log.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TelemetrySettings {
+    /// An OpenTelemetry collector's OTLP/HTTP address (`http://otel-collector:4318`): spans of
+    /// requests and handled messages are exported to `<endpoint>/v1/traces` (OTLP over
+    /// HTTP, JSON bodies). Default unset: nothing is exported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub otlp_endpoint: Option<Url>,
+}
+
+impl TelemetrySettings {
+    pub(super) fn validate(&self) -> Result<(), SettingsError> {
+        if let Some(url) = &self.otlp_endpoint
+            && !matches!(url.scheme(), "http" | "https")
+        {
+            return Err(SettingsError::new(
+                "telemetry.otlp_endpoint",
+                "must be an http:// or https:// URL (OTLP over HTTP, port 4318 by default)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The traces URL: the endpoint with `/v1/traces`, unless it names it already.
+    pub fn traces_url(&self) -> Option<String> {
+        let url = self.otlp_endpoint.as_ref()?;
+        let base = url.as_str().trim_end_matches('/');
+        Some(if base.ends_with("/v1/traces") {
+            base.to_string()
+        } else {
+            format!("{base}/v1/traces")
+        })
+    }
+}

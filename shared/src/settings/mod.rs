@@ -15,7 +15,10 @@ mod error;
 mod sections;
 mod service;
 
-pub use common::{AuthSettings, BusSettings, FormSettings, HttpSettings, LimitSettings, LogFormat};
+pub use common::{
+    AuthSettings, BusSettings, FormSettings, HttpSettings, LimitSettings, LogFormat,
+    TelemetrySettings,
+};
 pub use error::SettingsError;
 pub use sections::{Section, SectionDef, Sections};
 
@@ -75,6 +78,7 @@ pub struct Settings {
     pub http: HttpSettings,
     pub limits: LimitSettings,
     pub forms: FormSettings,
+    pub telemetry: TelemetrySettings,
     /// The services' own sections (`[booking]`, `[scheduler]`, `[email]`), each defined,
     /// defaulted and checked in its service's `config.rs`: read them with [`Settings::section`].
     #[serde(skip)]
@@ -97,6 +101,7 @@ struct Defaults {
     http: HttpSettings,
     limits: LimitSettings,
     forms: FormSettings,
+    telemetry: TelemetrySettings,
 }
 
 impl Default for Defaults {
@@ -115,6 +120,7 @@ impl Default for Defaults {
             http: HttpSettings::default(),
             limits: LimitSettings::default(),
             forms: FormSettings::default(),
+            telemetry: TelemetrySettings::default(),
         }
     }
 }
@@ -248,6 +254,7 @@ impl Settings {
         self.sections.validate()?;
         self.http.validate()?;
         self.limits.validate()?;
+        self.telemetry.validate()?;
         self.forms.validate()
     }
 
@@ -357,6 +364,21 @@ mod tests {
         assert!(error.message.contains("trusted_proxies"), "{error}");
         let settings = Settings::from_toml("[http]\ntrusted_proxies = 2", &[]).unwrap();
         assert_eq!(settings.http.trusted_proxies, 2);
+    }
+
+    #[test]
+    fn the_otlp_endpoint_is_an_http_url_and_traces_go_under_it() {
+        let settings = Settings::from_toml("", &[]).unwrap();
+        assert_eq!(settings.telemetry.traces_url(), None);
+        let settings =
+            Settings::from_toml("[telemetry]\notlp_endpoint = \"http://otel:4318\"", &[]).unwrap();
+        assert_eq!(
+            settings.telemetry.traces_url().as_deref(),
+            Some("http://otel:4318/v1/traces")
+        );
+        let error = Settings::from_toml("[telemetry]\notlp_endpoint = \"grpc://otel:4317\"", &[])
+            .unwrap_err();
+        assert_eq!(error.key, "telemetry.otlp_endpoint");
     }
 
     #[test]

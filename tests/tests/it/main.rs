@@ -11,6 +11,7 @@ mod deploy_files;
 mod faults;
 mod messaging;
 mod notifier;
+mod observability;
 mod operations;
 mod pages;
 mod replicas;

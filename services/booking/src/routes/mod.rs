@@ -11,7 +11,14 @@ pub mod spaces;
 use crate::state::AppState;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+/// The service's API, routed and documented.
 pub fn router(state: AppState) -> OpenApiRouter {
+    api().with_state(state)
+}
+
+/// The routes before they are given the state: [`crate::SERVICE`] reads the document from them
+/// without building the service, so another service can serve the whole deployment's document.
+pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(auth::issue_token))
         .routes(routes!(auth::log_out))
@@ -27,5 +34,4 @@ pub fn router(state: AppState) -> OpenApiRouter {
         .routes(routes!(bookings::approve))
         .routes(routes!(bookings::reject))
         .routes(routes!(bookings::cancel))
-        .with_state(state)
 }

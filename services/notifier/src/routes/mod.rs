@@ -7,7 +7,14 @@ mod subscribers;
 use crate::state::AppState;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+/// The service's API, routed and documented.
 pub fn router(state: AppState) -> OpenApiRouter {
+    api().with_state(state)
+}
+
+/// The routes before they are given the state: [`crate::SERVICE`] reads the document from them
+/// without building the service, so another service can serve the whole deployment's document.
+pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(
             subscribers::subscribe,
@@ -16,5 +23,4 @@ pub fn router(state: AppState) -> OpenApiRouter {
         ))
         .routes(routes!(subscribers::export))
         .routes(routes!(reports::outreach))
-        .with_state(state)
 }

@@ -32,7 +32,19 @@ pub fn def(service: Service) -> ServiceDef {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     // Each service owns its section of the settings; all of them are read and checked now.
     let settings = Settings::load(&runtime::sections(&ALL))?;
-    telemetry::init_tracing(settings.log_format);
+    // Traces are exported under the service's name (`piazza-booking`, …), or `piazza` for the
+    // process that runs everything and for the tools.
+    let service_name = match &cli.command {
+        Some(Command::Serve { service }) => format!("piazza-{}", def(*service).name),
+        _ => "piazza".to_string(),
+    };
+    let exporter = telemetry::init_tracing(settings.log_format, &settings.telemetry, &service_name);
+    let result = dispatch(cli, settings).await;
+    exporter.shutdown();
+    result
+}
+
+async fn dispatch(cli: Cli, settings: Settings) -> anyhow::Result<()> {
     if let Some(start) = settings.clock_start {
         // Before anything reads the time: every service of the process sees the moved clock.
         clock::start_at(start);

@@ -9,7 +9,7 @@ use crate::{
     state::AppState,
 };
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, sea_query::Expr};
 use tokio_util::sync::CancellationToken;
 
 /// Looks for overdue requests every few seconds until `shutdown`.
@@ -25,6 +25,17 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
             tracing::warn!(%error, "could not check slot requests for timeouts");
         }
     }
+}
+
+/// Slot requests booking has not answered yet (`piazza_slot_requests_waiting`, read when
+/// `/metrics` is scraped): a count that stays up means booking does not consume.
+pub async fn waiting(state: &AppState) -> Result<u64, sea_orm::DbErr> {
+    events::Entity::find()
+        .filter(events::Column::SpaceStatus.eq(SpaceStatus::Pending.as_str()))
+        .filter(events::Column::SpaceReason.is_null())
+        .filter(events::Column::SlotRequestedAt.is_not_null())
+        .count(state.db.conn())
+        .await
 }
 
 /// Marks the requests overdue at `now`; returns how many.

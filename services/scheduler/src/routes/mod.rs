@@ -24,7 +24,14 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 #[openapi(paths(calendar::event_ics_doc))]
 struct Aliases;
 
+/// The service's API, routed and documented.
 pub fn router(state: AppState) -> OpenApiRouter {
+    api().with_state(state)
+}
+
+/// The routes before they are given the state: [`crate::SERVICE`] reads the document from them
+/// without building the service, so another service can serve the whole deployment's document.
+pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(Aliases::openapi())
         .routes(routes!(seasons::create, seasons::list))
         .routes(routes!(seasons::get_one, seasons::patch))
@@ -61,5 +68,4 @@ pub fn router(state: AppState) -> OpenApiRouter {
         .routes(routes!(proposals::decline))
         .routes(routes!(calendar::feed))
         .routes(routes!(jobs::list))
-        .with_state(state)
 }
