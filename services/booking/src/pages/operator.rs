@@ -1,14 +1,14 @@
-//! The operator's pages: find a free space, request it once or weekly (conflicts explained one
-//! by one), and follow their bookings.
+//! The operator's pages: find a free space, and request it once or weekly (conflicts explained
+//! one by one, naming the room and why; a series may then take only its free dates). Their
+//! bookings are in `mine.rs`.
 
 use super::{rows, state::PageState};
 use crate::{
     domain::SpaceStatus,
     ops::{
-        bookings::{self, BookingFilter, NewBooking},
+        bookings::{self, NewBooking},
         spaces::SpaceFilter,
     },
-    views::SpaceView,
 };
 use axum::{extract::State, http::StatusCode, response::Response};
 use minijinja::context;
@@ -194,14 +194,28 @@ pub async fn request(
             ends_at,
             attendees,
             recurrence,
-            skip_conflicts: false,
+            skip_conflicts: !form.get("skip_conflicts").is_empty(),
         };
         match bookings::request(&state.app, &caller, body)
             .await
             .map_err(ApiError::from)
         {
             Ok(created) => {
-                return see_other(&format!("/bookings?requested={}", created.booking.id));
+                // The dates left out are named on the next page: their starts, in the query
+                // (RFC 3339 in UTC, which needs no escaping there).
+                let mut to = format!("/bookings?requested={}", created.booking.id);
+                let skipped: Vec<String> = created
+                    .skipped
+                    .iter()
+                    .filter_map(|c| c["starts_at"].as_str())
+                    .filter_map(|s| piazza_shared::time::parse_instant(s).ok())
+                    .map(|s| s.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+                    .collect();
+                if !skipped.is_empty() {
+                    to.push_str("&skipped=");
+                    to.push_str(&skipped.join(","));
+                }
+                return see_other(&to);
             }
             Err(ApiError::Validation(list)) => {
                 for e in list {
@@ -211,11 +225,18 @@ pub async fn request(
             Err(ApiError::Conflict {
                 conflicts: list, ..
             }) => {
-                conflicts = explain(&list, zone, &ctx);
+                conflicts = explain(&list, zone, &spaces, &ctx);
             }
             Err(error) => return ctx.api_error(&state.templates, error),
         }
     }
+    // A series of which some dates are free may take only those.
+    let occurrences = if form.get("weekly").is_empty() {
+        1
+    } else {
+        form.get("weeks").parse::<usize>().unwrap_or(0)
+    };
+    let can_skip = !conflicts.is_empty() && conflicts.len() < occurrences;
     ctx.render_status(
         &state.templates,
         if conflicts.is_empty() {
@@ -224,12 +245,21 @@ pub async fn request(
             StatusCode::CONFLICT
         },
         "booking_new.html",
-        context! { spaces => spaces, v => form.to_map(), errors => errors, conflicts => conflicts },
+        context! {
+            spaces => spaces, v => form.to_map(), errors => errors, conflicts => conflicts,
+            can_skip => can_skip, free => occurrences.saturating_sub(conflicts.len()),
+        },
     )
 }
 
-/// Each conflicting occurrence of a 409 in words: when, and what is in the way.
-fn explain(conflicts: &[serde_json::Value], zone: chrono_tz::Tz, ctx: &PageCtx) -> Vec<String> {
+/// Each conflicting occurrence of a 409 in words: when, where (the room in the way may be one
+/// inside or around the one asked for), and what is in the way.
+fn explain(
+    conflicts: &[serde_json::Value],
+    zone: chrono_tz::Tz,
+    spaces: &[rows::SpaceRow],
+    ctx: &PageCtx,
+) -> Vec<String> {
     conflicts
         .iter()
         .map(|c| {
@@ -263,38 +293,33 @@ fn explain(conflicts: &[serde_json::Value], zone: chrono_tz::Tz, ctx: &PageCtx) 
             } else if reason.contains("opening hours") {
                 ctx.t("fuori dagli orari di apertura", "outside the opening hours")
                     .to_string()
+            } else if let Some(why) = reason.strip_prefix("the space is closed then: ") {
+                format!(
+                    "{}: {why}",
+                    ctx.t("lo spazio è chiuso", "the space is closed")
+                )
+            } else if reason.contains("same request") {
+                ctx.t(
+                    "si sovrappone a un'altra data della stessa richiesta",
+                    "overlaps another date of the same request",
+                )
+                .to_string()
+            } else if reason.contains("booking") {
+                ctx.t(
+                    "si sovrappone a un'altra prenotazione",
+                    "overlaps another booking",
+                )
+                .to_string()
             } else {
                 reason.to_string()
             };
-            format!("{when}: {reason}")
+            let room = c["space_id"]
+                .as_str()
+                .and_then(|id| Uuid::parse_str(id).ok())
+                .and_then(|id| spaces.iter().find(|s| s.id == id))
+                .map(|s| format!("{} — ", s.name))
+                .unwrap_or_default();
+            format!("{when}: {room}{reason}")
         })
         .collect()
-}
-
-/// The operator's bookings (an administrator sees everyone's), with their status.
-pub async fn mine(
-    State(state): State<PageState>,
-    SignedIn { caller, ctx, .. }: SignedIn<OperatorOrAdmin>,
-) -> Response {
-    let filter = BookingFilter {
-        limit: Some(500),
-        ..BookingFilter::default()
-    };
-    let listed = bookings::list(&state.app, &caller, filter)
-        .await
-        .map_err(ApiError::from);
-    let spaces = rows::all_spaces(&state.app, SpaceFilter::default()).await;
-    let (page, spaces) = match (listed, spaces) {
-        (Ok(page), Ok(spaces)) => (page, spaces),
-        (Err(error), _) | (_, Err(error)) => return ctx.api_error(&state.templates, error),
-    };
-    let spaces: std::collections::HashMap<Uuid, SpaceView> = rows::by_id(spaces);
-    ctx.render(
-        &state.templates,
-        "bookings.html",
-        context! {
-            bookings => rows::booking_rows(&page.items, &spaces, &state.app, ctx.lang),
-            requested => ctx.param("requested"),
-        },
-    )
 }

@@ -6,6 +6,9 @@ mod admin;
 mod email_links;
 mod guards;
 mod journey;
+mod people;
+mod series;
+mod spaces;
 
 use chrono::{Duration, NaiveDate};
 use piazza_e2e::app::TestApp;
