@@ -122,6 +122,63 @@ pub async fn new_form(
     )
 }
 
+/// A field's refusal in the page's language: the use case's and the time parser's words for
+/// what a person can get wrong on the form (anything else as it is).
+fn say(message: &str, ctx: &PageCtx) -> String {
+    let pairs = [
+        ("must not be empty", "obbligatorio", "required"),
+        (
+            "must be at most 200 characters",
+            "al massimo 200 caratteri",
+            "at most 200 characters",
+        ),
+        ("must be at least 1", "almeno 1", "at least 1"),
+        (
+            "must be after starts_at",
+            "deve venire dopo l'inizio",
+            "must come after the start",
+        ),
+        (
+            "must be in the future",
+            "deve essere nel futuro",
+            "must be in the future",
+        ),
+        (
+            "outside the space's opening hours",
+            "fuori dagli orari di apertura dello spazio",
+            "outside the space's opening hours",
+        ),
+        ("use YYYY-MM-DD", "scegli il giorno", "choose the day"),
+        ("use HH:MM", "scegli l'ora", "choose the time"),
+        (
+            "that time does not exist on that day (clocks change)",
+            "quell'ora non esiste quel giorno (cambio dell'ora)",
+            "that time does not exist on that day (clocks change)",
+        ),
+    ];
+    if let Some(n) = message.strip_prefix("the space holds at most ") {
+        let n = n.trim_end_matches(" people");
+        return format!(
+            "{} {n} {}",
+            ctx.t("lo spazio tiene al massimo", "the space holds at most"),
+            ctx.t("persone", "people")
+        );
+    }
+    if message.starts_with("the space is ") {
+        return ctx
+            .t(
+                "lo spazio non si può prenotare ora",
+                "the space cannot be booked now",
+            )
+            .to_string();
+    }
+    pairs
+        .iter()
+        .find(|(key, _, _)| *key == message)
+        .map(|(_, it, en)| ctx.t(it, en).to_string())
+        .unwrap_or_else(|| message.to_string())
+}
+
 /// Where a field of the API's request is on the form.
 fn form_field(api_field: &str) -> &str {
     match api_field {
@@ -157,10 +214,10 @@ pub async fn request(
         .and_then(|s| parse_zone(&s.time_zone).ok())
         .unwrap_or(state.app.settings.time_zone);
     let starts_at = words::local_instant(form.get("date"), form.get("start"), zone)
-        .map_err(|e| errors.insert("start".into(), e))
+        .map_err(|e| errors.insert("start".into(), say(&e, &ctx)))
         .unwrap_or_default();
     let ends_at = words::local_instant(form.get("date"), form.get("end"), zone)
-        .map_err(|e| errors.insert("end".into(), e))
+        .map_err(|e| errors.insert("end".into(), say(&e, &ctx)))
         .unwrap_or_default();
     let attendees = form.get("attendees").parse::<i64>().unwrap_or_else(|_| {
         errors.insert(
@@ -219,7 +276,7 @@ pub async fn request(
             }
             Err(ApiError::Validation(list)) => {
                 for e in list {
-                    errors.insert(form_field(&e.field).to_string(), e.message);
+                    errors.insert(form_field(&e.field).to_string(), say(&e.message, &ctx));
                 }
             }
             Err(ApiError::Conflict {

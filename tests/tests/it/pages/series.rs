@@ -70,8 +70,16 @@ async fn book_the_free_dates_and_cancel_one(database: Database) {
     browser.type_into("#f-title", "Prove del coro").await;
     browser.set_value("#f-date", &day.to_string()).await;
     browser.set_value("#f-start", "18:00").await;
-    browser.set_value("#f-end", "20:00").await;
+    // An end before the start is said next to the field, in Italian.
+    browser.set_value("#f-end", "17:00").await;
     browser.type_into("#f-attendees", "25").await;
+    browser
+        .click("form[action='/bookings/new'] button[type=submit]")
+        .await;
+    browser
+        .wait_for_text("#e-end", "deve venire dopo l'inizio")
+        .await;
+    browser.set_value("#f-end", "20:00").await;
     browser.click("input[name=weekly]").await;
     browser.type_into("#f-weeks", "4").await;
     browser
@@ -108,6 +116,7 @@ async fn book_the_free_dates_and_cancel_one(database: Database) {
         .await;
     let mine = browser.text("#bookings").await;
     assert!(mine.contains("1 in attesa di approvazione"), "{mine}");
+    assert!(mine.contains("1 annullata"), "{mine}");
     browser.screenshot("my-bookings-series").await;
     let (_, listed) = app.get("/api/v1/bookings?limit=50", Some(&admin)).await;
     let statuses: Vec<&str> = listed["items"]
