@@ -86,7 +86,10 @@ pub async fn mine(
             }
         }
     }
-    groups.sort_by_key(|(_, dates)| std::cmp::Reverse(dates.iter().map(|d| d.created_at).min()));
+    // Ids are v7 (time-ordered): they settle requests made in the same instant.
+    groups.sort_by_key(|(key, dates)| {
+        std::cmp::Reverse((dates.iter().map(|d| d.created_at).min(), *key))
+    });
     let pages = groups.len().div_ceil(PER_PAGE).max(1);
     let page = ctx
         .param("page")

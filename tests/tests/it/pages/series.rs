@@ -142,3 +142,49 @@ async fn an_operator_books_the_free_dates_of_a_series_and_cancels_one() {
 async fn booking_the_free_dates_works_the_same_on_postgres() {
     book_the_free_dates_and_cancel_one(Database::Postgres).await;
 }
+
+#[tokio::test]
+async fn my_bookings_are_shown_ten_entries_a_page_with_a_series_as_one() {
+    let app = TestApp::builder().spawn().await;
+    let admin = app.admin().await;
+    let operator = app
+        .user("ops@arci.test", Role::Operator, Some("ARCI Cremona"))
+        .await;
+    let space = hall(&app, &admin).await;
+    let day = day_ahead();
+    // Eleven single bookings and one weekly series of five: twelve entries.
+    for n in 0..11 {
+        let date = day + chrono::Duration::days(n);
+        let (status, body) = app
+            .post(
+                "/api/v1/bookings",
+                Some(&operator),
+                &json!({ "space_id": space, "title": format!("Incontro {n}"), "attendees": 5,
+                         "starts_at": rome(date, "10:00"), "ends_at": rome(date, "11:00") }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let (status, body) = app
+        .post(
+            "/api/v1/bookings",
+            Some(&operator),
+            &json!({ "space_id": space, "title": "Corso serale", "attendees": 5,
+                     "starts_at": rome(day, "20:00"), "ends_at": rome(day, "22:00"),
+                     "recurrence": "FREQ=WEEKLY;COUNT=5" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (_, cookie) = super::log_in(&app, "ops@arci.test").await;
+    let (_, first) = super::page(&app, "/bookings", &cookie).await;
+    assert!(first.contains("pagina 1 / 2"), "{first}");
+    // Newest request first: the series, as one entry with its five dates.
+    assert_eq!(first.matches("<li class=\"card\">").count(), 10);
+    assert!(first.contains("Corso serale"));
+    assert!(first.contains("ogni settimana, 5 date"));
+    let (_, second) = super::page(&app, "/bookings?page=2", &cookie).await;
+    assert_eq!(second.matches("<li class=\"card\">").count(), 2, "{second}");
+    assert!(second.contains("Incontro 0") && second.contains("Incontro 1"));
+    assert!(!second.contains("Corso serale"));
+    app.stop().await;
+}
