@@ -67,6 +67,22 @@ fn status_name(status: SpaceStatus, lang: Lang) -> &'static str {
 /// The use case's words for a field, in the page's language where the page knows them.
 fn say(message: &str, ctx: &PageCtx) -> String {
     let pairs = [
+        ("must be between -90 and 90", "da -90 a 90", "-90 to 90"),
+        (
+            "must be between -180 and 180",
+            "da -180 a 180",
+            "-180 to 180",
+        ),
+        (
+            "must be between 0 and 1440 minutes",
+            "da 0 a 1440 minuti",
+            "0 to 1440 minutes",
+        ),
+        (
+            "must be 1 to 60 characters",
+            "ogni voce da 1 a 60 caratteri",
+            "each entry 1 to 60 characters",
+        ),
         ("must not be empty", "obbligatorio", "required"),
         (
             "must be between 1 and 100000",
@@ -205,7 +221,9 @@ fn field_errors(list: Vec<FieldError>, ctx: &PageCtx) -> BTreeMap<String, String
                     .unwrap_or(0);
                 format!("hours-{index}")
             }
-            _ => e.field.clone(),
+            // `equipment[3]`: the list's one field.
+            Some((name, _)) => name.to_string(),
+            None => e.field.clone(),
         };
         errors.entry(field).or_insert_with(|| say(&e.message, ctx));
     }
@@ -332,6 +350,16 @@ async fn space_page(
         v.insert("kind".into(), space.kind.as_str().to_string());
         v.insert("status".into(), space.status.as_str().to_string());
         v.insert("capacity".into(), space.capacity.to_string());
+        v.insert("equipment".into(), space.equipment.join(", "));
+        v.insert("accessibility".into(), space.accessibility.join(", "));
+        let coordinate = |c: Option<f64>| c.map(|c| c.to_string()).unwrap_or_default();
+        v.insert("latitude".into(), coordinate(space.latitude));
+        v.insert("longitude".into(), coordinate(space.longitude));
+        v.insert("setup_minutes".into(), space.setup_minutes.to_string());
+        v.insert(
+            "teardown_minutes".into(),
+            space.teardown_minutes.to_string(),
+        );
         v.insert(
             "parent_id".into(),
             space.parent_id.map(|p| p.to_string()).unwrap_or_default(),
@@ -455,6 +483,33 @@ fn weekly(
     list.into_iter().map(|(i, h)| (h, i)).unzip()
 }
 
+/// A comma-separated list field (equipment, accessibility).
+fn list_of(form: &FormData, name: &str) -> Vec<String> {
+    form.get(name)
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// An optional number field: empty is `None`; anything else must read as a number (a decimal
+/// comma is read as a point).
+fn number<T: std::str::FromStr>(
+    form: &FormData,
+    name: &str,
+    errors: &mut BTreeMap<String, String>,
+    ctx: &PageCtx,
+) -> Option<T> {
+    match form.get(name) {
+        "" => None,
+        text => text.replace(',', ".").parse().ok().or_else(|| {
+            errors.insert(name.to_string(), ctx.t("un numero", "a number").to_string());
+            None
+        }),
+    }
+}
+
 /// `POST /admin/spaces/{id}`: changes the space's fields and weekly hours.
 pub async fn update(
     State(state): State<PageState>,
@@ -465,6 +520,10 @@ pub async fn update(
     let mut errors = BTreeMap::new();
     let capacity = capacity(&form, &mut errors, &ctx);
     let (hours, rows_of_windows) = weekly(&form, &mut errors, &ctx);
+    let latitude = number(&form, "latitude", &mut errors, &ctx);
+    let longitude = number(&form, "longitude", &mut errors, &ctx);
+    let setup_minutes = number(&form, "setup_minutes", &mut errors, &ctx);
+    let teardown_minutes = number(&form, "teardown_minutes", &mut errors, &ctx);
     let parent_id = match form.get("parent_id") {
         "" => Some(None),
         text => match Uuid::parse_str(text) {
@@ -488,6 +547,12 @@ pub async fn update(
             opening_hours: Some(hours),
             status: SpaceStatus::parse(form.get("status")),
             parent_id,
+            equipment: Some(list_of(&form, "equipment")),
+            accessibility: Some(list_of(&form, "accessibility")),
+            latitude,
+            longitude,
+            setup_minutes,
+            teardown_minutes,
             ..SpacePatch::default()
         };
         match spaces::update(&state.app, &caller, id, patch).await {

@@ -43,6 +43,12 @@ async fn build_a_tree_with_hours_and_a_closure(database: Database) {
         .wait_for_text("#e-hours-sun", "apertura e chiusura")
         .await;
     browser.set_value("#f-opens_sun", "").await;
+    browser
+        .type_into("#f-equipment", "proiettore, impianto audio")
+        .await;
+    browser.type_into("#f-setup_minutes", "30").await;
+    browser.type_into("#f-latitude", "45,1335").await;
+    browser.type_into("#f-longitude", "10.0227").await;
     browser.click("#space-form button[type=submit]").await;
     browser.wait_for_text("#done", "Modifiche salvate").await;
     let building_url = browser.url().await;
@@ -89,6 +95,12 @@ async fn build_a_tree_with_hours_and_a_closure(database: Database) {
     assert_eq!(room["opening_hours"].as_array().map(Vec::len), Some(5));
     let (_, building_view) = app.get(&format!("/api/v1/spaces/{building}"), None).await;
     assert_eq!(building_view["opening_hours"][0]["opens"], "09:00");
+    assert_eq!(
+        building_view["equipment"],
+        json!(["proiettore", "impianto audio"])
+    );
+    assert_eq!(building_view["setup_minutes"], 30);
+    assert_eq!(building_view["latitude"], 45.1335);
 
     // A day with its own hours, and a closure; each listed, then removed.
     browser.goto(&building_url).await;
