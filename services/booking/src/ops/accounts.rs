@@ -209,6 +209,18 @@ pub async fn change(
     email: &str,
     change: Change,
 ) -> anyhow::Result<SessionsEnded> {
+    change_by(db, outbox, email, change, None).await
+}
+
+/// [`change`], made by `actor` (an administrator on the pages), which the audit log records in
+/// the same transaction; the command line's changes are the operator's own and not audited.
+pub async fn change_by(
+    db: &Db,
+    outbox: &Outbox,
+    email: &str,
+    change: Change,
+    actor: Option<&Claims>,
+) -> anyhow::Result<SessionsEnded> {
     let email = normalise_email(email);
     let hash = match &change {
         Change::Password(password) => {
@@ -262,6 +274,15 @@ pub async fn change(
         reason,
     };
     end(&unit, &ended).await?;
+    if let Some(actor) = actor {
+        let action = match ended.reason {
+            SessionsEndedReason::Disabled => "account.disable",
+            SessionsEndedReason::RoleChanged => "account.role",
+            _ => "account.password",
+        };
+        let after = serde_json::json!({ "reason": ended.reason });
+        unit.audit(actor, action, id, None, Some(after)).await?;
+    }
     unit.commit().await?;
     Ok(ended)
 }

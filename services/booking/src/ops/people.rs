@@ -350,7 +350,14 @@ pub async fn disable(state: &AppState, caller: &Caller, id: Uuid) -> Result<(), 
         return Err(ApiError::field("account", NOT_YOURSELF).into());
     }
     let found = account(state, id).await?;
-    let ended = accounts::change(&state.db, &state.outbox, &found.email, Change::Disable).await?;
+    let ended = accounts::change_by(
+        &state.db,
+        &state.outbox,
+        &found.email,
+        Change::Disable,
+        Some(&claims),
+    )
+    .await?;
     state.keys.revocations().apply(&ended);
     tracing::info!(account = %id, actor = %claims.sub, "account disabled");
     Ok(())
@@ -359,8 +366,16 @@ pub async fn disable(state: &AppState, caller: &Caller, id: Uuid) -> Result<(), 
 /// Lets a disabled account log in again (administrators).
 pub async fn enable(state: &AppState, caller: &Caller, id: Uuid) -> Result<(), BookingError> {
     let claims = caller.require(&[Role::Admin])?.clone();
-    let found = account(state, id).await?;
-    accounts::enable(&state.db, &found.email).await?;
+    let unit = state.begin().await?;
+    let Some(found) = account_rows::Entity::find_by_id(id).one(&*unit).await? else {
+        return Err(ApiError::NotFound("account").into());
+    };
+    let mut active = account_rows::ActiveModel::from(found);
+    active.disabled_at = Set(None);
+    active.update(&*unit).await?;
+    unit.audit(&claims, "account.enable", id, None, None)
+        .await?;
+    unit.commit().await?;
     tracing::info!(account = %id, actor = %claims.sub, "account enabled");
     Ok(())
 }

@@ -32,7 +32,7 @@ pub async fn log_in(browser: &Browser, app: &TestApp, email: &str, password: &st
 
 async fn invite_accept_reset_and_disable(database: Database) {
     let app = TestApp::builder().database(database).smtp().spawn().await;
-    app.admin().await;
+    let token = app.admin().await;
     let browser = Browser::start().await;
     log_in(&browser, &app, "admin@comune.test", PASSWORD).await;
     browser.wait_for_text("main h1", "Richieste").await;
@@ -153,6 +153,20 @@ async fn invite_accept_reset_and_disable(database: Database) {
         .goto(&reset.link("/account/password").unwrap_or_default())
         .await;
     browser.wait_for_text("main", "disattivato").await;
+    // Each of the administrator's acts is in the audit log.
+    let (_, audit) = app.get("/api/v1/audit?limit=100", Some(&token)).await;
+    let actions: Vec<&str> = audit["items"]
+        .as_array()
+        .map(|l| l.iter().filter_map(|e| e["action"].as_str()).collect())
+        .unwrap_or_default();
+    for action in [
+        "organisation.create",
+        "account.invite",
+        "account.reset",
+        "account.disable",
+    ] {
+        assert!(actions.contains(&action), "{action} in {actions:?}");
+    }
     admin.quit().await;
     browser.quit().await;
     app.stop().await;
