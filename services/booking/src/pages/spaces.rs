@@ -706,12 +706,26 @@ pub async fn add_closure(
     };
     let starts_at = instant("cl_from", false);
     let ends_at = instant("cl_to", true);
+    let recurrence = if form.get("cl_weekly").is_empty() {
+        None
+    } else {
+        match form.get("cl_weeks").parse::<u32>() {
+            Ok(weeks @ 2..=200) => Some(format!("FREQ=WEEKLY;COUNT={weeks}")),
+            _ => {
+                errors.insert(
+                    "cl_weeks".into(),
+                    ctx.t("da 2 a 200 settimane", "2 to 200 weeks").into(),
+                );
+                None
+            }
+        }
+    };
     if errors.is_empty() {
         let body = NewClosure {
             starts_at,
             ends_at,
             reason: form.get("cl_reason").to_string(),
-            recurrence: None,
+            recurrence,
         };
         match closures::add(&state.app, &caller, id, body).await {
             Ok(_) => return see_other(&format!("/admin/spaces/{id}?done=closure#closures")),

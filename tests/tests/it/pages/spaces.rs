@@ -155,6 +155,26 @@ async fn build_a_tree_with_hours_and_a_closure(database: Database) {
     browser
         .wait_for_text("#no-closures", "Nessuna chiusura")
         .await;
+    // A closure every week, for three weeks: three stretches, each removable on its own.
+    let later = closure_from + chrono::Duration::days(14);
+    browser.set_value("#f-cl_from", &later.to_string()).await;
+    browser.set_value("#f-cl_from_time", "08:00").await;
+    browser.set_value("#f-cl_to", &later.to_string()).await;
+    browser.set_value("#f-cl_to_time", "12:00").await;
+    browser.click("input[name=cl_weekly]").await;
+    browser.type_into("#f-cl_weeks", "3").await;
+    browser.type_into("#f-cl_reason", "Pulizie").await;
+    browser
+        .click(&format!(
+            "form[action='/admin/spaces/{building}/closures'] button"
+        ))
+        .await;
+    browser.wait_for_text("#closure-list", "Pulizie").await;
+    let count = "return document.querySelectorAll('#closure-list li').length";
+    assert_eq!(browser.run(count, json!([])).await, json!(3));
+    browser.click("#closure-list form button").await;
+    browser.wait_for_text("#done", "Tolto").await;
+    assert_eq!(browser.run(count, json!([])).await, json!(2));
     browser.click("#exception-list form button").await;
     browser
         .wait_for_text("#exceptions + p", "valgono gli orari")
