@@ -181,3 +181,55 @@ async fn an_administrator_invites_an_operator_who_sets_a_password_from_the_email
 async fn invitations_work_the_same_on_postgres() {
     invite_accept_reset_and_disable(Database::Postgres).await;
 }
+
+#[tokio::test]
+async fn a_forged_link_or_another_role_changes_no_account() {
+    let app = TestApp::builder().spawn().await;
+    let admin = app.admin().await;
+    app.add_user(
+        "ops@arci.test",
+        piazza_shared::auth::Role::Operator,
+        Some("ARCI Cremona"),
+        PASSWORD,
+    )
+    .await;
+    // Not a link of ours, and a token signed for something else (a session): the same page.
+    for token in ["v1.forged.token.here", admin.as_str()] {
+        let (status, html) =
+            super::page(&app, &format!("/account/password?token={token}"), "").await;
+        assert_eq!(status, reqwest::StatusCode::GONE);
+        assert!(html.contains("non è valido"), "{html}");
+        let (status, _, _) = super::post_form(
+            &app,
+            "/account/password",
+            "",
+            &[
+                ("token", token),
+                ("password", "a-new-password"),
+                ("password_again", "a-new-password"),
+            ],
+        )
+        .await;
+        assert_eq!(status, reqwest::StatusCode::GONE);
+    }
+    // An operator cannot see or invite accounts.
+    let (_, cookie) = super::log_in(&app, "ops@arci.test").await;
+    let (status, _) = super::page(&app, "/admin/accounts", &cookie).await;
+    assert_eq!(status, reqwest::StatusCode::FORBIDDEN);
+    let (_, own) = super::page(&app, "/bookings", &cookie).await;
+    let (status, _, _) = super::post_form(
+        &app,
+        "/admin/accounts",
+        &cookie,
+        &[
+            ("csrf", &super::csrf_of(&own)),
+            ("email", "x@example.org"),
+            ("role", "admin"),
+        ],
+    )
+    .await;
+    assert_eq!(status, reqwest::StatusCode::FORBIDDEN);
+    let (_, accounts) = app.get("/api/v1/audit?limit=100", Some(&admin)).await;
+    assert_eq!(accounts["items"], serde_json::json!([]));
+    app.stop().await;
+}
