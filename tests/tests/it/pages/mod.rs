@@ -2,13 +2,15 @@
 //! emails open (every button clicked in the browser), and the guards around cookie sessions
 //! (login, roles, CSRF, same origin) checked over plain HTTP.
 
+// Booking's administration and operator pages.
+mod people;
+mod series;
+mod spaces;
+
 mod admin;
 mod email_links;
 mod guards;
 mod journey;
-mod people;
-mod series;
-mod spaces;
 
 use chrono::{Duration, NaiveDate};
 use piazza_e2e::app::TestApp;
