@@ -17,6 +17,10 @@ use piazza_shared::{
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
+/// The stored hash of an account without a password (invited, or reset by an administrator):
+/// no password matches it, as in `/etc/shadow`.
+pub(crate) const NO_PASSWORD: &str = "!";
+
 /// A hash checked against when the account does not exist.
 static DUMMY_HASH: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
 
@@ -94,7 +98,8 @@ pub async fn authenticate(db: &Db, email: &str, password: &str) -> anyhow::Resul
         .filter(accounts::Column::Email.eq(email.as_str()))
         .one(db.conn())
         .await?;
-    let Some(account) = account else {
+    // An account invited or reset has no password until one is set through the emailed link.
+    let Some(account) = account.filter(|a| a.password_hash != NO_PASSWORD) else {
         // Spend the same time as a real check, so timing does not reveal which emails exist.
         let dummy = DUMMY_HASH
             .get_or_try_init(|| hash_password("no account has this password".into()))
@@ -133,7 +138,7 @@ pub async fn authenticate(db: &Db, email: &str, password: &str) -> anyhow::Resul
     }))
 }
 
-fn check_password(password: &str) -> anyhow::Result<()> {
+pub(crate) fn check_password(password: &str) -> anyhow::Result<()> {
     anyhow::ensure!(
         password.chars().count() >= 10,
         "the password must have at least 10 characters"
@@ -141,7 +146,10 @@ fn check_password(password: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn check_organisation(role: Role, organisation_name: Option<&str>) -> anyhow::Result<()> {
+pub(crate) fn check_organisation(
+    role: Role,
+    organisation_name: Option<&str>,
+) -> anyhow::Result<()> {
     match (role, organisation_name) {
         (Role::Operator, None) => anyhow::bail!("an operator needs --organisation"),
         (Role::Admin | Role::Evaluator, Some(_)) => {
@@ -152,7 +160,7 @@ fn check_organisation(role: Role, organisation_name: Option<&str>) -> anyhow::Re
 }
 
 /// Records `ended` in booking's own tables and its outbox, inside the change's unit.
-async fn end(unit: &Unit, ended: &SessionsEnded) -> anyhow::Result<()> {
+pub(crate) async fn end(unit: &Unit, ended: &SessionsEnded) -> anyhow::Result<()> {
     sessions::record(&**unit, ended).await?;
     unit.publish(ended, None).await?;
     tracing::info!(account = %ended.account_id, reason = ?ended.reason, "sessions ended");
@@ -200,6 +208,18 @@ pub async fn change(
     outbox: &Outbox,
     email: &str,
     change: Change,
+) -> anyhow::Result<SessionsEnded> {
+    change_by(db, outbox, email, change, None).await
+}
+
+/// [`change`], made by `actor` (an administrator on the pages), which the audit log records in
+/// the same transaction; the command line's changes are the operator's own and not audited.
+pub async fn change_by(
+    db: &Db,
+    outbox: &Outbox,
+    email: &str,
+    change: Change,
+    actor: Option<&Claims>,
 ) -> anyhow::Result<SessionsEnded> {
     let email = normalise_email(email);
     let hash = match &change {
@@ -254,6 +274,15 @@ pub async fn change(
         reason,
     };
     end(&unit, &ended).await?;
+    if let Some(actor) = actor {
+        let action = match ended.reason {
+            SessionsEndedReason::Disabled => "account.disable",
+            SessionsEndedReason::RoleChanged => "account.role",
+            _ => "account.password",
+        };
+        let after = serde_json::json!({ "reason": ended.reason });
+        unit.audit(actor, action, id, None, Some(after)).await?;
+    }
     unit.commit().await?;
     Ok(ended)
 }

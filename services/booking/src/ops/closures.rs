@@ -168,3 +168,70 @@ pub async fn add(
             .collect(),
     })
 }
+
+/// One closed stretch of a space as the list shows it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ClosedView {
+    pub id: Uuid,
+    pub space_id: Uuid,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub reason: String,
+    /// Set when the stretch is one occurrence of a recurring closure.
+    pub series_id: Option<Uuid>,
+}
+
+/// The closures of the space `id` that are not over at `now`, by start (anyone may read them).
+pub async fn list(state: &AppState, id: Uuid) -> Result<Vec<ClosedView>, BookingError> {
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    find(state.db.conn(), id).await?;
+    let rows = closures::Entity::find()
+        .filter(closures::Column::SpaceId.eq(id))
+        .filter(closures::Column::EndsAt.gt(piazza_shared::clock::now()))
+        .order_by_asc(closures::Column::StartsAt)
+        .all(state.db.conn())
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ClosedView {
+            id: r.id,
+            space_id: r.space_id,
+            starts_at: r.starts_at,
+            ends_at: r.ends_at,
+            reason: r.reason,
+            series_id: r.series_id,
+        })
+        .collect())
+}
+
+/// Reopens the space `space_id` for the one closed stretch `closure_id` (administrators): its
+/// time may be booked again. No other service keeps closures, so there is no message to send.
+pub async fn remove(
+    state: &AppState,
+    caller: &Caller,
+    space_id: Uuid,
+    closure_id: Uuid,
+) -> Result<(), BookingError> {
+    caller.require(&[Role::Admin])?;
+    let unit = state.begin().await?;
+    // Bookings being placed read the closures under the shared lock.
+    tree_lock::exclusive(&*unit).await?;
+    let Some(row) = closures::Entity::find_by_id(closure_id)
+        .one(&*unit)
+        .await?
+        .filter(|r| r.space_id == space_id)
+    else {
+        return Err(piazza_shared::http::ApiError::NotFound("closure").into());
+    };
+    closures::Entity::delete_by_id(closure_id)
+        .exec(&*unit)
+        .await?;
+    let before = serde_json::json!({
+        "space_id": space_id, "starts_at": row.starts_at, "ends_at": row.ends_at, "reason": row.reason,
+    });
+    unit.audit(&caller.0, "closure.remove", closure_id, Some(before), None)
+        .await?;
+    unit.commit().await?;
+    tracing::info!(space_id = %space_id, closure_id = %closure_id, actor = %caller.0.sub, "closure removed");
+    Ok(())
+}

@@ -140,3 +140,30 @@ pub async fn list_exceptions(state: &AppState, id: Uuid) -> Result<ExceptionList
         items: rows.into_iter().map(Into::into).collect(),
     })
 }
+
+/// Gives the date of the exception `exception_id` its weekly hours back (administrators).
+pub async fn remove_exception(
+    state: &AppState,
+    caller: &Caller,
+    space_id: Uuid,
+    exception_id: Uuid,
+) -> Result<(), BookingError> {
+    caller.require(&[Role::Admin])?;
+    let unit = state.begin().await?;
+    let Some(row) = exceptions::Entity::find_by_id(exception_id)
+        .one(&*unit)
+        .await?
+        .filter(|r| r.space_id == space_id)
+    else {
+        return Err(ApiError::NotFound("exception").into());
+    };
+    exceptions::Entity::delete_by_id(exception_id)
+        .exec(&*unit)
+        .await?;
+    let before = audit::json(&ExceptionView::from(row));
+    unit.audit(&caller.0, "exception.remove", exception_id, before, None)
+        .await?;
+    unit.commit().await?;
+    tracing::info!(space_id = %space_id, exception_id = %exception_id, actor = %caller.0.sub, "opening exception removed");
+    Ok(())
+}

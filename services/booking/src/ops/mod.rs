@@ -9,6 +9,7 @@ pub mod bookings;
 pub mod calendar;
 pub mod closures;
 pub mod hours;
+pub mod people;
 pub mod range;
 pub mod reports;
 pub mod sessions;

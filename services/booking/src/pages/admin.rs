@@ -1,5 +1,4 @@
-//! The administrator's pages in booking: the approval queue (approve, or reject with a reason)
-//! and the catalogue of spaces.
+//! The administrator's approval queue in booking: approve, or reject with a reason.
 
 use super::{rows, state::PageState};
 use crate::{
@@ -102,20 +101,5 @@ pub async fn reject(
         }
         Err(error) if decided(&error) => see_other("/admin/bookings?failed=decided"),
         Err(error) => ctx.api_error(&state.templates, error.into()),
-    }
-}
-
-/// Every space, open or not, with what it offers.
-pub async fn catalogue(
-    State(state): State<PageState>,
-    SignedIn { ctx, .. }: SignedIn<AdminOnly>,
-) -> Response {
-    match rows::all_spaces(&state.app, SpaceFilter::default()).await {
-        Ok(spaces) => ctx.render(
-            &state.templates,
-            "spaces.html",
-            context! { spaces => spaces.iter().map(rows::SpaceRow::from).collect::<Vec<_>>() },
-        ),
-        Err(error) => ctx.api_error(&state.templates, error),
     }
 }

@@ -20,7 +20,7 @@ fn safe_next(next: &str) -> Option<&str> {
     (next.starts_with('/') && !next.starts_with("//") && !next.contains('\\')).then_some(next)
 }
 
-fn home(role: Role) -> &'static str {
+pub(super) fn home(role: Role) -> &'static str {
     match role {
         Role::Admin => "/admin/bookings",
         Role::Operator => "/bookings",

@@ -6,8 +6,11 @@
 mod admin;
 mod indicators;
 mod login;
+mod mine;
 mod operator;
+mod people;
 mod rows;
+mod spaces;
 mod state;
 
 use crate::state::AppState;
@@ -18,7 +21,7 @@ use axum::{
 use piazza_shared::web::Templates;
 pub use state::PageState;
 
-const TEMPLATES: [(&str, &str); 7] = [
+const TEMPLATES: [(&str, &str); 11] = [
     (
         "utilization.html",
         include_str!("../../templates/utilization.html"),
@@ -35,6 +38,19 @@ const TEMPLATES: [(&str, &str); 7] = [
     ),
     ("queue.html", include_str!("../../templates/queue.html")),
     ("spaces.html", include_str!("../../templates/spaces.html")),
+    ("space.html", include_str!("../../templates/space.html")),
+    (
+        "accounts.html",
+        include_str!("../../templates/accounts.html"),
+    ),
+    (
+        "organisations.html",
+        include_str!("../../templates/organisations.html"),
+    ),
+    (
+        "password.html",
+        include_str!("../../templates/password.html"),
+    ),
 ];
 
 pub fn router(app: AppState) -> anyhow::Result<Router> {
@@ -46,7 +62,8 @@ pub fn router(app: AppState) -> anyhow::Result<Router> {
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
         .route("/spaces/find", get(operator::find))
-        .route("/bookings", get(operator::mine))
+        .route("/bookings", get(mine::mine))
+        .route("/bookings/{id}/cancel", post(mine::cancel))
         .route(
             "/bookings/new",
             get(operator::new_form).post(operator::request),
@@ -54,7 +71,27 @@ pub fn router(app: AppState) -> anyhow::Result<Router> {
         .route("/admin/bookings", get(admin::queue))
         .route("/admin/bookings/{id}/approve", post(admin::approve))
         .route("/admin/bookings/{id}/reject", post(admin::reject))
-        .route("/admin/spaces", get(admin::catalogue))
+        .route("/admin/spaces", get(spaces::catalogue).post(spaces::create))
+        .route("/admin/spaces/{id}", get(spaces::show).post(spaces::update))
+        .route("/admin/spaces/{id}/exceptions", post(spaces::add_exception))
+        .route("/admin/spaces/{id}/closures", post(spaces::add_closure))
+        .route(
+            "/admin/spaces/{id}/{what}/{item}/remove",
+            post(spaces::remove),
+        )
+        .route(
+            "/admin/accounts",
+            get(people::accounts).post(people::invite),
+        )
+        .route("/admin/accounts/{id}/{action}", post(people::act))
+        .route(
+            "/admin/organisations",
+            get(people::organisations).post(people::add_organisation),
+        )
+        .route(
+            "/account/password",
+            get(people::password_form).post(people::password_set),
+        )
         .route("/admin/indicators/spaces", get(indicators::page))
         .route("/admin/indicators/spaces.csv", get(indicators::csv))
         .with_state(state))

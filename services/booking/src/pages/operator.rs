@@ -1,14 +1,14 @@
-//! The operator's pages: find a free space, request it once or weekly (conflicts explained one
-//! by one), and follow their bookings.
+//! The operator's pages: find a free space, and request it once or weekly (conflicts explained
+//! one by one, naming the room and why; a series may then take only its free dates). Their
+//! bookings are in `mine.rs`.
 
 use super::{rows, state::PageState};
 use crate::{
     domain::SpaceStatus,
     ops::{
-        bookings::{self, BookingFilter, NewBooking},
+        bookings::{self, NewBooking},
         spaces::SpaceFilter,
     },
-    views::SpaceView,
 };
 use axum::{extract::State, http::StatusCode, response::Response};
 use minijinja::context;
@@ -122,6 +122,63 @@ pub async fn new_form(
     )
 }
 
+/// A field's refusal in the page's language: the use case's and the time parser's words for
+/// what a person can get wrong on the form (anything else as it is).
+fn say(message: &str, ctx: &PageCtx) -> String {
+    let pairs = [
+        ("must not be empty", "obbligatorio", "required"),
+        (
+            "must be at most 200 characters",
+            "al massimo 200 caratteri",
+            "at most 200 characters",
+        ),
+        ("must be at least 1", "almeno 1", "at least 1"),
+        (
+            "must be after starts_at",
+            "deve venire dopo l'inizio",
+            "must come after the start",
+        ),
+        (
+            "must be in the future",
+            "deve essere nel futuro",
+            "must be in the future",
+        ),
+        (
+            "outside the space's opening hours",
+            "fuori dagli orari di apertura dello spazio",
+            "outside the space's opening hours",
+        ),
+        ("use YYYY-MM-DD", "scegli il giorno", "choose the day"),
+        ("use HH:MM", "scegli l'ora", "choose the time"),
+        (
+            "that time does not exist on that day (clocks change)",
+            "quell'ora non esiste quel giorno (cambio dell'ora)",
+            "that time does not exist on that day (clocks change)",
+        ),
+    ];
+    if let Some(n) = message.strip_prefix("the space holds at most ") {
+        let n = n.trim_end_matches(" people");
+        return format!(
+            "{} {n} {}",
+            ctx.t("lo spazio tiene al massimo", "the space holds at most"),
+            ctx.t("persone", "people")
+        );
+    }
+    if message.starts_with("the space is ") {
+        return ctx
+            .t(
+                "lo spazio non si può prenotare ora",
+                "the space cannot be booked now",
+            )
+            .to_string();
+    }
+    pairs
+        .iter()
+        .find(|(key, _, _)| *key == message)
+        .map(|(_, it, en)| ctx.t(it, en).to_string())
+        .unwrap_or_else(|| message.to_string())
+}
+
 /// Where a field of the API's request is on the form.
 fn form_field(api_field: &str) -> &str {
     match api_field {
@@ -157,10 +214,10 @@ pub async fn request(
         .and_then(|s| parse_zone(&s.time_zone).ok())
         .unwrap_or(state.app.settings.time_zone);
     let starts_at = words::local_instant(form.get("date"), form.get("start"), zone)
-        .map_err(|e| errors.insert("start".into(), e))
+        .map_err(|e| errors.insert("start".into(), say(&e, &ctx)))
         .unwrap_or_default();
     let ends_at = words::local_instant(form.get("date"), form.get("end"), zone)
-        .map_err(|e| errors.insert("end".into(), e))
+        .map_err(|e| errors.insert("end".into(), say(&e, &ctx)))
         .unwrap_or_default();
     let attendees = form.get("attendees").parse::<i64>().unwrap_or_else(|_| {
         errors.insert(
@@ -194,28 +251,49 @@ pub async fn request(
             ends_at,
             attendees,
             recurrence,
-            skip_conflicts: false,
+            skip_conflicts: !form.get("skip_conflicts").is_empty(),
         };
         match bookings::request(&state.app, &caller, body)
             .await
             .map_err(ApiError::from)
         {
             Ok(created) => {
-                return see_other(&format!("/bookings?requested={}", created.booking.id));
+                // The dates left out are named on the next page: their starts, in the query
+                // (RFC 3339 in UTC, which needs no escaping there).
+                let mut to = format!("/bookings?requested={}", created.booking.id);
+                let skipped: Vec<String> = created
+                    .skipped
+                    .iter()
+                    .filter_map(|c| c["starts_at"].as_str())
+                    .filter_map(|s| piazza_shared::time::parse_instant(s).ok())
+                    .map(|s| s.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+                    .collect();
+                if !skipped.is_empty() {
+                    to.push_str("&skipped=");
+                    to.push_str(&skipped.join(","));
+                }
+                return see_other(&to);
             }
             Err(ApiError::Validation(list)) => {
                 for e in list {
-                    errors.insert(form_field(&e.field).to_string(), e.message);
+                    errors.insert(form_field(&e.field).to_string(), say(&e.message, &ctx));
                 }
             }
             Err(ApiError::Conflict {
                 conflicts: list, ..
             }) => {
-                conflicts = explain(&list, zone, &ctx);
+                conflicts = explain(&list, zone, &spaces, &ctx);
             }
             Err(error) => return ctx.api_error(&state.templates, error),
         }
     }
+    // A series of which some dates are free may take only those.
+    let occurrences = if form.get("weekly").is_empty() {
+        1
+    } else {
+        form.get("weeks").parse::<usize>().unwrap_or(0)
+    };
+    let can_skip = !conflicts.is_empty() && conflicts.len() < occurrences;
     ctx.render_status(
         &state.templates,
         if conflicts.is_empty() {
@@ -224,12 +302,21 @@ pub async fn request(
             StatusCode::CONFLICT
         },
         "booking_new.html",
-        context! { spaces => spaces, v => form.to_map(), errors => errors, conflicts => conflicts },
+        context! {
+            spaces => spaces, v => form.to_map(), errors => errors, conflicts => conflicts,
+            can_skip => can_skip, free => occurrences.saturating_sub(conflicts.len()),
+        },
     )
 }
 
-/// Each conflicting occurrence of a 409 in words: when, and what is in the way.
-fn explain(conflicts: &[serde_json::Value], zone: chrono_tz::Tz, ctx: &PageCtx) -> Vec<String> {
+/// Each conflicting occurrence of a 409 in words: when, where (the room in the way may be one
+/// inside or around the one asked for), and what is in the way.
+fn explain(
+    conflicts: &[serde_json::Value],
+    zone: chrono_tz::Tz,
+    spaces: &[rows::SpaceRow],
+    ctx: &PageCtx,
+) -> Vec<String> {
     conflicts
         .iter()
         .map(|c| {
@@ -263,38 +350,33 @@ fn explain(conflicts: &[serde_json::Value], zone: chrono_tz::Tz, ctx: &PageCtx) 
             } else if reason.contains("opening hours") {
                 ctx.t("fuori dagli orari di apertura", "outside the opening hours")
                     .to_string()
+            } else if let Some(why) = reason.strip_prefix("the space is closed then: ") {
+                format!(
+                    "{}: {why}",
+                    ctx.t("lo spazio è chiuso", "the space is closed")
+                )
+            } else if reason.contains("same request") {
+                ctx.t(
+                    "si sovrappone a un'altra data della stessa richiesta",
+                    "overlaps another date of the same request",
+                )
+                .to_string()
+            } else if reason.contains("booking") {
+                ctx.t(
+                    "si sovrappone a un'altra prenotazione",
+                    "overlaps another booking",
+                )
+                .to_string()
             } else {
                 reason.to_string()
             };
-            format!("{when}: {reason}")
+            let room = c["space_id"]
+                .as_str()
+                .and_then(|id| Uuid::parse_str(id).ok())
+                .and_then(|id| spaces.iter().find(|s| s.id == id))
+                .map(|s| format!("{} — ", s.name))
+                .unwrap_or_default();
+            format!("{when}: {room}{reason}")
         })
         .collect()
-}
-
-/// The operator's bookings (an administrator sees everyone's), with their status.
-pub async fn mine(
-    State(state): State<PageState>,
-    SignedIn { caller, ctx, .. }: SignedIn<OperatorOrAdmin>,
-) -> Response {
-    let filter = BookingFilter {
-        limit: Some(500),
-        ..BookingFilter::default()
-    };
-    let listed = bookings::list(&state.app, &caller, filter)
-        .await
-        .map_err(ApiError::from);
-    let spaces = rows::all_spaces(&state.app, SpaceFilter::default()).await;
-    let (page, spaces) = match (listed, spaces) {
-        (Ok(page), Ok(spaces)) => (page, spaces),
-        (Err(error), _) | (_, Err(error)) => return ctx.api_error(&state.templates, error),
-    };
-    let spaces: std::collections::HashMap<Uuid, SpaceView> = rows::by_id(spaces);
-    ctx.render(
-        &state.templates,
-        "bookings.html",
-        context! {
-            bookings => rows::booking_rows(&page.items, &spaces, &state.app, ctx.lang),
-            requested => ctx.param("requested"),
-        },
-    )
 }

@@ -113,7 +113,7 @@ pub fn booking_rows(
                     .map(|s| format!("{} — {}", s.name, s.building))
                     .unwrap_or_default(),
                 when: words::span(b.starts_at, b.ends_at, zone, lang),
-                status_text: words::status(&status, lang),
+                status_text: booking_status(&status, lang),
                 status,
                 reason: b.reason.clone(),
                 organisation: b.organisation.clone(),
@@ -122,6 +122,15 @@ pub fn booking_rows(
             }
         })
         .collect()
+}
+
+/// A booking's status in words: a booking (*prenotazione*) is feminine in Italian, where the
+/// shared words are an event's.
+fn booking_status(status: &str, lang: Lang) -> String {
+    match status {
+        "cancelled" => lang.pick("annullata", "cancelled").to_string(),
+        other => words::status(other, lang),
+    }
 }
 
 pub fn by_id(spaces: Vec<SpaceView>) -> HashMap<Uuid, SpaceView> {

@@ -132,6 +132,8 @@ pub enum Kind {
     BookingApproved,
     BookingRejected,
     BookingCancelled,
+    /// A link to set an account's password (an invitation or a reset).
+    PasswordLink,
 }
 
 piazza_shared::persisted_enum!(Kind {
@@ -147,6 +149,7 @@ piazza_shared::persisted_enum!(Kind {
     BookingApproved => "booking_approved",
     BookingRejected => "booking_rejected",
     BookingCancelled => "booking_cancelled",
+    PasswordLink => "password_link",
 });
 
 impl Kind {
@@ -159,6 +162,7 @@ impl Kind {
                 | Kind::BookingApproved
                 | Kind::BookingRejected
                 | Kind::BookingCancelled
+                | Kind::PasswordLink
         )
     }
 }

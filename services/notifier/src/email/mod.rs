@@ -2,6 +2,7 @@
 //! configured), how a rendered email becomes a MIME message, and each kind of email — its words
 //! in Rust, its layout in the templates of `templates/email/` (see [`render`]).
 
+pub mod accounts;
 pub mod body;
 pub mod bookings;
 pub mod calendar;

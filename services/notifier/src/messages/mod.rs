@@ -2,6 +2,7 @@
 //! events and registrations), in the same transaction that records the message in the inbox.
 //! The sender sends them afterwards.
 
+mod accounts;
 mod bookings;
 mod digest;
 mod events;
@@ -16,6 +17,7 @@ use piazza_shared::{
     Message,
     bus::dispatch::Route,
     contracts::{
+        account::PasswordLinkIssued,
         booking::{BookingApproved, BookingCancelled, BookingRejected},
         event::{EventCancelled, EventPublished, EventRescheduled, EventUpdated},
         jobs::{DigestDue, ReminderDue},
@@ -128,6 +130,13 @@ pub const ROUTES: &[Route<AppState>] = &[
         event_type: BookingCancelled::TYPE,
         handle: |_, txn, envelope| {
             async move { bookings::cancelled(txn, &decode(envelope)?).await }.boxed()
+        },
+    },
+    Route {
+        event_type: PasswordLinkIssued::TYPE,
+        handle: |_, txn, envelope| {
+            async move { accounts::password_link(txn, envelope.id, &decode(envelope)?).await }
+                .boxed()
         },
     },
 ];

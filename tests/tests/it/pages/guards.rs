@@ -187,6 +187,17 @@ fn the_gateway_sends_each_page_to_the_service_that_serves_it() {
         ("/bookings/new", "booking"),
         ("/admin/bookings", "booking"),
         ("/admin/spaces", "booking"),
+        (
+            "/admin/spaces/0191d6d5-0000-7000-8000-000000000000",
+            "booking",
+        ),
+        ("/admin/accounts", "booking"),
+        ("/admin/organisations", "booking"),
+        ("/account/password", "booking"),
+        (
+            "/bookings/0191d6d5-0000-7000-8000-000000000000/cancel",
+            "booking",
+        ),
         ("/assets/piazza.css", "booking"),
         ("/subscribe", "notifier"),
         ("/admin/indicators/spaces.csv", "booking"),

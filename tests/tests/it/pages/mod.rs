@@ -2,6 +2,11 @@
 //! emails open (every button clicked in the browser), and the guards around cookie sessions
 //! (login, roles, CSRF, same origin) checked over plain HTTP.
 
+// Booking's administration and operator pages.
+mod people;
+mod series;
+mod spaces;
+
 mod admin;
 mod email_links;
 mod guards;

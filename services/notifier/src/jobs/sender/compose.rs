@@ -8,7 +8,7 @@ use crate::{
     db::{deliveries, registrations, subscribers},
     domain::{Kind, RegistrationStatus, SubscriberStatus, takes_place_in},
     email::{
-        EmailTemplates, Rendered, bookings, calendar,
+        EmailTemplates, Rendered, accounts, bookings, calendar,
         changes::{self, Audience, CalledOff, Move},
         dates::when,
         digest::{self, Entry},
@@ -21,6 +21,7 @@ use crate::{
 use chrono::{DateTime, Utc};
 use piazza_shared::contracts::{
     Language,
+    account::PasswordLinkIssued,
     booking::{BookingRejected, BookingSummary},
     event::{EventSummary, Occurrence, Place},
 };
@@ -293,6 +294,15 @@ pub fn compose(state: &AppState, round: &Round, row: &deliveries::Model) -> Comp
                 templates,
                 &row.recipient,
                 &rejected,
+                state.settings.time_zone,
+            )?))
+        }
+        Kind::PasswordLink => {
+            let link: PasswordLinkIssued = serde_json::from_value(row.context.clone())?;
+            Ok(Some(accounts::password_link(
+                templates,
+                &row.recipient,
+                &link,
                 state.settings.time_zone,
             )?))
         }
