@@ -46,7 +46,7 @@ pub async fn list(
                         id => c.id.to_string(),
                         title => c.title,
                         description => c.description,
-                        closes => words::span(c.closes_at, c.closes_at, zone, ctx.lang),
+                        closes => words::instant(c.closes_at, zone, ctx.lang),
                     }
                 })
                 .collect();
@@ -92,7 +92,7 @@ async fn form_page(
         context! {
             call => context! {
                 id => call.id.to_string(), title => call.title, description => call.description,
-                open => call.open, closes => words::span(call.closes_at, call.closes_at, zone, ctx.lang),
+                open => call.open, closes => words::instant(call.closes_at, zone, ctx.lang),
             },
             spaces => spaces,
             weekdays => WEEKDAYS.iter().map(|(k, it, en)| context! { value => k, label => ctx.lang.pick(it, en) }).collect::<Vec<_>>(),

@@ -113,7 +113,7 @@ async fn event_context(state: &PageState, ctx: &PageCtx, id: Uuid) -> Result<Val
         web_calendar => next.map(|o| web_calendar_link(&view, o.starts_at, o.ends_at, &page_url)),
         places_left => seats.left,
         waitlisted => seats.waitlisted,
-        closes_at => seats.closes_at.map(|c| words::span(c, c, zone, ctx.lang)),
+        closes_at => seats.closes_at.map(|c| words::instant(c, zone, ctx.lang)),
         registration_open => open && view.status.as_str() == "published",
         form_challenge => challenge::issue(&state.app.keys, &state.app.settings.forms, FORM),
     })
