@@ -406,3 +406,80 @@ async fn an_unknown_page_answers_an_italian_page_with_404_and_the_api_keeps_json
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn an_evaluator_picks_a_season_and_reads_its_indicators() {
+    let app = TestApp::builder().spawn().await;
+    let admin = app.admin().await;
+    app.add_user("eval@comune.test", Role::Evaluator, None, PASSWORD)
+        .await;
+    let today = day_ahead() - Duration::days(14);
+    let spring = today + Duration::days(100);
+    let mut seasons = Vec::new();
+    for (name, from, to) in [
+        (
+            "Inverno in centro",
+            today - Duration::days(10),
+            today + Duration::days(50),
+        ),
+        ("Primavera in centro", spring, spring + Duration::days(60)),
+    ] {
+        let (status, season) = app
+            .post(
+                "/api/v1/seasons",
+                Some(&admin),
+                &json!({ "name": name, "starts_on": from.to_string(), "ends_on": to.to_string() }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{season}");
+        seasons.push(season["id"].as_str().expect("id").to_string());
+    }
+    // One published event in the spring season, with one registration.
+    let day = spring + Duration::days(5);
+    let (_, event) = app
+        .post(
+            "/api/v1/events",
+            Some(&admin),
+            &json!({
+                "season_id": seasons[1], "title": "Concerto di primavera", "categories": ["music"],
+                "starts_at": rome(day, "21:00"), "ends_at": rome(day, "23:00"),
+            }),
+        )
+        .await;
+    let id = event["id"].as_str().expect("event id").to_string();
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/events/{id}/publish"),
+            Some(&admin),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/events/{id}/registrations"),
+            None,
+            &json!({ "name": "Ada", "email": "ada@example.org" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    let browser = Browser::start().await;
+    browser.goto(&app.url("/admin/indicators")).await;
+    log_in(&browser, "eval@comune.test").await;
+    // By default, the season under way: nothing published in it yet.
+    browser.wait_for_text("#period", "Inverno in centro").await;
+    assert_eq!(browser.text("#events-total").await, "0 eventi pubblicati");
+    // The spring season, picked from the list.
+    browser.set_value("#f-season", &seasons[1]).await;
+    browser.click("#season-picker button[type=submit]").await;
+    browser
+        .wait_for_text("#period", "Primavera in centro")
+        .await;
+    assert_eq!(browser.text("#events-total").await, "1 evento pubblicato");
+    let people = browser.text("#people").await;
+    assert!(people.starts_with('1'), "{people}");
+    browser.screenshot("indicators-season").await;
+    browser.quit().await;
+    app.stop().await;
+}
