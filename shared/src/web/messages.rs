@@ -55,7 +55,7 @@ const FIELDS: [(&str, &str, &str); 40] = [
 ];
 
 /// Messages the checks give, word for word.
-const EXACT: [(&str, &str); 28] = [
+const EXACT: &[(&str, &str)] = &[
     ("is required", "è obbligatorio"),
     ("must not be empty", "non può essere vuoto"),
     (
@@ -63,6 +63,7 @@ const EXACT: [(&str, &str); 28] = [
         "contiene caratteri non ammessi",
     ),
     ("choose at least one interest", "scegli almeno un interesse"),
+    ("give at least one category", "scegli almeno una categoria"),
     (
         "choose at least one category",
         "scegli almeno una categoria",

@@ -15,7 +15,7 @@ use piazza_shared::{
     contracts::Category,
     http::{ApiError, Path},
     time::parse_zone,
-    web::{CsrfForm, OperatorOrAdmin, PageCtx, SignedIn, page::see_other, words},
+    web::{CsrfForm, OperatorOrAdmin, PageCtx, SignedIn, messages, page::see_other, words},
 };
 use sea_orm::{EntityTrait, QueryOrder};
 use std::collections::BTreeMap;
@@ -187,11 +187,18 @@ pub async fn submit(
                         f if f.starts_with("categories") => "categories".to_string(),
                         f => f.to_string(),
                     };
-                    errors.insert(field, e.message);
+                    let said = messages::field_error(&e.field, &e.message, ctx.lang);
+                    errors.insert(field, said);
                 }
             }
             Err(ApiError::Conflict { detail, .. }) => {
-                errors.insert("call".into(), detail);
+                let said = match ctx.lang {
+                    piazza_shared::web::Lang::It => {
+                        "Il bando non accetta proposte in questo momento.".to_string()
+                    }
+                    piazza_shared::web::Lang::En => detail,
+                };
+                errors.insert("call".into(), said);
             }
             Err(error) => return ctx.api_error(&state.templates, error),
         }

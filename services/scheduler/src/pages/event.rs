@@ -15,7 +15,7 @@ use piazza_shared::{
     contracts::Language,
     http::{ApiError, ClientAddress, Path, PublicLimit},
     time::parse_zone,
-    web::{FormData, Lang, PageCtx, challenge, words},
+    web::{FormData, Lang, PageCtx, challenge, messages, words},
 };
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -194,12 +194,19 @@ pub async fn register(
         Err(ApiError::Validation(list)) => {
             status = StatusCode::UNPROCESSABLE_ENTITY;
             for e in list {
-                errors.insert(e.field, e.message);
+                let said = messages::field_error(&e.field, &e.message, ctx.lang);
+                errors.insert(e.field, said);
             }
         }
         Err(ApiError::Conflict { detail, .. }) => {
             status = StatusCode::CONFLICT;
-            problem = Some(detail);
+            // The refusal's own words are English: an Italian page says it in Italian.
+            problem = Some(match ctx.lang {
+                Lang::It => "Non è stato possibile iscriverti: l'evento è al completo o le \
+                             iscrizioni sono chiuse."
+                    .to_string(),
+                Lang::En => detail,
+            });
         }
         Err(error) => return ctx.api_error(&state.templates, error),
     }

@@ -14,7 +14,7 @@ use minijinja::context;
 use piazza_shared::{
     contracts::Category,
     http::ApiError,
-    web::{CsrfForm, OperatorOrAdmin, PageCtx, SignedIn, page::see_other, words},
+    web::{CsrfForm, OperatorOrAdmin, PageCtx, SignedIn, messages, page::see_other, words},
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::BTreeMap;
@@ -183,7 +183,8 @@ pub async fn submit(
             Ok(_) => return see_other("/propose?sent=1"),
             Err(ApiError::Validation(list)) => {
                 for e in list {
-                    errors.insert(form_field(&e.field), e.message);
+                    let said = messages::field_error(&e.field, &e.message, ctx.lang);
+                    errors.insert(form_field(&e.field), said);
                 }
             }
             Err(error) => return ctx.api_error(&state.templates, error),

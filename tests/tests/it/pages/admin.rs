@@ -54,6 +54,11 @@ async fn an_operator_proposes_an_event_and_sees_it_waiting() {
         "{html}"
     );
     assert!(html.contains("value=\"Poesia in cortile\""));
+    // Said in Italian by the field, not the API's English and field code.
+    assert!(
+        html.contains("Categorie: scegli almeno una categoria"),
+        "{html}"
+    );
     let (status, location, _) = post_form(
         &app,
         "/propose",
