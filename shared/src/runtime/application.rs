@@ -181,6 +181,11 @@ impl Application {
             None => RateLimiter::new(&settings.limits),
         });
         let router = layers::with_layers(router, &settings, limiter.clone());
+        // Outside every other layer: a browser asking for a page gets an error page, never JSON.
+        let router = router.layer(axum::middleware::from_fn_with_state(
+            crate::web::errors::ErrorPages::new(keys.clone())?,
+            crate::web::errors::html_errors,
+        ));
         Ok(Self {
             routes,
             listener,

@@ -63,7 +63,11 @@ pub fn category(key: &str, lang: Lang) -> String {
 }
 
 pub fn status(key: &str, lang: Lang) -> String {
-    look_up(&STATUSES, key, lang)
+    if STATUSES.iter().any(|(k, _, _)| *k == key) {
+        look_up(&STATUSES, key, lang)
+    } else {
+        look_up(&PLANNING_STATUSES, key, lang)
+    }
 }
 
 const WEEKDAYS: [(&str, &str); 7] = [
@@ -145,6 +149,43 @@ pub fn local_instant(day: &str, time: &str, zone: Tz) -> Result<String, String> 
         .earliest()
         .map(|t| t.to_rfc3339())
         .ok_or_else(|| "that time does not exist on that day (clocks change)".to_string())
+}
+
+/// `venerdì 5 marzo 2027, 20:00` in `zone`: one moment, not a span.
+pub fn instant(at: DateTime<Utc>, zone: Tz, lang: Lang) -> String {
+    let local = at.with_timezone(&zone);
+    format!(
+        "{}, {:02}:{:02}",
+        date(local.date_naive(), lang),
+        local.hour(),
+        local.minute()
+    )
+}
+
+/// `1 evento`, `3 eventi`: `n` with the singular or plural noun of `lang`.
+pub fn count(n: u64, it: (&str, &str), en: (&str, &str), lang: Lang) -> String {
+    let (one, many) = match lang {
+        Lang::It => it,
+        Lang::En => en,
+    };
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The states of seasons and proposals, and an event's space refused, which the statuses above
+/// do not name.
+const PLANNING_STATUSES: [(&str, &str, &str); 7] = [
+    ("planning", "in preparazione", "being planned"),
+    ("published", "pubblicata", "published"),
+    ("archived", "archiviata", "archived"),
+    ("submitted", "inviata", "submitted"),
+    ("accepted", "accettata", "accepted"),
+    ("declined", "respinta", "declined"),
+    ("unavailable", "spazio non disponibile", "space unavailable"),
+];
+
+/// A season's or a proposal's state in words.
+pub fn planning_status(key: &str, lang: Lang) -> String {
+    look_up(&PLANNING_STATUSES, key, lang)
 }
 
 #[cfg(test)]

@@ -26,7 +26,7 @@ use minijinja::context;
 use piazza_shared::{
     contracts::{Category, Language},
     http::{ApiError, ClientAddress, PublicLimit},
-    web::{FormData, Lang, PageCtx, words},
+    web::{FormData, Lang, PageCtx, messages, words},
 };
 use std::collections::BTreeMap;
 
@@ -219,7 +219,13 @@ pub async fn save(
             )
         }
         Err(NotifierError::Api(ApiError::Validation(list))) => {
-            let errors = list.into_iter().map(|e| (e.field, e.message)).collect();
+            let errors = list
+                .into_iter()
+                .map(|e| {
+                    let said = messages::field_error(&e.field, &e.message, ctx.lang);
+                    (e.field, said)
+                })
+                .collect();
             render_preferences(
                 &state,
                 &ctx,

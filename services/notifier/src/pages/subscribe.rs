@@ -14,7 +14,7 @@ use minijinja::context;
 use piazza_shared::{
     contracts::{Category, Language},
     http::{ApiError, ClientAddress, PublicLimit},
-    web::{FormData, Lang, PageCtx, challenge, words},
+    web::{FormData, Lang, PageCtx, challenge, messages, words},
 };
 use std::collections::BTreeMap;
 
@@ -118,12 +118,13 @@ pub async fn submit(
                         problem = Some(challenge::ChallengeError::Spent.message(ctx.lang));
                         continue;
                     }
+                    let said = messages::field_error(&e.field, &e.message, ctx.lang);
                     let field = if e.field.starts_with("interests") {
                         "interests".to_string()
                     } else {
                         e.field
                     };
-                    errors.insert(field, e.message);
+                    errors.entry(field).or_insert(said);
                 }
             }
             Err(error) => return ctx.api_error(&state.templates, error.into()),

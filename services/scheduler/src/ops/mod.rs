@@ -5,10 +5,13 @@
 //! only translate.
 
 pub mod calls;
+pub mod clashes;
 pub mod events;
 pub mod input;
+pub mod listing;
 pub mod places;
 pub mod programmes;
 pub mod proposals;
 pub mod registrations;
 pub mod seasons;
+pub mod spaces;

@@ -1,7 +1,9 @@
-//! `/admin/events`: every event that is not over, whatever its state, with its space's state;
-//! those ready are published from here (the same logic as `POST /api/v1/events/{id}/publish`).
+//! `/admin/events`: every event that is not over, whatever its state, with its space's state and
+//! its repetition in words; those ready are published from here (the same op as
+//! `POST /api/v1/events/{id}/publish`), the others edited, scheduled or cancelled
+//! (`event_admin.rs`).
 
-use super::state::PageState;
+use super::{event_admin::back_with, repeat, state::PageState};
 use crate::{db::events, ops::events::lifecycle};
 use axum::{extract::State, response::Response};
 use chrono::Duration;
@@ -9,7 +11,7 @@ use minijinja::context;
 use piazza_shared::{
     http::{ApiError, Path},
     time::parse_zone,
-    web::{AdminOnly, CsrfForm, SignedIn, page::see_other, words},
+    web::{AdminOnly, CsrfForm, SignedIn, words},
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
@@ -42,6 +44,9 @@ pub async fn events(
                 title => e.title,
                 when => words::span(e.starts_at, e.ends_at, zone, ctx.lang),
                 recurring => e.recurrence.is_some(),
+                repeats => e.recurrence.as_deref().map(|r| repeat::rule_words(r, ctx.lang)),
+                schedulable => matches!(e.status.as_str(), "draft" | "proposed" | "needs_space"),
+                editable => !matches!(e.status.as_str(), "cancelled" | "completed"),
                 organisation => e.organisation_name,
                 status => e.status,
                 status_text => words::status(&e.status, ctx.lang),
@@ -65,16 +70,6 @@ pub async fn publish(
     SignedIn { caller, ctx, .. }: SignedIn<AdminOnly>,
     _: CsrfForm,
 ) -> Response {
-    match lifecycle::publish(&state.app, &caller, id)
-        .await
-        .map_err(ApiError::from)
-    {
-        Ok(_) => see_other("/admin/events?done=published"),
-        Err(ApiError::Conflict { detail, .. }) => {
-            let mut query = form_urlencoded::Serializer::new(String::new());
-            query.append_pair("failed", &detail);
-            see_other(&format!("/admin/events?{}", query.finish()))
-        }
-        Err(error) => ctx.api_error(&state.templates, error),
-    }
+    let result = lifecycle::publish(&state.app, &caller, id).await;
+    back_with(&ctx, "published", result.map(|_| ()))
 }

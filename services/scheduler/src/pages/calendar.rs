@@ -1,14 +1,16 @@
-//! `/`: the public calendar as a month grid, a week or a list, filtered by category and age.
-//! It reads the same published occurrences as `GET /api/v1/events`.
+//! `/`: the public calendar as a month grid, a week or a list, filtered by category, age and
+//! words in the title or description. It reads the same published occurrences as
+//! `GET /api/v1/events` (`ops::listing`). A period with nothing in it shows the next events
+//! after it instead, saying so, so that an empty month never looks like an empty programme.
 
 use super::state::PageState;
-use crate::{routes::listing, views::OccurrenceItem};
+use crate::{ops::listing, views::OccurrenceItem};
 use axum::{extract::State, response::Response};
 use chrono::{Datelike, Duration, NaiveDate};
 use minijinja::context;
 use piazza_shared::{
     contracts::Category,
-    http::{ApiError, Query},
+    http::ApiError,
     time::parse_zone,
     web::{Lang, PageCtx, words},
 };
@@ -73,13 +75,19 @@ fn item(o: &OccurrenceItem, lang: Lang, fallback: chrono_tz::Tz) -> Item {
     }
 }
 
+/// What the visitor filters by.
+struct Wanted {
+    category: Option<Category>,
+    age: Option<u8>,
+    q: Option<String>,
+}
+
 /// Every published occurrence in `[from, to]` (local dates), following the cursor.
 async fn occurrences(
     state: &PageState,
     from: NaiveDate,
     to: NaiveDate,
-    category: Option<Category>,
-    age: Option<u8>,
+    wanted: &Wanted,
 ) -> Result<Vec<OccurrenceItem>, ApiError> {
     let mut items = Vec::new();
     let mut cursor = None;
@@ -88,15 +96,14 @@ async fn occurrences(
         let filter = listing::CalendarFilter {
             from: Some(from.to_string()),
             to: Some(to.to_string()),
-            category,
-            age,
-            space_id: None,
-            season_id: None,
-            programme_id: None,
+            category: wanted.category,
+            age: wanted.age,
+            q: wanted.q.clone(),
             cursor: cursor.take(),
             limit: Some(500),
+            ..listing::CalendarFilter::default()
         };
-        let axum::Json(page) = listing::list(State(state.app.clone()), Query(filter)).await?;
+        let page = listing::list(&state.app, filter).await?;
         items.extend(page.items);
         match page.next_cursor {
             Some(next) => cursor = Some(next),
@@ -167,11 +174,34 @@ pub async fn page(State(state): State<PageState>, ctx: PageCtx) -> Response {
             )
         }
     };
-    let found = match occurrences(&state, from, to, category, age).await {
+    let q: String = ctx.param("q").chars().take(200).collect();
+    let wanted = Wanted {
+        category,
+        age,
+        q: Some(q.clone()).filter(|q| !q.trim().is_empty()),
+    };
+    let found = match occurrences(&state, from, to, &wanted).await {
         Ok(found) => found,
         Err(error) => return ctx.api_error(&state.templates, error),
     };
     let items: Vec<Item> = found.iter().map(|o| item(o, ctx.lang, zone)).collect();
+    // Nothing in the period: the next ones after it (or from today, for a past period).
+    let later: Vec<Item> = if items.is_empty() {
+        let filter = listing::CalendarFilter {
+            from: Some((to + Duration::days(1)).max(today).to_string()),
+            category: wanted.category,
+            age: wanted.age,
+            q: wanted.q.clone(),
+            limit: Some(6),
+            ..listing::CalendarFilter::default()
+        };
+        match listing::list(&state.app, filter).await {
+            Ok(page) => page.items.iter().map(|o| item(o, ctx.lang, zone)).collect(),
+            Err(error) => return ctx.api_error(&state.templates, error),
+        }
+    } else {
+        Vec::new()
+    };
     let mut by_day: BTreeMap<String, Vec<&Item>> = BTreeMap::new();
     for i in &items {
         by_day.entry(i.day.clone()).or_default().push(i);
@@ -218,6 +248,15 @@ pub async fn page(State(state): State<PageState>, ctx: PageCtx) -> Response {
         View::Week => "week",
         View::List => "list",
     };
+    // The filters the view and period links keep.
+    let keep = {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        query
+            .append_pair("category", category.map(|c| c.as_str()).unwrap_or(""))
+            .append_pair("age", &age.map(|a| a.to_string()).unwrap_or_default())
+            .append_pair("q", &q);
+        format!("&{}", query.finish())
+    };
     let categories: Vec<_> = words::categories(ctx.lang)
         .into_iter()
         .map(|(value, label)| context! { value => value, label => label })
@@ -233,6 +272,9 @@ pub async fn page(State(state): State<PageState>, ctx: PageCtx) -> Response {
             next => next.to_string(),
             category => category.map(|c| c.as_str()).unwrap_or(""),
             age => age.map(|a| a.to_string()).unwrap_or_default(),
+            q => q,
+            keep => keep,
+            later => later,
             categories => categories,
             days => days,
             weeks => weeks,

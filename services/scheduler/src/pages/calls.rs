@@ -15,7 +15,7 @@ use piazza_shared::{
     contracts::Category,
     http::{ApiError, Path},
     time::parse_zone,
-    web::{CsrfForm, OperatorOrAdmin, PageCtx, SignedIn, page::see_other, words},
+    web::{CsrfForm, OperatorOrAdmin, PageCtx, SignedIn, messages, page::see_other, words},
 };
 use sea_orm::{EntityTrait, QueryOrder};
 use std::collections::BTreeMap;
@@ -46,7 +46,7 @@ pub async fn list(
                         id => c.id.to_string(),
                         title => c.title,
                         description => c.description,
-                        closes => words::span(c.closes_at, c.closes_at, zone, ctx.lang),
+                        closes => words::instant(c.closes_at, zone, ctx.lang),
                     }
                 })
                 .collect();
@@ -92,7 +92,7 @@ async fn form_page(
         context! {
             call => context! {
                 id => call.id.to_string(), title => call.title, description => call.description,
-                open => call.open, closes => words::span(call.closes_at, call.closes_at, zone, ctx.lang),
+                open => call.open, closes => words::instant(call.closes_at, zone, ctx.lang),
             },
             spaces => spaces,
             weekdays => WEEKDAYS.iter().map(|(k, it, en)| context! { value => k, label => ctx.lang.pick(it, en) }).collect::<Vec<_>>(),
@@ -187,11 +187,18 @@ pub async fn submit(
                         f if f.starts_with("categories") => "categories".to_string(),
                         f => f.to_string(),
                     };
-                    errors.insert(field, e.message);
+                    let said = messages::field_error(&e.field, &e.message, ctx.lang);
+                    errors.insert(field, said);
                 }
             }
             Err(ApiError::Conflict { detail, .. }) => {
-                errors.insert("call".into(), detail);
+                let said = match ctx.lang {
+                    piazza_shared::web::Lang::It => {
+                        "Il bando non accetta proposte in questo momento.".to_string()
+                    }
+                    piazza_shared::web::Lang::En => detail,
+                };
+                errors.insert("call".into(), said);
             }
             Err(error) => return ctx.api_error(&state.templates, error),
         }

@@ -15,7 +15,7 @@ use piazza_shared::{
     contracts::Language,
     http::{ApiError, ClientAddress, Path, PublicLimit},
     time::parse_zone,
-    web::{FormData, Lang, PageCtx, challenge, words},
+    web::{FormData, Lang, PageCtx, challenge, messages, words},
 };
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -113,7 +113,7 @@ async fn event_context(state: &PageState, ctx: &PageCtx, id: Uuid) -> Result<Val
         web_calendar => next.map(|o| web_calendar_link(&view, o.starts_at, o.ends_at, &page_url)),
         places_left => seats.left,
         waitlisted => seats.waitlisted,
-        closes_at => seats.closes_at.map(|c| words::span(c, c, zone, ctx.lang)),
+        closes_at => seats.closes_at.map(|c| words::instant(c, zone, ctx.lang)),
         registration_open => open && view.status.as_str() == "published",
         form_challenge => challenge::issue(&state.app.keys, &state.app.settings.forms, FORM),
     })
@@ -194,12 +194,19 @@ pub async fn register(
         Err(ApiError::Validation(list)) => {
             status = StatusCode::UNPROCESSABLE_ENTITY;
             for e in list {
-                errors.insert(e.field, e.message);
+                let said = messages::field_error(&e.field, &e.message, ctx.lang);
+                errors.insert(e.field, said);
             }
         }
         Err(ApiError::Conflict { detail, .. }) => {
             status = StatusCode::CONFLICT;
-            problem = Some(detail);
+            // The refusal's own words are English: an Italian page says it in Italian.
+            problem = Some(match ctx.lang {
+                Lang::It => "Non è stato possibile iscriverti: l'evento è al completo o le \
+                             iscrizioni sono chiuse."
+                    .to_string(),
+                Lang::En => detail,
+            });
         }
         Err(error) => return ctx.api_error(&state.templates, error),
     }

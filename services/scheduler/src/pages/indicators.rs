@@ -1,9 +1,15 @@
 //! `/admin/indicators`: the scheduler's indicators for administrators and evaluators — events
 //! published per category, confirmed registrations and distinct young people registered —
-//! as bar charts drawn server-side in SVG, and the same table as CSV. Aggregates only.
+//! as bar charts drawn server-side in SVG, and the same table as CSV. Aggregates only. The
+//! period is a season's by default (the one under way, else the next, else the latest), picked
+//! from a list, or any period given by its dates.
 
 use super::state::PageState;
-use crate::db::{events, registrations};
+use crate::{
+    db::{events, registrations},
+    ops::seasons,
+    views::SeasonView,
+};
 use axum::{extract::State, response::Response};
 use chrono::{Datelike, NaiveDate};
 use minijinja::context;
@@ -18,6 +24,7 @@ use piazza_shared::{
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use std::collections::{BTreeMap, HashSet};
+use uuid::Uuid;
 
 /// One category's figures.
 #[derive(Debug, Default, Clone, serde::Serialize)]
@@ -31,6 +38,9 @@ struct Row {
 struct Figures {
     from: NaiveDate,
     to: NaiveDate,
+    /// The season the period is, when it is one.
+    season: Option<Uuid>,
+    seasons: Vec<SeasonView>,
     rows: Vec<Row>,
     people: usize,
 }
@@ -40,10 +50,39 @@ async fn figures(state: &PageState, ctx: &PageCtx) -> Result<Figures, ApiError> 
     let today = piazza_shared::clock::now()
         .with_timezone(&zone)
         .date_naive();
-    let from = NaiveDate::parse_from_str(ctx.param("from"), "%Y-%m-%d")
-        .unwrap_or_else(|_| NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today));
-    let to = NaiveDate::parse_from_str(ctx.param("to"), "%Y-%m-%d")
-        .unwrap_or_else(|_| NaiveDate::from_ymd_opt(today.year(), 12, 31).unwrap_or(today));
+    let seasons = seasons::list(&state.app).await?;
+    let chosen = Uuid::parse_str(ctx.param("season"))
+        .ok()
+        .and_then(|id| seasons.iter().find(|s| s.id == id));
+    let dates_given = !ctx.param("from").is_empty() || !ctx.param("to").is_empty();
+    // Without a choice: the season under way, else the next to come, else the latest.
+    let default = || {
+        seasons
+            .iter()
+            .find(|s| s.starts_on <= today && today <= s.ends_on)
+            .or_else(|| {
+                seasons
+                    .iter()
+                    .filter(|s| s.starts_on > today)
+                    .min_by_key(|s| s.starts_on)
+            })
+            .or_else(|| seasons.iter().max_by_key(|s| s.ends_on))
+    };
+    let season = match (chosen, dates_given) {
+        (Some(season), _) => Some(season),
+        (None, true) => None,
+        (None, false) => default(),
+    };
+    let (from, to) = match season {
+        Some(s) => (s.starts_on, s.ends_on),
+        None => (
+            NaiveDate::parse_from_str(ctx.param("from"), "%Y-%m-%d")
+                .unwrap_or_else(|_| NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today)),
+            NaiveDate::parse_from_str(ctx.param("to"), "%Y-%m-%d")
+                .unwrap_or_else(|_| NaiveDate::from_ymd_opt(today.year(), 12, 31).unwrap_or(today)),
+        ),
+    };
+    let season = season.map(|s| s.id);
     let start = parse_bound(&from.to_string(), zone, Bound::Start)
         .map_err(|m| ApiError::field("from", m))?;
     let end =
@@ -106,6 +145,8 @@ async fn figures(state: &PageState, ctx: &PageCtx) -> Result<Figures, ApiError> 
     Ok(Figures {
         from,
         to,
+        season,
+        seasons,
         rows,
         people: people.len(),
     })
@@ -130,6 +171,11 @@ pub async fn page(
             context! {
                 from => f.from.to_string(),
                 to => f.to.to_string(),
+                period => format!("{} – {}", words::date(f.from, ctx.lang), words::date(f.to, ctx.lang)),
+                season => f.season.map(|id| id.to_string()),
+                season_name => f.season.and_then(|id| f.seasons.iter().find(|s| s.id == id)).map(|s| s.name.clone()),
+                seasons => f.seasons.iter().map(|s| context! { id => s.id.to_string(), name => s.name }).collect::<Vec<_>>(),
+                events_total => words::count(f.rows.iter().map(|r| r.events).sum(), ("evento pubblicato", "eventi pubblicati"), ("event published", "events published"), ctx.lang),
                 rows => f.rows,
                 people => f.people,
                 events_chart => bars(&f.rows, |r| r.events),

@@ -1,15 +1,21 @@
 //! The scheduler's web pages: the public calendar (`/`, month, week and list, filtered by
 //! category and age), each event's page with its registration form and "add to calendar"
 //! links, the page a registration's cancel link opens, the operator's proposals and answers to
-//! calls, and the administrator's events to publish and season planner.
+//! calls, and the administrator's seasons (opened, edited, planned, published), events (made once
+//! or weekly in words, edited, scheduled, cancelled, published) and calls for ideas with their
+//! proposals (accepted into the season or declined).
 
 mod admin;
 mod calendar;
 mod calls;
+mod calls_admin;
 mod cancel;
 mod event;
+mod event_admin;
 mod indicators;
 mod propose;
+mod repeat;
+mod say;
 mod seasons;
 mod state;
 
@@ -22,7 +28,23 @@ use axum::{
 };
 use piazza_shared::web::Templates;
 
-const TEMPLATES: [(&str, &str); 10] = [
+const TEMPLATES: [(&str, &str); 14] = [
+    (
+        "season_edit.html",
+        include_str!("../../templates/season_edit.html"),
+    ),
+    (
+        "event_form.html",
+        include_str!("../../templates/event_form.html"),
+    ),
+    (
+        "admin_calls.html",
+        include_str!("../../templates/admin_calls.html"),
+    ),
+    (
+        "admin_call.html",
+        include_str!("../../templates/admin_call.html"),
+    ),
     ("calls.html", include_str!("../../templates/calls.html")),
     ("cancel.html", include_str!("../../templates/cancel.html")),
     ("call.html", include_str!("../../templates/call.html")),
@@ -59,8 +81,30 @@ pub fn router(app: AppState) -> anyhow::Result<Router> {
         )
         .route("/admin/events", get(admin::events))
         .route("/admin/events/{id}/publish", post(admin::publish))
-        .route("/admin/seasons", get(seasons::list))
+        .route(
+            "/admin/events/new",
+            get(event_admin::new_form).post(event_admin::create),
+        )
+        .route(
+            "/admin/events/{id}/edit",
+            get(event_admin::edit_form).post(event_admin::edit),
+        )
+        .route("/admin/events/{id}/cancel", post(event_admin::cancel))
+        .route("/admin/events/{id}/schedule", post(event_admin::schedule))
+        .route("/admin/seasons", get(seasons::list).post(seasons::create))
         .route("/admin/seasons/{id}", get(seasons::planner))
+        .route(
+            "/admin/seasons/{id}/edit",
+            get(seasons::edit_form).post(seasons::edit),
+        )
+        .route(
+            "/admin/calls",
+            get(calls_admin::list).post(calls_admin::open),
+        )
+        .route("/admin/calls/{id}", get(calls_admin::proposals_page))
+        .route("/admin/calls/{id}/close", post(calls_admin::close))
+        .route("/admin/proposals/{id}/accept", post(calls_admin::accept))
+        .route("/admin/proposals/{id}/decline", post(calls_admin::decline))
         .route("/admin/seasons/{id}/publish", post(seasons::publish))
         .route("/admin/indicators", get(indicators::page))
         .route("/admin/indicators.csv", get(indicators::csv))

@@ -1,18 +1,20 @@
 //! `/propose`: an operator proposes an event — once or weekly, in a space or not, for a season
-//! or not — through the same logic as `POST /api/v1/events`, and sees their proposals' states.
+//! or not — through the same op as `POST /api/v1/events`, and sees their proposals' states.
 
 use super::state::PageState;
 use crate::{
     db::{events, spaces},
-    ops::seasons,
-    routes::events as event_routes,
+    ops::{
+        events::create::{self, NewEvent},
+        seasons,
+    },
 };
 use axum::{extract::State, http::StatusCode, response::Response};
 use minijinja::context;
 use piazza_shared::{
     contracts::Category,
-    http::{ApiError, Json},
-    web::{CsrfForm, OperatorOrAdmin, PageCtx, SignedIn, page::see_other, words},
+    http::ApiError,
+    web::{CsrfForm, OperatorOrAdmin, PageCtx, SignedIn, messages, page::see_other, words},
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::BTreeMap;
@@ -148,7 +150,7 @@ pub async fn submit(
         }
     };
     if errors.is_empty() {
-        let body = event_routes::NewEvent {
+        let body = NewEvent {
             season_id: form.opt("season_id").and_then(|s| Uuid::parse_str(s).ok()),
             programme_id: None,
             title: form.get("title").to_string(),
@@ -174,11 +176,15 @@ pub async fn submit(
             organiser: None,
             funding_line: None,
         };
-        match event_routes::create(State(state.app.clone()), caller, Json(body)).await {
+        match create::create(&state.app, &caller, body)
+            .await
+            .map_err(ApiError::from)
+        {
             Ok(_) => return see_other("/propose?sent=1"),
             Err(ApiError::Validation(list)) => {
                 for e in list {
-                    errors.insert(form_field(&e.field), e.message);
+                    let said = messages::field_error(&e.field, &e.message, ctx.lang);
+                    errors.insert(form_field(&e.field), said);
                 }
             }
             Err(error) => return ctx.api_error(&state.templates, error),

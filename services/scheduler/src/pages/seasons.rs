@@ -1,21 +1,29 @@
-//! The season planner: each season's events space by space in time order, with clashes (same
-//! audience or same operator at the same time, from the clash view) and events still needing a
-//! space highlighted, and the season's publication.
+//! Seasons: the list with the form that opens one, the form that renames or re-dates one (the
+//! same ops as `POST /api/v1/seasons` and `PATCH /api/v1/seasons/{id}`), the season planner —
+//! each season's events space by space in time order, with clashes (same audience or same
+//! operator at the same time, from the clash view) and events still needing a space
+//! highlighted, on a grid of the season's weeks by space; cancelled events and dates are left
+//! out — and the season's publication. The operators' own bookings are not on the grid: the
+//! scheduler does not know them (booking's messages carry a series' first date only).
 
+use super::say;
 use super::state::PageState;
 use crate::{
-    db::{events, occurrences, spaces},
-    ops::seasons,
-    routes::clashes,
+    db::{events, spaces},
+    ops::{
+        clashes,
+        seasons::{self, NewSeason, SeasonPatch},
+    },
 };
-use axum::{extract::State, response::Response};
+use axum::{extract::State, http::StatusCode, response::Response};
+use chrono::{Datelike, NaiveDate, Timelike};
 use minijinja::context;
 use piazza_shared::{
+    auth::Caller,
     http::{ApiError, Path},
     time::parse_zone,
     web::{AdminOnly, CsrfForm, PageCtx, SignedIn, page::see_other, words},
 };
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
 
@@ -23,27 +31,157 @@ pub async fn list(
     State(state): State<PageState>,
     SignedIn { ctx, .. }: SignedIn<AdminOnly>,
 ) -> Response {
+    list_page(
+        &state,
+        &ctx,
+        StatusCode::OK,
+        BTreeMap::new(),
+        BTreeMap::new(),
+    )
+    .await
+}
+
+async fn list_page(
+    state: &PageState,
+    ctx: &PageCtx,
+    status: StatusCode,
+    v: BTreeMap<String, String>,
+    errors: BTreeMap<String, String>,
+) -> Response {
     match seasons::list(&state.app).await {
         Ok(list) => {
             let rows: Vec<_> = list
                 .iter()
                 .map(|s| {
+                    let code = s.status.as_str();
                     context! {
                         id => s.id.to_string(),
                         name => s.name,
                         from => words::date(s.starts_on, ctx.lang),
                         to => words::date(s.ends_on, ctx.lang),
-                        status => serde_json::to_value(s.status).ok().and_then(|v| v.as_str().map(str::to_string)),
+                        status => code,
+                        status_text => words::planning_status(code, ctx.lang),
                     }
                 })
                 .collect();
-            ctx.render(
+            ctx.render_status(
                 &state.templates,
+                status,
                 "seasons.html",
-                context! { seasons => rows },
+                context! { seasons => rows, v => v, errors => errors, done => ctx.param("done") },
             )
         }
         Err(error) => ctx.api_error(&state.templates, error.into()),
+    }
+}
+
+/// `POST /admin/seasons`: opens a season for planning.
+pub async fn create(
+    State(state): State<PageState>,
+    SignedIn { caller, ctx, .. }: SignedIn<AdminOnly>,
+    CsrfForm(form): CsrfForm,
+) -> Response {
+    let body = NewSeason {
+        name: form.get("name").to_string(),
+        description: form.get("description").to_string(),
+        starts_on: form.get("starts_on").to_string(),
+        ends_on: form.get("ends_on").to_string(),
+    };
+    match seasons::create(&state.app, &caller, body).await {
+        Ok(season) => see_other(&format!("/admin/seasons/{}?done=created", season.id)),
+        Err(error) => match say::refused(error, ctx.lang, str::to_string) {
+            say::Refused::Fields(errors) => {
+                list_page(
+                    &state,
+                    &ctx,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    form.to_map(),
+                    errors,
+                )
+                .await
+            }
+            say::Refused::Other(error) => ctx.api_error(&state.templates, error),
+        },
+    }
+}
+
+async fn edit_page(
+    state: &PageState,
+    ctx: &PageCtx,
+    caller: &Caller,
+    id: Uuid,
+    status: StatusCode,
+    v: Option<BTreeMap<String, String>>,
+    errors: BTreeMap<String, String>,
+) -> Response {
+    let season = match seasons::get(&state.app, Some(caller), id).await {
+        Ok(season) => season,
+        Err(error) => return ctx.api_error(&state.templates, error.into()),
+    };
+    let v = v.unwrap_or_else(|| {
+        BTreeMap::from([
+            ("name".to_string(), season.name.clone()),
+            ("description".to_string(), season.description.clone()),
+            ("starts_on".to_string(), season.starts_on.to_string()),
+            ("ends_on".to_string(), season.ends_on.to_string()),
+        ])
+    });
+    ctx.render_status(
+        &state.templates,
+        status,
+        "season_edit.html",
+        context! { season => context! { id => id.to_string(), name => season.name }, v => v, errors => errors },
+    )
+}
+
+/// `GET /admin/seasons/{id}/edit`.
+pub async fn edit_form(
+    State(state): State<PageState>,
+    Path(id): Path<Uuid>,
+    SignedIn { caller, ctx, .. }: SignedIn<AdminOnly>,
+) -> Response {
+    edit_page(
+        &state,
+        &ctx,
+        &caller,
+        id,
+        StatusCode::OK,
+        None,
+        BTreeMap::new(),
+    )
+    .await
+}
+
+/// `POST /admin/seasons/{id}/edit`: renames or re-dates the season.
+pub async fn edit(
+    State(state): State<PageState>,
+    Path(id): Path<Uuid>,
+    SignedIn { caller, ctx, .. }: SignedIn<AdminOnly>,
+    CsrfForm(form): CsrfForm,
+) -> Response {
+    let body = SeasonPatch {
+        name: Some(form.get("name").to_string()),
+        description: Some(form.get("description").to_string()),
+        starts_on: Some(form.get("starts_on").to_string()),
+        ends_on: Some(form.get("ends_on").to_string()),
+    };
+    match seasons::patch(&state.app, &caller, id, body).await {
+        Ok(_) => see_other(&format!("/admin/seasons/{id}?done=saved")),
+        Err(error) => match say::refused(error, ctx.lang, str::to_string) {
+            say::Refused::Fields(errors) => {
+                edit_page(
+                    &state,
+                    &ctx,
+                    &caller,
+                    id,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Some(form.to_map()),
+                    errors,
+                )
+                .await
+            }
+            say::Refused::Other(error) => ctx.api_error(&state.templates, error),
+        },
     }
 }
 
@@ -58,37 +196,26 @@ pub async fn planner(
     }
 }
 
+/// Monday of the week `day` is in.
+fn monday(day: NaiveDate) -> NaiveDate {
+    day - chrono::Duration::days(i64::from(day.weekday().num_days_from_monday()))
+}
+
 async fn plan(
     state: &PageState,
     ctx: &PageCtx,
     caller: piazza_shared::auth::Caller,
     id: Uuid,
 ) -> Result<minijinja::Value, ApiError> {
-    let conn = state.app.db.conn();
-    let season = seasons::get(&state.app, Some(&caller), id).await?;
-    let axum::Json(clash_view) =
-        clashes::clashes(State(state.app.clone()), caller, Path(id)).await?;
-    let season_events = events::Entity::find()
-        .filter(events::Column::SeasonId.eq(id))
-        .all(conn)
-        .await?;
-    let ids: Vec<Uuid> = season_events.iter().map(|e| e.id).collect();
-    let rows = if ids.is_empty() {
-        Vec::new()
-    } else {
-        occurrences::Entity::find()
-            .filter(occurrences::Column::EventId.is_in(ids))
-            .order_by_asc(occurrences::Column::StartsAt)
-            .all(conn)
-            .await?
-    };
-    let places: HashMap<Uuid, spaces::Model> = spaces::Entity::find()
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s))
-        .collect();
-    let by_id: HashMap<Uuid, &events::Model> = season_events.iter().map(|e| (e.id, e)).collect();
+    let clashes::Plan {
+        season,
+        events,
+        occurrences,
+        spaces,
+        clashes: clash_view,
+    } = clashes::plan(&state.app, &caller, id).await?;
+    let places: HashMap<Uuid, &spaces::Model> = spaces.iter().map(|s| (s.id, s)).collect();
+    let by_id: HashMap<Uuid, &events::Model> = events.iter().map(|e| (e.id, e)).collect();
     // Why each event is highlighted: its clashes with others, in words.
     let mut notes: HashMap<Uuid, Vec<String>> = HashMap::new();
     for clash in &clash_view.clashes {
@@ -111,44 +238,93 @@ async fn plan(
         .iter()
         .map(|w| (w.event.id, w.reason.clone()))
         .collect();
-    let mut lanes: BTreeMap<String, Vec<minijinja::Value>> = BTreeMap::new();
-    for o in &rows {
+    // Columns: the spaces the season's events use, by name, then the events without one.
+    let mut columns: Vec<(Option<Uuid>, String)> = spaces
+        .iter()
+        .filter(|s| events.iter().any(|e| e.space_id == Some(s.id)))
+        .map(|s| (Some(s.id), format!("{} — {}", s.name, s.building)))
+        .collect();
+    if events
+        .iter()
+        .any(|e| e.space_id.is_none_or(|s| !places.contains_key(&s)))
+    {
+        columns.push((None, ctx.t("Senza spazio", "No space").to_string()));
+    }
+    // Rows: every week of the season.
+    let mut weeks: BTreeMap<NaiveDate, Vec<Vec<minijinja::Value>>> = BTreeMap::new();
+    let mut week = monday(season.starts_on);
+    while week <= season.ends_on {
+        weeks.insert(week, vec![Vec::new(); columns.len()]);
+        week += chrono::Duration::days(7);
+    }
+    for o in &occurrences {
         let Some(event) = by_id.get(&o.event_id) else {
             continue;
         };
-        let lane = event
-            .space_id
-            .and_then(|s| places.get(&s))
-            .map(|s| format!("{} — {}", s.name, s.building))
-            .unwrap_or_else(|| ctx.t("Senza spazio", "No space").to_string());
         let zone = parse_zone(&event.time_zone).unwrap_or(state.app.settings.time_zone);
-        lanes.entry(lane).or_default().push(context! {
+        let local = o.starts_at.with_timezone(&zone);
+        let space = event.space_id.filter(|s| places.contains_key(s));
+        let Some(column) = columns.iter().position(|(c, _)| *c == space) else {
+            continue;
+        };
+        let cells = weeks
+            .entry(monday(local.date_naive()))
+            .or_insert_with(|| vec![Vec::new(); columns.len()]);
+        let end = o.ends_at.with_timezone(&zone);
+        cells[column].push(context! {
             event_id => event.id.to_string(),
             title => event.title,
-            when => words::span(o.starts_at, o.ends_at, zone, ctx.lang),
+            when => format!(
+                "{} {}, {:02}:{:02}–{:02}:{:02}",
+                words::weekday_name(local.date_naive(), ctx.lang),
+                local.day(),
+                local.hour(),
+                local.minute(),
+                end.hour(),
+                end.minute()
+            ),
             status => event.status,
             status_text => words::status(&event.status, ctx.lang),
-            cancelled => o.status == "cancelled",
             clashes => notes.get(&event.id).cloned().unwrap_or_default(),
             needs_space => needs.contains_key(&event.id),
             needs_reason => needs.get(&event.id).cloned().flatten(),
         });
     }
-    let lanes: Vec<_> = lanes
+    let rows: Vec<_> = weeks
         .into_iter()
-        .map(|(name, items)| context! { name => name, items => items })
+        .map(|(monday, cells)| {
+            context! {
+                week => format!(
+                    "{} {} {}",
+                    ctx.t("settimana del", "week of"),
+                    monday.day(),
+                    words::month_name(monday.month(), ctx.lang)
+                ),
+                cells => cells,
+            }
+        })
         .collect();
+    let status = season.status.clone();
+    let clash_count = u64::try_from(clash_view.clashes.len()).unwrap_or(0);
+    let needs_count = u64::try_from(clash_view.needs_space.len()).unwrap_or(0);
     Ok(context! {
         season => context! {
             id => season.id.to_string(),
             name => season.name,
             from => words::date(season.starts_on, ctx.lang),
             to => words::date(season.ends_on, ctx.lang),
-            status => serde_json::to_value(season.status).ok().and_then(|v| v.as_str().map(str::to_string)),
+            status => status,
+            status_text => words::planning_status(&status, ctx.lang),
         },
-        lanes => lanes,
-        clash_count => clash_view.clashes.len(),
-        needs_count => clash_view.needs_space.len(),
+        columns => columns.iter().map(|(_, name)| name.clone()).collect::<Vec<_>>(),
+        weeks => rows,
+        event_count => events.len(),
+        summary => format!(
+            "{} · {}",
+            words::count(clash_count, ("sovrapposizione", "sovrapposizioni"), ("clash", "clashes"), ctx.lang),
+            words::count(needs_count, ("evento senza spazio", "eventi senza spazio"), ("event without a space", "events without a space"), ctx.lang),
+        ),
+        troubled => clash_count + needs_count > 0,
         done => ctx.param("done"),
         failed => ctx.param("failed"),
     })
@@ -160,16 +336,13 @@ pub async fn publish(
     SignedIn { caller, ctx, .. }: SignedIn<AdminOnly>,
     _: CsrfForm,
 ) -> Response {
-    match seasons::publish(&state.app, &caller, id)
-        .await
-        .map_err(ApiError::from)
-    {
+    match seasons::publish(&state.app, &caller, id).await {
         Ok(_) => see_other(&format!("/admin/seasons/{id}?done=published")),
-        Err(ApiError::Conflict { detail, .. }) => {
+        Err(crate::error::SchedulerError::Api(error)) => ctx.api_error(&state.templates, error),
+        Err(refusal) => {
             let mut query = form_urlencoded::Serializer::new(String::new());
-            query.append_pair("failed", &detail);
+            query.append_pair("failed", &say::refusal(&refusal, ctx.lang));
             see_other(&format!("/admin/seasons/{id}?{}", query.finish()))
         }
-        Err(error) => ctx.api_error(&state.templates, error),
     }
 }

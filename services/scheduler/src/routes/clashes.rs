@@ -1,95 +1,13 @@
-//! The clash view of a season: events for the same audience (a shared category and overlapping
-//! ages) or by the same operator that overlap in time, and events still waiting for a space.
+//! `GET /api/v1/seasons/{id}/clashes` over [`crate::ops::clashes`].
 
-use crate::{
-    db::{events, occurrences},
-    domain::{EventStatus, SCHEDULED},
-    schedule::announce::categories_of,
-    state::AppState,
-};
+pub use crate::ops::clashes::{Clash, ClashKind, ClashView, EventRef, WaitingForSpace};
+use crate::state::AppState;
 use axum::extract::State;
-use chrono::{DateTime, Utc};
 use piazza_shared::{
-    auth::{Caller, Role},
-    contracts::Category,
+    auth::Caller,
     http::{ApiError, Path, Problem},
 };
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
-use utoipa::ToSchema;
 use uuid::Uuid;
-
-/// Why two events clash.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ClashKind {
-    /// The same audience: a shared category and overlapping ages.
-    Audience,
-    /// The same organising operator in two places at once.
-    Operator,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct EventRef {
-    pub id: Uuid,
-    pub title: String,
-    pub status: EventStatus,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Clash {
-    pub kind: ClashKind,
-    pub events: [EventRef; 2],
-    /// How many pairs of their occurrences overlap.
-    pub overlaps: u32,
-    /// The first overlap.
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
-    /// The categories they share (audience clashes).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub categories: Vec<Category>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct WaitingForSpace {
-    pub event: EventRef,
-    pub space_id: Option<Uuid>,
-    pub reason: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct ClashView {
-    pub season_id: Uuid,
-    pub clashes: Vec<Clash>,
-    pub needs_space: Vec<WaitingForSpace>,
-}
-
-fn reference(e: &events::Model) -> EventRef {
-    EventRef {
-        id: e.id,
-        title: e.title.clone(),
-        status: EventStatus::parse(&e.status).unwrap_or(EventStatus::Draft),
-    }
-}
-
-/// Who organises an event, comparably.
-fn organiser(e: &events::Model) -> Option<String> {
-    match (e.organisation_id, &e.organisation_name) {
-        (Some(id), _) => Some(id.to_string()),
-        (None, Some(name)) => Some(name.trim().to_lowercase()),
-        (None, None) => None,
-    }
-}
-
-fn ages_overlap(a: &events::Model, b: &events::Model) -> bool {
-    let low = a.age_min.unwrap_or(0).max(b.age_min.unwrap_or(0));
-    let high = a
-        .age_max
-        .unwrap_or(i32::MAX)
-        .min(b.age_max.unwrap_or(i32::MAX));
-    low <= high
-}
 
 /// The season's clashes.
 #[utoipa::path(
@@ -108,91 +26,7 @@ pub async fn clashes(
     caller: Caller,
     Path(id): Path<Uuid>,
 ) -> Result<axum::Json<ClashView>, ApiError> {
-    caller.require(&[Role::Admin])?;
-    let conn = state.db.conn();
-    crate::db::seasons::Entity::find_by_id(id)
-        .one(conn)
-        .await?
-        .ok_or(ApiError::NotFound("season"))?;
-    let live = events::Entity::find()
-        .filter(events::Column::SeasonId.eq(id))
-        .filter(events::Column::Status.is_not_in([
-            EventStatus::Cancelled.as_str(),
-            EventStatus::Completed.as_str(),
-        ]))
-        .all(conn)
-        .await?;
-    let by_id: HashMap<Uuid, &events::Model> = live.iter().map(|e| (e.id, e)).collect();
-    let rows = occurrences::Entity::find()
-        .filter(occurrences::Column::EventId.is_in(by_id.keys().copied()))
-        .filter(occurrences::Column::Status.eq(SCHEDULED))
-        .order_by_asc(occurrences::Column::StartsAt)
-        .all(conn)
-        .await?;
-    let categories: HashMap<Uuid, Vec<Category>> = live
-        .iter()
-        .map(|e| (e.id, categories_of(&e.categories)))
-        .collect();
-    // Sweep in start order, keeping the occurrences still running.
-    let mut running: Vec<&occurrences::Model> = Vec::new();
-    let mut found: BTreeMap<(ClashKind, Uuid, Uuid), Clash> = BTreeMap::new();
-    for o in &rows {
-        running.retain(|r| r.ends_at > o.starts_at);
-        for r in &running {
-            if r.event_id == o.event_id {
-                continue;
-            }
-            let (Some(a), Some(b)) = (by_id.get(&r.event_id), by_id.get(&o.event_id)) else {
-                continue;
-            };
-            let (first, second) = if a.id < b.id { (a, b) } else { (b, a) };
-            let shared: Vec<Category> = categories[&first.id]
-                .iter()
-                .filter(|c| categories[&second.id].contains(c))
-                .copied()
-                .collect();
-            let mut kinds = Vec::new();
-            if !shared.is_empty() && ages_overlap(first, second) {
-                kinds.push(ClashKind::Audience);
-            }
-            if organiser(first).is_some() && organiser(first) == organiser(second) {
-                kinds.push(ClashKind::Operator);
-            }
-            for kind in kinds {
-                let overlap = (o.starts_at, r.ends_at.min(o.ends_at));
-                found
-                    .entry((kind, first.id, second.id))
-                    .and_modify(|c| c.overlaps += 1)
-                    .or_insert_with(|| Clash {
-                        kind,
-                        events: [reference(first), reference(second)],
-                        overlaps: 1,
-                        starts_at: overlap.0,
-                        ends_at: overlap.1,
-                        categories: if kind == ClashKind::Audience {
-                            shared.clone()
-                        } else {
-                            Vec::new()
-                        },
-                    });
-            }
-        }
-        running.push(o);
-    }
-    let mut list: Vec<Clash> = found.into_values().collect();
-    list.sort_by_key(|c| (c.starts_at, c.kind));
-    let needs_space = live
-        .iter()
-        .filter(|e| e.status == EventStatus::NeedsSpace.as_str())
-        .map(|e| WaitingForSpace {
-            event: reference(e),
-            space_id: e.space_id,
-            reason: e.space_reason.clone(),
-        })
-        .collect();
-    Ok(axum::Json(ClashView {
-        season_id: id,
-        clashes: list,
-        needs_space,
-    }))
+    Ok(axum::Json(
+        crate::ops::clashes::clashes(&state, &caller, id).await?,
+    ))
 }

@@ -54,6 +54,11 @@ async fn an_operator_proposes_an_event_and_sees_it_waiting() {
         "{html}"
     );
     assert!(html.contains("value=\"Poesia in cortile\""));
+    // Said in Italian by the field, not the API's English and field code.
+    assert!(
+        html.contains("Categorie: scegli almeno una categoria"),
+        "{html}"
+    );
     let (status, location, _) = post_form(
         &app,
         "/propose",
@@ -132,12 +137,12 @@ async fn the_season_planner_shows_clashes_and_publishes_the_season() {
     let (status, html) = page(&app, &format!("/admin/seasons/{season_id}"), &cookie).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
-        html.contains("1 sovrapposizioni · 0 eventi senza spazio"),
+        html.contains("1 sovrapposizione · 0 eventi senza spazio"),
         "{html}"
     );
     assert!(html.contains("stesso pubblico: Open mic"));
     assert!(html.contains("stesso pubblico: Jam session"));
-    assert!(html.contains("class=\"clash\""));
+    assert!(html.contains("class=\"slot clash\""));
     let (_, list) = page(&app, "/admin/seasons", &cookie).await;
     assert!(list.contains("Primavera in centro"));
     let (status, location, _) = post_form(

@@ -11,6 +11,7 @@ mod admin;
 mod email_links;
 mod guards;
 mod journey;
+mod programme;
 
 use chrono::{Duration, NaiveDate};
 use piazza_e2e::app::TestApp;

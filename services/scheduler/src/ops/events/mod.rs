@@ -2,17 +2,23 @@
 //! proposal, an accepted call proposal).
 
 pub mod changes;
+pub mod create;
 pub mod lifecycle;
 pub mod occurrences;
 
 use crate::{
     db::{events, occurrences as occurrence_rows},
-    schedule::announce,
+    error::SchedulerError,
+    schedule::{self, announce},
+    state::AppState,
+    views::EventView,
 };
 use chrono::{DateTime, Utc};
 use piazza_shared::auth::Caller;
+use piazza_shared::http::ApiError;
 use piazza_shared::unit::Unit;
 use sea_orm::EntityTrait;
+use uuid::Uuid;
 
 /// Stores a new event and its occurrences, and asks booking for its space.
 pub async fn store_new(
@@ -32,4 +38,22 @@ pub async fn store_new(
 /// Whether `caller` may see an event that is not public.
 pub fn may_see_unpublished(caller: Option<&Caller>, event: &events::Model) -> bool {
     caller.is_some_and(|c| c.is_admin() || (c.0.org.is_some() && c.0.org == event.organisation_id))
+}
+
+/// One event with its occurrences: public once published; before that, only administrators and
+/// its organisation (for anyone else it does not exist).
+pub async fn get(
+    state: &AppState,
+    caller: Option<&Caller>,
+    id: Uuid,
+) -> Result<EventView, SchedulerError> {
+    let loaded = schedule::load(state.db.conn(), id).await?;
+    if !announce::is_public(&loaded.event) && !may_see_unpublished(caller, &loaded.event) {
+        return Err(ApiError::NotFound("event").into());
+    }
+    Ok(EventView::new(
+        loaded.event,
+        loaded.occurrences,
+        loaded.space.as_ref(),
+    ))
 }
