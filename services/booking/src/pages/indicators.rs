@@ -42,9 +42,11 @@ async fn report(
     Ok((from, to, report))
 }
 
+/// A ratio as a whole percentage. Rounded first and then added to zero, so a ratio of zero
+/// computed as a tiny negative number reads "0 %", never "-0 %".
 fn percent(ratio: Option<f64>) -> String {
     ratio
-        .map(|r| format!("{:.0} %", r * 100.0))
+        .map(|r| format!("{:.0} %", (r * 100.0).round() + 0.0))
         .unwrap_or_else(|| "–".into())
 }
 
@@ -115,4 +117,17 @@ pub async fn csv(
         ]);
     }
     piazza_shared::web::csv::download("piazza-utilization", from, to, csv)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percent;
+
+    #[test]
+    fn a_percentage_is_whole_and_never_negative_zero() {
+        assert_eq!(percent(Some(-0.0)), "0 %");
+        assert_eq!(percent(Some(-0.000_01)), "0 %");
+        assert_eq!(percent(Some(0.456)), "46 %");
+        assert_eq!(percent(None), "–");
+    }
 }
