@@ -2,7 +2,8 @@
 //! well-formed `X-Request-Id`, or a new one, echoed in the response) and its W3C trace context
 //! (the caller's `traceparent` continued, or a new trace), an `info` span holding both so every
 //! log line of the request names them, the context for the messages it publishes
-//! ([`crate::trace`]), one access log line, and the request metrics.
+//! ([`crate::trace`]), one access log line (at `debug` for a probe's or scrape's success), and
+//! the request metrics.
 //!
 //! The access line names the route template, never the path's query string: the links in
 //! emails carry signed tokens there.
@@ -21,6 +22,9 @@ use tracing::Instrument;
 pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// `traceparent` (W3C Trace Context).
 pub static TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
+
+/// The routes of probes and scrapes, logged at debug when they succeed.
+const PROBES: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
 
 /// The caller's request id when well-formed (else a new one) and the caller's trace context
 /// when valid.
@@ -63,14 +67,16 @@ pub async fn observe(request: Request, next: Next) -> Response {
         .await;
     let elapsed = started.elapsed();
     let status = response.status().as_u16();
+    let duration_ms = (elapsed.as_secs_f64() * 1000.0 * 10.0).round() / 10.0;
+    // Orchestrators and scrapers ask the probes every few seconds: their successful answers go
+    // at debug, so the access log at info shows what people and programs asked.
+    let probe = PROBES.contains(&route.as_str()) && response.status().is_success();
     span.in_scope(|| {
-        tracing::info!(
-            method = %method,
-            route = %route,
-            status,
-            duration_ms = (elapsed.as_secs_f64() * 1000.0 * 10.0).round() / 10.0,
-            "request"
-        );
+        if probe {
+            tracing::debug!(method = %method, route = %route, status, duration_ms, "request");
+        } else {
+            tracing::info!(method = %method, route = %route, status, duration_ms, "request");
+        }
     });
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert(REQUEST_ID.clone(), value);
