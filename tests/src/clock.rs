@@ -5,7 +5,7 @@
 //! the same clock through `PIAZZA_CLOCK_START` ([`crate::node`]). Tests that compute a time read
 //! [`now`], never the system clock.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use std::sync::Once;
 
 /// Where the tests' clock starts: a Monday morning before every date the tests use.
@@ -27,4 +27,15 @@ pub fn pin() {
 pub fn now() -> DateTime<Utc> {
     pin();
     piazza_shared::clock::now()
+}
+
+/// A day two weeks ahead of the tests' clock, in Rome: far enough that nothing is in the past.
+pub fn day_ahead() -> NaiveDate {
+    (now().with_timezone(&chrono_tz::Europe::Rome) + Duration::days(14)).date_naive()
+}
+
+/// RFC 3339 for `day` at `time` (`HH:MM`) in Rome, e.g. `2027-03-05T21:00:00+01:00`.
+pub fn rome(day: NaiveDate, time: &str) -> String {
+    piazza_shared::web::words::local_instant(&day.to_string(), time, chrono_tz::Europe::Rome)
+        .expect("a Rome time")
 }

@@ -6,6 +6,7 @@
 //! OpenAPI document served by every process and by the shipped gateway.
 
 use axum::{Router, body::Bytes, routing::post};
+use piazza_e2e::clock::{day_ahead, rome};
 use piazza_e2e::{api::Api, app::TestApp, deploy::Deployment, eventually, node::Node};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -151,7 +152,7 @@ async fn one_request_is_followed_by_its_id_through_booking_scheduler_and_notifie
             &json!({
                 "name": "Sala delle Colonne", "building": "Palazzo Affaitati", "address": "Via Ugolani Dati 4, Cremona",
                 "kind": "hall", "capacity": 120, "equipment": [], "time_zone": "Europe/Rome",
-                "opening_hours": [{ "weekday": "fri", "opens": "09:00", "closes": "23:00" }]
+                "opening_hours": (["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map(|d| json!({ "weekday": d, "opens": "09:00", "closes": "23:00" })))
             }),
         )
         .await;
@@ -165,7 +166,7 @@ async fn one_request_is_followed_by_its_id_through_booking_scheduler_and_notifie
         .header("traceparent", TRACEPARENT)
         .json(&json!({
             "title": "Concerto dei licei", "categories": ["music"], "age_min": 14, "age_max": 29,
-            "starts_at": "2027-03-05T21:00:00+01:00", "ends_at": "2027-03-05T23:00:00+01:00",
+            "starts_at": rome(day_ahead(), "21:00"), "ends_at": rome(day_ahead(), "23:00"),
             "time_zone": "Europe/Rome", "space_id": space["id"]
         }))
         .send()
@@ -285,7 +286,7 @@ async fn the_alert_rules_and_the_dashboard_name_only_metrics_piazza_exports() {
             &json!({
                 "name": "Cortile", "building": "Palazzo Cittanova", "address": "Piazza Cittanova, Cremona",
                 "kind": "courtyard", "capacity": 80, "equipment": [], "time_zone": "Europe/Rome",
-                "opening_hours": [{ "weekday": "fri", "opens": "09:00", "closes": "23:00" }]
+                "opening_hours": (["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map(|d| json!({ "weekday": d, "opens": "09:00", "closes": "23:00" })))
             }),
         )
         .await;
@@ -296,7 +297,7 @@ async fn the_alert_rules_and_the_dashboard_name_only_metrics_piazza_exports() {
             Some(&admin),
             &json!({
                 "title": "Cinema all'aperto", "categories": ["cinema"], "age_min": 14, "age_max": 29,
-                "starts_at": "2027-03-05T21:00:00+01:00", "ends_at": "2027-03-05T23:00:00+01:00",
+                "starts_at": rome(day_ahead(), "21:00"), "ends_at": rome(day_ahead(), "23:00"),
                 "time_zone": "Europe/Rome", "space_id": space["id"]
             }),
         )

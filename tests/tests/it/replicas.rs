@@ -10,6 +10,7 @@
 //! - One replica of each service killed (SIGKILL) while an event's emails are going out: the
 //!   gateway sends every later request to the survivors, and every email still arrives.
 
+use piazza_e2e::clock::{day_ahead, rome};
 use piazza_e2e::{
     api::Api,
     deploy::Deployment,
@@ -197,6 +198,11 @@ async fn post(
     answer
 }
 
+/// `time` in Rome on the `day`-th day after [`day_ahead`]: the test's dates follow its clock.
+fn on_day(day: u32, time: &str) -> String {
+    rome(day_ahead() + chrono::Duration::days(i64::from(day)), time)
+}
+
 /// Places an event in `space` and publishes it once booking confirmed the slot.
 async fn publish_event(api: &Api, g: &str, admin: &str, space: &str, title: &str, day: u32) {
     let event = post(
@@ -206,8 +212,8 @@ async fn publish_event(api: &Api, g: &str, admin: &str, space: &str, title: &str
         json!({
             "title": title, "description": "Musica dal vivo nel centro storico.",
             "categories": ["music"], "age_min": 14, "age_max": 29,
-            "starts_at": format!("2027-03-{day:02}T21:00:00+01:00"),
-            "ends_at": format!("2027-03-{day:02}T23:00:00+01:00"),
+            "starts_at": on_day(day, "21:00"),
+            "ends_at": on_day(day, "23:00"),
             "time_zone": "Europe/Rome", "space_id": space
         }),
         StatusCode::CREATED,
@@ -344,8 +350,8 @@ async fn two_replicas_of_each_service_behind_the_gateway_lose_and_double_nothing
                 Some(&operator),
                 json!({
                     "space_id": space, "title": format!("Prove del coro {day}"), "attendees": 30,
-                    "starts_at": format!("2027-03-{day:02}T10:00:00+01:00"),
-                    "ends_at": format!("2027-03-{day:02}T12:00:00+01:00")
+                    "starts_at": on_day(day, "10:00"),
+                    "ends_at": on_day(day, "12:00")
                 }),
                 StatusCode::CREATED,
             )

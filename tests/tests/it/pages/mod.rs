@@ -13,24 +13,13 @@ mod guards;
 mod journey;
 mod programme;
 
-use chrono::{Duration, NaiveDate};
 use piazza_e2e::app::TestApp;
 use reqwest::{StatusCode, header};
 use serde_json::json;
 
 pub const PASSWORD: &str = "a-long-test-password";
 
-/// A day two weeks ahead, in Rome: far enough that nothing is in the past.
-pub fn day_ahead() -> NaiveDate {
-    (piazza_e2e::clock::now().with_timezone(&chrono_tz::Europe::Rome) + Duration::days(14))
-        .date_naive()
-}
-
-/// `2027-03-05T21:00:00+01:00` for `day` at `time` in Rome.
-pub fn rome(day: NaiveDate, time: &str) -> String {
-    piazza_shared::web::words::local_instant(&day.to_string(), time, chrono_tz::Europe::Rome)
-        .expect("a Rome time")
-}
+pub use piazza_e2e::clock::{day_ahead, rome};
 
 /// A hall open every day from 09:00 to 23:30; returns its id.
 pub async fn hall(app: &TestApp, admin: &str) -> String {
