@@ -6,6 +6,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 mod booking;
+mod ci;
 mod demo;
 mod deploy_files;
 mod faults;
