@@ -110,11 +110,7 @@ pub enum Admitted {
 
 /// Hex SHA-256 of the trimmed, lowercased `address`.
 pub fn address_hash(address: &str) -> String {
-    hex(&Sha256::digest(address.trim().to_lowercase().as_bytes()))
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::hex::lower(&Sha256::digest(address.trim().to_lowercase().as_bytes()))
 }
 
 /// A transaction-scoped advisory lock on `key` in this schema (PostgreSQL; SQLite has one

@@ -136,10 +136,13 @@ mod tests {
 
     #[tokio::test]
     async fn an_envelope_carries_the_context_it_was_made_in_and_old_ones_still_decode() {
-        let context = crate::trace::Context::continue_from(
-            Some("req-7"),
-            Some("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
-        );
+        let context = crate::trace::Context {
+            request_id: Some("req-7".into()),
+            trace: crate::trace::TraceParent::parse(
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            )
+            .unwrap(),
+        };
         #[derive(Debug, PartialEq, Serialize, Deserialize)]
         struct Ping {
             n: u32,

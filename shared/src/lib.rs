@@ -11,6 +11,7 @@ pub mod contracts;
 pub mod db;
 pub mod email;
 pub mod envelope;
+pub mod hex;
 pub mod http;
 pub mod ics;
 pub mod persisted;

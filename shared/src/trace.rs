@@ -72,12 +72,12 @@ impl TraceParent {
 
     /// The trace id as 32 lowercase hex digits.
     pub fn trace_id_hex(&self) -> String {
-        hex(&self.trace_id)
+        crate::hex::lower(&self.trace_id)
     }
 
     /// The span id as 16 lowercase hex digits.
     pub fn span_id_hex(&self) -> String {
-        hex(&self.span_id)
+        crate::hex::lower(&self.span_id)
     }
 }
 
@@ -100,10 +100,6 @@ fn nonzero<T: PartialEq + From<u8>>(mut draw: impl FnMut() -> T) -> T {
             return value;
         }
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The longest `X-Request-Id` taken from a caller.
@@ -131,22 +127,6 @@ pub struct Context {
     /// The request that started it all; `None` for work no request started (a cron job).
     pub request_id: Option<String>,
     pub trace: TraceParent,
-}
-
-impl Context {
-    /// The context of work done for an incoming message: the sender's request id and trace, a
-    /// span of its own; a new trace when the message carries none.
-    pub fn continue_from(request_id: Option<&str>, traceparent: Option<&str>) -> Self {
-        Self {
-            request_id: request_id
-                .filter(|id| is_valid_request_id(id))
-                .map(str::to_string),
-            trace: traceparent
-                .and_then(TraceParent::parse)
-                .map(|parent| parent.child())
-                .unwrap_or_else(TraceParent::start),
-        }
-    }
 }
 
 tokio::task_local! {
@@ -213,7 +193,10 @@ mod tests {
     #[tokio::test]
     async fn the_current_context_is_the_scoped_one() {
         assert_eq!(current(), None);
-        let context = Context::continue_from(Some("r-1"), None);
+        let context = Context {
+            request_id: Some("r-1".into()),
+            trace: TraceParent::start(),
+        };
         let seen = scope(context.clone(), async { current() }).await;
         assert_eq!(seen, Some(context));
     }

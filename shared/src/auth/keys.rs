@@ -46,7 +46,7 @@ struct Key {
 impl Key {
     fn new(secret: &str) -> Self {
         let digest = Sha256::digest(secret.as_bytes());
-        let id = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+        let id = crate::hex::lower(&digest[..4]);
         Self {
             id,
             secret: Secret::new(secret.as_bytes().to_vec()),

@@ -16,7 +16,7 @@ const CHALLENGE_JS: &str = include_str!("../../templates/challenge.js");
 
 fn versioned(path: &str, content: &str) -> String {
     let digest = Sha256::digest(content.as_bytes());
-    let version: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+    let version = crate::hex::lower(&digest[..6]);
     format!("{path}?v={version}")
 }
 

@@ -58,7 +58,7 @@ pub fn issue(keys: &Keys, settings: &FormSettings, form: &str) -> Issued {
     let mut nonce = [0u8; 12];
     rand::rngs::OsRng.fill_bytes(&mut nonce);
     let claims = Claims {
-        n: confirmations::hex(&nonce),
+        n: crate::hex::lower(&nonce),
         t: now.timestamp_millis(),
         d: settings.challenge_bits,
         f: form.to_string(),
@@ -205,7 +205,7 @@ pub fn check(
     };
     Ok(Answered {
         proof,
-        hash: confirmations::hex(&Sha256::digest(token.as_bytes())),
+        hash: crate::hex::lower(&Sha256::digest(token.as_bytes())),
         expires_at: issued + lifetime,
     })
 }

@@ -40,11 +40,7 @@ pub fn viewer(headers: &HeaderMap, keys: &Keys) -> Option<(Claims, String)> {
 }
 
 fn fingerprint(session_token: &str) -> String {
-    Sha256::digest(session_token.as_bytes())
-        .iter()
-        .take(16)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::hex::lower(&Sha256::digest(session_token.as_bytes())[..16])
 }
 
 /// The token a form of this session carries in its hidden `csrf` field.
