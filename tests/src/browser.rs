@@ -197,6 +197,15 @@ impl Browser {
         .await;
     }
 
+    /// The page's address once it contains `needle` (after a form is sent or a link followed).
+    pub async fn wait_for_url(&self, needle: &str) -> String {
+        crate::eventually(&format!("an address with `{needle}`"), WAIT, || async {
+            let url = self.url().await;
+            url.contains(needle).then_some(url)
+        })
+        .await
+    }
+
     /// The visible text of the first element matching `css`, or empty.
     pub async fn text(&self, css: &str) -> String {
         self.run(

@@ -208,11 +208,6 @@ async fn call_context(
     let rows: Vec<Value> = list
         .iter()
         .map(|p| {
-            let day = super::repeat::DAYS
-                .iter()
-                .find(|(form, ..)| *form == p.preferred_slot.weekday.as_str())
-                .map(|(_, _, it, en)| ctx.lang.pick(it, en))
-                .unwrap_or_default();
             let status = p.status.as_str();
             context! {
                 id => p.id.to_string(),
@@ -221,10 +216,7 @@ async fn call_context(
                 organisation => p.organisation,
                 contact => p.contact_email,
                 categories => p.categories.iter().map(|c| words::category(c.as_str(), ctx.lang)).collect::<Vec<_>>(),
-                slot => match ctx.lang {
-                    piazza_shared::web::Lang::It => format!("il {day}, {}–{}", p.preferred_slot.starts, p.preferred_slot.ends),
-                    piazza_shared::web::Lang::En => format!("{day}s, {}–{}", p.preferred_slot.starts, p.preferred_slot.ends),
-                },
+                slot => super::repeat::slot(p.preferred_slot.weekday.as_str(), &p.preferred_slot.starts, &p.preferred_slot.ends, ctx.lang),
                 sessions => p.sessions.map(|n| words::count(u64::from(n), ("incontro", "incontri"), ("session", "sessions"), ctx.lang)),
                 space => p.space_id.map(|s| s.to_string()),
                 space_name => p.space_id.and_then(|s| space_names.get(&s).cloned()),

@@ -1,9 +1,10 @@
 //! `/propose`: an operator proposes an event — once or weekly, in a space or not, for a season
-//! or not — through the same op as `POST /api/v1/events`, and sees their proposals' states.
+//! or not — through the same op as `POST /api/v1/events`, and sees their proposals' states and
+//! what became of their answers to calls.
 
 use super::state::PageState;
 use crate::{
-    db::{events, spaces},
+    db::{calls, events, proposals, spaces},
     ops::{
         events::create::{self, NewEvent},
         seasons,
@@ -69,7 +70,43 @@ async fn choices(state: &PageState, ctx: &PageCtx) -> Result<minijinja::Value, A
             .collect(),
         None => Vec::new(),
     };
-    Ok(context! { spaces => spaces, seasons => seasons, categories => categories, mine => mine })
+    // Its answers to calls, newest first, with what became of each (and why, when declined).
+    let answers: Vec<_> = match ctx.viewer.as_ref() {
+        Some(viewer) => {
+            let query = proposals::Entity::find();
+            let query = match org {
+                Some(org) => query.filter(proposals::Column::OrganisationId.eq(org)),
+                None => query.filter(proposals::Column::SubmittedBy.eq(viewer.sub)),
+            };
+            let sent = query
+                .order_by_desc(proposals::Column::CreatedAt)
+                .all(conn)
+                .await?;
+            let titles: BTreeMap<Uuid, String> = calls::Entity::find()
+                .filter(calls::Column::Id.is_in(sent.iter().map(|p| p.call_id)))
+                .all(conn)
+                .await?
+                .into_iter()
+                .map(|c| (c.id, c.title))
+                .collect();
+            sent.into_iter()
+                .map(|p| {
+                    context! {
+                        call => titles.get(&p.call_id).cloned().unwrap_or_default(),
+                        slot => super::repeat::slot(&p.weekday, &p.starts_time, &p.ends_time, ctx.lang),
+                        status_text => words::planning_status(&p.status, ctx.lang),
+                        title => p.title,
+                        status => p.status,
+                        reason => p.decision_reason,
+                    }
+                })
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    Ok(context! {
+        spaces => spaces, seasons => seasons, categories => categories, mine => mine, answers => answers,
+    })
 }
 
 pub async fn form(

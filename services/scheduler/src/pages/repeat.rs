@@ -16,6 +16,19 @@ pub const DAYS: [(&str, &str, &str, &str); 7] = [
     ("sun", "SU", "domenica", "Sunday"),
 ];
 
+/// A weekly slot in words: "il mercoledì, 16:00–18:00" or "Wednesdays, 16:00–18:00".
+pub fn slot(weekday: &str, starts: &str, ends: &str, lang: Lang) -> String {
+    let day = DAYS
+        .iter()
+        .find(|(form, ..)| *form == weekday)
+        .map(|(_, _, it, en)| lang.pick(it, en))
+        .unwrap_or(weekday);
+    match lang {
+        Lang::It => format!("il {day}, {starts}–{ends}"),
+        Lang::En => format!("{day}s, {starts}–{ends}"),
+    }
+}
+
 /// What the form says: weekly on `days` (form codes), every `interval` weeks, until `until`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Weekly {

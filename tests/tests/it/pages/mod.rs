@@ -12,8 +12,9 @@ mod email_links;
 mod guards;
 mod journey;
 mod programme;
+mod second_thoughts;
 
-use piazza_e2e::app::TestApp;
+use piazza_e2e::{app::TestApp, browser::Browser};
 use reqwest::{StatusCode, header};
 use serde_json::json;
 
@@ -41,6 +42,22 @@ pub async fn hall(app: &TestApp, admin: &str) -> String {
         .await;
     assert_eq!(status, reqwest::StatusCode::CREATED, "{space}");
     space["id"].as_str().expect("space id").to_string()
+}
+
+/// Signs in at the login form the browser is on (a protected page sends it there).
+pub async fn sign_in(browser: &Browser, email: &str) {
+    browser.type_into("#f-email", email).await;
+    browser.type_into("#f-password", PASSWORD).await;
+    browser
+        .click("form[action='/login'] button[type=submit]")
+        .await;
+}
+
+/// Clicks the submit button of the form posting to `action`.
+pub async fn submit(browser: &Browser, action: &str) {
+    browser
+        .click(&format!("form[action='{action}'] button[type=submit]"))
+        .await;
 }
 
 pub fn client() -> reqwest::Client {

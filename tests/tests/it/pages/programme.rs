@@ -4,27 +4,12 @@
 //! (and the next events when the period shown is empty) and registers; an unknown address
 //! answers the site's page in Italian with 404, never JSON.
 
-use super::{PASSWORD, client, day_ahead, rome};
+use super::{PASSWORD, client, day_ahead, rome, sign_in as log_in, submit};
 use chrono::{Datelike, Duration};
 use piazza_e2e::{app::TestApp, browser::Browser};
 use piazza_shared::auth::Role;
 use reqwest::{StatusCode, header};
 use serde_json::json;
-
-async fn log_in(browser: &Browser, email: &str) {
-    browser.type_into("#f-email", email).await;
-    browser.type_into("#f-password", PASSWORD).await;
-    browser
-        .click("form[action='/login'] button[type=submit]")
-        .await;
-}
-
-/// Clicks the submit button of the form posting to `action`.
-async fn submit(browser: &Browser, action: &str) {
-    browser
-        .click(&format!("form[action='{action}'] button[type=submit]"))
-        .await;
-}
 
 #[tokio::test]
 async fn an_administrator_opens_a_season_and_a_call_plans_a_weekly_event_and_publishes() {
