@@ -97,7 +97,8 @@ impl From<&spaces::Model> for PlaceView {
     }
 }
 
-/// How full an event (or its pathway) is.
+/// How full an event (or its pathway) is. For a weekly event, registered for by date, the
+/// figures are those of its next date still taking registrations, and `dates` has each.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct PlacesView {
     pub confirmed: u32,
@@ -108,6 +109,24 @@ pub struct PlacesView {
     pub closes_at: Option<DateTime<Utc>>,
     /// Set when people register for the pathway this event belongs to, not for the event.
     pub programme_id: Option<Uuid>,
+    /// For an event registered for by date: its dates to come, each with its own places (give
+    /// one's `occurrence_id` when registering).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dates: Vec<DatePlaces>,
+}
+
+/// The places at one date of an event registered for by date.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DatePlaces {
+    pub occurrence_id: Uuid,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub confirmed: u32,
+    pub waitlisted: u32,
+    /// `None` when there is no limit.
+    pub left: Option<u32>,
+    /// When registrations for this date close.
+    pub closes_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

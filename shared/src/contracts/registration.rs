@@ -3,6 +3,7 @@
 
 use super::{Language, event::EventSummary};
 use crate::envelope::Message;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -14,6 +15,10 @@ pub struct Registration {
     /// The occurrence registered for; `None` for a whole event or pathway taken as a whole.
     #[serde(default)]
     pub occurrence_id: Option<Uuid>,
+    /// When that occurrence starts, so an email names the date even if the notifier does not
+    /// know the occurrence. Added after version 1 was published: absent in older messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub occurrence_starts_at: Option<DateTime<Utc>>,
     pub email: String,
     pub name: String,
     #[serde(default)]

@@ -7,7 +7,7 @@
 use super::Lang;
 
 /// Field codes as people name them.
-const FIELDS: [(&str, &str, &str); 40] = [
+const FIELDS: &[(&str, &str, &str)] = &[
     ("title", "Titolo", "Title"),
     ("name", "Nome", "Name"),
     ("description", "Descrizione", "Description"),
@@ -37,6 +37,7 @@ const FIELDS: [(&str, &str, &str); 40] = [
     ("interval", "Ogni quante settimane", "Every how many weeks"),
     ("exdates", "Date escluse", "Dates left out"),
     ("space_id", "Spazio", "Space"),
+    ("occurrence_id", "Data", "Date"),
     ("season_id", "Stagione", "Season"),
     ("reason", "Motivo", "Reason"),
     ("email", "Email", "Email"),
@@ -114,6 +115,14 @@ const EXACT: &[(&str, &str)] = &[
         "la ripetizione non finisce: indica fino a quando",
     ),
     ("a whole number", "un numero intero"),
+    (
+        "not a date of this event",
+        "non è una data di questo evento",
+    ),
+    (
+        "choose one of the event's dates: it is registered for date by date",
+        "scegli una delle date: ci si iscrive data per data",
+    ),
     (
         "an operator's events are its organisation's",
         "gli eventi di un operatore sono della sua organizzazione",

@@ -84,6 +84,7 @@ pub async fn changed(
         "registration_id": r.registration_id,
         "event": change.event,
         "waitlist_position": r.waitlist_position,
+        "occurrence_starts_at": r.occurrence_starts_at,
     });
     enqueue(
         txn,

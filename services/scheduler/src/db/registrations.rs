@@ -1,5 +1,6 @@
 //! `registrations`: a person's place at an event or at a programme taken as a whole, or their
-//! place in its waitlist (ordered by `queued_at`, then id).
+//! place in its waitlist (ordered by `queued_at`, then id). A weekly event is registered for by
+//! date: each occurrence has its own places and waitlist.
 
 use sea_orm::entity::prelude::*;
 
@@ -10,6 +11,8 @@ pub struct Model {
     pub id: Uuid,
     pub event_id: Option<Uuid>,
     pub programme_id: Option<Uuid>,
+    /// The one date registered for, for an event registered for by date (a weekly one).
+    pub occurrence_id: Option<Uuid>,
     pub email: String,
     /// The address lowercased: one live registration per person and event or programme.
     pub email_key: String,

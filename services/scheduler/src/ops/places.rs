@@ -1,22 +1,23 @@
 //! Places at events and pathways: registering (confirmed while there is room, then in the
 //! waitlist in order), cancelling (the first in line is promoted), and when registrations close.
 //! A programme taken as a whole (a pathway) is registered for as one: its `id` stands for the
-//! event in `registration.*` messages.
+//! event in `registration.*` messages. A weekly event is registered for by date: each of its
+//! occurrences is a line of its own, with its own places and waitlist.
 
 use crate::{
     config::Settings,
-    db::{events, programmes, registrations},
+    db::{events, occurrences, programmes, registrations},
     domain::{EventStatus, RegistrationStatus, SCHEDULED},
     schedule::{Loaded, announce},
     state::AppState,
-    views::PlacesView,
+    views::{DatePlaces, PlacesView},
 };
 use chrono::{DateTime, Duration, Utc};
 use piazza_shared::{
     bus::outbox::Outbox,
     contracts::{
         Language,
-        event::EventSummary,
+        event::{EventSummary, Occurrence},
         registration::{
             Registration, RegistrationCancelled, RegistrationChange, RegistrationConfirmed,
             RegistrationPromoted, RegistrationWaitlisted,
@@ -26,7 +27,7 @@ use piazza_shared::{
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    QuerySelect, sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -39,6 +40,8 @@ pub struct Line {
     /// The event's or the programme's id.
     pub id: Uuid,
     pub is_programme: bool,
+    /// The one date this line is for, for an event registered for by date.
+    pub occurrence: Option<Occurrence>,
     pub capacity: Option<i32>,
     pub waitlist: bool,
     /// When registrations close; `None` when nothing is left to attend.
@@ -64,19 +67,55 @@ fn closes(
     first_upcoming.map(|start| start - Duration::minutes(minutes))
 }
 
-/// The line for an event on its own.
+/// Whether people register for one date of the event at a time (a weekly event does) rather
+/// than for the event as a whole.
+pub fn by_date(loaded: &Loaded) -> bool {
+    loaded.event.recurrence.is_some()
+}
+
+/// The line for an event on its own, as a whole.
 pub fn event_line(loaded: &Loaded, settings: &Settings, now: DateTime<Utc>) -> Line {
     let scheduled = || loaded.occurrences.iter().filter(|o| o.status == SCHEDULED);
     let next = scheduled().map(|o| o.starts_at).filter(|s| *s > now).min();
     Line {
         id: loaded.event.id,
         is_programme: false,
+        occurrence: None,
         capacity: loaded.event.capacity,
         waitlist: loaded.event.waitlist,
         closes_at: closes(next, loaded.event.registration_closes_minutes, settings),
         ends_at: scheduled().map(|o| o.ends_at).max(),
         summary: announce::summary(&loaded.event, &loaded.occurrences, loaded.space.as_ref()),
         open: loaded.event.status == EventStatus::Published.as_str(),
+        imported: loaded.event.source_feed_id.is_some(),
+    }
+}
+
+/// The line for one date of an event registered for by date: it closes before that date.
+pub fn occurrence_line(
+    loaded: &Loaded,
+    settings: &Settings,
+    occurrence: &occurrences::Model,
+) -> Line {
+    let scheduled = occurrence.status == SCHEDULED;
+    Line {
+        id: loaded.event.id,
+        is_programme: false,
+        occurrence: Some(Occurrence {
+            occurrence_id: occurrence.id,
+            starts_at: occurrence.starts_at,
+            ends_at: occurrence.ends_at,
+        }),
+        capacity: loaded.event.capacity,
+        waitlist: loaded.event.waitlist,
+        closes_at: closes(
+            Some(occurrence.starts_at),
+            loaded.event.registration_closes_minutes,
+            settings,
+        ),
+        ends_at: Some(occurrence.ends_at),
+        summary: announce::summary(&loaded.event, &loaded.occurrences, loaded.space.as_ref()),
+        open: scheduled && loaded.event.status == EventStatus::Published.as_str(),
         imported: loaded.event.source_feed_id.is_some(),
     }
 }
@@ -93,6 +132,7 @@ pub async fn programme_line(
     Ok(Line {
         id: programme.id,
         is_programme: true,
+        occurrence: None,
         capacity: programme.capacity,
         waitlist: programme.waitlist,
         closes_at: closes(first, None, settings),
@@ -106,10 +146,14 @@ pub async fn programme_line(
 /// Registrations of a line in a state, in waitlist order.
 fn of_line(line: &Line) -> sea_orm::Select<registrations::Entity> {
     let query = registrations::Entity::find();
-    let query = if line.is_programme {
-        query.filter(registrations::Column::ProgrammeId.eq(line.id))
-    } else {
-        query.filter(registrations::Column::EventId.eq(line.id))
+    let query = match (line.is_programme, &line.occurrence) {
+        (true, _) => query.filter(registrations::Column::ProgrammeId.eq(line.id)),
+        (false, Some(date)) => {
+            query.filter(registrations::Column::OccurrenceId.eq(date.occurrence_id))
+        }
+        (false, None) => query
+            .filter(registrations::Column::EventId.eq(line.id))
+            .filter(registrations::Column::OccurrenceId.is_null()),
     };
     query
         .order_by_asc(registrations::Column::QueuedAt)
@@ -140,6 +184,7 @@ pub async fn places(conn: &impl ConnectionTrait, line: &Line) -> Result<PlacesVi
             .map(|c| u32::try_from(c).unwrap_or(0).saturating_sub(confirmed)),
         closes_at: line.closes_at,
         programme_id: line.is_programme.then_some(line.id),
+        dates: Vec::new(),
     })
 }
 
@@ -155,14 +200,93 @@ pub async fn line_for_event(
     }
 }
 
-/// How full an event (or its pathway) is, for the event's page.
+/// Every line people register on for this event: its pathway's, one per date when it is
+/// registered for by date, or its own.
+pub async fn lines_for_event(
+    conn: &impl ConnectionTrait,
+    settings: &Settings,
+    loaded: &Loaded,
+) -> Result<Vec<Line>, DbErr> {
+    if announce::pathway_of(conn, &loaded.event).await?.is_none() && by_date(loaded) {
+        return Ok(loaded
+            .occurrences
+            .iter()
+            .map(|o| occurrence_line(loaded, settings, o))
+            .collect());
+    }
+    Ok(vec![line_for_event(conn, settings, loaded).await?])
+}
+
+/// How full an event (or its pathway) is, for the event's page; by date for a weekly event.
 pub async fn summary_for_event(
     conn: &impl ConnectionTrait,
     settings: &Settings,
     loaded: &Loaded,
 ) -> Result<PlacesView, ApiError> {
-    let line = line_for_event(conn, settings, loaded).await?;
-    Ok(places(conn, &line).await?)
+    let lines = lines_for_event(conn, settings, loaded).await?;
+    match lines.as_slice() {
+        [line] if line.occurrence.is_none() => Ok(places(conn, line).await?),
+        _ => Ok(by_dates(conn, loaded.event.id, &lines).await?),
+    }
+}
+
+/// The places at each date to come of an event registered for by date, counted in one query;
+/// the summary's own figures are those of the first date still taking registrations.
+async fn by_dates(
+    conn: &impl ConnectionTrait,
+    event_id: Uuid,
+    lines: &[Line],
+) -> Result<PlacesView, DbErr> {
+    let counted: Vec<(Option<Uuid>, String, i64)> = registrations::Entity::find()
+        .select_only()
+        .column(registrations::Column::OccurrenceId)
+        .column(registrations::Column::Status)
+        .column_as(Expr::col(registrations::Column::Id).count(), "n")
+        .filter(registrations::Column::EventId.eq(event_id))
+        .filter(registrations::Column::OccurrenceId.is_not_null())
+        .group_by(registrations::Column::OccurrenceId)
+        .group_by(registrations::Column::Status)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let of = |occurrence: Uuid, status: RegistrationStatus| {
+        counted
+            .iter()
+            .find(|(o, s, _)| *o == Some(occurrence) && s == status.as_str())
+            .map_or(0, |(_, _, n)| u32::try_from(*n).unwrap_or(u32::MAX))
+    };
+    let now = piazza_shared::clock::now();
+    let dates: Vec<DatePlaces> = lines
+        .iter()
+        .filter(|line| line.open && line.ends_at.is_some_and(|end| end > now))
+        .filter_map(|line| {
+            let date = line.occurrence.as_ref()?;
+            let confirmed = of(date.occurrence_id, RegistrationStatus::Confirmed);
+            Some(DatePlaces {
+                occurrence_id: date.occurrence_id,
+                starts_at: date.starts_at,
+                ends_at: date.ends_at,
+                confirmed,
+                waitlisted: of(date.occurrence_id, RegistrationStatus::Waitlisted),
+                left: line
+                    .capacity
+                    .map(|c| u32::try_from(c).unwrap_or(0).saturating_sub(confirmed)),
+                closes_at: line.closes_at,
+            })
+        })
+        .collect();
+    let next = dates
+        .iter()
+        .find(|d| d.closes_at.is_some_and(|at| at > now))
+        .or(dates.first());
+    Ok(PlacesView {
+        confirmed: next.map_or(0, |d| d.confirmed),
+        waitlisted: next.map_or(0, |d| d.waitlisted),
+        left: next.and_then(|d| d.left),
+        closes_at: next.and_then(|d| d.closes_at),
+        programme_id: None,
+        dates,
+    })
 }
 
 /// The signed page where the person can cancel, valid until the line's last occurrence ends
@@ -215,7 +339,8 @@ pub async fn change(
         registration: Registration {
             registration_id: row.id,
             event_id: line.id,
-            occurrence_id: None,
+            occurrence_id: line.occurrence.as_ref().map(|o| o.occurrence_id),
+            occurrence_starts_at: line.occurrence.as_ref().map(|o| o.starts_at),
             email: row.email.clone(),
             name: row.name.clone(),
             language: Language::parse(&row.language).unwrap_or_default(),
@@ -325,7 +450,15 @@ pub async fn refill_event(
     if announce::pathway_of(conn, &loaded.event).await?.is_some() {
         return Ok(());
     }
-    let line = event_line(loaded, &state.settings, piazza_shared::clock::now());
+    let now = piazza_shared::clock::now();
+    if by_date(loaded) {
+        for occurrence in loaded.occurrences.iter().filter(|o| o.ends_at > now) {
+            let line = occurrence_line(loaded, &state.settings, occurrence);
+            promote(state, conn, &line).await?;
+        }
+        return Ok(());
+    }
+    let line = event_line(loaded, &state.settings, now);
     promote(state, conn, &line).await.map(|_| ())
 }
 

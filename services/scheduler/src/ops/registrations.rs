@@ -36,6 +36,10 @@ pub struct NewRegistration {
     /// The language of the emails about it. Default `it`.
     #[serde(default)]
     pub language: Option<Language>,
+    /// The date registered for, for a weekly event (registered for by date): one of the
+    /// `places.dates` of the event. An event with one date, or a session of a pathway, needs none.
+    #[serde(default)]
+    pub occurrence_id: Option<Uuid>,
 }
 
 /// A registration as its person and the organisers see it.
@@ -44,6 +48,8 @@ pub struct RegistrationView {
     pub id: Uuid,
     pub event_id: Option<Uuid>,
     pub programme_id: Option<Uuid>,
+    /// The date registered for, for an event registered for by date.
+    pub occurrence_id: Option<Uuid>,
     pub email: String,
     pub name: String,
     pub language: Language,
@@ -63,6 +69,7 @@ fn view(row: registrations::Model, position: Option<u32>) -> RegistrationView {
         id: row.id,
         event_id: row.event_id,
         programme_id: row.programme_id,
+        occurrence_id: row.occurrence_id,
         language: Language::parse(&row.language).unwrap_or_default(),
         status: RegistrationStatus::parse(&row.status).unwrap_or(RegistrationStatus::Cancelled),
         waitlist_position: position,
@@ -75,15 +82,36 @@ fn view(row: registrations::Model, position: Option<u32>) -> RegistrationView {
     }
 }
 
-/// The line a registration for `event_id` goes on (its pathway's when it is a session of one).
+/// The line a registration for `event_id` goes on: its pathway's when it is a session of one,
+/// the date `occurrence` when it is registered for by date, else its own.
 async fn line_of_event(
     state: &AppState,
     conn: &impl ConnectionTrait,
     event_id: Uuid,
+    occurrence: Option<Uuid>,
 ) -> Result<Line, ApiError> {
     let loaded = schedule::load(conn, event_id).await?;
     if !announce::is_public(&loaded.event) {
         return Err(ApiError::NotFound("event"));
+    }
+    let date = match occurrence {
+        Some(id) => Some(
+            loaded
+                .occurrences
+                .iter()
+                .find(|o| o.id == id)
+                .ok_or_else(|| ApiError::field("occurrence_id", "not a date of this event"))?,
+        ),
+        None => None,
+    };
+    if places::by_date(&loaded) && announce::pathway_of(conn, &loaded.event).await?.is_none() {
+        let date = date.ok_or_else(|| {
+            ApiError::field(
+                "occurrence_id",
+                "choose one of the event's dates: it is registered for date by date",
+            )
+        })?;
+        return Ok(places::occurrence_line(&loaded, &state.settings, date));
     }
     Ok(places::line_for_event(conn, &state.settings, &loaded).await?)
 }
@@ -156,10 +184,16 @@ pub async fn register(
         answered.spend(&*unit).await?;
     }
     let line = match target {
-        Target::Event(id) => line_of_event(state, &*unit, id).await?,
+        Target::Event(id) => line_of_event(state, &*unit, id, body.occurrence_id).await?,
         Target::Programme(id) => line_of_programme(state, &*unit, id).await?,
     };
     places::lock_line(&*unit, &line).await?;
+    // A date that is closed or full is said by the date's field.
+    let field = if line.occurrence.is_some() {
+        "occurrence_id"
+    } else {
+        field
+    };
     let now = piazza_shared::clock::now();
     let closed = |why: &str| {
         Err(SchedulerError::from(ApiError::field(
@@ -198,15 +232,12 @@ pub async fn register(
         recipient: &email,
         field: "email",
         client: origin.client,
-        subject: format!(
-            "{}:{}",
-            if line.is_programme {
-                "programme"
-            } else {
-                "event"
-            },
-            line.id
-        ),
+        // A second date of the same event is a confirmation of its own, never a repeat.
+        subject: match (&line.occurrence, line.is_programme) {
+            (Some(date), _) => format!("event:{}:{}", line.id, date.occurrence_id),
+            (None, true) => format!("programme:{}", line.id),
+            (None, false) => format!("event:{}", line.id),
+        },
         proof: origin.challenge.map_or(Proof::Api, |a| a.proof),
     };
     let quiet = confirmations::admit(&*unit, &state.settings.forms, &ask).await? == Admitted::Quiet;
@@ -219,6 +250,7 @@ pub async fn register(
         id: Uuid::now_v7(),
         event_id: (!line.is_programme).then_some(line.id),
         programme_id: line.is_programme.then_some(line.id),
+        occurrence_id: line.occurrence.as_ref().map(|o| o.occurrence_id),
         email_key: email.clone(),
         email,
         name,
@@ -249,8 +281,8 @@ pub async fn register(
     })
 }
 
-/// The registrations of an event (or of the pathway it belongs to): administrators and the
-/// organising operator.
+/// The registrations of an event (or of the pathway it belongs to; date by date for a weekly
+/// event): administrators and the organising operator.
 pub async fn list_for_event(
     state: &AppState,
     caller: &Caller,
@@ -260,8 +292,11 @@ pub async fn list_for_event(
     let conn = state.db.conn();
     let loaded = schedule::load(conn, id).await?;
     caller.require_owner(loaded.event.organisation_id)?;
-    let line = places::line_for_event(conn, &state.settings, &loaded).await?;
-    Ok(listing(conn, &line).await?)
+    let mut all = Vec::new();
+    for line in places::lines_for_event(conn, &state.settings, &loaded).await? {
+        all.extend(listing(conn, &line).await?);
+    }
+    Ok(all)
 }
 
 /// The registrations of a pathway: administrators.
@@ -330,7 +365,17 @@ pub(crate) async fn cancel_registration(
     let line = match (row.event_id, row.programme_id) {
         (Some(event), _) => {
             let loaded = schedule::load(&*unit, event).await?;
-            places::event_line(&loaded, &state.settings, piazza_shared::clock::now())
+            match row.occurrence_id {
+                Some(date) => {
+                    let occurrence = loaded
+                        .occurrences
+                        .iter()
+                        .find(|o| o.id == date)
+                        .ok_or(ApiError::NotFound("registration"))?;
+                    places::occurrence_line(&loaded, &state.settings, occurrence)
+                }
+                None => places::event_line(&loaded, &state.settings, piazza_shared::clock::now()),
+            }
         }
         (None, Some(programme)) => line_of_programme(state, &*unit, programme).await?,
         (None, None) => return Err(ApiError::NotFound("registration")),

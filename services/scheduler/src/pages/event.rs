@@ -87,7 +87,28 @@ async fn event_context(state: &PageState, ctx: &PageCtx, id: Uuid) -> Result<Val
         Lang::En if !view.description_en.is_empty() => view.description_en.clone(),
         _ => view.description.clone(),
     };
-    let open = seats.closes_at.is_none_or(|closes| closes > now) && next.is_some();
+    // A weekly event is registered for by date: the dates still taking registrations, each
+    // with its places.
+    let dates: Vec<Value> = seats
+        .dates
+        .iter()
+        .filter(|d| d.closes_at.is_some_and(|closes| closes > now))
+        .take(12)
+        .map(|d| {
+            context! {
+                id => d.occurrence_id.to_string(),
+                when => words::span(d.starts_at, d.ends_at, zone, ctx.lang),
+                left => d.left,
+            }
+        })
+        .collect();
+    let by_date =
+        !seats.dates.is_empty() || (view.recurrence.is_some() && seats.programme_id.is_none());
+    let open = if by_date {
+        !dates.is_empty()
+    } else {
+        seats.closes_at.is_none_or(|closes| closes > now) && next.is_some()
+    };
     Ok(context! {
         id => view.id.to_string(),
         title => view.title,
@@ -112,6 +133,9 @@ async fn event_context(state: &PageState, ctx: &PageCtx, id: Uuid) -> Result<Val
         ics => format!("/api/v1/events/{}.ics", view.id),
         web_calendar => next.map(|o| web_calendar_link(&view, o.starts_at, o.ends_at, &page_url)),
         places_left => seats.left,
+        by_date => by_date,
+        waitlist => view.waitlist,
+        dates => dates,
         waitlisted => seats.waitlisted,
         closes_at => seats.closes_at.map(|c| words::instant(c, zone, ctx.lang)),
         registration_open => open && view.status.as_str() == "published",
@@ -152,6 +176,8 @@ pub async fn register(
             Lang::It => Language::It,
             Lang::En => Language::En,
         }),
+        // No date, or something that is not one, is asked for again by the field.
+        occurrence_id: form.get("occurrence_id").parse().ok(),
     };
     let mut errors = BTreeMap::new();
     let mut problem = None;

@@ -8,6 +8,7 @@ mod series;
 mod spaces;
 
 mod admin;
+mod dates;
 mod email_links;
 mod guards;
 mod journey;

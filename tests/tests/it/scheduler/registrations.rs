@@ -385,3 +385,150 @@ async fn registrations_close_before_the_start_and_only_public_events_take_them()
     assert_eq!(fields(&problem), ["email", "name"]);
     app.stop().await;
 }
+
+/// The event's places, as the public sees them.
+async fn places(app: &TestApp, id: &str) -> Value {
+    app.get(&format!("/api/v1/events/{id}"), None).await.1["places"].clone()
+}
+
+/// Registers `email` for the date `occurrence` of the event at `path`.
+async fn register_for(
+    app: &TestApp,
+    path: &str,
+    email: &str,
+    occurrence: &str,
+    status: StatusCode,
+) -> Value {
+    expect(
+        app,
+        path,
+        None,
+        json!({ "email": email, "name": "Ada", "language": "en", "occurrence_id": occurrence }),
+        status,
+    )
+    .await
+}
+
+/// A weekly event is registered for date by date: each date has its own places and waitlist,
+/// and a cancellation promotes the first in line for that date only.
+async fn a_weekly_event_has_places_and_a_waitlist_for_each_date(app: TestApp) {
+    let admin = app.admin().await;
+    let day = piazza_e2e::clock::day_ahead();
+    let rome = piazza_e2e::clock::rome;
+    let event = published(
+        &app,
+        &admin,
+        json!({
+            "title": "Laboratorio di fumetto", "categories": ["workshop"], "capacity": 1,
+            "starts_at": rome(day, "17:00"), "ends_at": rome(day, "19:00"),
+            "recurrence": "FREQ=WEEKLY;COUNT=3"
+        }),
+    )
+    .await;
+    let id = event["id"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/events/{id}/registrations");
+    let dates = places(&app, &id).await["dates"].as_array().unwrap().clone();
+    assert_eq!(dates.len(), 3, "{dates:?}");
+    let first = dates[0]["occurrence_id"].as_str().unwrap().to_string();
+    let second = dates[1]["occurrence_id"].as_str().unwrap().to_string();
+
+    // Without a date, or with one that is not the event's, the date's field says so.
+    let problem = register(
+        &app,
+        &path,
+        "ada@example.org",
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(fields(&problem), ["occurrence_id"], "{problem}");
+    let other = uuid::Uuid::now_v7().to_string();
+    let problem = register_for(
+        &app,
+        &path,
+        "ada@example.org",
+        &other,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(fields(&problem), ["occurrence_id"], "{problem}");
+
+    // The first date fills; the second still has its place.
+    let ada = register_for(&app, &path, "ada@example.org", &first, StatusCode::CREATED).await;
+    assert_eq!(ada["status"], "confirmed");
+    assert_eq!(ada["occurrence_id"], first.as_str());
+    let bea = register_for(&app, &path, "bea@example.org", &first, StatusCode::CREATED).await;
+    assert_eq!(bea["status"], "waitlisted");
+    assert_eq!(bea["waitlist_position"], 1);
+    let now = places(&app, &id).await;
+    assert_eq!(now["dates"][0]["left"], 0, "{now}");
+    assert_eq!(now["dates"][0]["waitlisted"], 1, "{now}");
+    assert_eq!(now["dates"][1]["left"], 1, "{now}");
+    let cai = register_for(&app, &path, "cai@example.org", &second, StatusCode::CREATED).await;
+    assert_eq!(
+        cai["status"], "confirmed",
+        "the second date had its own place"
+    );
+    // The same person may take another date: it is a registration of its own.
+    let ada_again =
+        register_for(&app, &path, "ada@example.org", &second, StatusCode::CREATED).await;
+    assert_eq!(ada_again["status"], "waitlisted");
+    assert_ne!(ada_again["id"], ada["id"]);
+
+    // Ada gives up the first date: Bea, first in line for it, gets the place; the second date
+    // is as it was.
+    let ada_id = ada["id"].as_str().unwrap();
+    expect(
+        &app,
+        &format!("/api/v1/registrations/{ada_id}/cancel"),
+        Some(&admin),
+        json!({}),
+        StatusCode::OK,
+    )
+    .await;
+    let (status, listed) = app.get(&path, Some(&admin)).await;
+    assert_eq!(status, StatusCode::OK, "{listed}");
+    let state = |email: &str, date: &str| {
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["email"] == email && r["occurrence_id"] == date)
+            .map(|r| r["status"].as_str().unwrap().to_string())
+    };
+    assert_eq!(
+        state("ada@example.org", &first).as_deref(),
+        Some("cancelled")
+    );
+    assert_eq!(
+        state("bea@example.org", &first).as_deref(),
+        Some("confirmed")
+    );
+    assert_eq!(
+        state("cai@example.org", &second).as_deref(),
+        Some("confirmed")
+    );
+    assert_eq!(
+        state("ada@example.org", &second).as_deref(),
+        Some("waitlisted")
+    );
+    let now = places(&app, &id).await;
+    assert_eq!(now["dates"][0]["confirmed"], 1, "{now}");
+    assert_eq!(now["dates"][0]["waitlisted"], 0, "{now}");
+    assert_eq!(now["dates"][1]["waitlisted"], 1, "{now}");
+}
+
+#[tokio::test]
+async fn a_weekly_event_has_places_for_each_date_on_sqlite() {
+    a_weekly_event_has_places_and_a_waitlist_for_each_date(TestApp::builder().spawn().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_weekly_event_has_places_for_each_date_on_postgres_and_rabbitmq() {
+    let app = TestApp::builder()
+        .postgres()
+        .rabbitmq()
+        .services(&BOOKING_AND_SCHEDULER)
+        .spawn()
+        .await;
+    a_weekly_event_has_places_and_a_waitlist_for_each_date(app).await;
+}

@@ -148,6 +148,19 @@ pub fn compose(state: &AppState, round: &Round, row: &deliveries::Model) -> Comp
                 Some((known, false)) => known,
                 None => &given,
             };
+            // A place at one date of a weekly event names that date, and only that date goes
+            // to the calendar.
+            let one_date;
+            let event = match registration.occurrence_id {
+                Some(date) => {
+                    let starts_at =
+                        serde_json::from_value(row.context["occurrence_starts_at"].clone())
+                            .unwrap_or(None);
+                    one_date = only_date(event, date, starts_at);
+                    &one_date
+                }
+                None => event,
+            };
             let url = page(event);
             // A place in line is not yet a date for the calendar.
             let attachment = (!matches!(news, News::Waitlisted { .. }))
@@ -307,6 +320,20 @@ pub fn compose(state: &AppState, round: &Round, row: &deliveries::Model) -> Comp
             )?))
         }
     }
+}
+
+/// `event` with only the occurrence `date` (found by its id, or else by when it starts); the
+/// event as it is when neither is known.
+fn only_date(event: &EventSummary, date: Uuid, starts_at: Option<DateTime<Utc>>) -> EventSummary {
+    let mut one = event.clone();
+    let by_id = |o: &Occurrence| o.occurrence_id == date;
+    let by_start = |o: &Occurrence| Some(o.starts_at) == starts_at;
+    if event.occurrences.iter().any(by_id) {
+        one.occurrences.retain(by_id);
+    } else if event.occurrences.iter().any(by_start) {
+        one.occurrences.retain(by_start);
+    }
+    one
 }
 
 /// Who a registration's email is written to, about `event` (at `url`).
