@@ -48,8 +48,8 @@ fn the_ci_runs_the_readmes_test_command() {
 
 #[test]
 fn the_readme_block_and_script_commands_are_read_as_written() {
-    let readme = "# P\n\n## Run it\n\n```sh\ncargo run\n```\n\n## Run the tests\n\nText.\n\n```sh\ntests/run\n```\n\n## Next\n";
-    assert_eq!(readme_test_command(readme), ["tests/run"]);
+    let readme = "# P\n\n## Run it\n\n```sh\ncargo run\n```\n\n## Run the tests\n\nText.\n\n```sh\nbash tests/run\n```\n\n## Next\n";
+    assert_eq!(readme_test_command(readme), ["bash tests/run"]);
     assert_eq!(
         commands("#!/bin/sh\n# note\nset -e\n\n  tests/run  \n"),
         ["set -e", "tests/run"]
