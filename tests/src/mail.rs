@@ -19,6 +19,15 @@ impl Mailbox {
         }
     }
 
+    /// The first email matching `predicate`, waiting up to 30 s for it to arrive.
+    pub async fn wait_for(&self, what: &str, predicate: impl Fn(&Email) -> bool) -> Email {
+        crate::eventually(what, std::time::Duration::from_secs(30), || {
+            let found = self.messages().into_iter().find(|e| predicate(e));
+            async move { found }
+        })
+        .await
+    }
+
     /// Emails to `address`.
     pub fn to(&self, address: &str) -> Vec<Email> {
         self.messages()

@@ -3,20 +3,9 @@
 //! and the confirmation email names that date and no other.
 
 use super::{day_ahead, rome};
-use piazza_e2e::{app::TestApp, browser::Browser, eventually, mail::Email};
+use piazza_e2e::{app::TestApp, browser::Browser};
 use piazza_shared::contracts::Language;
 use serde_json::json;
-use std::time::Duration;
-
-const WAIT: Duration = Duration::from_secs(30);
-
-async fn email(app: &TestApp, what: &str, predicate: impl Fn(&Email) -> bool) -> Email {
-    eventually(what, WAIT, || {
-        let found = app.mailbox.messages().into_iter().find(|e| predicate(e));
-        async move { found }
-    })
-    .await
-}
 
 #[tokio::test]
 async fn a_young_person_picks_the_second_date_of_a_weekly_event_and_the_email_names_it() {
@@ -71,10 +60,12 @@ async fn a_young_person_picks_the_second_date_of_a_weekly_event_and_the_email_na
     assert_eq!(offered.matches("posti liberi: 8").count(), 2, "{offered}");
     assert_eq!(offered.matches("posti liberi: 7").count(), 1, "{offered}");
 
-    let confirmation = email(&app, "the confirmation", |e| {
-        e.to == "marta@example.org" && e.subject.contains("Iscrizione confermata")
-    })
-    .await;
+    let confirmation = app
+        .mailbox
+        .wait_for("the confirmation", |e| {
+            e.to == "marta@example.org" && e.subject.contains("Iscrizione confermata")
+        })
+        .await;
     let when = |date: &serde_json::Value| {
         piazza_notifier::email::dates::when(
             date["starts_at"].as_str().unwrap().parse().unwrap(),

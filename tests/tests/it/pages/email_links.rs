@@ -10,14 +10,11 @@
 //! - bad, mistyped and spent links: the site's own error pages, never JSON.
 
 use super::{day_ahead, rome};
-use piazza_e2e::{app::TestApp, browser::Browser, eventually, mail::Email};
+use piazza_e2e::{app::TestApp, browser::Browser};
 use piazza_notifier::db::subscribers;
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
-use std::time::Duration;
-
-const WAIT: Duration = Duration::from_secs(30);
 
 /// `link` from an email, pointed at the running app.
 fn local(app: &TestApp, link: &str) -> String {
@@ -26,14 +23,6 @@ fn local(app: &TestApp, link: &str) -> String {
     url.set_host(base.host_str()).expect("a host");
     url.set_port(base.port()).expect("a port");
     url.to_string()
-}
-
-async fn email(app: &TestApp, what: &str, predicate: impl Fn(&Email) -> bool) -> Email {
-    eventually(what, WAIT, || {
-        let found = app.mailbox.messages().into_iter().find(|e| predicate(e));
-        async move { found }
-    })
-    .await
 }
 
 async fn subscribe(app: &TestApp, address: &str, language: &str) -> String {
@@ -46,7 +35,10 @@ async fn subscribe(app: &TestApp, address: &str, language: &str) -> String {
         )
         .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
-    let confirmation = email(app, "the confirmation email", |e| e.to == address).await;
+    let confirmation = app
+        .mailbox
+        .wait_for("the confirmation email", |e| e.to == address)
+        .await;
     local(
         app,
         &confirmation
@@ -145,10 +137,12 @@ async fn every_button_of_the_email_link_pages_works_in_a_real_browser() {
 
     // An event reaches them, with the links to the preferences and to leave.
     let event_id = published_event(&app, &admin).await;
-    let news = email(&app, "Giulia's event email", |e| {
-        e.to == "giulia@example.org" && e.subject.contains("Serata jazz")
-    })
-    .await;
+    let news = app
+        .mailbox
+        .wait_for("Giulia's event email", |e| {
+            e.to == "giulia@example.org" && e.subject.contains("Serata jazz")
+        })
+        .await;
     let manage = local(
         &app,
         &news.link("/subscriptions/manage").expect("a manage link"),
@@ -193,10 +187,12 @@ async fn every_button_of_the_email_link_pages_works_in_a_real_browser() {
     assert!(is_site_page(&browser).await);
 
     // Unsubscribe from the unsubscribe link's own page.
-    let marco_news = email(&app, "Marco's event email", |e| {
-        e.to == "marco@example.org" && e.subject.contains("Serata jazz")
-    })
-    .await;
+    let marco_news = app
+        .mailbox
+        .wait_for("Marco's event email", |e| {
+            e.to == "marco@example.org" && e.subject.contains("Serata jazz")
+        })
+        .await;
     let leave = local(
         &app,
         &marco_news
@@ -222,10 +218,12 @@ async fn every_button_of_the_email_link_pages_works_in_a_real_browser() {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{registration}");
-    let placed = email(&app, "the registration email", |e| {
-        e.to == "sara@example.org" && e.link("/registrations/").is_some()
-    })
-    .await;
+    let placed = app
+        .mailbox
+        .wait_for("the registration email", |e| {
+            e.to == "sara@example.org" && e.link("/registrations/").is_some()
+        })
+        .await;
     let cancel = local(
         &app,
         &placed.link("/registrations/").expect("a cancel link"),

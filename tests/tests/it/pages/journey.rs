@@ -4,29 +4,13 @@
 //! email arrives; the public calendar and the event page show the event, and a young person
 //! registers. Screenshots of the main pages are saved as artefacts.
 
-use super::{PASSWORD, day_ahead, hall, rome};
-use piazza_e2e::{app::TestApp, browser::Browser, eventually, mail::Email};
+use super::{PASSWORD, day_ahead, hall, rome, sign_in as log_in};
+use piazza_e2e::{app::TestApp, browser::Browser, eventually};
 use piazza_shared::auth::Role;
 use serde_json::json;
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(30);
-
-async fn email(app: &TestApp, what: &str, predicate: impl Fn(&Email) -> bool) -> Email {
-    eventually(what, WAIT, || {
-        let found = app.mailbox.messages().into_iter().find(|e| predicate(e));
-        async move { found }
-    })
-    .await
-}
-
-async fn log_in(browser: &Browser, email: &str) {
-    browser.type_into("#f-email", email).await;
-    browser.type_into("#f-password", PASSWORD).await;
-    browser
-        .click("form[action='/login'] button[type=submit]")
-        .await;
-}
 
 #[tokio::test]
 async fn people_subscribe_book_approve_and_publish_through_the_pages() {
@@ -75,10 +59,10 @@ async fn people_subscribe_book_approve_and_publish_through_the_pages() {
         .await;
     assert!(accepted.contains("Controlla la tua casella"), "{accepted}");
     // …and confirms through the link in the email the SMTP server received.
-    let confirmation = email(&app, "the confirmation email", |e| {
-        e.to == "giulia@example.org"
-    })
-    .await;
+    let confirmation = app
+        .mailbox
+        .wait_for("the confirmation email", |e| e.to == "giulia@example.org")
+        .await;
     let link = confirmation
         .link("/subscriptions/confirm")
         .expect("a confirmation link");
@@ -199,10 +183,12 @@ async fn people_subscribe_book_approve_and_publish_through_the_pages() {
     assert!(browser.text("#events").await.contains("pubblicato"));
 
     // The subscriber hears of it.
-    let news = email(&app, "the event email", |e| {
-        e.to == "giulia@example.org" && e.subject.contains("Concerto dei licei")
-    })
-    .await;
+    let news = app
+        .mailbox
+        .wait_for("the event email", |e| {
+            e.to == "giulia@example.org" && e.subject.contains("Concerto dei licei")
+        })
+        .await;
     assert!(news.subject.starts_with("Nuovo evento"), "{}", news.subject);
     assert!(news.text.contains("Sala delle Colonne"), "{}", news.text);
     assert!(news.header("List-Unsubscribe").is_some());

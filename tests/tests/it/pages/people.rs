@@ -6,20 +6,7 @@ use super::PASSWORD;
 use piazza_e2e::{
     app::{Database, TestApp},
     browser::Browser,
-    eventually,
-    mail::Email,
 };
-use std::time::Duration;
-
-const WAIT: Duration = Duration::from_secs(30);
-
-async fn email(app: &TestApp, what: &str, predicate: impl Fn(&Email) -> bool) -> Email {
-    eventually(what, WAIT, || {
-        let found = app.mailbox.messages().into_iter().find(|e| predicate(e));
-        async move { found }
-    })
-    .await
-}
 
 pub async fn log_in(browser: &Browser, app: &TestApp, email: &str, password: &str) {
     browser.goto(&app.url("/login")).await;
@@ -76,7 +63,10 @@ async fn invite_accept_reset_and_disable(database: Database) {
     // The operator cannot log in before choosing a password.
     browser.clear_cookies().await;
     log_in(&browser, &app, "ops@arci.test", "").await;
-    let invitation = email(&app, "the invitation", |e| e.to == "ops@arci.test").await;
+    let invitation = app
+        .mailbox
+        .wait_for("the invitation", |e| e.to == "ops@arci.test")
+        .await;
     assert!(
         invitation.subject.contains("Il tuo account su Piazza"),
         "{}",
@@ -134,10 +124,12 @@ async fn invite_accept_reset_and_disable(database: Database) {
     admin.goto(&app.url("/admin/accounts")).await;
     admin.click("form[action$='/reset'] button").await;
     admin.wait_for_text("#done", "Password azzerata").await;
-    let reset = email(&app, "the reset link", |e| {
-        e.to == "ops@arci.test" && e.subject.contains("Nuova password")
-    })
-    .await;
+    let reset = app
+        .mailbox
+        .wait_for("the reset link", |e| {
+            e.to == "ops@arci.test" && e.subject.contains("Nuova password")
+        })
+        .await;
     assert!(reset.link("/account/password").is_some());
     browser.goto(&app.url("/bookings")).await;
     browser.find("#f-password").await;

@@ -98,6 +98,8 @@ async fn an_operator_answers_a_call_and_staff_decline_close_and_rename_from_the_
 
     // The administrator, after the operator signs out, declines the answer with a reason.
     browser.click("form[action='/logout'] button").await;
+    // Signed out, the browser is back on the calendar (its search form is on no other page).
+    browser.find("form[action='/'][role=search]").await;
     browser
         .goto(&app.url(&format!("/admin/calls/{call_id}")))
         .await;
@@ -281,6 +283,7 @@ async fn an_administrator_rejects_a_request_enables_an_account_and_reads_use_for
     browser.set_value("#f-from", &day.to_string()).await;
     browser.set_value("#f-to", &day.to_string()).await;
     submit(&browser, "/admin/indicators/spaces").await;
+    browser.wait_for_url(&format!("from={day}&to={day}")).await;
     let used = browser
         .wait_for_text("#utilization", "Sala delle Colonne")
         .await;
