@@ -5,6 +5,7 @@ use crate::{
     domain::{BookingStatus, Funding, OpeningHours, SpaceKind, SpaceStatus},
 };
 use chrono::{DateTime, Utc};
+use piazza_shared::contracts::{Accessibility, Equipment, Feature};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -18,8 +19,10 @@ pub struct SpaceView {
     pub address: String,
     pub kind: SpaceKind,
     pub capacity: u32,
-    pub accessibility: Vec<String>,
-    pub equipment: Vec<String>,
+    /// Codes of the accessibility vocabulary.
+    pub accessibility: Vec<Accessibility>,
+    /// Codes of the equipment vocabulary.
+    pub equipment: Vec<Equipment>,
     pub time_zone: String,
     pub opening_hours: Vec<OpeningHours>,
     pub status: SpaceStatus,
@@ -43,8 +46,8 @@ impl From<spaces::Model> for SpaceView {
         Self {
             id: m.id,
             parent_id: m.parent_id,
-            accessibility: strings(&m.accessibility),
-            equipment: strings(&m.equipment),
+            accessibility: stored_codes(&m.accessibility),
+            equipment: stored_codes(&m.equipment),
             opening_hours: serde_json::from_value(m.opening_hours.clone()).unwrap_or_default(),
             kind: SpaceKind::parse(&m.kind).unwrap_or(SpaceKind::Other),
             status: SpaceStatus::parse(&m.status).unwrap_or(SpaceStatus::Open),
@@ -67,6 +70,11 @@ impl From<spaces::Model> for SpaceView {
 /// Reads a stored space's list column.
 pub fn stored_strings(value: &serde_json::Value) -> Vec<String> {
     strings(value)
+}
+
+/// Reads a stored list of vocabulary codes; a code the vocabulary no longer knows is left out.
+pub fn stored_codes<F: Feature>(value: &serde_json::Value) -> Vec<F> {
+    strings(value).iter().filter_map(|c| F::parse(c)).collect()
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -6,12 +6,14 @@ pub mod account;
 pub mod booking;
 pub mod call;
 pub mod event;
+pub mod features;
 pub mod jobs;
 pub mod registration;
 pub mod scheduling;
 pub mod space;
 mod vocabulary;
 
+pub use features::{Accessibility, Equipment, Feature};
 pub use vocabulary::{Category, Language};
 
 /// The contract version every message type currently has.

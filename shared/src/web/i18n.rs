@@ -42,6 +42,14 @@ impl Lang {
         }
     }
 
+    /// The same language as the contracts name it (for vocabulary labels).
+    pub fn language(self) -> crate::contracts::Language {
+        match self {
+            Lang::It => crate::contracts::Language::It,
+            Lang::En => crate::contracts::Language::En,
+        }
+    }
+
     pub fn pick<'a>(self, it: &'a str, en: &'a str) -> &'a str {
         match self {
             Lang::It => it,

@@ -6,9 +6,11 @@ pub mod intervals;
 pub mod opening;
 pub mod space;
 pub mod status;
+pub mod words;
 
 pub use conflict::{Conflict, Obstacle};
 pub use hours::{OpeningHours, Weekday, WeeklyHours};
 pub use opening::{DayWindow, OpeningPlan};
 pub use space::{Funding, SpaceKind, SpaceStatus};
 pub use status::BookingStatus;
+pub use words::Words;

@@ -6,9 +6,11 @@
 mod admin;
 mod indicators;
 mod login;
+mod map;
 mod mine;
 mod operator;
 mod people;
+mod place;
 mod rows;
 mod spaces;
 mod state;
@@ -21,7 +23,7 @@ use axum::{
 use piazza_shared::web::Templates;
 pub use state::PageState;
 
-const TEMPLATES: [(&str, &str); 11] = [
+const TEMPLATES: [(&str, &str); 14] = [
     (
         "utilization.html",
         include_str!("../../templates/utilization.html"),
@@ -39,6 +41,15 @@ const TEMPLATES: [(&str, &str); 11] = [
     ("queue.html", include_str!("../../templates/queue.html")),
     ("spaces.html", include_str!("../../templates/spaces.html")),
     ("space.html", include_str!("../../templates/space.html")),
+    (
+        "space_view.html",
+        include_str!("../../templates/space_view.html"),
+    ),
+    ("map.html", include_str!("../../templates/map.html")),
+    (
+        "features.html",
+        include_str!("../../templates/features.html"),
+    ),
     (
         "accounts.html",
         include_str!("../../templates/accounts.html"),
@@ -62,6 +73,7 @@ pub fn router(app: AppState) -> anyhow::Result<Router> {
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
         .route("/spaces/find", get(operator::find))
+        .route("/spaces/{id}", get(place::page))
         .route("/bookings", get(mine::mine))
         .route("/bookings/{id}/cancel", post(mine::cancel))
         .route(

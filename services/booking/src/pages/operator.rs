@@ -2,7 +2,7 @@
 //! one by one, naming the room and why; a series may then take only its free dates). Their
 //! bookings are in `mine.rs`.
 
-use super::{rows, state::PageState};
+use super::{map, rows, state::PageState};
 use crate::{
     domain::SpaceStatus,
     ops::{
@@ -15,12 +15,14 @@ use minijinja::context;
 use piazza_shared::{
     http::ApiError,
     time::parse_zone,
-    web::{CsrfForm, OperatorOrAdmin, PageCtx, SignedIn, page::see_other, words},
+    web::{CsrfForm, Lang, OperatorOrAdmin, PageCtx, SignedIn, page::see_other, words},
 };
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
-/// `/spaces/find?date=&start=&end=&capacity=&equipment=`: spaces free for the whole time.
+/// `/spaces/find?q=&date=&start=&end=&capacity=`: spaces matching the words (in Italian or
+/// English, against names and equipment and accessibility labels), free for the whole time
+/// when a day is given; with the map of what was found (of every open space before a search).
 pub async fn find(
     State(state): State<PageState>,
     SignedIn { ctx, .. }: SignedIn<OperatorOrAdmin>,
@@ -29,8 +31,12 @@ pub async fn find(
     let (date, start, end) = (ctx.param("date"), ctx.param("start"), ctx.param("end"));
     let mut errors = BTreeMap::new();
     let mut filter = SpaceFilter::default();
-    let searched = !date.is_empty();
-    if searched {
+    let words = ctx.param("q").trim();
+    let searched = !date.is_empty() || !words.is_empty();
+    if !words.is_empty() {
+        filter.q = Some(words.to_string());
+    }
+    if !date.is_empty() {
         match (
             words::local_instant(date, start, zone),
             words::local_instant(date, end, zone),
@@ -61,14 +67,18 @@ pub async fn find(
             }
         }
     }
-    let equipment = ctx.param("equipment");
-    if !equipment.is_empty() {
-        filter.equipment = Some(equipment.to_string());
-    }
     filter.status = Some(SpaceStatus::Open);
+    let open = SpaceFilter {
+        status: Some(SpaceStatus::Open),
+        ..SpaceFilter::default()
+    };
+    let all = match rows::all_spaces(&state.app, open).await {
+        Ok(all) => all,
+        Err(error) => return ctx.api_error(&state.templates, error),
+    };
     let found = if searched && errors.is_empty() {
         match rows::all_spaces(&state.app, filter).await {
-            Ok(spaces) => spaces.iter().map(rows::SpaceRow::from).collect(),
+            Ok(spaces) => spaces,
             Err(ApiError::Validation(list)) => {
                 for e in list {
                     errors.insert(
@@ -83,21 +93,28 @@ pub async fn find(
     } else {
         Vec::new()
     };
+    let searched = searched && errors.is_empty();
+    let drawn = map::map(if searched { &found } else { &all }, &all);
     ctx.render(
         &state.templates,
         "find.html",
         context! {
-            searched => searched && errors.is_empty(),
-            spaces => found,
+            searched => searched,
+            free => !date.is_empty(),
+            spaces => found.iter().map(|s| rows::SpaceRow::new(s, ctx.lang)).collect::<Vec<_>>(),
+            map => drawn,
             errors => errors,
-            q => context! { date => date, start => start, end => end, capacity => capacity, equipment => equipment },
+            q => context! { q => words, date => date, start => start, end => end, capacity => capacity },
         },
     )
 }
 
-async fn spaces_for_form(state: &PageState) -> Result<Vec<rows::SpaceRow>, ApiError> {
+async fn spaces_for_form(state: &PageState, lang: Lang) -> Result<Vec<rows::SpaceRow>, ApiError> {
     let spaces = rows::all_spaces(&state.app, SpaceFilter::default()).await?;
-    Ok(spaces.iter().map(rows::SpaceRow::from).collect())
+    Ok(spaces
+        .iter()
+        .map(|s| rows::SpaceRow::new(s, lang))
+        .collect())
 }
 
 /// The request form, filled from the finder's link when it came from there.
@@ -105,7 +122,7 @@ pub async fn new_form(
     State(state): State<PageState>,
     SignedIn { ctx, .. }: SignedIn<OperatorOrAdmin>,
 ) -> Response {
-    let spaces = match spaces_for_form(&state).await {
+    let spaces = match spaces_for_form(&state, ctx.lang).await {
         Ok(spaces) => spaces,
         Err(error) => return ctx.api_error(&state.templates, error),
     };
@@ -196,7 +213,7 @@ pub async fn request(
     SignedIn { caller, ctx, .. }: SignedIn<OperatorOrAdmin>,
     CsrfForm(form): CsrfForm,
 ) -> Response {
-    let spaces = match spaces_for_form(&state).await {
+    let spaces = match spaces_for_form(&state, ctx.lang).await {
         Ok(spaces) => spaces,
         Err(error) => return ctx.api_error(&state.templates, error),
     };

@@ -7,6 +7,7 @@ use crate::{
     views::{BookingView, SpaceView},
 };
 use piazza_shared::{
+    contracts::Feature,
     http::ApiError,
     time::parse_zone,
     web::{Lang, words},
@@ -23,14 +24,23 @@ pub struct SpaceRow {
     pub address: String,
     pub kind: String,
     pub capacity: u32,
-    pub equipment: Vec<String>,
-    pub accessibility: Vec<String>,
+    /// Equipment labels in the page's language.
+    pub equipment: Vec<&'static str>,
+    /// Accessibility labels in the page's language.
+    pub accessibility: Vec<&'static str>,
     pub status: String,
     pub time_zone: String,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
 }
 
-impl From<&SpaceView> for SpaceRow {
-    fn from(s: &SpaceView) -> Self {
+/// The labels of vocabulary codes in `lang`.
+pub fn labels<F: Feature>(codes: &[F], lang: Lang) -> Vec<&'static str> {
+    codes.iter().map(|c| c.label(lang.language())).collect()
+}
+
+impl SpaceRow {
+    pub fn new(s: &SpaceView, lang: Lang) -> Self {
         let text = |v: &dyn erased::AsStr| v.as_text();
         Self {
             id: s.id,
@@ -39,10 +49,12 @@ impl From<&SpaceView> for SpaceRow {
             address: s.address.clone(),
             kind: text(&s.kind),
             capacity: s.capacity,
-            equipment: s.equipment.clone(),
-            accessibility: s.accessibility.clone(),
+            equipment: labels(&s.equipment, lang),
+            accessibility: labels(&s.accessibility, lang),
             status: text(&s.status),
             time_zone: s.time_zone.clone(),
+            latitude: s.latitude,
+            longitude: s.longitude,
         }
     }
 }

@@ -17,6 +17,7 @@ use crate::{
 use axum::{extract::State, http::StatusCode, response::Response};
 use minijinja::context;
 use piazza_shared::{
+    contracts::{Accessibility, Equipment, Feature},
     http::{ApiError, FieldError, Path},
     time::{Weekday, parse_zone},
     web::{AdminOnly, CsrfForm, FormData, Lang, PageCtx, SignedIn, page::see_other, words},
@@ -40,7 +41,7 @@ const STATUSES: [(SpaceStatus, &str, &str); 3] = [
     (SpaceStatus::Retired, "dismesso", "retired"),
 ];
 
-const DAYS: [(Weekday, &str, &str, &str); 7] = [
+pub(super) const DAYS: [(Weekday, &str, &str, &str); 7] = [
     (Weekday::Mon, "mon", "lunedì", "Monday"),
     (Weekday::Tue, "tue", "martedì", "Tuesday"),
     (Weekday::Wed, "wed", "mercoledì", "Wednesday"),
@@ -50,7 +51,7 @@ const DAYS: [(Weekday, &str, &str, &str); 7] = [
     (Weekday::Sun, "sun", "domenica", "Sunday"),
 ];
 
-fn kind_name(kind: SpaceKind, lang: Lang) -> &'static str {
+pub(super) fn kind_name(kind: SpaceKind, lang: Lang) -> &'static str {
     KINDS
         .iter()
         .find(|(k, _, _)| *k == kind)
@@ -77,11 +78,6 @@ fn say(message: &str, ctx: &PageCtx) -> String {
             "must be between 0 and 1440 minutes",
             "da 0 a 1440 minuti",
             "0 to 1440 minutes",
-        ),
-        (
-            "must be 1 to 60 characters",
-            "ogni voce da 1 a 60 caratteri",
-            "each entry 1 to 60 characters",
         ),
         ("must not be empty", "obbligatorio", "required"),
         (
@@ -115,6 +111,42 @@ fn say(message: &str, ctx: &PageCtx) -> String {
         .find(|(key, _, _)| message.starts_with(key))
         .map(|(_, it, en)| ctx.t(it, en).to_string())
         .unwrap_or_else(|| message.to_string())
+}
+
+/// One checkbox of a vocabulary on the space forms.
+#[derive(Serialize)]
+struct Choice {
+    code: &'static str,
+    label: &'static str,
+    checked: bool,
+}
+
+/// Every code of a vocabulary as a checkbox, those in `checked` (comma-separated codes, as the
+/// form's values keep them) ticked.
+fn feature_choices<F: Feature>(checked: Option<&String>, lang: Lang) -> Vec<Choice> {
+    let checked: Vec<&str> = checked.map_or(Vec::new(), |c| c.split(',').collect());
+    F::ALL
+        .iter()
+        .map(|f| Choice {
+            code: f.as_str(),
+            label: f.label(lang.language()),
+            checked: checked.contains(&f.as_str()),
+        })
+        .collect()
+}
+
+/// The codes ticked on the form; a value that is no code (a hand-made form) is left out.
+fn ticked<F: Feature>(form: &FormData, name: &str) -> Vec<F> {
+    form.all(name).iter().filter_map(|c| F::parse(c)).collect()
+}
+
+/// The form's values to show again, with each vocabulary's ticked codes comma-separated.
+fn values_of(form: &FormData) -> BTreeMap<String, String> {
+    let mut values = form.to_map();
+    for name in ["equipment", "accessibility"] {
+        values.insert(name.to_string(), form.all(name).join(","));
+    }
+    values
 }
 
 #[derive(Serialize)]
@@ -181,6 +213,8 @@ async fn catalogue_page(
         Err(error) => return ctx.api_error(&state.templates, error),
     };
     let (kinds, _) = options(ctx);
+    let equipment = feature_choices::<Equipment>(values.get("equipment"), ctx.lang);
+    let accessibility = feature_choices::<Accessibility>(values.get("accessibility"), ctx.lang);
     ctx.render_status(
         &state.templates,
         status,
@@ -189,6 +223,8 @@ async fn catalogue_page(
             tree => tree(&spaces, None, ctx.lang),
             parents => choices(&spaces, None, 0),
             kinds => kinds,
+            equipment => equipment,
+            accessibility => accessibility,
             v => values,
             errors => errors,
             done => ctx.param("done"),
@@ -279,8 +315,8 @@ pub async fn create(
             address,
             kind,
             capacity,
-            accessibility: Vec::new(),
-            equipment: Vec::new(),
+            accessibility: ticked(&form, "accessibility"),
+            equipment: ticked(&form, "equipment"),
             time_zone: parent.as_ref().map(|p| p.time_zone.clone()),
             opening_hours: parent
                 .as_ref()
@@ -307,7 +343,7 @@ pub async fn create(
         &state,
         &ctx,
         StatusCode::UNPROCESSABLE_ENTITY,
-        form.to_map(),
+        values_of(&form),
         errors,
     )
     .await
@@ -350,8 +386,15 @@ async fn space_page(
         v.insert("kind".into(), space.kind.as_str().to_string());
         v.insert("status".into(), space.status.as_str().to_string());
         v.insert("capacity".into(), space.capacity.to_string());
-        v.insert("equipment".into(), space.equipment.join(", "));
-        v.insert("accessibility".into(), space.accessibility.join(", "));
+        let codes = |list: Vec<&str>| list.join(",");
+        v.insert(
+            "equipment".into(),
+            codes(space.equipment.iter().map(|e| e.as_str()).collect()),
+        );
+        v.insert(
+            "accessibility".into(),
+            codes(space.accessibility.iter().map(|a| a.as_str()).collect()),
+        );
         let coordinate = |c: Option<f64>| c.map(|c| c.to_string()).unwrap_or_default();
         v.insert("latitude".into(), coordinate(space.latitude));
         v.insert("longitude".into(), coordinate(space.longitude));
@@ -415,6 +458,8 @@ async fn space_page(
         .filter(|(p, _)| *p != id)
         .collect();
     let children = tree(&all, Some(id), ctx.lang);
+    let equipment = feature_choices::<Equipment>(values.get("equipment"), ctx.lang);
+    let accessibility = feature_choices::<Accessibility>(values.get("accessibility"), ctx.lang);
     ctx.render_status(
         &state.templates,
         status,
@@ -426,6 +471,8 @@ async fn space_page(
             days => days,
             kinds => kinds,
             statuses => statuses,
+            equipment => equipment,
+            accessibility => accessibility,
             parents => parents,
             children => children,
             exceptions => exceptions,
@@ -483,16 +530,6 @@ fn weekly(
     list.into_iter().map(|(i, h)| (h, i)).unzip()
 }
 
-/// A comma-separated list field (equipment, accessibility).
-fn list_of(form: &FormData, name: &str) -> Vec<String> {
-    form.get(name)
-        .split(',')
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
 /// An optional number field: empty is `None`; anything else must read as a number (a decimal
 /// comma is read as a point).
 fn number<T: std::str::FromStr>(
@@ -547,8 +584,8 @@ pub async fn update(
             opening_hours: Some(hours),
             status: SpaceStatus::parse(form.get("status")),
             parent_id,
-            equipment: Some(list_of(&form, "equipment")),
-            accessibility: Some(list_of(&form, "accessibility")),
+            equipment: Some(ticked(&form, "equipment")),
+            accessibility: Some(ticked(&form, "accessibility")),
             latitude,
             longitude,
             setup_minutes,
@@ -595,7 +632,7 @@ pub async fn update(
         &ctx,
         id,
         StatusCode::UNPROCESSABLE_ENTITY,
-        Some(form.to_map()),
+        Some(values_of(&form)),
         errors,
     )
     .await

@@ -328,8 +328,8 @@ async fn build_spaces(client: &Client, admin: &str) -> anyhow::Result<Spaces> {
     let salone = space(json!({
         "name": "Salone delle Colonne", "building": "Palazzo Cittanova",
         "address": "Piazza Stradivari, Cremona", "kind": "hall", "capacity": 120,
-        "equipment": ["projector", "sound_system", "wifi"],
-        "accessibility": ["step_free", "accessible_toilet"],
+        "equipment": ["projector", "screen", "sound_system", "microphones", "wifi"],
+        "accessibility": ["step_free", "lift", "accessible_toilet", "hearing_loop"],
         "time_zone": "Europe/Rome", "opening_hours": hours("09:00", "23:30"),
         "latitude": 45.1335, "longitude": 10.0247, "setup_minutes": 30, "teardown_minutes": 30,
     }))
@@ -353,7 +353,8 @@ async fn build_spaces(client: &Client, admin: &str) -> anyhow::Result<Spaces> {
     let cortile = space(json!({
         "name": "Cortile Federico II", "building": "Palazzo Comunale",
         "address": "Piazza del Comune, Cremona", "kind": "courtyard", "capacity": 200,
-        "equipment": ["sound_system"], "accessibility": ["step_free"],
+        "equipment": ["sound_system", "stage", "stage_lighting", "chairs"],
+        "accessibility": ["step_free", "accessible_toilet"],
         "time_zone": "Europe/Rome", "opening_hours": hours("10:00", "23:00"),
         "latitude": 45.1334, "longitude": 10.0227,
     }))

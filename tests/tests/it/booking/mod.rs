@@ -16,6 +16,7 @@ mod quotas;
 mod recurrence;
 mod report;
 mod validation;
+mod vocabularies;
 
 use piazza_e2e::app::TestApp;
 use reqwest::StatusCode;

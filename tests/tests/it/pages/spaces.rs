@@ -1,12 +1,15 @@
 //! The administrator builds spaces from the pages, in headless Chromium: a building with a floor
-//! and a room inside it, shown as a tree; weekly opening hours; a day with its own hours and a
-//! closure, each listed and removed again. What the pages did is read back through the API.
+//! and a room inside it, shown as a tree; weekly opening hours; equipment and accessibility
+//! ticked by their labels; a day with its own hours and a closure, each listed and removed
+//! again. What the pages did is read back through the API. An operator finds a space by an
+//! Italian word, opens it from the map and reads its labels.
 
-use super::{PASSWORD, day_ahead, people::log_in};
+use super::{PASSWORD, day_ahead, people::log_in, sign_in, submit};
 use piazza_e2e::{
     app::{Database, TestApp},
     browser::Browser,
 };
+use piazza_shared::auth::Role;
 use serde_json::json;
 
 async fn build_a_tree_with_hours_and_a_closure(database: Database) {
@@ -43,9 +46,10 @@ async fn build_a_tree_with_hours_and_a_closure(database: Database) {
         .wait_for_text("#e-hours-sun", "apertura e chiusura")
         .await;
     browser.set_value("#f-opens_sun", "").await;
-    browser
-        .type_into("#f-equipment", "proiettore, impianto audio")
-        .await;
+    // Equipment ticked by its Italian labels.
+    browser.click("#f-equipment-projector").await;
+    browser.click("#f-equipment-sound_system").await;
+    browser.click("#f-accessibility-lift").await;
     browser.type_into("#f-setup_minutes", "30").await;
     browser.type_into("#f-latitude", "45,1335").await;
     browser.type_into("#f-longitude", "10.0227").await;
@@ -97,8 +101,9 @@ async fn build_a_tree_with_hours_and_a_closure(database: Database) {
     assert_eq!(building_view["opening_hours"][0]["opens"], "09:00");
     assert_eq!(
         building_view["equipment"],
-        json!(["proiettore", "impianto audio"])
+        json!(["projector", "sound_system"])
     );
+    assert_eq!(building_view["accessibility"], json!(["lift"]));
     assert_eq!(building_view["setup_minutes"], 30);
     assert_eq!(building_view["latitude"], 45.1335);
 
@@ -206,4 +211,112 @@ async fn an_administrator_builds_a_space_tree_with_hours_and_removes_a_closure()
 #[tokio::test]
 async fn the_space_pages_work_the_same_on_postgres() {
     build_a_tree_with_hours_and_a_closure(Database::Postgres).await;
+}
+
+async fn find_by_a_word_and_open_from_the_map(database: Database) {
+    let app = TestApp::builder().database(database).spawn().await;
+    let admin = app.admin().await;
+    let hours: Vec<_> = ["mon", "tue", "wed", "thu", "fri", "sat"]
+        .iter()
+        .map(|d| json!({ "weekday": d, "opens": "09:00", "closes": "23:00" }))
+        .collect();
+    let add = |body: serde_json::Value| {
+        let (app, admin) = (&app, &admin);
+        async move {
+            let (status, space) = app.post("/api/v1/spaces", Some(admin), &body).await;
+            assert_eq!(status, reqwest::StatusCode::CREATED, "{space}");
+            space["id"].as_str().expect("space id").to_string()
+        }
+    };
+    let salone = add(json!({
+        "name": "Salone delle Colonne", "building": "Palazzo Cittanova",
+        "address": "Piazza Stradivari, Cremona", "kind": "hall", "capacity": 120,
+        "equipment": ["projector", "sound_system"], "accessibility": ["step_free", "hearing_loop"],
+        "opening_hours": hours, "latitude": 45.1335, "longitude": 10.0247
+    }))
+    .await;
+    let room = add(json!({
+        "name": "Sala studio", "building": "Palazzo Cittanova",
+        "address": "Piazza Stradivari, Cremona", "kind": "room", "capacity": 30,
+        "equipment": ["whiteboard"], "parent_id": salone
+    }))
+    .await;
+    add(json!({
+        "name": "Cortile Federico II", "building": "Palazzo Comunale",
+        "address": "Piazza del Comune, Cremona", "kind": "courtyard", "capacity": 200,
+        "equipment": ["stage"], "accessibility": ["step_free"],
+        "latitude": 45.1334, "longitude": 10.0227
+    }))
+    .await;
+    app.add_user(
+        "ops@arci.test",
+        Role::Operator,
+        Some("ARCI Cremona"),
+        PASSWORD,
+    )
+    .await;
+
+    let browser = Browser::start().await;
+    browser.goto(&app.url("/spaces/find")).await;
+    sign_in(&browser, "ops@arci.test").await;
+    // Before a search, the map shows every space (the room where its building stands).
+    browser.wait_for_text("main h1", "Trova uno spazio").await;
+    let markers = "return document.querySelectorAll('#map a').length";
+    assert_eq!(browser.run(markers, json!([])).await, json!(3));
+    browser.type_into("#f-q", "proiettore").await;
+    submit(&browser, "/spaces/find").await;
+    let found = browser.wait_for_text("#results", "(1)").await;
+    assert!(found.contains("Spazi trovati"), "{found}");
+    let cards = browser.text(".cards").await;
+    assert!(cards.contains("Salone delle Colonne"), "{cards}");
+    assert!(!cards.contains("Cortile"), "{cards}");
+    assert!(
+        cards.contains("Proiettore") && cards.contains("Impianto audio"),
+        "{cards}"
+    );
+    assert!(
+        !cards.contains("sound_system"),
+        "labels, not codes: {cards}"
+    );
+    assert_eq!(browser.run(markers, json!([])).await, json!(1));
+    browser.screenshot("spaces-find-by-word").await;
+
+    // The marker opens the space's page, in Italian.
+    browser
+        .click(&format!("#map a[href='/spaces/{salone}'] circle"))
+        .await;
+    browser.wait_for_url(&format!("/spaces/{salone}")).await;
+    browser
+        .wait_for_text("main h1", "Salone delle Colonne")
+        .await;
+    let equipment = browser.text("#equipment").await;
+    assert!(equipment.contains("Proiettore"), "{equipment}");
+    let accessibility = browser.text("#accessibility").await;
+    assert!(
+        accessibility.contains("Ingresso senza gradini")
+            && accessibility.contains("Anello magnetico"),
+        "{accessibility}"
+    );
+    let opening = browser.text("#hours").await;
+    assert!(
+        opening.contains("lunedì") && opening.contains("09:00–23:00"),
+        "{opening}"
+    );
+    assert!(opening.contains("chiuso"), "Sunday is closed: {opening}");
+    browser.screenshot("space-page").await;
+    // The room has no coordinates of its own: it stands on the map where its building does.
+    browser
+        .goto(&app.url(&format!("/spaces/{room}?lang=en")))
+        .await;
+    browser.wait_for_text("#equipment", "Whiteboard").await;
+    assert_eq!(browser.run(markers, json!([])).await, json!(1));
+    browser.click("#book").await;
+    browser.wait_for_url(&format!("space_id={room}")).await;
+    browser.quit().await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_operator_finds_a_space_by_an_italian_word_and_opens_it_from_the_map() {
+    find_by_a_word_and_open_from_the_map(Database::Sqlite).await;
 }

@@ -2,7 +2,7 @@
 //! of the spaces above it.
 
 use super::fields::{
-    check_buffer, check_capacity, check_coordinates, check_tags, check_text, info,
+    check_buffer, check_capacity, check_codes, check_coordinates, check_text, info,
 };
 use crate::{
     db::{holds, spaces, tree_lock},
@@ -14,7 +14,7 @@ use crate::{
 use piazza_shared::{
     audit,
     auth::{Caller, Role},
-    contracts::space::SpaceCreated,
+    contracts::{Accessibility, Equipment, space::SpaceCreated},
     http::{ApiError, Violations},
     time::parse_zone,
 };
@@ -36,12 +36,14 @@ pub struct NewSpace {
     pub kind: SpaceKind,
     #[schema(minimum = 1, maximum = 100000)]
     pub capacity: i64,
+    /// Codes of the accessibility vocabulary; an unknown code is a 422 naming its place.
     #[serde(default)]
     #[schema(max_items = 50)]
-    pub accessibility: Vec<String>,
+    pub accessibility: Vec<Accessibility>,
+    /// Codes of the equipment vocabulary; an unknown code is a 422 naming its place.
     #[serde(default)]
     #[schema(max_items = 50)]
-    pub equipment: Vec<String>,
+    pub equipment: Vec<Equipment>,
     /// IANA zone; defaults to the configured one.
     #[serde(default)]
     pub time_zone: Option<String>,
@@ -81,8 +83,8 @@ pub async fn create(
     check_text(&mut v, "building", &body.building, 200);
     check_text(&mut v, "address", &body.address, 300);
     check_capacity(&mut v, body.capacity);
-    let accessibility = check_tags(&mut v, "accessibility", &body.accessibility);
-    let equipment = check_tags(&mut v, "equipment", &body.equipment);
+    let accessibility = check_codes(&mut v, "accessibility", &body.accessibility);
+    let equipment = check_codes(&mut v, "equipment", &body.equipment);
     let zone = match &body.time_zone {
         Some(name) => v.take("time_zone", parse_zone(name)),
         None => Some(state.settings.time_zone),
@@ -111,8 +113,8 @@ pub async fn create(
         address: body.address.trim().to_string(),
         kind: body.kind.as_str().to_string(),
         capacity: i32::try_from(body.capacity).unwrap_or(1),
-        accessibility: serde_json::json!(accessibility),
-        equipment: serde_json::json!(equipment),
+        accessibility,
+        equipment,
         time_zone: zone.name().to_string(),
         opening_hours: serde_json::to_value(&body.opening_hours).unwrap_or_default(),
         status: body

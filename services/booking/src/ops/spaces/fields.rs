@@ -3,7 +3,7 @@
 
 use crate::{db::spaces, error::BookingError, views::stored_strings};
 use piazza_shared::{
-    contracts::space::SpaceInfo,
+    contracts::{Feature, space::SpaceInfo},
     http::{ApiError, Violations},
 };
 use sea_orm::{ConnectionTrait, EntityTrait};
@@ -18,18 +18,20 @@ pub(crate) fn check_text(v: &mut Violations, field: &str, value: &str, max: usiz
     );
 }
 
-pub(super) fn check_tags(v: &mut Violations, field: &str, tags: &[String]) -> Vec<String> {
-    let mut clean: Vec<String> = Vec::new();
-    for (i, tag) in tags.iter().enumerate() {
-        let tag = tag.trim().to_lowercase();
-        if tag.is_empty() || tag.chars().count() > 60 {
-            v.add(format!("{field}[{i}]"), "must be 1 to 60 characters");
-        } else if !clean.contains(&tag) {
-            clean.push(tag);
-        }
-    }
-    v.check(tags.len() <= 50, field, "at most 50 entries");
-    clean
+/// A list of vocabulary codes (equipment, accessibility) as stored: each code once, in the
+/// vocabulary's order. The codes themselves were checked when the body was read.
+pub(super) fn check_codes<F: Feature>(
+    v: &mut Violations,
+    field: &str,
+    codes: &[F],
+) -> serde_json::Value {
+    v.check(codes.len() <= 50, field, "at most 50 entries");
+    let stored: Vec<&str> = F::ALL
+        .iter()
+        .filter(|f| codes.contains(f))
+        .map(|f| f.as_str())
+        .collect();
+    serde_json::json!(stored)
 }
 
 pub(super) fn check_capacity(v: &mut Violations, capacity: i64) {

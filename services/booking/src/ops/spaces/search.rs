@@ -6,15 +6,16 @@ use crate::ops::range;
 use crate::{
     db::{busy, conflicts::find_conflicts, opening, spaces, tree::SpaceTree},
     domain::{
-        SpaceKind, SpaceStatus,
+        SpaceKind, SpaceStatus, Words,
         intervals::{Interval, subtract},
     },
     error::BookingError,
     state::AppState,
-    views::{SpaceView, stored_strings},
+    views::{SpaceView, stored_codes},
 };
 use chrono::{DateTime, Duration, Utc};
 use piazza_shared::{
+    contracts::{Accessibility, Equipment, Feature},
     http::{Violations, page},
     time::{Bound, parse_bound},
 };
@@ -30,9 +31,13 @@ use uuid::Uuid;
 pub struct SpaceFilter {
     /// Spaces holding at least this many people.
     pub capacity_min: Option<u32>,
-    /// Comma-separated equipment every result must have.
+    /// Words, in Italian or English, each found in the name, building or address or among the
+    /// labels and search words of the space's equipment and accessibility (`proiettore` finds a
+    /// space with `projector`); case and accents do not matter.
+    pub q: Option<String>,
+    /// Comma-separated equipment codes every result must have.
     pub equipment: Option<String>,
-    /// Comma-separated accessibility features every result must have.
+    /// Comma-separated accessibility codes every result must have.
     pub accessibility: Option<String>,
     pub kind: Option<SpaceKind>,
     pub building: Option<String>,
@@ -44,13 +49,17 @@ pub struct SpaceFilter {
     pub limit: Option<u64>,
 }
 
-fn tags_of(list: &Option<String>) -> Vec<String> {
-    list.as_deref()
-        .unwrap_or("")
-        .split(',')
-        .map(|t| t.trim().to_lowercase())
-        .filter(|t| !t.is_empty())
-        .collect()
+/// The codes of a comma-separated filter; an unknown one is a 422 naming the filter.
+fn codes_of<F: Feature>(v: &mut Violations, field: &str, list: &Option<String>) -> Vec<F> {
+    let mut codes = Vec::new();
+    for code in list.as_deref().unwrap_or("").split(',').map(str::trim) {
+        match F::parse(code) {
+            Some(f) => codes.push(f),
+            None if code.is_empty() => {}
+            None => v.add(field, format!("unknown code `{code}`")),
+        }
+    }
+    codes
 }
 
 /// The free range a search asks for, if any.
@@ -117,9 +126,14 @@ pub async fn list(
                 ),
         );
     }
-    let equipment = tags_of(&filter.equipment);
-    let accessibility = tags_of(&filter.accessibility);
-    let needs_scan = !equipment.is_empty() || !accessibility.is_empty() || free.is_some();
+    let mut v = Violations::new();
+    let equipment: Vec<Equipment> = codes_of(&mut v, "equipment", &filter.equipment);
+    let accessibility: Vec<Accessibility> =
+        codes_of(&mut v, "accessibility", &filter.accessibility);
+    v.finish()?;
+    let words = Words::parse(filter.q.as_deref().unwrap_or(""));
+    let needs_scan =
+        !equipment.is_empty() || !accessibility.is_empty() || !words.is_empty() || free.is_some();
     let mut query = query
         .order_by_asc(spaces::Column::Name)
         .order_by_asc(spaces::Column::Id);
@@ -135,11 +149,16 @@ pub async fn list(
     };
     let mut rows = Vec::new();
     for space in candidates {
-        let has = |column: &serde_json::Value, wanted: &[String]| {
-            let present = stored_strings(column);
-            wanted.iter().all(|w| present.contains(w))
-        };
-        if !has(&space.equipment, &equipment) || !has(&space.accessibility, &accessibility) {
+        let has_equipment: Vec<Equipment> = stored_codes(&space.equipment);
+        let has_accessibility: Vec<Accessibility> = stored_codes(&space.accessibility);
+        if !equipment.iter().all(|e| has_equipment.contains(e))
+            || !accessibility.iter().all(|a| has_accessibility.contains(a))
+            || !words.match_space(
+                &[&space.name, &space.building, &space.address],
+                &has_equipment,
+                &has_accessibility,
+            )
+        {
             continue;
         }
         if let Some((from, to)) = free {

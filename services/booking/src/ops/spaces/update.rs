@@ -4,7 +4,7 @@
 //! or meet a closure.
 
 use super::fields::{
-    check_buffer, check_capacity, check_coordinates, check_tags, check_text, find, info,
+    check_buffer, check_capacity, check_codes, check_coordinates, check_text, find, info,
 };
 use crate::{
     db::{rehold, spaces, tree::SpaceTree, tree_lock},
@@ -16,7 +16,7 @@ use crate::{
 use piazza_shared::{
     audit,
     auth::{Caller, Role},
-    contracts::space::SpaceUpdated,
+    contracts::{Accessibility, Equipment, space::SpaceUpdated},
     http::{ApiError, Violations},
     time::parse_zone,
 };
@@ -38,10 +38,12 @@ pub struct SpacePatch {
     pub kind: Option<SpaceKind>,
     #[schema(minimum = 1, maximum = 100000)]
     pub capacity: Option<i64>,
+    /// Codes of the accessibility vocabulary; replaces the whole list.
     #[schema(max_items = 50)]
-    pub accessibility: Option<Vec<String>>,
+    pub accessibility: Option<Vec<Accessibility>>,
+    /// Codes of the equipment vocabulary; replaces the whole list.
     #[schema(max_items = 50)]
-    pub equipment: Option<Vec<String>>,
+    pub equipment: Option<Vec<Equipment>>,
     pub time_zone: Option<String>,
     pub opening_hours: Option<Vec<OpeningHours>>,
     pub status: Option<SpaceStatus>,
@@ -91,10 +93,10 @@ fn patched(space: &spaces::Model, patch: &SpacePatch) -> Result<spaces::ActiveMo
         active.capacity = Set(i32::try_from(capacity.clamp(1, 100_000)).unwrap_or(1));
     }
     if let Some(tags) = &patch.accessibility {
-        active.accessibility = Set(serde_json::json!(check_tags(&mut v, "accessibility", tags)));
+        active.accessibility = Set(check_codes(&mut v, "accessibility", tags));
     }
     if let Some(tags) = &patch.equipment {
-        active.equipment = Set(serde_json::json!(check_tags(&mut v, "equipment", tags)));
+        active.equipment = Set(check_codes(&mut v, "equipment", tags));
     }
     if let Some(zone) = &patch.time_zone
         && let Some(zone) = v.take("time_zone", parse_zone(zone))
