@@ -263,6 +263,10 @@ async fn find_by_a_word_and_open_from_the_map(database: Database) {
     browser.wait_for_text("main h1", "Trova uno spazio").await;
     let markers = "return document.querySelectorAll('#map a').length";
     assert_eq!(browser.run(markers, json!([])).await, json!(3));
+    browser
+        .run("document.getElementById('map').scrollIntoView()", json!([]))
+        .await;
+    browser.screenshot("spaces-map").await;
     browser.type_into("#f-q", "proiettore").await;
     submit(&browser, "/spaces/find").await;
     let found = browser.wait_for_text("#results", "(1)").await;
