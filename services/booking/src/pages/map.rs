@@ -13,8 +13,9 @@ pub const WIDTH: f64 = 640.0;
 pub const HEIGHT: f64 = 400.0;
 /// Room kept free around the markers, in SVG units, so labels and focus rings are not cut.
 const MARGIN: f64 = 48.0;
-/// How far apart markers at the same place are spread, in SVG units.
-const SPREAD: f64 = 18.0;
+/// How far apart markers at the same place are stacked, in SVG units (more than a line of
+/// their names).
+const SPREAD: f64 = 24.0;
 
 /// A marker as the template draws it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -23,6 +24,9 @@ pub struct Marker {
     pub name: String,
     pub x: f64,
     pub y: f64,
+    /// Whether the name is written to the left of the marker (on the drawing's right half), so
+    /// names stay inside the drawing.
+    pub label_left: bool,
 }
 
 /// What the template needs: the drawing's size and its markers (none: no map is shown).
@@ -85,8 +89,8 @@ pub fn project(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
         .collect()
 }
 
-/// Markers at one spot (the rooms of a building) set around it in a small circle, so each can
-/// be seen and clicked.
+/// Markers at one spot (the rooms of a building) stacked in a short column around it, so each
+/// can be seen and clicked and their names, all on one side, do not overlap.
 fn spread(markers: &mut [Marker]) {
     let mut at: HashMap<(i64, i64), Vec<usize>> = HashMap::new();
     for (i, m) in markers.iter().enumerate() {
@@ -96,11 +100,9 @@ fn spread(markers: &mut [Marker]) {
             .push(i);
     }
     for group in at.values().filter(|g| g.len() > 1) {
-        let n = group.len() as f64;
+        let middle = (group.len() - 1) as f64 / 2.0;
         for (k, &i) in group.iter().enumerate() {
-            let angle = std::f64::consts::TAU * k as f64 / n;
-            markers[i].x += SPREAD * angle.cos();
-            markers[i].y += SPREAD * angle.sin();
+            markers[i].y += SPREAD * (k as f64 - middle);
         }
     }
 }
@@ -121,6 +123,7 @@ pub fn map(shown: &[SpaceView], all: &[SpaceView]) -> MapView {
             name: space.name.clone(),
             x: (x * 10.0).round() / 10.0,
             y: (y * 10.0).round() / 10.0,
+            label_left: x > WIDTH / 2.0,
         })
         .collect();
     spread(&mut markers);
@@ -217,6 +220,6 @@ mod tests {
         // Two rooms of one building are spread apart, both on the drawing.
         let drawn = map(&[floor, room], &all);
         assert_eq!(drawn.markers.len(), 2);
-        assert!((drawn.markers[0].x - drawn.markers[1].x).abs() > 1.0);
+        assert!((drawn.markers[0].y - drawn.markers[1].y).abs() >= SPREAD);
     }
 }
