@@ -7,6 +7,7 @@ pub mod booking;
 pub mod call;
 pub mod event;
 pub mod jobs;
+pub mod notice;
 pub mod registration;
 pub mod scheduling;
 pub mod space;
