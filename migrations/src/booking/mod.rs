@@ -5,6 +5,7 @@ mod m20261125_000001_booking;
 mod m20261202_000001_calendar_rules;
 mod m20261204_000001_account_sessions;
 mod m20261207_000001_space_vocabularies;
+mod m20261207_000001_organisation_fields;
 
 use sea_orm_migration::prelude::*;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for BookingMigrator {
             Box::new(m20261204_000001_account_sessions::Migration),
             Box::new(crate::m20261206_000002_rate_limits::Migration),
             Box::new(m20261207_000001_space_vocabularies::Migration),
+            Box::new(m20261207_000001_organisation_fields::Migration),
         ]
     }
 }

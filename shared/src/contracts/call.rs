@@ -17,6 +17,9 @@ pub struct CallSummary {
     pub description: String,
     pub opens_at: DateTime<Utc>,
     pub closes_at: DateTime<Utc>,
+    /// The fields it asks ideas in; operators of organisations working in one of them are told.
+    #[serde(default)]
+    pub fields: Vec<super::Category>,
 }
 
 /// A call for ideas was opened (it takes proposals between `opens_at` and `closes_at`).

@@ -24,3 +24,32 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// The stored hash of an account without a password (invited, or reset by an administrator):
+/// no password matches it, as in `/etc/shadow`.
+pub const NO_PASSWORD: &str = "!";
+
+/// The addresses of the active accounts (a password set, not disabled) with `role`, and, when
+/// `organisations` is given, acting for one of them; by address, each once.
+pub async fn active_addresses(
+    conn: &impl ConnectionTrait,
+    role: &str,
+    organisations: Option<&[Uuid]>,
+) -> Result<Vec<String>, DbErr> {
+    let mut query = Entity::find()
+        .filter(Column::Role.eq(role))
+        .filter(Column::DisabledAt.is_null())
+        .filter(Column::PasswordHash.ne(NO_PASSWORD));
+    if let Some(ids) = organisations {
+        query = query.filter(Column::OrganisationId.is_in(ids.iter().copied()));
+    }
+    let mut addresses: Vec<String> = query
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|a| a.email)
+        .collect();
+    addresses.sort();
+    addresses.dedup();
+    Ok(addresses)
+}

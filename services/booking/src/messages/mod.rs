@@ -1,13 +1,21 @@
 //! What the booking service does with messages: it answers the scheduler's slot requests and
-//! releases slots of events that no longer need them. Each route decodes its message and hands
-//! it to its use case in [`crate::ops::slots`].
+//! releases slots of events that no longer need them ([`crate::ops::slots`]), and it says who
+//! hears of a booking request (its own message), a proposal or a call ([`crate::ops::notices`]).
+//! Each route decodes its message and hands it to its use case.
 
-use crate::{ops::slots, state::AppState};
+use crate::{
+    ops::{notices, slots},
+    state::AppState,
+};
 use futures::FutureExt;
 use piazza_shared::{
     Message,
     bus::dispatch::Route,
-    contracts::scheduling::{SlotReleased, SlotRequested},
+    contracts::{
+        booking::BookingRequested,
+        call::{CallOpened, ProposalSubmitted},
+        scheduling::{SlotReleased, SlotRequested},
+    },
     runtime::decode,
 };
 
@@ -31,6 +39,24 @@ pub const ROUTES: &[Route<AppState>] = &[
                 slots::released(state, txn, &release, envelope.correlationid.clone()).await
             }
             .boxed()
+        },
+    },
+    Route {
+        event_type: BookingRequested::TYPE,
+        handle: |state, txn, envelope| {
+            async move { notices::booking_requested(state, txn, &decode(envelope)?).await }.boxed()
+        },
+    },
+    Route {
+        event_type: ProposalSubmitted::TYPE,
+        handle: |state, txn, envelope| {
+            async move { notices::proposal_submitted(state, txn, &decode(envelope)?).await }.boxed()
+        },
+    },
+    Route {
+        event_type: CallOpened::TYPE,
+        handle: |state, txn, envelope| {
+            async move { notices::call_opened(state, txn, &decode(envelope)?).await }.boxed()
         },
     },
 ];

@@ -17,9 +17,7 @@ use piazza_shared::{
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
-/// The stored hash of an account without a password (invited, or reset by an administrator):
-/// no password matches it, as in `/etc/shadow`.
-pub(crate) const NO_PASSWORD: &str = "!";
+pub(crate) use crate::db::accounts::NO_PASSWORD;
 
 /// A hash checked against when the account does not exist.
 static DUMMY_HASH: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
@@ -41,6 +39,7 @@ pub async fn organisation(
         id: Uuid::now_v7(),
         name: name.to_string(),
         created_at: piazza_shared::clock::now(),
+        fields: organisations::stored(&[]),
     };
     organisations::Entity::insert(organisations::ActiveModel::from(model.clone()))
         .exec_without_returning(conn)

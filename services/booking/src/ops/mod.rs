@@ -9,6 +9,7 @@ pub mod bookings;
 pub mod calendar;
 pub mod closures;
 pub mod hours;
+pub mod notices;
 pub mod people;
 pub mod range;
 pub mod reports;

@@ -18,7 +18,7 @@ use piazza_shared::{
     audit,
     auth::{Caller, Claims, Role},
     contracts::{
-        Language,
+        Category, Language,
         account::{PasswordLinkIssued, PasswordLinkReason, SessionsEnded, SessionsEndedReason},
     },
     email::{normalise_email, plausible_email},
@@ -28,6 +28,7 @@ use piazza_shared::{
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// The purpose the links' tokens are signed for.
@@ -71,12 +72,35 @@ pub struct AccountView {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OrganisationView {
     pub id: Uuid,
     pub name: String,
+    /// The fields it works in (category codes): its operators are emailed when a call for ideas
+    /// opens in one of them.
+    pub fields: Vec<Category>,
     /// Its operators' accounts.
     pub accounts: usize,
+}
+
+/// An organisation to add.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrganisation {
+    #[schema(max_length = 200, pattern = "\\S")]
+    pub name: String,
+    /// The fields it works in (category codes).
+    #[serde(default)]
+    pub fields: Vec<Category>,
+}
+
+/// A change to an organisation; absent fields stay as they are.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganisationPatch {
+    /// The fields it works in (category codes), all of them.
+    #[serde(default)]
+    pub fields: Option<Vec<Category>>,
 }
 
 /// Someone to invite.
@@ -139,25 +163,41 @@ pub async fn organisations(
         .await?;
     Ok(rows
         .into_iter()
-        .map(|o| OrganisationView {
-            accounts: accounts
+        .map(|o| {
+            let accounts = accounts
                 .iter()
                 .filter(|a| a.organisation_id == Some(o.id))
-                .count(),
-            id: o.id,
-            name: o.name,
+                .count();
+            organisation_view(o, accounts)
         })
         .collect())
+}
+
+fn organisation_view(o: organisations::Model, accounts: usize) -> OrganisationView {
+    OrganisationView {
+        fields: o.fields(),
+        id: o.id,
+        name: o.name,
+        accounts,
+    }
+}
+
+/// `fields` sorted, each once.
+fn field_set(fields: &[Category]) -> Vec<Category> {
+    let mut fields = fields.to_vec();
+    fields.sort();
+    fields.dedup();
+    fields
 }
 
 /// Adds an organisation (administrators); its name must be new.
 pub async fn add_organisation(
     state: &AppState,
     caller: &Caller,
-    name: &str,
+    new: NewOrganisation,
 ) -> Result<OrganisationView, BookingError> {
     let claims = caller.require(&[Role::Admin])?.clone();
-    let name = name.trim();
+    let name = new.name.trim();
     let mut v = Violations::new();
     v.check(!name.is_empty(), "name", "must not be empty");
     v.check(
@@ -166,6 +206,7 @@ pub async fn add_organisation(
         "must be at most 200 characters",
     );
     v.finish()?;
+    let fields = field_set(&new.fields);
     let unit = state.begin().await?;
     let exists = organisations::Entity::find()
         .filter(organisations::Column::Name.eq(name))
@@ -174,16 +215,49 @@ pub async fn add_organisation(
     if exists.is_some() {
         return Err(ApiError::field("name", NAME_TAKEN).into());
     }
-    let model = accounts::organisation(&*unit, name).await?;
-    let after = serde_json::json!({ "name": model.name });
+    let mut active = organisations::ActiveModel::from(accounts::organisation(&*unit, name).await?);
+    active.fields = Set(organisations::stored(&fields));
+    let model = active.update(&*unit).await?;
+    let after = serde_json::json!({ "name": model.name, "fields": fields });
     unit.audit(&claims, "organisation.create", model.id, None, Some(after))
         .await?;
     unit.commit().await?;
-    Ok(OrganisationView {
-        id: model.id,
-        name: model.name,
-        accounts: 0,
-    })
+    Ok(organisation_view(model, 0))
+}
+
+/// Changes an organisation (administrators): the fields it works in.
+pub async fn update_organisation(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+    patch: OrganisationPatch,
+) -> Result<OrganisationView, BookingError> {
+    let claims = caller.require(&[Role::Admin])?.clone();
+    let unit = state.begin().await?;
+    let Some(found) = organisations::Entity::find_by_id(id).one(&*unit).await? else {
+        return Err(ApiError::NotFound("organisation").into());
+    };
+    let before = serde_json::json!({ "fields": found.fields() });
+    let fields = field_set(patch.fields.as_deref().unwrap_or(&found.fields()));
+    let mut active = organisations::ActiveModel::from(found);
+    active.fields = Set(organisations::stored(&fields));
+    let model = active.update(&*unit).await?;
+    let after = serde_json::json!({ "fields": model.fields() });
+    unit.audit(
+        &claims,
+        "organisation.update",
+        id,
+        Some(before),
+        Some(after),
+    )
+    .await?;
+    let accounts = account_rows::Entity::find()
+        .filter(account_rows::Column::OrganisationId.eq(id))
+        .all(&*unit)
+        .await?
+        .len();
+    unit.commit().await?;
+    Ok(organisation_view(model, accounts))
 }
 
 /// Creates an account without a password and emails it a link to set one (administrators).

@@ -101,6 +101,10 @@ pub fn router(app: AppState) -> anyhow::Result<Router> {
             get(people::organisations).post(people::add_organisation),
         )
         .route(
+            "/admin/organisations/{id}",
+            post(people::update_organisation),
+        )
+        .route(
             "/account/password",
             get(people::password_form).post(people::password_set),
         )

@@ -6,7 +6,8 @@ use super::{login::home, state::PageState};
 use crate::ops::{
     people::{
         self, AccountState, EMAIL_TAKEN, Invitation, LinkRefused, NAME_TAKEN, NEEDS_ORGANISATION,
-        NO_ORGANISATION, NOT_AN_EMAIL, NOT_YOURSELF, PASSWORD_SHORT,
+        NO_ORGANISATION, NOT_AN_EMAIL, NOT_YOURSELF, NewOrganisation, OrganisationPatch,
+        PASSWORD_SHORT,
     },
     sessions,
 };
@@ -14,9 +15,11 @@ use axum::{extract::State, http::StatusCode, response::Response};
 use minijinja::context;
 use piazza_shared::{
     auth::Role,
-    contracts::Language,
+    contracts::{Category, Language},
     http::{ApiError, Path},
-    web::{AdminOnly, CsrfForm, FormData, Lang, PageCtx, SignedIn, page::see_other, session},
+    web::{
+        AdminOnly, CsrfForm, FormData, Lang, PageCtx, SignedIn, page::see_other, session, words,
+    },
 };
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -260,7 +263,16 @@ async fn organisations_page(
             &state.templates,
             status,
             "organisations.html",
-            context! { organisations => list, name => name, errors => errors, done => ctx.param("done") },
+            context! {
+                organisations => list,
+                name => name,
+                errors => errors,
+                done => ctx.param("done"),
+                categories => words::categories(ctx.lang)
+                    .into_iter()
+                    .map(|(value, label)| context! { value => value, label => label })
+                    .collect::<Vec<_>>(),
+            },
         ),
         Err(error) => ctx.api_error(&state.templates, error.into()),
     }
@@ -281,7 +293,11 @@ pub async fn add_organisation(
     CsrfForm(form): CsrfForm,
 ) -> Response {
     let name = form.get("name");
-    match people::add_organisation(&state.app, &caller, name)
+    let new = NewOrganisation {
+        name: name.to_string(),
+        fields: chosen_fields(&form),
+    };
+    match people::add_organisation(&state.app, &caller, new)
         .await
         .map_err(ApiError::from)
     {
@@ -302,6 +318,30 @@ pub async fn add_organisation(
             .await
         }
         Err(error) => ctx.api_error(&state.templates, error),
+    }
+}
+
+/// The fields ticked on a form (unknown codes are left out).
+fn chosen_fields(form: &FormData) -> Vec<Category> {
+    form.all("fields")
+        .iter()
+        .filter_map(|code| Category::parse(code))
+        .collect()
+}
+
+/// `POST /admin/organisations/{id}`: sets the fields an organisation works in.
+pub async fn update_organisation(
+    State(state): State<PageState>,
+    SignedIn { caller, ctx, .. }: SignedIn<AdminOnly>,
+    Path(id): Path<Uuid>,
+    CsrfForm(form): CsrfForm,
+) -> Response {
+    let patch = OrganisationPatch {
+        fields: Some(chosen_fields(&form)),
+    };
+    match people::update_organisation(&state.app, &caller, id, patch).await {
+        Ok(_) => see_other("/admin/organisations?done=saved"),
+        Err(error) => ctx.api_error(&state.templates, error.into()),
     }
 }
 

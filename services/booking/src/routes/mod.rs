@@ -5,6 +5,7 @@ pub mod auth;
 pub mod bookings;
 pub mod calendar;
 pub mod closures;
+pub mod organisations;
 pub mod reports;
 pub mod spaces;
 
@@ -34,4 +35,6 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(bookings::approve))
         .routes(routes!(bookings::reject))
         .routes(routes!(bookings::cancel))
+        .routes(routes!(organisations::create, organisations::list))
+        .routes(routes!(organisations::update))
 }

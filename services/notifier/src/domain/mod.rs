@@ -134,6 +134,13 @@ pub enum Kind {
     BookingCancelled,
     /// A link to set an account's password (an invitation or a reset).
     PasswordLink,
+    /// To an administrator: an operator asked for a space (the subject is the booking or its
+    /// series).
+    BookingRequestNotice,
+    /// To an administrator: an operator sent a proposal to a call.
+    ProposalNotice,
+    /// To an operator: a call was opened in its organisation's field.
+    CallNotice,
 }
 
 piazza_shared::persisted_enum!(Kind {
@@ -150,6 +157,9 @@ piazza_shared::persisted_enum!(Kind {
     BookingRejected => "booking_rejected",
     BookingCancelled => "booking_cancelled",
     PasswordLink => "password_link",
+    BookingRequestNotice => "booking_request_notice",
+    ProposalNotice => "proposal_notice",
+    CallNotice => "call_notice",
 });
 
 impl Kind {
@@ -163,6 +173,9 @@ impl Kind {
                 | Kind::BookingRejected
                 | Kind::BookingCancelled
                 | Kind::PasswordLink
+                | Kind::BookingRequestNotice
+                | Kind::ProposalNotice
+                | Kind::CallNotice
         )
     }
 }

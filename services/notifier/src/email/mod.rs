@@ -11,6 +11,7 @@ mod connections;
 pub mod dates;
 pub mod digest;
 pub mod message;
+pub mod notices;
 pub mod parts;
 pub mod registrations;
 pub mod render;

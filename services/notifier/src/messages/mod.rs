@@ -6,6 +6,7 @@ mod accounts;
 mod bookings;
 mod digest;
 mod events;
+mod notices;
 mod registrations;
 
 use crate::{
@@ -21,6 +22,7 @@ use piazza_shared::{
         booking::{BookingApproved, BookingCancelled, BookingRejected},
         event::{EventCancelled, EventPublished, EventRescheduled, EventUpdated},
         jobs::{DigestDue, ReminderDue},
+        notice::NoticeIssued,
         registration::{
             RegistrationCancelled, RegistrationConfirmed, RegistrationPromoted,
             RegistrationWaitlisted,
@@ -137,6 +139,12 @@ pub const ROUTES: &[Route<AppState>] = &[
         handle: |_, txn, envelope| {
             async move { accounts::password_link(txn, envelope.id, &decode(envelope)?).await }
                 .boxed()
+        },
+    },
+    Route {
+        event_type: NoticeIssued::TYPE,
+        handle: |_, txn, envelope| {
+            async move { notices::issued(txn, &decode(envelope)?).await }.boxed()
         },
     },
 ];

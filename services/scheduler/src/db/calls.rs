@@ -14,9 +14,22 @@ pub struct Model {
     pub closes_at: DateTimeUtc,
     pub created_by: Uuid,
     pub created_at: DateTimeUtc,
+    /// A JSON list of category codes: the fields the call asks ideas in.
+    pub fields: Json,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// The fields it asks ideas in (codes no longer known are left out).
+    pub fn fields(&self) -> Vec<piazza_shared::contracts::Category> {
+        let codes: Vec<String> = serde_json::from_value(self.fields.clone()).unwrap_or_default();
+        codes
+            .iter()
+            .filter_map(|c| piazza_shared::contracts::Category::parse(c))
+            .collect()
+    }
+}

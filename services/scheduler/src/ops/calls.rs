@@ -13,7 +13,10 @@ use chrono::{DateTime, Utc};
 use piazza_shared::{
     audit,
     auth::{Caller, Role},
-    contracts::call::{CallOpened, CallSummary},
+    contracts::{
+        Category,
+        call::{CallOpened, CallSummary},
+    },
     http::{ApiError, Violations},
     time::{Bound, parse_bound},
 };
@@ -43,6 +46,10 @@ pub struct NewCall {
     pub opens_at: String,
     /// RFC 3339 instant or `YYYY-MM-DD` (the end of that day).
     pub closes_at: String,
+    /// The fields it asks ideas in: operators of organisations working in one of them are
+    /// emailed when it opens.
+    #[serde(default)]
+    pub fields: Vec<Category>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -53,6 +60,8 @@ pub struct CallView {
     pub description: String,
     pub opens_at: DateTime<Utc>,
     pub closes_at: DateTime<Utc>,
+    /// The fields it asks ideas in.
+    pub fields: Vec<Category>,
     /// Whether it takes proposals now.
     pub open: bool,
     pub created_at: DateTime<Utc>,
@@ -64,6 +73,7 @@ fn call_view(m: calls::Model) -> CallView {
         id: m.id,
         season_id: m.season_id,
         open: m.opens_at <= now && now < m.closes_at,
+        fields: m.fields(),
         title: m.title,
         description: m.description,
         opens_at: m.opens_at,
@@ -100,6 +110,9 @@ pub async fn create(
             "must be in the future",
         );
     }
+    let mut fields = input.fields.clone();
+    fields.sort();
+    fields.dedup();
     input::season(state.db.conn(), &mut v, Some(input.season_id)).await?;
     v.finish()?;
     let (Some(opens_at), Some(closes_at)) = (opens_at, closes_at) else {
@@ -114,6 +127,7 @@ pub async fn create(
         closes_at,
         created_by: claims.sub,
         created_at: piazza_shared::clock::now(),
+        fields: serde_json::to_value(&fields).unwrap_or_default(),
     };
     let unit = state.begin().await?;
     calls::Entity::insert(calls::ActiveModel::from(model.clone()))
@@ -128,6 +142,7 @@ pub async fn create(
             description: model.description.clone(),
             opens_at,
             closes_at,
+            fields,
         },
     };
     unit.publish(&message, Some(model.id.to_string())).await?;

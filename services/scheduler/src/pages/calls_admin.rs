@@ -16,6 +16,7 @@ use axum::{extract::State, http::StatusCode, response::Response};
 use minijinja::{Value, context};
 use piazza_shared::{
     auth::Caller,
+    contracts::Category,
     http::{ApiError, Path},
     web::{AdminOnly, CsrfForm, PageCtx, SignedIn, page::see_other, words},
 };
@@ -52,6 +53,7 @@ async fn list_page(
                 closed => c.closes_at <= now,
                 opens => words::instant(c.opens_at, zone, ctx.lang),
                 closes => words::instant(c.closes_at, zone, ctx.lang),
+                fields => c.fields.iter().map(|f| words::category(f.as_str(), ctx.lang)).collect::<Vec<_>>().join(", "),
             }
         })
         .collect();
@@ -65,6 +67,11 @@ async fn list_page(
         status,
         "admin_calls.html",
         context! {
+            categories => words::categories(ctx.lang)
+                .into_iter()
+                .map(|(value, label)| context! { value => value, label => label })
+                .collect::<Vec<_>>(),
+            chosen => v.get("fields").map(|f| f.split(',').map(str::to_string).collect::<Vec<_>>()).unwrap_or_default(),
             calls => rows, seasons => choices, v => v, errors => errors,
             done => ctx.param("done"), failed => ctx.param("failed"),
         },
@@ -113,7 +120,14 @@ pub async fn open(
         description: form.get("description").to_string(),
         opens_at: form.get("opens_at").to_string(),
         closes_at: form.get("closes_at").to_string(),
+        fields: form
+            .all("fields")
+            .iter()
+            .filter_map(|code| Category::parse(code))
+            .collect(),
     };
+    let mut typed = form.to_map();
+    typed.insert("fields".into(), form.all("fields").join(","));
     match calls::create(&state.app, &caller, body).await {
         Ok(call) => see_other(&format!("/admin/calls/{}?done=opened", call.id)),
         Err(error) => match say::refused(error, ctx.lang, str::to_string) {
@@ -122,7 +136,7 @@ pub async fn open(
                     &state,
                     &ctx,
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    form.to_map(),
+                    typed,
                     errors,
                 )
                 .await

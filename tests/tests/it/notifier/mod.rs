@@ -6,6 +6,7 @@
 
 mod digest;
 mod events;
+mod notices;
 mod registrations;
 mod reports;
 mod subscriptions;

@@ -12,6 +12,7 @@ use crate::{
         changes::{self, Audience, CalledOff, Move},
         dates::when,
         digest::{self, Entry},
+        notices,
         parts::{Footer, place_line},
         registrations::{self as registration_emails, News, Registrant},
         subscribers as subscriber_emails,
@@ -24,6 +25,7 @@ use piazza_shared::contracts::{
     account::PasswordLinkIssued,
     booking::{BookingRejected, BookingSummary},
     event::{EventSummary, Occurrence, Place},
+    notice::Notice,
 };
 use uuid::Uuid;
 
@@ -316,6 +318,23 @@ pub fn compose(state: &AppState, round: &Round, row: &deliveries::Model) -> Comp
                 templates,
                 &row.recipient,
                 &link,
+                state.settings.time_zone,
+            )?))
+        }
+        Kind::BookingRequestNotice | Kind::ProposalNotice | Kind::CallNotice => {
+            let notice: Notice = serde_json::from_value(row.context.clone())?;
+            let path = match &notice {
+                Notice::BookingRequested { .. } => "/admin/bookings".to_string(),
+                Notice::ProposalSubmitted { proposal } => {
+                    format!("/admin/calls/{}", proposal.call_id)
+                }
+                Notice::CallOpened { call } => format!("/calls/{}", call.call_id),
+            };
+            Ok(Some(notices::notice(
+                templates,
+                &row.recipient,
+                &notice,
+                &state.links.page(&path),
                 state.settings.time_zone,
             )?))
         }
