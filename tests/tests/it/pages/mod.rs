@@ -12,6 +12,8 @@ mod dates;
 mod email_links;
 mod guards;
 mod journey;
+mod own_booking;
+mod planner;
 mod programme;
 mod second_thoughts;
 
