@@ -147,8 +147,8 @@ async fn an_operators_event_takes_place_in_its_own_approved_booking(app: TestApp
         .unwrap_or_default();
     assert_eq!(row["booked_hours"].as_f64(), Some(5.5), "{report}");
 
-    // Another organisation's proposal for the same slot is refused.
-    let intruder = propose(&app, &other, &room, "Teatro", "21:00", "23:00").await;
+    // Another organisation's proposal inside the booking (at hours no event uses) is refused.
+    let intruder = propose(&app, &other, &room, "Teatro", "18:30", "20:00").await;
     let refused = event_when(
         &app,
         &admin,
