@@ -122,6 +122,7 @@ mod tests {
             starts_at: crate::clock::now(),
             ends_at: crate::clock::now(),
             conflicts: vec![],
+            dates: vec![],
         };
         let envelope = Envelope::new("booking", &message, Some("c-1".into()));
         let mut json: serde_json::Value = serde_json::from_slice(&envelope.to_bytes()).unwrap();

@@ -6,6 +6,7 @@ mod m20261202_000001_calendar_rules;
 mod m20261204_000001_account_sessions;
 mod m20261207_000001_space_vocabularies;
 mod m20261207_000001_organisation_fields;
+mod m20261212_000001_own_bookings;
 
 use sea_orm_migration::prelude::*;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for BookingMigrator {
             Box::new(crate::m20261206_000002_rate_limits::Migration),
             Box::new(m20261207_000001_space_vocabularies::Migration),
             Box::new(m20261207_000001_organisation_fields::Migration),
+            Box::new(m20261212_000001_own_bookings::Migration),
         ]
     }
 }

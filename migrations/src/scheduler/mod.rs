@@ -7,6 +7,7 @@ mod m20261126_000002_calls_and_proposals;
 mod m20261126_000003_jobs_and_feeds;
 mod m20261206_000001_registration_dates;
 mod m20261207_000001_call_fields;
+mod m20261212_000001_booked;
 
 use sea_orm_migration::prelude::*;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for SchedulerMigrator {
             Box::new(crate::m20261206_000002_rate_limits::Migration),
             Box::new(m20261206_000001_registration_dates::Migration),
             Box::new(m20261207_000001_call_fields::Migration),
+            Box::new(m20261212_000001_booked::Migration),
         ]
     }
 }

@@ -60,6 +60,13 @@ pub enum BookingError {
         field: &'static str,
         clashes: Vec<Value>,
     },
+    /// Cancelling an organisation's booking that one of its events takes place in; each event's
+    /// booking row is listed. The event lets it go first (cancelled or moved by the scheduler).
+    #[error(
+        "{} event(s) take place in this booking; cancel or move the event first",
+        .0.len()
+    )]
+    InUse(Vec<Value>),
     /// A closure over time live bookings hold; each booking is listed.
     #[error("cancel or move the bookings in the way before closing the space")]
     BookingsInTheWay(Vec<Value>),
@@ -97,6 +104,7 @@ impl BookingError {
             BookingError::Changed => "booking_changed",
             BookingError::TreeClash { .. } => "tree_clash",
             BookingError::BookingsInTheWay(_) => "bookings_in_the_way",
+            BookingError::InUse(_) => "booking_in_use",
             BookingError::Api(error) => error.code().0,
         }
     }
@@ -118,7 +126,7 @@ impl BookingError {
                     value
                 })
                 .collect(),
-            BookingError::BookingsInTheWay(list) => list.clone(),
+            BookingError::BookingsInTheWay(list) | BookingError::InUse(list) => list.clone(),
             _ => Vec::new(),
         }
     }

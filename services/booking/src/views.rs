@@ -93,6 +93,9 @@ pub struct BookingView {
     pub organisation: Option<String>,
     /// The scheduler's event this booking holds the space for.
     pub event_id: Option<Uuid>,
+    /// For an event's booking: the organisation's own approved booking it takes place in (it
+    /// then holds no slot of its own).
+    pub uses_booking_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -112,6 +115,7 @@ impl From<bookings::Model> for BookingView {
             reason: m.reason,
             organisation: m.organisation_name,
             event_id: m.event_id,
+            uses_booking_id: m.uses_booking_id,
             created_at: m.created_at,
             updated_at: m.updated_at,
         }

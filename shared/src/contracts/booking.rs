@@ -30,6 +30,24 @@ pub struct BookingSummary {
     /// The scheduler's event this booking holds a space for.
     #[serde(default)]
     pub event_id: Option<Uuid>,
+    /// The organisation that booked (`None` in messages written before it was added).
+    #[serde(default)]
+    pub organisation_id: Option<Uuid>,
+    /// Every occurrence this message covers, by start (empty in messages written before it was
+    /// added: then only the first, above, is known).
+    #[serde(default)]
+    pub dates: Vec<BookedDate>,
+    /// For an event's booking: the organisation's own approved booking it takes place in.
+    #[serde(default)]
+    pub uses_booking_id: Option<Uuid>,
+}
+
+/// One occurrence of a booking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookedDate {
+    pub booking_id: Uuid,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
 }
 
 fn one() -> u32 {
@@ -85,6 +103,10 @@ pub struct BookingRejected {
     pub ends_at: DateTime<Utc>,
     #[serde(default)]
     pub conflicts: Vec<SlotConflict>,
+    /// Every occurrence refused (empty for a slot request, and in messages written before it was
+    /// added).
+    #[serde(default)]
+    pub dates: Vec<BookedDate>,
 }
 
 impl Message for BookingRejected {

@@ -25,6 +25,9 @@ pub struct Model {
     pub status: String,
     pub reason: Option<String>,
     pub event_id: Option<Uuid>,
+    /// The organisation's own approved booking this event's row uses: the row holds no slot of
+    /// its own ([`super::own`]).
+    pub uses_booking_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -1,7 +1,8 @@
 //! What stands in the way of a booking's slots: for each slot, a closure of the space, of a
 //! space inside it or above it, a live hold of the space or of a space inside it (stretched by
 //! the buffers), or an earlier slot of the same request. Read in the caller's transaction, under
-//! the tree lock when the answer decides a write ([`super::placement`]).
+//! the tree lock when the answer decides a write ([`super::placement`]). A slot an
+//! organisation's own booking covers ([`super::own::covering`]) is not in that booking's way.
 
 use super::{bookings, closures, holds, holds::occupied, spaces, tree::SpaceTree};
 use crate::domain::{Conflict, Obstacle};
@@ -14,12 +15,14 @@ fn overlaps(a: (DateTime<Utc>, DateTime<Utc>), b: (DateTime<Utc>, DateTime<Utc>)
     a.0 < b.1 && b.0 < a.1
 }
 
-/// Finds what stands in the way of each slot.
+/// Finds what stands in the way of each slot; the holds of the booking `covering` names for a
+/// slot are not in its way.
 pub async fn find_conflicts(
     conn: &impl ConnectionTrait,
     tree: &SpaceTree,
     space: &spaces::Model,
     slots: &[(DateTime<Utc>, DateTime<Utc>)],
+    covering: &HashMap<(DateTime<Utc>, DateTime<Utc>), Uuid>,
 ) -> Result<Vec<Conflict>, DbErr> {
     if slots.is_empty() {
         return Ok(Vec::new());
@@ -71,10 +74,10 @@ pub async fn find_conflicts(
                 space_id: c.space_id,
                 obstacle: Obstacle::Closed,
             });
-        } else if let Some(h) = existing
-            .iter()
-            .find(|h| overlaps(occupied, (h.starts_at, h.ends_at)))
-        {
+        } else if let Some(h) = existing.iter().find(|h| {
+            overlaps(occupied, (h.starts_at, h.ends_at))
+                && covering.get(&(start, end)) != Some(&h.booking_id)
+        }) {
             let (status, owner) = statuses
                 .get(&h.booking_id)
                 .map(|(s, o)| (s.as_str(), *o))

@@ -13,7 +13,7 @@ use super::{
     bookings,
     conflicts::find_conflicts,
     holds::{self, occupied},
-    spaces,
+    own, spaces,
     tree::{SpaceTree, walk_sql},
     tree_lock,
 };
@@ -21,6 +21,7 @@ use crate::domain::{BookingStatus, Conflict, Obstacle};
 use chrono::{DateTime, Utc};
 use piazza_shared::{bus::outbox, db::is_exclusion_violation, envelope::Envelope};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, EntityTrait, Set, Statement, Value};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// What to place.
@@ -38,6 +39,9 @@ pub struct Request {
     pub event_id: Option<Uuid>,
     /// Book the free slots and report the others, instead of refusing all.
     pub skip_conflicts: bool,
+    /// An event's slots: those an approved booking of the organisation covers use it
+    /// ([`own::covering`]) instead of holding the space a second time.
+    pub use_own: bool,
 }
 
 #[derive(Debug)]
@@ -77,6 +81,7 @@ pub fn new_row(
         status: request.status.as_str().to_string(),
         reason: None,
         event_id: request.event_id,
+        uses_booking_id: None,
         created_at: now,
         updated_at: now,
     }
@@ -176,7 +181,11 @@ pub async fn place(
     tree_lock::share(conn).await?;
     request.space = current(conn, &request.space).await?;
     let tree = SpaceTree::load(conn).await?;
-    let conflicts = find_conflicts(conn, &tree, &request.space, &request.slots).await?;
+    let covering = match (request.use_own, request.organisation_id) {
+        (true, Some(org)) => own::covering(conn, request.space.id, org, &request.slots).await?,
+        _ => HashMap::new(),
+    };
+    let conflicts = find_conflicts(conn, &tree, &request.space, &request.slots, &covering).await?;
     if !conflicts.is_empty() && !request.skip_conflicts {
         return Err(PlaceError::Conflicts(conflicts));
     }
@@ -197,9 +206,15 @@ pub async fn place(
     let mut rows = Vec::with_capacity(free.len());
     let mut hold_rows = Vec::with_capacity(free.len() * held_spaces.len());
     for (start, end) in free {
-        let row = new_row(&request, start, end, series_id, now);
+        let mut row = new_row(&request, start, end, series_id, now);
         let id = row.id;
+        row.uses_booking_id = covering.get(&(start, end)).copied();
+        let uses_own = row.uses_booking_id.is_some();
         rows.push(row);
+        if uses_own {
+            // The organisation's booking holds the space already.
+            continue;
+        }
         let (from, to) = occupied(&request.space, start, end);
         for &space_id in &held_spaces {
             hold_rows.push(holds::ActiveModel {
@@ -215,9 +230,14 @@ pub async fn place(
     bookings::Entity::insert_many(active)
         .exec_without_returning(conn)
         .await?;
-    let inserted = holds::Entity::insert_many(hold_rows)
-        .exec_without_returning(conn)
-        .await;
+    let inserted = if hold_rows.is_empty() {
+        Ok(())
+    } else {
+        holds::Entity::insert_many(hold_rows)
+            .exec_without_returning(conn)
+            .await
+            .map(|_| ())
+    };
     if let Err(error) = inserted {
         if is_exclusion_violation(&error) {
             // A concurrent transaction committed an overlapping hold after our check.

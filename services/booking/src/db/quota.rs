@@ -126,6 +126,8 @@ pub async fn excesses(
         .filter(bookings::Column::OrganisationId.eq(org))
         .filter(bookings::Column::SpaceId.is_in(of_kind))
         .filter(bookings::Column::Status.is_in(BookingStatus::live_names()))
+        // An event in the organisation's own booking adds no hours to it.
+        .filter(bookings::Column::UsesBookingId.is_null())
         .filter(bookings::Column::StartsAt.gte(from))
         .filter(bookings::Column::StartsAt.lt(to))
         .into_tuple()

@@ -51,6 +51,8 @@ pub async fn concerned(
         let found: Vec<Uuid> = bookings::Entity::find()
             .filter(bookings::Column::SpaceId.is_in(chunk.to_vec()))
             .filter(bookings::Column::Status.is_in(BookingStatus::live_names()))
+            // An event in its organisation's own booking holds nothing of its own.
+            .filter(bookings::Column::UsesBookingId.is_null())
             .all(conn)
             .await?
             .into_iter()
@@ -83,6 +85,7 @@ pub async fn rewrite(
             bookings::Entity::find()
                 .filter(bookings::Column::Id.is_in(chunk.to_vec()))
                 .filter(bookings::Column::Status.is_in(BookingStatus::live_names()))
+                .filter(bookings::Column::UsesBookingId.is_null())
                 .all(conn)
                 .await?,
         );

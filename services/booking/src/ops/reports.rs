@@ -110,6 +110,8 @@ pub async fn utilization(
     let mut booked: HashMap<Uuid, Vec<Interval>> = HashMap::new();
     for b in bookings::Entity::find()
         .filter(bookings::Column::Status.eq(BookingStatus::Approved.as_str()))
+        // An event in an operator's own booking is those same hours, counted once.
+        .filter(bookings::Column::UsesBookingId.is_null())
         .filter(bookings::Column::StartsAt.lt(to))
         .filter(bookings::Column::EndsAt.gt(from))
         .all(conn)

@@ -50,6 +50,7 @@ async fn refuse(
             .map(|s| s.ends_at)
             .unwrap_or_else(piazza_shared::clock::now),
         conflicts,
+        dates: vec![],
     };
     state.outbox.add(txn, &message, correlation).await?;
     Ok(())
@@ -159,6 +160,8 @@ pub async fn requested(
             contact_email: request.contact_email.clone(),
             event_id: Some(request.event_id),
             skip_conflicts: false,
+            // An operator's event may take place in the organisation's own approved booking.
+            use_own: true,
         },
     )
     .await;
@@ -182,9 +185,11 @@ pub async fn requested(
     if let Some(org) = request.organisation_id
         && let Some(limits) = state.settings.booking.quotas.get(&kind).copied()
     {
+        // A slot in the organisation's own booking was counted when that booking was made.
         let slots: Vec<_> = placed
             .bookings
             .iter()
+            .filter(|b| b.uses_booking_id.is_none())
             .map(|b| (b.starts_at, b.ends_at))
             .collect();
         let zone = state.settings.time_zone;

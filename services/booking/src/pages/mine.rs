@@ -185,6 +185,15 @@ pub async fn cancel(
         Err(BookingError::NotLive(_) | BookingError::Changed) => {
             see_other(&format!("/bookings?done=already{back}"))
         }
+        // The operator's own event uses the booking: said in the page's language.
+        Err(BookingError::InUse(_)) => ctx.error(
+            &state.templates,
+            axum::http::StatusCode::CONFLICT,
+            ctx.t(
+                "Un vostro evento si svolge in questa prenotazione: annullate o spostate prima l'evento.",
+                "One of your events takes place in this booking: cancel or move the event first.",
+            ),
+        ),
         Err(error) => ctx.api_error(&state.templates, ApiError::from(error)),
     }
 }

@@ -122,7 +122,8 @@ pub async fn reject(
     ))
 }
 
-/// Cancels a requested or approved booking (owner or admin), freeing its slots.
+/// Cancels a requested or approved booking (owner or admin), freeing its slots; refused while an
+/// event of the organisation takes place in it.
 #[utoipa::path(
     post,
     path = "/api/v1/bookings/{id}/cancel",
@@ -133,7 +134,7 @@ pub async fn reject(
     request_body(content = CancelBody, description = "Optional: a reason and the scope"),
     responses(
         (status = 200, body = BookingView), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem),
+        (status = 404, body = Problem), (status = 409, description = "Already final (`booking_final`), changed at the same moment (`booking_changed`), or an event of the organisation takes place in it (`booking_in_use`, each event listed)", body = Problem), (status = 422, body = Problem),
     )
 )]
 pub async fn cancel(

@@ -1,5 +1,6 @@
 //! The scheduler's tables as sea-orm entities.
 
+pub mod booked;
 pub mod calls;
 pub mod events;
 pub mod feeds;

@@ -1,6 +1,7 @@
-//! What the scheduler does with messages: it keeps its read model of spaces and follows
-//! booking's answers to its slot requests.
+//! What the scheduler does with messages: it keeps its read models of spaces and of the
+//! operators' bookings, and follows booking's answers to its slot requests.
 
+mod booked;
 mod bookings;
 mod spaces;
 
@@ -37,7 +38,9 @@ pub const ROUTES: &[Route<AppState>] = &[
         handle: |_, txn, envelope| {
             async move {
                 let correlation = envelope.correlationid.as_deref();
-                bookings::requested(txn, &decode(envelope)?, correlation).await
+                let message = decode::<BookingRequested>(envelope)?;
+                booked::heard(txn, &message.booking, "requested").await?;
+                bookings::requested(txn, &message, correlation).await
             }
             .boxed()
         },
@@ -47,7 +50,9 @@ pub const ROUTES: &[Route<AppState>] = &[
         handle: |_, txn, envelope| {
             async move {
                 let correlation = envelope.correlationid.as_deref();
-                bookings::approved(txn, &decode(envelope)?, correlation).await
+                let message = decode::<BookingApproved>(envelope)?;
+                booked::heard(txn, &message.booking, "approved").await?;
+                bookings::approved(txn, &message, correlation).await
             }
             .boxed()
         },
@@ -57,7 +62,9 @@ pub const ROUTES: &[Route<AppState>] = &[
         handle: |_, txn, envelope| {
             async move {
                 let correlation = envelope.correlationid.as_deref();
-                bookings::rejected(txn, &decode(envelope)?, correlation).await
+                let message = decode::<BookingRejected>(envelope)?;
+                booked::rejected(txn, &message).await?;
+                bookings::rejected(txn, &message, correlation).await
             }
             .boxed()
         },
@@ -67,7 +74,9 @@ pub const ROUTES: &[Route<AppState>] = &[
         handle: |_, txn, envelope| {
             async move {
                 let correlation = envelope.correlationid.as_deref();
-                bookings::cancelled(txn, &decode(envelope)?, correlation).await
+                let message = decode::<BookingCancelled>(envelope)?;
+                booked::heard(txn, &message.booking, "cancelled").await?;
+                bookings::cancelled(txn, &message, correlation).await
             }
             .boxed()
         },

@@ -1,16 +1,18 @@
 //! The clash view of a season: events for the same audience (a shared category and overlapping
 //! ages) or by the same operator that overlap in time, and events still waiting for a space; and
-//! what the season planner page lays out on its grid.
+//! what the season planner page lays out on its grid, with the operators' live bookings of the
+//! season's time (from the scheduler's read model, [`crate::db::booked`]) and where an event
+//! meets one.
 
 use crate::{
-    db::{events, occurrences},
+    db::{booked, events, occurrences},
     db::{seasons, spaces},
     domain::{EventStatus, SCHEDULED},
     error::SchedulerError,
     schedule::announce::categories_of,
     state::AppState,
 };
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveTime, Utc};
 use piazza_shared::{
     auth::{Caller, Role},
     contracts::Category,
@@ -189,13 +191,63 @@ pub async fn clashes(
 }
 
 /// What the season planner shows: the season, its live events and their scheduled dates (no
-/// cancelled event or date), the spaces, and the clash view.
+/// cancelled event or date), the operators' live bookings meeting the season, the spaces, and
+/// the clash view.
 pub struct Plan {
     pub season: seasons::Model,
     pub events: Vec<events::Model>,
     pub occurrences: Vec<occurrences::Model>,
+    pub bookings: Vec<booked::Model>,
     pub spaces: Vec<spaces::Model>,
     pub clashes: ClashView,
+}
+
+/// How an event's date and an operator's booking of the same space meet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Meeting {
+    /// They overlap: the space is asked for twice.
+    Clash,
+    /// The event is its organisation's, inside its approved booking: it takes place there.
+    Inside,
+}
+
+/// Where the events' dates meet the bookings in the same space: (event, booking, how).
+/// Spaces inside one another are not compared (the scheduler does not know the tree; booking
+/// refuses such overlaps when it holds the slot).
+pub fn meetings(
+    events: &[events::Model],
+    occurrences: &[occurrences::Model],
+    bookings: &[booked::Model],
+) -> Vec<(Uuid, Uuid, Meeting)> {
+    let by_id: HashMap<Uuid, &events::Model> = events.iter().map(|e| (e.id, e)).collect();
+    let mut found = Vec::new();
+    for o in occurrences {
+        let Some(event) = by_id.get(&o.event_id) else {
+            continue;
+        };
+        let Some(space) = event.space_id else {
+            continue;
+        };
+        for b in bookings
+            .iter()
+            .filter(|b| b.space_id == space && b.starts_at < o.ends_at && o.starts_at < b.ends_at)
+        {
+            let inside = b.status == "approved"
+                && event.organisation_id.is_some()
+                && event.organisation_id == b.organisation_id
+                && b.starts_at <= o.starts_at
+                && o.ends_at <= b.ends_at;
+            let how = if inside {
+                Meeting::Inside
+            } else {
+                Meeting::Clash
+            };
+            if !found.contains(&(event.id, b.id, how)) {
+                found.push((event.id, b.id, how));
+            }
+        }
+    }
+    found
 }
 
 pub async fn plan(state: &AppState, caller: &Caller, id: Uuid) -> Result<Plan, SchedulerError> {
@@ -221,10 +273,21 @@ pub async fn plan(state: &AppState, caller: &Caller, id: Uuid) -> Result<Plan, S
         .order_by_asc(spaces::Column::Name)
         .all(conn)
         .await?;
+    // A day either side covers every zone's midnight; the page keeps the season's dates.
+    let from = season.starts_on - chrono::Duration::days(1);
+    let to = season.ends_on + chrono::Duration::days(2);
+    let bookings = booked::live_in(
+        conn,
+        spaces.iter().map(|s| s.id).collect(),
+        from.and_time(NaiveTime::MIN).and_utc(),
+        to.and_time(NaiveTime::MIN).and_utc(),
+    )
+    .await?;
     Ok(Plan {
         season,
         events,
         occurrences,
+        bookings,
         spaces,
         clashes,
     })

@@ -1,10 +1,11 @@
 //! `/propose`: an operator proposes an event — once or weekly, in a space or not, for a season
-//! or not — through the same op as `POST /api/v1/events`, and sees their proposals' states and
-//! what became of their answers to calls.
+//! or not, or in one of its organisation's approved bookings (which then gives the space, the day
+//! and the times) — through the same op as `POST /api/v1/events`, and sees their proposals'
+//! states and what became of their answers to calls.
 
 use super::state::PageState;
 use crate::{
-    db::{calls, events, proposals, spaces},
+    db::{booked, calls, events, proposals, spaces},
     ops::{
         events::create::{self, NewEvent},
         seasons,
@@ -23,10 +24,15 @@ use uuid::Uuid;
 
 async fn choices(state: &PageState, ctx: &PageCtx) -> Result<minijinja::Value, ApiError> {
     let conn = state.app.db.conn();
-    let spaces: Vec<_> = spaces::Entity::find()
+    let all_spaces = spaces::Entity::find()
         .order_by_asc(spaces::Column::Name)
         .all(conn)
-        .await?
+        .await?;
+    let names: BTreeMap<Uuid, String> = all_spaces
+        .iter()
+        .map(|s| (s.id, format!("{} — {}", s.name, s.building)))
+        .collect();
+    let spaces: Vec<_> = all_spaces
         .into_iter()
         .map(|s| context! { id => s.id.to_string(), label => format!("{} — {}", s.name, s.building) })
         .collect();
@@ -70,6 +76,20 @@ async fn choices(state: &PageState, ctx: &PageCtx) -> Result<minijinja::Value, A
             .collect(),
         None => Vec::new(),
     };
+    // Its approved bookings to come: an event may take place in one of them.
+    let zone = state.app.settings.time_zone;
+    let own: Vec<_> = match org {
+        Some(org) => own_bookings(state, org)
+            .await?
+            .into_iter()
+            .map(|b| {
+                let space = names.get(&b.space_id).cloned().unwrap_or_default();
+                let when = words::span(b.starts_at, b.ends_at, zone, ctx.lang);
+                context! { id => b.id.to_string(), label => format!("{} — {space} — {when}", b.title) }
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     // Its answers to calls, newest first, with what became of each (and why, when declined).
     let answers: Vec<_> = match ctx.viewer.as_ref() {
         Some(viewer) => {
@@ -106,7 +126,14 @@ async fn choices(state: &PageState, ctx: &PageCtx) -> Result<minijinja::Value, A
     };
     Ok(context! {
         spaces => spaces, seasons => seasons, categories => categories, mine => mine, answers => answers,
+        own => own,
     })
+}
+
+/// The approved bookings of `org` still to come, as the scheduler heard of them.
+async fn own_bookings(state: &PageState, org: Uuid) -> Result<Vec<booked::Model>, ApiError> {
+    let now = piazza_shared::clock::now();
+    Ok(booked::approved_of(state.app.db.conn(), org, now).await?)
 }
 
 pub async fn form(
@@ -166,13 +193,44 @@ pub async fn submit(
     let age_min = number("age_min", &mut errors);
     let age_max = number("age_max", &mut errors);
     let capacity = number("capacity", &mut errors);
-    let starts_at = words::local_instant(form.get("date"), form.get("start"), zone)
-        .map_err(|e| errors.insert("start".into(), e))
-        .unwrap_or_default();
-    let ends_at = words::local_instant(form.get("date"), form.get("end"), zone)
-        .map_err(|e| errors.insert("end".into(), e))
-        .unwrap_or_default();
-    let recurrence = if form.get("weekly").is_empty() {
+    // One of the organisation's approved bookings gives the space, the day and the times.
+    let booking = match form.opt("booking_id").map(Uuid::parse_str) {
+        None => None,
+        Some(id) => {
+            let org = ctx.viewer.as_ref().and_then(|v| v.org);
+            let own = match org {
+                Some(org) => match own_bookings(&state, org).await {
+                    Ok(own) => own,
+                    Err(error) => return ctx.api_error(&state.templates, error),
+                },
+                None => Vec::new(),
+            };
+            let found = id.ok().and_then(|id| own.into_iter().find(|b| b.id == id));
+            if found.is_none() {
+                errors.insert(
+                    "booking_id".into(),
+                    ctx.t(
+                        "scegli una delle vostre prenotazioni approvate",
+                        "choose one of your approved bookings",
+                    )
+                    .into(),
+                );
+            }
+            found
+        }
+    };
+    let (starts_at, ends_at) = match &booking {
+        Some(b) => (b.starts_at.to_rfc3339(), b.ends_at.to_rfc3339()),
+        None => (
+            words::local_instant(form.get("date"), form.get("start"), zone)
+                .map_err(|e| errors.insert("start".into(), e))
+                .unwrap_or_default(),
+            words::local_instant(form.get("date"), form.get("end"), zone)
+                .map_err(|e| errors.insert("end".into(), e))
+                .unwrap_or_default(),
+        ),
+    };
+    let recurrence = if form.get("weekly").is_empty() || booking.is_some() {
         None
     } else {
         match form.get("weeks").parse::<u32>() {
@@ -202,7 +260,10 @@ pub async fn submit(
             starts_at,
             ends_at,
             time_zone: Some(zone.name().to_string()),
-            space_id: form.opt("space_id").and_then(|s| Uuid::parse_str(s).ok()),
+            space_id: match &booking {
+                Some(b) => Some(b.space_id),
+                None => form.opt("space_id").and_then(|s| Uuid::parse_str(s).ok()),
+            },
             recurrence,
             exdates: Vec::new(),
             capacity,

@@ -13,6 +13,8 @@ mod email_links;
 mod guards;
 mod journey;
 mod notices;
+mod own_booking;
+mod planner;
 mod programme;
 mod second_thoughts;
 

@@ -8,6 +8,7 @@ mod calls;
 mod clashes;
 mod import;
 mod jobs;
+mod own_booking;
 mod recurrence;
 mod registrations;
 mod saga;

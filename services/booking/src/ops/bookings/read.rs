@@ -11,7 +11,7 @@ use crate::{
 use chrono::{DateTime, Utc};
 use piazza_shared::{
     auth::{Caller, Role},
-    contracts::booking::BookingSummary,
+    contracts::booking::{BookedDate, BookingSummary},
     http::{ApiError, Violations, page},
     time::{Bound, parse_bound},
 };
@@ -20,7 +20,21 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-/// What other services hear about a set of occurrences: the first one, and how many.
+/// Every occurrence of `rows`, by start, as other services hear about them.
+pub fn dates(rows: &[bookings::Model]) -> Vec<BookedDate> {
+    let mut dates: Vec<BookedDate> = rows
+        .iter()
+        .map(|b| BookedDate {
+            booking_id: b.id,
+            starts_at: b.starts_at,
+            ends_at: b.ends_at,
+        })
+        .collect();
+    dates.sort_by_key(|d| (d.starts_at, d.booking_id));
+    dates
+}
+
+/// What other services hear about a set of occurrences: the first one, how many, and each.
 pub fn summary(rows: &[bookings::Model]) -> Option<BookingSummary> {
     let first = rows.iter().min_by_key(|b| b.starts_at)?;
     Some(BookingSummary {
@@ -34,6 +48,9 @@ pub fn summary(rows: &[bookings::Model]) -> Option<BookingSummary> {
         organisation: first.organisation_name.clone(),
         contact_email: first.contact_email.clone(),
         event_id: first.event_id,
+        organisation_id: first.organisation_id,
+        dates: dates(rows),
+        uses_booking_id: first.uses_booking_id,
     })
 }
 

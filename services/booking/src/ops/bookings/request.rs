@@ -183,6 +183,7 @@ pub async fn request(
         contact_email: Some(claims.email.clone()),
         event_id: None,
         skip_conflicts: body.skip_conflicts,
+        use_own: false,
     };
     // The common case (one slot, no quota, PostgreSQL) is written in one statement; anything
     // in the way sends it down the checked path below, which names what is in the way.

@@ -4,9 +4,9 @@
 //! the rows with one conditional update ([`bookings::set_status`]), so each transition happens
 //! and is announced once, and says so in a `booking.*` message.
 
-use super::read::{find, summary};
+use super::read::{dates, find, summary};
 use crate::{
-    db::{bookings, tree_lock},
+    db::{bookings, own, tree_lock},
     domain::BookingStatus,
     error::BookingError,
     state::AppState,
@@ -165,6 +165,7 @@ pub async fn reject(
             starts_at: first.starts_at,
             ends_at: first.ends_at,
             conflicts: vec![],
+            dates: dates(&rows),
         };
         let correlation = first.event_id.map(|e| e.to_string());
         unit.publish(&message, correlation).await?;
@@ -235,6 +236,24 @@ pub async fn cancel(
             })
             .collect(),
     };
+    // An event taking place in the booking keeps it: the event is cancelled or moved first
+    // (the rows are locked, so an event placed at the same moment is seen here).
+    let ids: Vec<Uuid> = rows.iter().map(|b| b.id).collect();
+    let users = own::in_use(&*unit, &ids).await?;
+    if !users.is_empty() {
+        return Err(BookingError::InUse(
+            users
+                .iter()
+                .map(|u| {
+                    serde_json::json!({
+                        "booking_id": u.uses_booking_id, "event_id": u.event_id,
+                        "title": u.title, "starts_at": u.starts_at, "ends_at": u.ends_at,
+                        "reason": "an event takes place in this booking",
+                    })
+                })
+                .collect(),
+        ));
+    }
     let from = BookingStatus::LIVE;
     set_status(&unit, &mut rows, &from, BookingStatus::Cancelled, reason).await?;
     if let Some(summary) = summary(&rows) {

@@ -170,7 +170,7 @@ pub async fn list(
             if !plan.covers(zone, from, to) {
                 continue;
             }
-            if !find_conflicts(conn, &tree, &space, &[(from, to)])
+            if !find_conflicts(conn, &tree, &space, &[(from, to)], &Default::default())
                 .await?
                 .is_empty()
             {
