@@ -187,7 +187,12 @@ pub fn process(bytes: &[u8]) -> Result<Processed, ImageError> {
     let (width, height) = large.dimensions();
     let large = jpeg(&large)?;
     let small = jpeg(&small)?;
-    let hash = crate::hex::lower(&Sha256::new().chain_update(&large).chain_update(&small).finalize());
+    let hash = crate::hex::lower(
+        &Sha256::new()
+            .chain_update(&large)
+            .chain_update(&small)
+            .finalize(),
+    );
     Ok(Processed {
         small,
         large,
@@ -313,7 +318,10 @@ mod tests {
             process(b"certainly not an image").unwrap_err(),
             ImageError::NotAnImage
         );
-        assert_eq!(process(b"GIF89a......").unwrap_err(), ImageError::Unsupported);
+        assert_eq!(
+            process(b"GIF89a......").unwrap_err(),
+            ImageError::Unsupported
+        );
         assert_eq!(process(b"").unwrap_err(), ImageError::NoFile);
         // A PNG cut short after its header is not an image either.
         let png = png(64, 64);

@@ -4,6 +4,7 @@
 mod m20261125_000001_booking;
 mod m20261202_000001_calendar_rules;
 mod m20261204_000001_account_sessions;
+mod m20261207_000002_images;
 
 use sea_orm_migration::prelude::*;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for BookingMigrator {
             Box::new(crate::m20261204_000001_revocations::Migration),
             Box::new(m20261204_000001_account_sessions::Migration),
             Box::new(crate::m20261206_000002_rate_limits::Migration),
+            Box::new(m20261207_000002_images::Migration),
         ]
     }
 }

@@ -6,6 +6,7 @@ mod m20261126_000001_programmes_and_registrations;
 mod m20261126_000002_calls_and_proposals;
 mod m20261126_000003_jobs_and_feeds;
 mod m20261206_000001_registration_dates;
+mod m20261207_000002_images;
 
 use sea_orm_migration::prelude::*;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for SchedulerMigrator {
             Box::new(crate::m20261206_000001_form_confirmations::Migration),
             Box::new(crate::m20261206_000002_rate_limits::Migration),
             Box::new(m20261206_000001_registration_dates::Migration),
+            Box::new(m20261207_000002_images::Migration),
         ]
     }
 }

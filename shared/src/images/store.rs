@@ -81,8 +81,16 @@ impl ImageTable {
             .on_conflict(
                 OnConflict::column(self.owner())
                     .update_columns(
-                        ["alt", "width", "height", "small", "large", "content_hash", "updated_at"]
-                            .map(Alias::new),
+                        [
+                            "alt",
+                            "width",
+                            "height",
+                            "small",
+                            "large",
+                            "content_hash",
+                            "updated_at",
+                        ]
+                        .map(Alias::new),
                     )
                     .to_owned(),
             )
@@ -210,8 +218,14 @@ impl ImageTable {
         path: &str,
     ) -> Result<ImageView, DbErr> {
         let before = self.meta(&*unit, owner).await?;
-        self.put(&*unit, owner, &upload.alt, &upload.image, crate::clock::now())
-            .await?;
+        self.put(
+            &*unit,
+            owner,
+            &upload.alt,
+            &upload.image,
+            crate::clock::now(),
+        )
+        .await?;
         let Some(after) = self.meta(&*unit, owner).await? else {
             return Err(DbErr::RecordNotFound(format!("{} {owner}", self.table)));
         };

@@ -6,9 +6,12 @@ pub mod bookings;
 pub mod calendar;
 pub mod closures;
 pub mod reports;
+pub mod space_image;
 pub mod spaces;
 
 use crate::state::AppState;
+use axum::extract::DefaultBodyLimit;
+use piazza_shared::images::http::BODY_LIMIT;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 /// The service's API, routed and documented.
@@ -34,4 +37,13 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(bookings::approve))
         .routes(routes!(bookings::reject))
         .routes(routes!(bookings::cancel))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(
+                    space_image::put_image,
+                    space_image::get_image,
+                    space_image::delete_image
+                ))
+                .layer(DefaultBodyLimit::max(BODY_LIMIT)),
+        )
 }
