@@ -8,6 +8,7 @@ use crate::{
 };
 use piazza_shared::{
     http::ApiError,
+    images::ImageView,
     time::parse_zone,
     web::{Lang, words},
 };
@@ -27,6 +28,7 @@ pub struct SpaceRow {
     pub accessibility: Vec<String>,
     pub status: String,
     pub time_zone: String,
+    pub image: Option<ImageView>,
 }
 
 impl From<&SpaceView> for SpaceRow {
@@ -43,6 +45,7 @@ impl From<&SpaceView> for SpaceRow {
             accessibility: s.accessibility.clone(),
             status: text(&s.status),
             time_zone: s.time_zone.clone(),
+            image: s.image.clone(),
         }
     }
 }
