@@ -3,6 +3,7 @@
 //! differ (PostgreSQL's exclusion constraints, types), a migration spells out both.
 
 pub mod booking;
+mod images;
 mod m20261127_000001_dead_letters;
 mod m20261202_000001_audit_log;
 mod m20261204_000001_revocations;

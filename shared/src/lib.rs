@@ -14,6 +14,7 @@ pub mod envelope;
 pub mod hex;
 pub mod http;
 pub mod ics;
+pub mod images;
 pub mod persisted;
 pub mod progress;
 pub mod readiness;

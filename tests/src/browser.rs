@@ -186,6 +186,17 @@ impl Browser {
         .await;
     }
 
+    /// Chooses the file at `path` in the file input `css`: its path sent as keys to the
+    /// element, as WebDriver does for file inputs.
+    pub async fn attach(&self, css: &str, path: &Path) {
+        let element = self.find(css).await;
+        self.post(
+            &format!("/element/{element}/value"),
+            json!({ "text": path.to_string_lossy() }),
+        )
+        .await;
+    }
+
     /// Sets a date, time or select field's value directly (see the module's note).
     pub async fn set_value(&self, css: &str, value: &str) {
         self.find(css).await;

@@ -13,6 +13,7 @@ pub mod browser;
 pub mod clock;
 pub mod deploy;
 pub mod gateway;
+pub mod images;
 pub mod infra;
 pub mod mail;
 pub mod metrics;

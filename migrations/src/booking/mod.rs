@@ -7,6 +7,7 @@ mod m20261204_000001_account_sessions;
 mod m20261207_000001_space_vocabularies;
 mod m20261207_000001_organisation_fields;
 mod m20261212_000001_own_bookings;
+mod m20261207_000002_images;
 
 use sea_orm_migration::prelude::*;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for BookingMigrator {
             Box::new(m20261207_000001_space_vocabularies::Migration),
             Box::new(m20261207_000001_organisation_fields::Migration),
             Box::new(m20261212_000001_own_bookings::Migration),
+            Box::new(m20261207_000002_images::Migration),
         ]
     }
 }

@@ -8,6 +8,7 @@ mod m20261126_000003_jobs_and_feeds;
 mod m20261206_000001_registration_dates;
 mod m20261207_000001_call_fields;
 mod m20261212_000001_booked;
+mod m20261207_000002_images;
 
 use sea_orm_migration::prelude::*;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for SchedulerMigrator {
             Box::new(m20261206_000001_registration_dates::Migration),
             Box::new(m20261207_000001_call_fields::Migration),
             Box::new(m20261212_000001_booked::Migration),
+            Box::new(m20261207_000002_images::Migration),
         ]
     }
 }

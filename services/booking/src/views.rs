@@ -6,6 +6,7 @@ use crate::{
 };
 use chrono::{DateTime, Utc};
 use piazza_shared::contracts::{Accessibility, Equipment, Feature};
+use piazza_shared::images::ImageView;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -35,6 +36,9 @@ pub struct SpaceView {
     pub teardown_minutes: u32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Its image, or `null`.
+    #[serde(default)]
+    pub image: Option<ImageView>,
 }
 
 fn strings(value: &serde_json::Value) -> Vec<String> {
@@ -63,6 +67,7 @@ impl From<spaces::Model> for SpaceView {
             longitude: m.longitude,
             created_at: m.created_at,
             updated_at: m.updated_at,
+            image: None,
         }
     }
 }

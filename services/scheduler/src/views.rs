@@ -7,6 +7,7 @@ use crate::{
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use piazza_shared::contracts::Category;
+use piazza_shared::images::ImageView;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -180,6 +181,9 @@ pub struct EventView {
     pub published_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Its image, or `null`.
+    #[serde(default)]
+    pub image: Option<ImageView>,
 }
 
 pub fn exdates_of(value: &serde_json::Value) -> Vec<String> {
@@ -232,6 +236,7 @@ impl EventView {
             published_at: event.published_at,
             created_at: event.created_at,
             updated_at: event.updated_at,
+            image: None,
         }
     }
 }
@@ -261,6 +266,9 @@ pub struct OccurrenceItem {
     pub organisation: Option<String>,
     /// `scheduled` or `cancelled` (the occurrence, or its whole event, was called off).
     pub status: String,
+    /// The event's image, or `null`.
+    #[serde(default)]
+    pub image: Option<ImageView>,
 }
 
 impl OccurrenceItem {
@@ -291,6 +299,7 @@ impl OccurrenceItem {
             } else {
                 String::new()
             },
+            image: None,
         }
     }
 

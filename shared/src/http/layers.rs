@@ -107,8 +107,14 @@ fn cors(settings: &Settings) -> Option<CorsLayer> {
 }
 
 /// 413 before reading a body whose declared length is over the limit; bodies without a length
-/// are cut by `DefaultBodyLimit` where they are read.
+/// are cut by `DefaultBodyLimit` where they are read. Image uploads have a limit of their own
+/// ([`crate::images::http::BODY_LIMIT`]), which their routes set.
 async fn refuse_large_bodies(request: Request, next: Next, max_body: u64) -> Response {
+    let max_body = if crate::images::http::takes_upload(request.uri().path()) {
+        max_body.max(u64::try_from(crate::images::http::BODY_LIMIT).unwrap_or(u64::MAX))
+    } else {
+        max_body
+    };
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)

@@ -53,6 +53,8 @@ const FIELDS: &[(&str, &str, &str)] = &[
     ("weekday", "Giorno", "Day"),
     ("from", "Dal", "From"),
     ("to", "Al", "To"),
+    ("file", "Immagine", "Image"),
+    ("alt", "Testo alternativo", "Alt text"),
 ];
 
 /// Messages the checks give, word for word.
@@ -126,6 +128,18 @@ const EXACT: &[(&str, &str)] = &[
     (
         "an operator's events are its organisation's",
         "gli eventi di un operatore sono della sua organizzazione",
+    ),
+    // Images (`piazza_shared::images::ImageError`).
+    ("choose an image file", "scegli un file di immagine"),
+    ("must be at most 8 MB", "al massimo 8 MB"),
+    ("is not an image", "non è un'immagine"),
+    (
+        "unsupported format: use JPEG, PNG or WebP",
+        "formato non accettato: usa JPEG, PNG o WebP",
+    ),
+    (
+        "must be at most 8000 × 8000 pixels",
+        "al massimo 8000 × 8000 pixel",
     ),
 ];
 

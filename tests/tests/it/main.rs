@@ -10,6 +10,7 @@ mod ci;
 mod demo;
 mod deploy_files;
 mod faults;
+mod images;
 mod messaging;
 mod notifier;
 mod observability;

@@ -12,15 +12,17 @@ mod operator;
 mod people;
 mod place;
 mod rows;
+mod space_image;
 mod spaces;
 mod state;
 
 use crate::state::AppState;
 use axum::{
     Router,
+    extract::DefaultBodyLimit,
     routing::{get, post},
 };
-use piazza_shared::web::Templates;
+use piazza_shared::{images::http::BODY_LIMIT, web::Templates};
 pub use state::PageState;
 
 const TEMPLATES: [(&str, &str); 14] = [
@@ -87,6 +89,11 @@ pub fn router(app: AppState) -> anyhow::Result<Router> {
         .route("/admin/spaces/{id}", get(spaces::show).post(spaces::update))
         .route("/admin/spaces/{id}/exceptions", post(spaces::add_exception))
         .route("/admin/spaces/{id}/closures", post(spaces::add_closure))
+        .route(
+            "/admin/spaces/{id}/image",
+            post(space_image::upload).layer(DefaultBodyLimit::max(BODY_LIMIT)),
+        )
+        .route("/admin/spaces/{id}/image/remove", post(space_image::remove))
         .route(
             "/admin/spaces/{id}/{what}/{item}/remove",
             post(spaces::remove),

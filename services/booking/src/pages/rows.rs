@@ -9,6 +9,7 @@ use crate::{
 use piazza_shared::{
     contracts::Feature,
     http::ApiError,
+    images::ImageView,
     time::parse_zone,
     web::{Lang, words},
 };
@@ -32,6 +33,7 @@ pub struct SpaceRow {
     pub time_zone: String,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
+    pub image: Option<ImageView>,
 }
 
 /// The labels of vocabulary codes in `lang`.
@@ -55,6 +57,7 @@ impl SpaceRow {
             time_zone: s.time_zone.clone(),
             latitude: s.latitude,
             longitude: s.longitude,
+            image: s.image.clone(),
         }
     }
 }

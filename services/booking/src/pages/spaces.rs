@@ -357,7 +357,7 @@ struct Dated {
 }
 
 /// One space's page: its form filled from `values` (or from the space), errors by field.
-async fn space_page(
+pub(super) async fn space_page(
     state: &PageState,
     ctx: &PageCtx,
     id: Uuid,
@@ -465,7 +465,7 @@ async fn space_page(
         status,
         "space.html",
         context! {
-            space => context! { id => space.id, name => space.name, time_zone => space.time_zone },
+            space => context! { id => space.id, name => space.name, time_zone => space.time_zone, image => space.image },
             v => values,
             errors => errors,
             days => days,

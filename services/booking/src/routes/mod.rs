@@ -7,9 +7,12 @@ pub mod calendar;
 pub mod closures;
 pub mod organisations;
 pub mod reports;
+pub mod space_image;
 pub mod spaces;
 
 use crate::state::AppState;
+use axum::extract::DefaultBodyLimit;
+use piazza_shared::images::http::BODY_LIMIT;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 /// The service's API, routed and documented.
@@ -37,4 +40,13 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(bookings::cancel))
         .routes(routes!(organisations::create, organisations::list))
         .routes(routes!(organisations::update))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(
+                    space_image::put_image,
+                    space_image::get_image,
+                    space_image::delete_image
+                ))
+                .layer(DefaultBodyLimit::max(BODY_LIMIT)),
+        )
 }

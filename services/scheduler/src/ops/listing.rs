@@ -236,11 +236,15 @@ pub async fn list(
         .await?;
     let events = events_by_id(conn, distinct(rows.iter().map(|o| o.event_id))).await?;
     let places = places_of(conn, events.values().filter_map(|e| e.space_id)).await?;
+    let ids: Vec<Uuid> = events.keys().copied().collect();
+    let mut images = crate::ops::events::image::image_views(conn, &ids).await?;
     let templates: HashMap<Uuid, OccurrenceItem> = events
         .values()
         .map(|e| {
             let place = e.space_id.and_then(|s| places.get(&s));
-            (e.id, OccurrenceItem::template(e, place))
+            let mut template = OccurrenceItem::template(e, place);
+            template.image = images.remove(&e.id);
+            (e.id, template)
         })
         .collect();
     let rows: Vec<occurrences::Brief> = rows

@@ -11,6 +11,7 @@ use minijinja::context;
 use piazza_shared::{
     contracts::Category,
     http::ApiError,
+    images::ImageView,
     time::parse_zone,
     web::{Lang, PageCtx, words},
 };
@@ -35,6 +36,7 @@ struct Item {
     categories: Vec<String>,
     ages: String,
     cancelled: bool,
+    image: Option<ImageView>,
 }
 
 fn ages(min: Option<u8>, max: Option<u8>, lang: Lang) -> String {
@@ -72,6 +74,7 @@ fn item(o: &OccurrenceItem, lang: Lang, fallback: chrono_tz::Tz) -> Item {
             .collect(),
         ages: ages(o.age_min, o.age_max, lang),
         cancelled: o.status == "cancelled",
+        image: o.image.clone(),
     }
 }
 

@@ -62,7 +62,10 @@ async fn event_context(state: &PageState, ctx: &PageCtx, id: Uuid) -> Result<Val
     }
     let seats =
         places::summary_for_event(state.app.db.conn(), &state.app.settings, &loaded).await?;
-    let view = EventView::new(loaded.event, loaded.occurrences, loaded.space.as_ref());
+    let mut view = EventView::new(loaded.event, loaded.occurrences, loaded.space.as_ref());
+    view.image = crate::ops::events::image::image_views(state.app.db.conn(), &[view.id])
+        .await?
+        .remove(&view.id);
     let zone = parse_zone(&view.time_zone).unwrap_or(state.app.settings.time_zone);
     let now = piazza_shared::clock::now();
     let upcoming: Vec<_> = view
@@ -121,6 +124,7 @@ async fn event_context(state: &PageState, ctx: &PageCtx, id: Uuid) -> Result<Val
             (None, None) => String::new(),
         },
         place => view.place,
+        image => view.image,
         location => view.location,
         accessibility => view.accessibility_notes,
         organisation => view.organisation,

@@ -85,6 +85,7 @@ async fn form_page(
             categories => words::categories(ctx.lang).into_iter().map(|(value, label)| context! { value => value, label => label }).collect::<Vec<_>>(),
             days => DAYS.iter().map(|(value, _, it, en)| context! { value => value, label => ctx.lang.pick(it, en) }).collect::<Vec<_>>(),
             v => v, chosen => chosen, chosen_days => days, errors => errors,
+            image => editing.and_then(|e| e.image.clone()), done => ctx.param("done"),
         },
     )
 }
@@ -315,7 +316,7 @@ fn filled_from(
     (v, days)
 }
 
-async fn edit_page(
+pub(super) async fn edit_page(
     state: &PageState,
     ctx: &PageCtx,
     caller: &Caller,

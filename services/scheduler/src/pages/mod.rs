@@ -12,6 +12,7 @@ mod calls_admin;
 mod cancel;
 mod event;
 mod event_admin;
+mod event_image;
 mod indicators;
 mod propose;
 mod repeat;
@@ -24,9 +25,10 @@ pub use state::PageState;
 use crate::state::AppState;
 use axum::{
     Router,
+    extract::DefaultBodyLimit,
     routing::{get, post},
 };
-use piazza_shared::web::Templates;
+use piazza_shared::{images::http::BODY_LIMIT, web::Templates};
 
 const TEMPLATES: [(&str, &str); 14] = [
     (
@@ -90,6 +92,11 @@ pub fn router(app: AppState) -> anyhow::Result<Router> {
             get(event_admin::edit_form).post(event_admin::edit),
         )
         .route("/admin/events/{id}/cancel", post(event_admin::cancel))
+        .route(
+            "/admin/events/{id}/image",
+            post(event_image::upload).layer(DefaultBodyLimit::max(BODY_LIMIT)),
+        )
+        .route("/admin/events/{id}/image/remove", post(event_image::remove))
         .route("/admin/events/{id}/schedule", post(event_admin::schedule))
         .route("/admin/seasons", get(seasons::list).post(seasons::create))
         .route("/admin/seasons/{id}", get(seasons::planner))

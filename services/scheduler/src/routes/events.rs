@@ -5,7 +5,7 @@ use super::calendar;
 pub use crate::ops::events::create::NewEvent;
 use crate::views::EventView;
 use crate::{
-    ops::events::{create, may_see_unpublished},
+    ops::events::{create, image, may_see_unpublished},
     ops::places,
     schedule::{self, announce},
     state::AppState,
@@ -86,5 +86,8 @@ pub async fn get_one(
     let places = places::summary_for_event(state.db.conn(), &state.settings, &loaded).await?;
     let mut view = EventView::new(loaded.event, loaded.occurrences, loaded.space.as_ref());
     view.places = Some(places);
+    view.image = image::image_views(state.db.conn(), &[id])
+        .await?
+        .remove(&id);
     Ok(axum::Json(view).into_response())
 }

@@ -4,6 +4,7 @@ pub mod calendar;
 pub mod calls;
 pub mod changes;
 pub mod clashes;
+pub mod event_image;
 pub mod events;
 pub mod feeds;
 pub mod jobs;
@@ -16,6 +17,8 @@ pub mod seasons;
 pub mod workflow;
 
 use crate::state::AppState;
+use axum::extract::DefaultBodyLimit;
+use piazza_shared::images::http::BODY_LIMIT;
 use utoipa::OpenApi;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -68,4 +71,13 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(proposals::decline))
         .routes(routes!(calendar::feed))
         .routes(routes!(jobs::list))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(
+                    event_image::put_image,
+                    event_image::get_image,
+                    event_image::delete_image
+                ))
+                .layer(DefaultBodyLimit::max(BODY_LIMIT)),
+        )
 }

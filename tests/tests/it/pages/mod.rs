@@ -7,6 +7,8 @@ mod people;
 mod series;
 mod spaces;
 
+mod images;
+
 mod admin;
 mod dates;
 mod email_links;

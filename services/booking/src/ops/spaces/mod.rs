@@ -4,11 +4,13 @@
 
 pub mod create;
 pub(crate) mod fields;
+pub mod image;
 pub mod search;
 pub mod update;
 
 pub use create::{NewSpace, create};
 pub(crate) use fields::{check_text, find};
+pub use image::{image_bytes, remove_image, set_image, with_images};
 pub use search::{
     Availability, FreeSlot, RangeQuery, SpaceFilter, availability, free_slots, get, list,
 };

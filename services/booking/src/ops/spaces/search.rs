@@ -90,7 +90,9 @@ fn free_range(filter: &SpaceFilter, zone: chrono_tz::Tz) -> Result<Option<Interv
 
 /// One space (anyone may read the catalogue).
 pub async fn get(state: &AppState, id: Uuid) -> Result<SpaceView, BookingError> {
-    Ok(find(state.db.conn(), id).await?.into())
+    let mut space: SpaceView = find(state.db.conn(), id).await?.into();
+    space.image = super::image::image_views(state, &[id]).await?.remove(&id);
+    Ok(space)
 }
 
 /// Spaces matching `filter`, by name (anyone may search).
@@ -182,12 +184,9 @@ pub async fn list(
             break;
         }
     }
-    Ok(page::page(
-        rows,
-        limit,
-        |s| (s.name.clone(), s.id),
-        SpaceView::from,
-    ))
+    let mut found = page::page(rows, limit, |s| (s.name.clone(), s.id), SpaceView::from);
+    found.items = super::with_images(state, found.items).await?;
+    Ok(found)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -215,5 +215,7 @@ pub async fn update(
         .await?;
     unit.commit().await?;
     tracing::info!(space_id = %id, actor = %caller.0.sub, "space updated");
-    Ok(updated.into())
+    let mut view = SpaceView::from(updated);
+    view.image = super::image::image_views(state, &[id]).await?.remove(&id);
+    Ok(view)
 }

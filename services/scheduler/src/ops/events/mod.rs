@@ -3,6 +3,7 @@
 
 pub mod changes;
 pub mod create;
+pub mod image;
 pub mod lifecycle;
 pub mod occurrences;
 
@@ -51,9 +52,9 @@ pub async fn get(
     if !announce::is_public(&loaded.event) && !may_see_unpublished(caller, &loaded.event) {
         return Err(ApiError::NotFound("event").into());
     }
-    Ok(EventView::new(
-        loaded.event,
-        loaded.occurrences,
-        loaded.space.as_ref(),
-    ))
+    let mut view = EventView::new(loaded.event, loaded.occurrences, loaded.space.as_ref());
+    view.image = image::image_views(state.db.conn(), &[id])
+        .await?
+        .remove(&id);
+    Ok(view)
 }
