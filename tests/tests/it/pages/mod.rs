@@ -12,6 +12,7 @@ mod dates;
 mod email_links;
 mod guards;
 mod journey;
+mod keyboard;
 mod programme;
 mod second_thoughts;
 
