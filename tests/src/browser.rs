@@ -3,7 +3,12 @@
 //! gets its own chromedriver on a free port and a fresh profile folder.
 //!
 //! Date and time inputs are filled by setting their value (Chromium's keyboard entry for them
-//! depends on the locale); everything else is typed and clicked as a person would.
+//! depends on the locale); everything else is typed and clicked as a person would, or reached
+//! with the Tab key and worked with the keyboard alone ([`Browser::tab_to`], [`Browser::press`]).
+//!
+//! Every page the browser shows is checked with axe-core against the WCAG 2.1 A and AA rules the
+//! first time a test looks at it (see [`Browser::audit`]): a violation fails the test, naming the
+//! rule, the address and the elements at fault.
 
 use serde_json::{Value, json};
 use std::{
@@ -18,6 +23,14 @@ use tokio::process::{Child, Command};
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 /// How long to wait for a page to show something.
 const WAIT: Duration = Duration::from_secs(20);
+/// The axe-core rule sets a page must pass: WCAG 2.0 and 2.1, levels A and AA.
+const WCAG_TAGS: [&str; 4] = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+/// Key codes of the WebDriver protocol.
+pub const TAB: &str = "\u{E004}";
+pub const ENTER: &str = "\u{E007}";
+pub const SPACE: &str = " ";
+/// How many presses of Tab may lead to an element before the page counts as unusable by keyboard.
+const MAX_TABS: usize = 80;
 
 pub struct Browser {
     http: reqwest::Client,
@@ -25,6 +38,24 @@ pub struct Browser {
     session: String,
     driver: Child,
     _profile: TempDir,
+    /// axe-core's source, injected into each page once.
+    axe: String,
+}
+
+/// axe-core's script, installed from the npm registry by `tests/run` (`PIAZZA_TEST_AXE`).
+fn axe_source() -> String {
+    let path = std::env::var("PIAZZA_TEST_AXE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            let home = std::env::var("HOME").unwrap_or_default();
+            Path::new(&home).join(".cache/piazza/axe/node_modules/axe-core/axe.min.js")
+        });
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "axe-core is needed to check pages ({}: {e}); `bash tests/run` installs it",
+            path.display()
+        )
+    })
 }
 
 /// Where the binaries are; `PIAZZA_TEST_CHROMIUM` and `PIAZZA_TEST_CHROMEDRIVER` override.
@@ -116,6 +147,7 @@ impl Browser {
             session: format!("{base}/session/{id}"),
             driver,
             _profile: profile,
+            axe: axe_source(),
         }
     }
 
@@ -140,6 +172,79 @@ impl Browser {
 
     pub async fn goto(&self, url: &str) {
         self.post("/url", json!({ "url": url })).await;
+        self.audit().await;
+    }
+
+    /// Checks the page shown with axe-core (WCAG 2.1 A and AA), once per page: the page is marked
+    /// when checked, so a form sent or a link followed makes a new page that is checked again.
+    /// Every other call that reads or works the page calls this first, so no page a test visits
+    /// goes unchecked. Panics with the violations found.
+    pub async fn audit(&self) {
+        let fresh = self
+            .run(
+                "if (!document.documentElement || document.readyState === 'loading' \
+                     || window.__piazzaAudited || !/^https?:/.test(location.href)) return false; \
+                 window.__piazzaAudited = true; return true;",
+                json!([]),
+            )
+            .await;
+        if fresh != Value::Bool(true) {
+            return;
+        }
+        let violations = self.violations().await;
+        if !violations.is_empty() {
+            let url = self.url().await;
+            let list = violations.join("\n");
+            panic!("axe-core found WCAG 2.1 A/AA violations on {url}:\n{list}");
+        }
+    }
+
+    /// What axe-core finds wrong with the page as it is now (WCAG 2.1 A and AA), one line per
+    /// rule broken with the elements at fault; empty when nothing is.
+    pub async fn violations(&self) -> Vec<String> {
+        self.run(
+            &format!(
+                "if (typeof axe === 'undefined') {{ {} }}\nreturn true;",
+                self.axe
+            ),
+            json!([]),
+        )
+        .await;
+        let found = self
+            .post(
+                "/execute/async",
+                json!({
+                    "script": "const done = arguments[arguments.length - 1]; \
+                        axe.run(document, { runOnly: { type: 'tag', values: arguments[0] }, \
+                                            resultTypes: ['violations'] }) \
+                          .then(r => done(r.violations.map(v => ({ id: v.id, impact: v.impact, \
+                              help: v.help, nodes: v.nodes.slice(0, 5).map(n => \
+                                  n.target.join(' ') + ': ' + n.failureSummary) })))) \
+                          .catch(e => done([{ id: 'axe-error', help: String(e), nodes: [] }]));",
+                    "args": [WCAG_TAGS],
+                }),
+            )
+            .await;
+        found
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|v| {
+                format!(
+                    "- {} ({}): {}\n    {}",
+                    v["id"].as_str().unwrap_or("?"),
+                    v["impact"].as_str().unwrap_or("?"),
+                    v["help"].as_str().unwrap_or(""),
+                    v["nodes"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str)
+                        .collect::<Vec<_>>()
+                        .join("\n    ")
+                )
+            })
+            .collect()
     }
 
     pub async fn url(&self) -> String {
@@ -157,6 +262,7 @@ impl Browser {
     }
 
     async fn try_find(&self, css: &str) -> Option<String> {
+        self.audit().await;
         let found = self
             .post("/element", json!({ "using": "css selector", "value": css }))
             .await;
@@ -210,15 +316,18 @@ impl Browser {
 
     /// The page's address once it contains `needle` (after a form is sent or a link followed).
     pub async fn wait_for_url(&self, needle: &str) -> String {
-        crate::eventually(&format!("an address with `{needle}`"), WAIT, || async {
+        let url = crate::eventually(&format!("an address with `{needle}`"), WAIT, || async {
             let url = self.url().await;
             url.contains(needle).then_some(url)
         })
-        .await
+        .await;
+        self.audit().await;
+        url
     }
 
     /// The visible text of the first element matching `css`, or empty.
     pub async fn text(&self, css: &str) -> String {
+        self.audit().await;
         self.run(
             "const e = document.querySelector(arguments[0]); return e ? e.innerText : '';",
             json!([css]),
@@ -252,6 +361,7 @@ impl Browser {
     /// Saves what the page looks like as `<screenshot_dir>/<name>.png`.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         use base64::Engine;
+        self.audit().await;
         let data = self.call(reqwest::Method::GET, "/screenshot", None).await;
         let png = base64::engine::general_purpose::STANDARD
             .decode(data.as_str().unwrap_or_default())
@@ -261,6 +371,96 @@ impl Browser {
         let path = dir.join(format!("{name}.png"));
         std::fs::write(&path, png).expect("writing the screenshot");
         path
+    }
+
+    /// Presses one key (e.g. [`TAB`], [`ENTER`], [`SPACE`]) or types text into whatever has the
+    /// focus, as a keyboard does.
+    pub async fn press(&self, keys: &str) {
+        self.audit().await;
+        let mut actions = Vec::new();
+        for key in keys.chars() {
+            actions.push(json!({ "type": "keyDown", "value": key.to_string() }));
+            actions.push(json!({ "type": "keyUp", "value": key.to_string() }));
+        }
+        self.post(
+            "/actions",
+            json!({ "actions": [{ "type": "key", "id": "keyboard", "actions": actions }] }),
+        )
+        .await;
+        self.call(reqwest::Method::DELETE, "/actions", None).await;
+    }
+
+    /// Types a date into the date field with the focus, as its owner would: day, month and year
+    /// in the order the browser's own locale shows them (headless Chromium keeps en-US for its
+    /// form fields whatever the page's language).
+    pub async fn type_date(&self, date: chrono::NaiveDate) {
+        let order = self
+            .run(
+                "return new Intl.DateTimeFormat().formatToParts(new Date(2001, 10, 22)) \
+                   .filter(p => p.type !== 'literal').map(p => p.type).join(' ');",
+                json!([]),
+            )
+            .await;
+        let keys: String = order
+            .as_str()
+            .unwrap_or("day month year")
+            .split(' ')
+            .map(|part| match part {
+                "day" => date.format("%d").to_string(),
+                "month" => date.format("%m").to_string(),
+                _ => date.format("%Y").to_string(),
+            })
+            .collect();
+        self.press(&keys).await;
+    }
+
+    /// Types a time (`HH:MM`) into the time field with the focus: hours and minutes, and AM or PM
+    /// where the browser's locale counts hours to 12.
+    pub async fn type_time(&self, time: &str) {
+        let time = chrono::NaiveTime::parse_from_str(time, "%H:%M").expect("a time HH:MM");
+        let twelve = self
+            .run(
+                "return !!new Intl.DateTimeFormat(undefined, { hour: 'numeric' }) \
+                   .resolvedOptions().hour12;",
+                json!([]),
+            )
+            .await;
+        let keys = if twelve == Value::Bool(true) {
+            time.format("%I%M%p").to_string()[..5].to_string()
+        } else {
+            time.format("%H%M").to_string()
+        };
+        self.press(&keys).await;
+    }
+
+    /// Presses Tab until the element with the focus matches `css`, as someone without a mouse
+    /// moves through a page, and checks that the focus can be seen there (an outline or a
+    /// shadow). Panics when `css` is not reached within 80 presses.
+    pub async fn tab_to(&self, css: &str) {
+        for _ in 0..MAX_TABS {
+            self.press(TAB).await;
+            let focus = self
+                .run(
+                    "const e = document.activeElement; \
+                     if (!e || !e.matches(arguments[0])) return null; \
+                     const s = getComputedStyle(e); \
+                     return (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) \
+                         || s.boxShadow !== 'none';",
+                    json!([css]),
+                )
+                .await;
+            if let Some(visible) = focus.as_bool() {
+                assert!(visible, "`{css}` has the focus but shows no focus ring");
+                return;
+            }
+        }
+        let at = self
+            .run(
+                "const e = document.activeElement; return e ? e.outerHTML.slice(0, 200) : '';",
+                json!([]),
+            )
+            .await;
+        panic!("`{css}` cannot be reached with the Tab key (the focus is on {at})");
     }
 
     /// Ends the browser session and chromedriver.

@@ -7,13 +7,13 @@ mod people;
 mod series;
 mod spaces;
 
-mod images;
-
 mod admin;
 mod dates;
 mod email_links;
 mod guards;
+mod images;
 mod journey;
+mod keyboard;
 mod notices;
 mod own_booking;
 mod planner;
