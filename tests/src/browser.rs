@@ -100,6 +100,9 @@ impl Browser {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .kill_on_drop(true)
+            // Its own process group, so that Chromium, which chromedriver starts, goes with it
+            // when a test fails before `quit` (see `Drop`).
+            .process_group(0)
             .spawn()
             .expect("starting chromedriver (apt-get install chromium chromium-driver)");
         let http = reqwest::Client::new();
@@ -467,5 +470,18 @@ impl Browser {
     pub async fn quit(mut self) {
         self.call(reqwest::Method::DELETE, "", None).await;
         let _ = self.driver.kill().await;
+    }
+}
+
+impl Drop for Browser {
+    /// A test that panics never reaches `quit`: end chromedriver's whole process group, or its
+    /// Chromium would live on and take the machine's cores from the tests after it.
+    fn drop(&mut self) {
+        if let Some(pid) = self.driver.id() {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", &format!("-{pid}")])
+                .stderr(Stdio::null())
+                .status();
+        }
     }
 }

@@ -85,6 +85,21 @@ pub async fn run(env: &BTreeMap<String, String>, args: &[&str], stdin: &str) -> 
     (output.status.success(), text)
 }
 
+/// The account `piazza demo` printed for `role` (`administrator`, `operator`, `evaluator`): its
+/// email and password.
+pub fn demo_account(output: &str, role: &str) -> (String, String) {
+    let line = output
+        .lines()
+        .find(|l| l.trim_start().starts_with(role))
+        .unwrap_or_else(|| panic!("no {role} line in:\n{output}"));
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let at = words
+        .iter()
+        .position(|w| *w == "password")
+        .expect("password");
+    (words[1].to_string(), words[at + 1].to_string())
+}
+
 pub struct Node {
     pub name: String,
     child: Child,

@@ -2,25 +2,17 @@
 //! API, the printed accounts sign in, the young people's emails are there, and a second run on a
 //! filled Piazza adds nothing. On the embedded default and on PostgreSQL + RabbitMQ.
 
-use piazza_e2e::{api::Api, deploy::Deployment, eventually, mail::Mailbox, node::Node};
+use piazza_e2e::{
+    api::Api,
+    deploy::Deployment,
+    eventually,
+    mail::Mailbox,
+    node::{Node, demo_account},
+};
 use reqwest::StatusCode;
 use std::{collections::BTreeSet, time::Duration};
 
 const WAIT: Duration = Duration::from_secs(60);
-
-/// The password printed after `role` (`administrator`, `operator`, `evaluator`).
-fn password_of(output: &str, role: &str) -> (String, String) {
-    let line = output
-        .lines()
-        .find(|l| l.trim_start().starts_with(role))
-        .unwrap_or_else(|| panic!("no {role} line in:\n{output}"));
-    let words: Vec<&str> = line.split_whitespace().collect();
-    let at = words
-        .iter()
-        .position(|w| *w == "password")
-        .expect("password");
-    (words[1].to_string(), words[at + 1].to_string())
-}
 
 async fn fill_and_check(deployment: Deployment) {
     let mut node = Node::start(
@@ -56,7 +48,7 @@ async fn fill_and_check(deployment: Deployment) {
     assert_eq!(events.len(), 8, "{occurrences}");
 
     // The printed accounts sign in with their roles.
-    let (operator, password) = password_of(&output, "operator");
+    let (operator, password) = demo_account(&output, "operator");
     let token = api.login(&base, &operator, &password).await;
     let (status, bookings) = api
         .get(&format!("{base}/api/v1/bookings"), Some(&token))
@@ -68,13 +60,13 @@ async fn fill_and_check(deployment: Deployment) {
         bookings.iter().all(|b| b["status"] == "requested"),
         "the operator's request waits for the administrator: {bookings:?}"
     );
-    let (evaluator, password) = password_of(&output, "evaluator");
+    let (evaluator, password) = demo_account(&output, "evaluator");
     let token = api.login(&base, &evaluator, &password).await;
     let (status, _) = api
         .get(&format!("{base}/api/v1/reports/outreach"), Some(&token))
         .await;
     assert_eq!(status, StatusCode::OK);
-    let (admin, password) = password_of(&output, "administrator");
+    let (admin, password) = demo_account(&output, "administrator");
     let token = api.login(&base, &admin, &password).await;
     let (status, calls) = api.get(&format!("{base}/api/v1/calls"), Some(&token)).await;
     assert_eq!(status, StatusCode::OK);

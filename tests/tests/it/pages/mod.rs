@@ -10,6 +10,7 @@ mod spaces;
 mod admin;
 mod dates;
 mod email_links;
+mod every_page;
 mod guards;
 mod images;
 mod journey;
