@@ -55,3 +55,24 @@ fn the_readme_block_and_script_commands_are_read_as_written() {
         ["set -e", "tests/run"]
     );
 }
+
+/// Every picture and local link the README points at is in the repository (the quick tour's
+/// screenshots among them), so the page a newcomer reads first never shows a broken image.
+#[test]
+fn the_readmes_pictures_are_in_the_repository() {
+    let readme = repository_file("README.md");
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let pictures: Vec<&str> = readme
+        .split("](")
+        .skip(1)
+        .filter_map(|rest| rest.split(')').next())
+        .filter(|target| target.starts_with("docs/"))
+        .collect();
+    assert!(
+        pictures.iter().any(|p| p.ends_with(".png")),
+        "the quick tour's screenshots: {pictures:?}"
+    );
+    for picture in pictures {
+        assert!(root.join(picture).exists(), "README.md points at {picture}, which is missing");
+    }
+}
