@@ -4,10 +4,10 @@
 mod m20261125_000001_booking;
 mod m20261202_000001_calendar_rules;
 mod m20261204_000001_account_sessions;
-mod m20261207_000001_space_vocabularies;
 mod m20261207_000001_organisation_fields;
-mod m20261212_000001_own_bookings;
+mod m20261207_000001_space_vocabularies;
 mod m20261207_000002_images;
+mod m20261212_000001_own_bookings;
 
 use sea_orm_migration::prelude::*;
 

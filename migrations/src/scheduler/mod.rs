@@ -7,8 +7,8 @@ mod m20261126_000002_calls_and_proposals;
 mod m20261126_000003_jobs_and_feeds;
 mod m20261206_000001_registration_dates;
 mod m20261207_000001_call_fields;
-mod m20261212_000001_booked;
 mod m20261207_000002_images;
+mod m20261212_000001_booked;
 
 use sea_orm_migration::prelude::*;
 

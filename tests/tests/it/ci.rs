@@ -73,6 +73,9 @@ fn the_readmes_pictures_are_in_the_repository() {
         "the quick tour's screenshots: {pictures:?}"
     );
     for picture in pictures {
-        assert!(root.join(picture).exists(), "README.md points at {picture}, which is missing");
+        assert!(
+            root.join(picture).exists(),
+            "README.md points at {picture}, which is missing"
+        );
     }
 }

@@ -9,7 +9,24 @@ use serde_json::json;
 
 #[tokio::test]
 async fn a_young_person_picks_the_second_date_of_a_weekly_event_and_the_email_names_it() {
-    let app = TestApp::builder().smtp().spawn().await;
+    pick_a_date(TestApp::builder().smtp().spawn().await).await;
+}
+
+#[tokio::test]
+async fn a_young_person_picks_the_second_date_of_a_weekly_event_and_the_email_names_it_on_postgres_and_rabbitmq()
+ {
+    pick_a_date(
+        TestApp::builder()
+            .smtp()
+            .postgres()
+            .rabbitmq()
+            .spawn()
+            .await,
+    )
+    .await;
+}
+
+async fn pick_a_date(app: TestApp) {
     let admin = app.admin().await;
     let day = day_ahead();
     let (status, event) = app

@@ -101,7 +101,23 @@ async fn published_event(app: &TestApp, admin: &str) -> String {
 
 #[tokio::test]
 async fn every_button_of_the_email_link_pages_works_in_a_real_browser() {
-    let app = TestApp::builder().smtp().spawn().await;
+    click_every_email_button(TestApp::builder().smtp().spawn().await).await;
+}
+
+#[tokio::test]
+async fn every_button_of_the_email_link_pages_works_in_a_real_browser_on_postgres_and_rabbitmq() {
+    click_every_email_button(
+        TestApp::builder()
+            .smtp()
+            .postgres()
+            .rabbitmq()
+            .spawn()
+            .await,
+    )
+    .await;
+}
+
+async fn click_every_email_button(app: TestApp) {
     let admin = app.admin().await;
     let browser = Browser::start().await;
 

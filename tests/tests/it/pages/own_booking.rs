@@ -21,7 +21,16 @@ async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> Value {
 
 #[tokio::test]
 async fn an_operator_picks_its_booking_on_propose_and_the_administrator_schedules_it() {
-    let app = TestApp::builder().spawn().await;
+    propose_in_own_booking(TestApp::builder().spawn().await).await;
+}
+
+#[tokio::test]
+async fn an_operator_picks_its_booking_on_propose_and_the_administrator_schedules_it_on_postgres_and_rabbitmq()
+ {
+    propose_in_own_booking(TestApp::builder().postgres().rabbitmq().spawn().await).await;
+}
+
+async fn propose_in_own_booking(app: TestApp) {
     let admin = app.admin().await;
     let room = hall(&app, &admin).await;
     app.add_user(
