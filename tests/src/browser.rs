@@ -40,6 +40,8 @@ pub struct Browser {
     _profile: TempDir,
     /// axe-core's source, injected into each page once.
     axe: String,
+    /// Whether pages are checked as they are shown (see [`Browser::check_pages`]).
+    checking: std::sync::atomic::AtomicBool,
 }
 
 /// axe-core's script, installed from the npm registry by `tests/run` (`PIAZZA_TEST_AXE`).
@@ -151,6 +153,7 @@ impl Browser {
             driver,
             _profile: profile,
             axe: axe_source(),
+            checking: std::sync::atomic::AtomicBool::new(true),
         }
     }
 
@@ -183,6 +186,9 @@ impl Browser {
     /// Every other call that reads or works the page calls this first, so no page a test visits
     /// goes unchecked. Panics with the violations found.
     pub async fn audit(&self) {
+        if !self.checking.load(std::sync::atomic::Ordering::Relaxed) {
+            return;
+        }
         let fresh = self
             .run(
                 "if (!document.documentElement || document.readyState === 'loading' \
@@ -200,6 +206,14 @@ impl Browser {
             let list = violations.join("\n");
             panic!("axe-core found WCAG 2.1 A/AA violations on {url}:\n{list}");
         }
+    }
+
+    /// Stops (or starts again) checking pages as they are shown, for a test that times how fast
+    /// a form is sent after its page was served: a check takes a second or more on a loaded
+    /// machine. The page shown next after checking starts again is checked.
+    pub fn check_pages(&self, on: bool) {
+        self.checking
+            .store(on, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// What axe-core finds wrong with the page as it is now (WCAG 2.1 A and AA), one line per

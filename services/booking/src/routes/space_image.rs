@@ -82,6 +82,7 @@ pub async fn get_image(
         (status = 204, description = "Removed"),
         (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, description = "No such space, or no image", body = Problem),
+        (status = 422, description = "`id` is not a UUID", body = Problem),
     )
 )]
 pub async fn delete_image(
