@@ -57,4 +57,15 @@ pub struct Claims {
     /// organisation change, or disabling the account, raises it and ends older tokens.
     #[serde(default)]
     pub sv: u32,
+    /// The codes of the Comune's sectors a staff account belongs to
+    /// ([`crate::contracts::sector`]); work such as sign-offs and referrals is routed by them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sectors: Vec<String>,
+}
+
+impl Claims {
+    /// Whether the holder belongs to the sector `code`.
+    pub fn in_sector(&self, code: &str) -> bool {
+        self.sectors.iter().any(|s| s == code)
+    }
 }

@@ -87,6 +87,7 @@ mod tests {
             org_name: None,
             sid: Some(sid),
             sv,
+            sectors: Vec::new(),
         }
     }
 

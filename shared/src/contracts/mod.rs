@@ -11,6 +11,7 @@ pub mod jobs;
 pub mod notice;
 pub mod registration;
 pub mod scheduling;
+pub mod sector;
 pub mod space;
 mod vocabulary;
 

@@ -128,6 +128,7 @@ mod tests {
             org_name: None,
             sid: None,
             sv: 0,
+            sectors: Vec::new(),
         };
         keys().sign(
             API_TOKEN,

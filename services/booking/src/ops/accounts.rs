@@ -134,6 +134,7 @@ pub async fn authenticate(db: &Db, email: &str, password: &str) -> anyhow::Resul
         org_name,
         sid: Some(Uuid::new_v4()),
         sv: u32::try_from(account.session_version).unwrap_or(u32::MAX),
+        sectors: Vec::new(),
     }))
 }
 

@@ -143,6 +143,7 @@ pub fn admin_token(app: &TestApp) -> String {
             org_name: None,
             sid: None,
             sv: 0,
+            sectors: Vec::new(),
         },
         piazza_e2e::clock::now() + chrono::Duration::hours(1),
     )

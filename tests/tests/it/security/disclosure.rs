@@ -89,6 +89,7 @@ fn token(app: &TestApp, role: Role) -> String {
             org_name: None,
             sid: None,
             sv: 0,
+            sectors: Vec::new(),
         },
         piazza_shared::clock::now() + chrono::Duration::hours(1),
     )

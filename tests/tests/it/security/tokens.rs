@@ -26,6 +26,7 @@ fn admin_claims() -> Claims {
         org_name: None,
         sid: None,
         sv: 0,
+        sectors: Vec::new(),
     }
 }
 
