@@ -7,6 +7,7 @@ pub mod booking;
 pub mod call;
 pub mod event;
 pub mod features;
+pub mod funding;
 pub mod jobs;
 pub mod notice;
 pub mod registration;
@@ -16,6 +17,7 @@ pub mod space;
 mod vocabulary;
 
 pub use features::{Accessibility, Equipment, Feature};
+pub use funding::FundingLine;
 pub use vocabulary::{Category, Language};
 
 /// The contract version every message type currently has.
