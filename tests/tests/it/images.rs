@@ -7,6 +7,7 @@
 use crate::scheduler::{published, space};
 use piazza_e2e::{
     app::TestApp,
+    clock::{day_ahead, rome},
     images::{jpeg_size, png, upload},
 };
 use piazza_shared::auth::Role;
@@ -135,7 +136,7 @@ async fn a_published_event(app: &TestApp) -> String {
         &admin,
         json!({
             "title": "Concerto in cortile", "description": "Musica", "categories": ["music"],
-            "starts_at": "2027-06-10T21:00:00+02:00", "ends_at": "2027-06-10T23:00:00+02:00",
+            "starts_at": rome(day_ahead(), "21:00"), "ends_at": rome(day_ahead(), "23:00"),
             "time_zone": "Europe/Rome"
         }),
     )
@@ -179,12 +180,13 @@ async fn an_events_image_is_stored_resized_cached_and_removed_on_postgres() {
 async fn an_unpublished_events_image_is_hidden_from_the_public_and_shown_in_its_calendar_card() {
     let app = TestApp::builder().spawn().await;
     let admin = app.admin().await;
+    let day = day_ahead() + chrono::Duration::days(1);
     let created = crate::scheduler::event(
         &app,
         &admin,
         json!({
             "title": "Prove aperte", "description": "Teatro", "categories": ["theatre"],
-            "starts_at": "2027-06-11T21:00:00+02:00", "ends_at": "2027-06-11T23:00:00+02:00",
+            "starts_at": rome(day, "21:00"), "ends_at": rome(day, "23:00"),
             "time_zone": "Europe/Rome"
         }),
     )
@@ -214,7 +216,13 @@ async fn an_unpublished_events_image_is_hidden_from_the_public_and_shown_in_its_
         .await;
     assert_eq!(status, StatusCode::OK);
     let (_, calendar) = app
-        .get("/api/v1/events?from=2027-06-11&to=2027-06-12", None)
+        .get(
+            &format!(
+                "/api/v1/events?from={day}&to={}",
+                day + chrono::Duration::days(1)
+            ),
+            None,
+        )
         .await;
     assert_eq!(calendar["items"][0]["image"], image, "{calendar}");
     app.stop().await;

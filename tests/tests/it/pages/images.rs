@@ -7,6 +7,7 @@ use crate::scheduler::published;
 use piazza_e2e::{
     app::TestApp,
     browser::Browser,
+    clock::{day_ahead, rome},
     images::{form, jpeg_size, png},
 };
 use reqwest::{StatusCode, header};
@@ -22,7 +23,7 @@ async fn an_administrator_uploads_an_events_image_and_a_young_person_sees_it() {
         json!({
             "title": "Jazz in cortile", "description": "Un trio sotto il portico.",
             "categories": ["music"], "age_min": 14, "age_max": 30,
-            "starts_at": "2027-06-10T21:00:00+02:00", "ends_at": "2027-06-10T23:00:00+02:00",
+            "starts_at": rome(day_ahead(), "21:00"), "ends_at": rome(day_ahead(), "23:00"),
             "time_zone": "Europe/Rome"
         }),
     )
@@ -99,10 +100,29 @@ async fn an_administrator_uploads_an_events_image_and_a_young_person_sees_it() {
     browser.run("window.scrollTo(0, 0);", json!([])).await;
     browser.screenshot("event-with-image").await;
     // And on the calendar's card.
-    browser.goto(&app.url("/?view=list&date=2027-06-01")).await;
+    browser
+        .goto(&app.url(&format!("/?view=list&date={}", day_ahead())))
+        .await;
     browser
         .find(&format!("img.card-picture[alt='{alt}']"))
         .await;
+
+    // The administrator removes it again from the edit page: gone from the API and the page.
+    people::log_in(&browser, &app, "admin@comune.test", PASSWORD).await;
+    browser.wait_for_text("main h1", "Richieste").await;
+    browser
+        .goto(&app.url(&format!("/admin/events/{id}/edit")))
+        .await;
+    browser.click("#image-remove button[type=submit]").await;
+    browser.wait_for_url("done=image-removed").await;
+    browser
+        .wait_for_text("#done-image", "Immagine rimossa")
+        .await;
+    browser.wait_for_text("#image", "Nessuna immagine").await;
+    let (_, json) = app.get(&format!("/api/v1/events/{id}"), None).await;
+    assert!(json["image"].is_null(), "{json}");
+    let response = client().get(app.url(src)).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
     browser.quit().await;
     app.stop().await;
 }

@@ -4,11 +4,14 @@
 //! booking an event overlaps marked; a cancelled booking gone.
 
 use super::{PASSWORD, log_in, page};
+use chrono::{Datelike, Duration as Days, NaiveDate};
 use piazza_e2e::{
     app::{Database, TestApp},
+    clock::{day_ahead, rome},
     eventually,
 };
 use piazza_shared::auth::Role;
+use piazza_shared::web::{i18n::Lang, words::month_name};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -49,6 +52,15 @@ fn grid(html: &str) -> (Vec<String>, Vec<(String, Vec<String>)>) {
     (columns, rows)
 }
 
+/// The planner's heading of the week starting on `monday`, in Italian (`settimana del 3 maggio`).
+fn week_of(monday: NaiveDate) -> String {
+    format!(
+        "settimana del {} {}",
+        monday.day(),
+        month_name(monday.month(), Lang::It)
+    )
+}
+
 /// The cell of `week`'s row under the column whose heading starts with `space`.
 fn cell(html: &str, week: &str, space: &str) -> String {
     let (columns, rows) = grid(html);
@@ -73,11 +85,18 @@ async fn the_planner_shows_operators_bookings(app: TestApp) {
     )
     .await;
     let operator = app.api.login(&app.base, "ops@arci.test", PASSWORD).await;
+    // The first Monday on or after two weeks ahead; the season runs eight weeks from it.
+    let ahead = day_ahead();
+    let monday = ahead + Days::days(i64::from((7 - ahead.weekday().num_days_from_monday()) % 7));
+    let (tuesday, friday) = (monday + Days::days(1), monday + Days::days(4));
     let season = post(
         &app,
         "/api/v1/seasons",
         &admin,
-        json!({ "name": "Primavera 2027", "starts_on": "2027-05-01", "ends_on": "2027-06-30" }),
+        json!({
+            "name": "Stagione di prova", "starts_on": monday.to_string(),
+            "ends_on": (monday + Days::weeks(8)).to_string()
+        }),
     )
     .await;
     let season_id = season["id"].as_str().unwrap().to_string();
@@ -103,7 +122,7 @@ async fn the_planner_shows_operators_bookings(app: TestApp) {
         &operator,
         json!({
             "space_id": spaces[1], "title": "Prove del coro", "attendees": 20,
-            "starts_at": "2027-05-04T18:00:00+02:00", "ends_at": "2027-05-04T20:00:00+02:00",
+            "starts_at": rome(tuesday, "18:00"), "ends_at": rome(tuesday, "20:00"),
             "recurrence": "FREQ=WEEKLY;COUNT=3"
         }),
     )
@@ -116,14 +135,14 @@ async fn the_planner_shows_operators_bookings(app: TestApp) {
         json!({}),
     )
     .await;
-    // A request still waiting, in Sala Maffei on Friday the 7th.
+    // A request still waiting, in Sala Maffei on the first Friday.
     let waiting = post(
         &app,
         "/api/v1/bookings",
         &operator,
         json!({
             "space_id": spaces[0], "title": "Assemblea dei soci", "attendees": 30,
-            "starts_at": "2027-05-07T17:00:00+02:00", "ends_at": "2027-05-07T19:00:00+02:00"
+            "starts_at": rome(friday, "17:00"), "ends_at": rome(friday, "19:00")
         }),
     )
     .await;
@@ -136,7 +155,7 @@ async fn the_planner_shows_operators_bookings(app: TestApp) {
         json!({
             "season_id": season_id, "title": "Concerto d'apertura", "categories": ["music"],
             "space_id": spaces[0],
-            "starts_at": "2027-05-07T18:30:00+02:00", "ends_at": "2027-05-07T20:00:00+02:00"
+            "starts_at": rome(friday, "18:30"), "ends_at": rome(friday, "20:00")
         }),
     )
     .await;
@@ -153,11 +172,8 @@ async fn the_planner_shows_operators_bookings(app: TestApp) {
         },
     )
     .await;
-    for week in [
-        "settimana del 3 maggio",
-        "settimana del 10 maggio",
-        "settimana del 17 maggio",
-    ] {
+    for week in (0..3).map(|n| week_of(monday + Days::weeks(n))) {
+        let week = week.as_str();
         let zanoni = cell(&html, week, "Sala Zanoni");
         assert!(
             zanoni.contains("Prove del coro")
@@ -170,7 +186,7 @@ async fn the_planner_shows_operators_bookings(app: TestApp) {
             "{week}"
         );
     }
-    let maffei = cell(&html, "settimana del 3 maggio", "Sala Maffei");
+    let maffei = cell(&html, &week_of(monday), "Sala Maffei");
     assert!(
         maffei.contains("Assemblea dei soci") && maffei.contains("in attesa di approvazione"),
         "{maffei}"

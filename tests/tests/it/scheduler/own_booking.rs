@@ -9,6 +9,7 @@
 use super::{WAIT, event, event_when, expect, space};
 use piazza_e2e::{
     app::{Database, TestApp},
+    clock::{day_ahead, rome},
     eventually,
 };
 use piazza_shared::auth::Role;
@@ -33,7 +34,7 @@ async fn live_for_event(app: &TestApp, admin: &str, event_id: &str) -> Vec<Value
         .collect()
 }
 
-/// A proposal of `token`'s organisation in `space` from `from` to `to` on 7 May 2027.
+/// A proposal of `token`'s organisation in `space` from `from` to `to` on [`day_ahead`].
 async fn propose(
     app: &TestApp,
     token: &str,
@@ -47,8 +48,8 @@ async fn propose(
         token,
         json!({
             "title": title, "categories": ["music"], "space_id": space,
-            "starts_at": format!("2027-05-07T{from}:00+02:00"),
-            "ends_at": format!("2027-05-07T{to}:00+02:00"),
+            "starts_at": rome(day_ahead(), from),
+            "ends_at": rome(day_ahead(), to),
         }),
     )
     .await;
@@ -71,7 +72,7 @@ async fn an_operators_event_takes_place_in_its_own_approved_booking(app: TestApp
         Some(&arci),
         json!({
             "space_id": room, "title": "Prove e concerto", "attendees": 40,
-            "starts_at": "2027-05-07T18:00:00+02:00", "ends_at": "2027-05-07T23:30:00+02:00"
+            "starts_at": rome(day_ahead(), "18:00"), "ends_at": rome(day_ahead(), "23:30")
         }),
         StatusCode::CREATED,
     )
@@ -119,7 +120,11 @@ async fn an_operators_event_takes_place_in_its_own_approved_booking(app: TestApp
     // The room is held once: the evening is busy from 18:00 to 23:30, counted 5.5 hours.
     let (status, free) = app
         .get(
-            &format!("/api/v1/spaces/{room}/availability?from=2027-05-07T12:00:00%2B02:00&to=2027-05-08T00:00:00%2B02:00"),
+            &format!(
+                "/api/v1/spaces/{room}/availability?from={}&to={}",
+                rome(day_ahead(), "12:00").replace('+', "%2B"),
+                rome(day_ahead() + chrono::Duration::days(1), "00:00").replace('+', "%2B"),
+            ),
             None,
         )
         .await;
@@ -133,7 +138,7 @@ async fn an_operators_event_takes_place_in_its_own_approved_booking(app: TestApp
     assert_eq!(windows.len(), 2, "{free}");
     let (status, report) = app
         .get(
-            "/api/v1/reports/utilization?from=2027-05-07&to=2027-05-07",
+            &format!("/api/v1/reports/utilization?from={0}&to={0}", day_ahead()),
             Some(&admin),
         )
         .await;
