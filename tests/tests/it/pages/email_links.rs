@@ -248,6 +248,15 @@ async fn click_every_email_button(app: TestApp) {
     browser
         .wait_for_text("main h1", "Annullare l'iscrizione?")
         .await;
+    // It names the event and its date, so Sara knows which place she frees.
+    let registered_for = browser.text("#registered-for").await;
+    let on = piazza_shared::web::words::date(day_ahead(), piazza_shared::web::Lang::It);
+    assert!(
+        registered_for.contains("Serata jazz in cortile")
+            && registered_for.contains(&on)
+            && registered_for.contains("21:00–23:00"),
+        "{registered_for}"
+    );
     browser.screenshot("email-link-free-my-place").await;
     browser.click("#cancel button[type=submit]").await;
     browser.wait_for_text("#done", "annullata").await;
