@@ -48,6 +48,7 @@ pub async fn build(context: ServiceContext) -> anyhow::Result<ServiceParts> {
     );
     // The import client is built once here so a broken TLS setup stops the start, not a job.
     import::fetcher(&state)?;
+    ops::resync::ask_if_empty(&state).await?;
     let sampled = state.clone();
     context.samplers.add(Arc::new(move || {
         let state = sampled.clone();

@@ -11,6 +11,7 @@ pub mod funding;
 pub mod jobs;
 pub mod notice;
 pub mod registration;
+pub mod resync;
 pub mod scheduling;
 pub mod sector;
 pub mod space;

@@ -1,10 +1,11 @@
 //! What the booking service does with messages: it answers the scheduler's slot requests and
 //! releases slots of events that no longer need them ([`crate::ops::slots`]), and it says who
-//! hears of a booking request (its own message), a proposal or a call ([`crate::ops::notices`]).
+//! hears of a booking request (its own message), a proposal or a call ([`crate::ops::notices`]);
+//! and it sends the bookings again to a service that asks for a resync ([`crate::ops::resync`]).
 //! Each route decodes its message and hands it to its use case.
 
 use crate::{
-    ops::{notices, slots},
+    ops::{notices, resync, slots},
     state::AppState,
 };
 use futures::FutureExt;
@@ -14,6 +15,7 @@ use piazza_shared::{
     contracts::{
         booking::BookingRequested,
         call::{CallOpened, ProposalSubmitted},
+        resync::ResyncRequested,
         scheduling::{SlotReleased, SlotRequested},
     },
     runtime::decode,
@@ -21,6 +23,12 @@ use piazza_shared::{
 
 /// The messages booking consumes; its queue's bindings are derived from this table.
 pub const ROUTES: &[Route<AppState>] = &[
+    Route {
+        event_type: ResyncRequested::TYPE,
+        handle: |state, txn, envelope| {
+            async move { resync::requested(state, txn, &decode(envelope)?).await }.boxed()
+        },
+    },
     Route {
         event_type: SlotRequested::TYPE,
         handle: |state, txn, envelope| {

@@ -13,6 +13,7 @@ pub mod notices;
 pub mod people;
 pub mod range;
 pub mod reports;
+pub mod resync;
 pub mod sessions;
 pub mod slots;
 pub mod spaces;

@@ -1,10 +1,14 @@
 //! Keeps the scheduler's read model of the operators' bookings ([`crate::db::booked`]) from
-//! `booking.*` messages. An event's own holds are left out: the planner shows the event.
+//! `booking.*` messages, and from the snapshots booking sends when asked for a resync. An event's
+//! own holds are left out: the planner shows the event.
 
 use crate::db::booked;
 use piazza_shared::{
     bus::HandleError,
-    contracts::booking::{BookedDate, BookingRejected, BookingSummary},
+    contracts::{
+        booking::{BookedDate, BookingRejected, BookingSummary},
+        resync::BookingSnapshot,
+    },
 };
 use sea_orm::DatabaseTransaction;
 
@@ -45,6 +49,19 @@ pub async fn heard(
         .collect();
     booked::record(txn, rows).await?;
     Ok(())
+}
+
+/// Records a booking as booking says it stands, in answer to a resync
+/// ([`crate::ops::resync`]). Only live states come that way; anything else is ignored.
+pub async fn snapshot(
+    txn: &DatabaseTransaction,
+    message: &BookingSnapshot,
+) -> Result<(), HandleError> {
+    if !booked::LIVE.contains(&message.status.as_str()) {
+        tracing::warn!(status = %message.status, "a booking snapshot in a state that holds no slot: ignored");
+        return Ok(());
+    }
+    heard(txn, &message.booking, &message.status).await
 }
 
 /// Records the occurrences an administrator refused.

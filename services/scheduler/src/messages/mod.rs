@@ -12,6 +12,7 @@ use piazza_shared::{
     bus::dispatch::Route,
     contracts::{
         booking::{BookingApproved, BookingCancelled, BookingRejected, BookingRequested},
+        resync::BookingSnapshot,
         space::{SpaceCreated, SpaceUpdated},
     },
     runtime::decode,
@@ -67,6 +68,13 @@ pub const ROUTES: &[Route<AppState>] = &[
                 bookings::rejected(txn, &message, correlation).await
             }
             .boxed()
+        },
+    },
+    Route {
+        event_type: BookingSnapshot::TYPE,
+        handle: |_, txn, envelope| {
+            async move { booked::snapshot(txn, &decode::<BookingSnapshot>(envelope)?).await }
+                .boxed()
         },
     },
     Route {

@@ -13,5 +13,6 @@ pub mod places;
 pub mod programmes;
 pub mod proposals;
 pub mod registrations;
+pub mod resync;
 pub mod seasons;
 pub mod spaces;

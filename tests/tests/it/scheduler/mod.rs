@@ -11,6 +11,7 @@ mod jobs;
 mod own_booking;
 mod recurrence;
 mod registrations;
+mod resync;
 mod saga;
 mod validation;
 
