@@ -14,6 +14,7 @@ pub mod registration;
 pub mod scheduling;
 pub mod sector;
 pub mod space;
+pub mod table;
 mod vocabulary;
 
 pub use features::{Accessibility, Equipment, Feature};

@@ -15,3 +15,4 @@ pub mod proposals;
 pub mod registrations;
 pub mod seasons;
 pub mod spaces;
+pub mod tables;
