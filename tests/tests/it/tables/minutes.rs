@@ -138,6 +138,16 @@ async fn minutes_after_the_meeting(app: TestApp, rabbit: bool) {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     assert_eq!(fields(&problem), ["decisions[0].led_to.id"]);
 
+    // A decision may name the space once the scheduler has heard of it from booking.
+    meeting_when(
+        &app,
+        None,
+        &open_id,
+        &open_meeting,
+        "the space known",
+        |m| m["space_name"].is_string(),
+    )
+    .await;
     let recorded = record_when_held(
         &app,
         &admin,
