@@ -164,7 +164,8 @@ async fn minutes_after_the_meeting(app: TestApp, rabbit: bool) {
     )
     .await;
     assert_eq!(recorded["status"], "held");
-    let closed_meeting = meeting_soon(&app, &admin, &closed_id, &hall).await;
+    let office = space(&app, &admin, "Ufficio servizi sociali").await;
+    let closed_meeting = meeting_soon(&app, &admin, &closed_id, &office).await;
     record_when_held(
         &app,
         &admin,

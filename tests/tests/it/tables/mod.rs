@@ -6,6 +6,7 @@
 
 mod meetings;
 mod minutes;
+mod pages;
 mod validation;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};

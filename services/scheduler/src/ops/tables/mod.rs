@@ -225,7 +225,7 @@ pub async fn add_member(
             v.check(
                 sector::is_code(code),
                 "sector",
-                "must be one of the Comune's sector codes",
+                "must be a sector code (a-z, digits, _)",
             );
             v.check(body.name.is_none(), "name", "a sector is named by its code");
             v.check(body.email.is_none(), "email", "only for an invited person");
@@ -249,7 +249,7 @@ pub async fn add_member(
                 .filter(|_| body.kind == MemberKind::Person)
             {
                 let ok = address.len() <= 254 && plausible_email(address.trim());
-                v.check(ok, "email", "must be an email address");
+                v.check(ok, "email", "is not an email address");
                 email = Some(normalise_email(address));
             }
         }
