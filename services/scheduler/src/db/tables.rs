@@ -107,3 +107,12 @@ pub mod decision {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// Whether the event `id` is a table's meeting (which holds a space but is never published).
+pub async fn is_meeting(
+    conn: &impl sea_orm::ConnectionTrait,
+    id: sea_orm::prelude::Uuid,
+) -> Result<bool, sea_orm::DbErr> {
+    use sea_orm::EntityTrait;
+    Ok(meeting::Entity::find_by_id(id).one(conn).await?.is_some())
+}

@@ -194,7 +194,21 @@ async fn bad_tables_members_and_meetings_are_refused_naming_the_field() {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
-    let record = format!("{meetings}/{}/record", created["id"].as_str().unwrap());
+    let meeting_id = created["id"].as_str().unwrap();
+    // Its event holds the space but is never published.
+    let (status, problem) = app
+        .post(
+            &format!("/api/v1/events/{meeting_id}/publish"),
+            Some(&admin),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    assert_eq!(
+        problem["type"],
+        "urn:piazza:problem:meeting_not_publishable"
+    );
+    let record = format!("{meetings}/{meeting_id}/record");
     assert_eq!(
         refused(
             &app,
