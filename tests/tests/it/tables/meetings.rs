@@ -4,7 +4,8 @@
 //! only.
 
 use super::{
-    WAIT, at, expect, free_on, get, meeting_when, offered, season_around, space, table, touches,
+    WAIT, at, expect, free_on, get, instant, meeting_when, offered, season_around, space, table,
+    touches,
 };
 use crate::pages::{log_in, page};
 use piazza_e2e::{
@@ -144,6 +145,27 @@ async fn a_meeting_books_its_space_through_the_bus(app: TestApp) {
         offered(&free_on(&app, &hall, day).await, later, end).then_some(())
     })
     .await;
+    // Each step is in the audit log, the move with the times before and after.
+    let audit = get(&app, "/api/v1/audit?action=table", Some(&admin)).await;
+    let entries = audit["items"].as_array().unwrap();
+    let actions: Vec<&str> = entries
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    for action in [
+        "table.create",
+        "table.member_add",
+        "table.meeting_schedule",
+        "table.meeting_update",
+    ] {
+        assert!(actions.contains(&action), "{action} in {actions:?}");
+    }
+    let update = entries
+        .iter()
+        .find(|e| e["action"] == "table.meeting_update")
+        .unwrap();
+    assert_eq!(instant(&update["before"]["starts_at"]), from, "{update}");
+    assert_eq!(instant(&update["after"]["starts_at"]), later, "{update}");
     // A meeting is not an event of the public calendar.
     let (status, _) = app.get(&format!("/api/v1/events/{meeting_id}"), None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
