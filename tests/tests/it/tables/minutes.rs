@@ -203,6 +203,7 @@ async fn minutes_after_the_meeting(app: TestApp, rabbit: bool) {
         let m = &listed["items"][0];
         assert_eq!(m["status"], "held", "{m}");
         assert!(m["minutes"].is_null(), "{m}");
+        assert_eq!(m["agenda"], "", "{m}");
         assert_eq!(m["attendance"], 6);
         assert!(!listed.to_string().contains("ragazzo seguito"), "{listed}");
     }

@@ -177,6 +177,8 @@ pub struct MeetingView {
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     pub season_id: Option<Uuid>,
+    /// Empty, like the minutes, for people other than administrators at a social-services
+    /// table.
     pub agenda: String,
     pub status: MeetingStatus,
     /// Booking's answer: `pending`, `confirmed` or `unavailable`.
@@ -271,7 +273,7 @@ async fn views(
                 starts_at: event.starts_at,
                 ends_at: event.ends_at,
                 season_id: event.season_id,
-                agenda: m.agenda,
+                agenda: if open { m.agenda } else { String::new() },
                 status,
                 space_status: SpaceStatus::parse(&event.space_status).unwrap_or(SpaceStatus::None),
                 space_reason: event.space_reason.clone(),
