@@ -15,6 +15,7 @@ pub mod resync;
 pub mod scheduling;
 pub mod sector;
 pub mod space;
+pub mod table;
 mod vocabulary;
 
 pub use features::{Accessibility, Equipment, Feature};

@@ -55,6 +55,21 @@ const FIELDS: &[(&str, &str, &str)] = &[
     ("to", "Al", "To"),
     ("file", "Immagine", "Image"),
     ("alt", "Testo alternativo", "Alt text"),
+    // Co-design tables.
+    ("theme", "Tema", "Theme"),
+    ("kind", "Tipo", "Kind"),
+    ("funding_line", "Linea di finanziamento", "Funding line"),
+    ("sector", "Settore", "Sector"),
+    ("role", "Ruolo", "Role"),
+    ("agenda", "Ordine del giorno", "Agenda"),
+    ("minutes", "Verbale", "Minutes"),
+    ("attendance", "Presenti", "Present"),
+    (
+        "youth_representatives",
+        "Rappresentanti dei giovani",
+        "Young people's representatives",
+    ),
+    ("decisions", "Decisioni", "Decisions"),
 ];
 
 /// Messages the checks give, word for word.
@@ -98,6 +113,33 @@ const EXACT: &[(&str, &str)] = &[
         "non può superare l'età massima",
     ),
     ("every occurrence is excluded", "tutte le date sono escluse"),
+    // Co-design tables.
+    (
+        "must not be more than attendance",
+        "non può superare il numero dei presenti",
+    ),
+    (
+        "must be a sector code (a-z, digits, _)",
+        "deve essere il codice di un settore",
+    ),
+    (
+        "only for an invited person",
+        "solo per una persona invitata",
+    ),
+    ("only for a sector", "solo per un settore"),
+    (
+        "a sector is named by its code",
+        "un settore si indica con il codice",
+    ),
+    (
+        "must be a snake_case word of at most 64 characters",
+        "una parola in minuscolo (a-z, _), al massimo 64 caratteri",
+    ),
+    ("at most 100 decisions", "al massimo 100 decisioni"),
+    (
+        "must fall within the season's dates",
+        "deve cadere nelle date della stagione",
+    ),
     (
         "no session fits in the season",
         "nessun incontro cade nella stagione",

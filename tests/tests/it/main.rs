@@ -21,3 +21,4 @@ mod scheduler;
 mod secrets;
 mod security;
 mod slice;
+mod tables;

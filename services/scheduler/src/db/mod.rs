@@ -11,3 +11,4 @@ pub mod proposals;
 pub mod registrations;
 pub mod seasons;
 pub mod spaces;
+pub mod tables;

@@ -1,6 +1,7 @@
 //! The scheduler's vocabulary: the states of seasons, events, spaces, registrations and
 //! proposals, and the kinds of programme and funding line. Each is stored as its snake_case name.
 
+pub mod tables;
 mod text;
 
 pub use text::{TextRule, check_text};

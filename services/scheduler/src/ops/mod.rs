@@ -16,3 +16,4 @@ pub mod registrations;
 pub mod resync;
 pub mod seasons;
 pub mod spaces;
+pub mod tables;

@@ -19,6 +19,8 @@ mod repeat;
 mod say;
 mod seasons;
 mod state;
+mod tables;
+mod tables_admin;
 
 pub use state::PageState;
 
@@ -30,7 +32,7 @@ use axum::{
 };
 use piazza_shared::{images::http::BODY_LIMIT, web::Templates};
 
-const TEMPLATES: [(&str, &str); 14] = [
+const TEMPLATES: [(&str, &str); 17] = [
     (
         "season_edit.html",
         include_str!("../../templates/season_edit.html"),
@@ -65,6 +67,15 @@ const TEMPLATES: [(&str, &str); 14] = [
     (
         "admin_events.html",
         include_str!("../../templates/admin_events.html"),
+    ),
+    ("tables.html", include_str!("../../templates/tables.html")),
+    (
+        "admin_tables.html",
+        include_str!("../../templates/admin_tables.html"),
+    ),
+    (
+        "admin_table.html",
+        include_str!("../../templates/admin_table.html"),
     ),
 ];
 
@@ -118,5 +129,21 @@ pub fn router(app: AppState) -> anyhow::Result<Router> {
         .route("/calls", get(calls::list))
         .route("/calls/{id}", get(calls::form).post(calls::submit))
         .route("/propose", get(propose::form).post(propose::submit))
+        .route("/tables", get(tables::page))
+        .route(
+            "/admin/tables",
+            get(tables_admin::list).post(tables_admin::create),
+        )
+        .route("/admin/tables/{id}", get(tables_admin::show))
+        .route("/admin/tables/{id}/members", post(tables_admin::add_member))
+        .route("/admin/tables/{id}/meetings", post(tables_admin::schedule))
+        .route(
+            "/admin/tables/{id}/meetings/{meeting}/cancel",
+            post(tables_admin::cancel),
+        )
+        .route(
+            "/admin/tables/{id}/meetings/{meeting}/record",
+            post(tables_admin::record),
+        )
         .with_state(state))
 }

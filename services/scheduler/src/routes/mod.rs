@@ -14,6 +14,7 @@ pub mod programmes;
 pub mod proposals;
 pub mod registrations;
 pub mod seasons;
+pub mod tables;
 pub mod workflow;
 
 use crate::state::AppState;
@@ -71,6 +72,14 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(proposals::decline))
         .routes(routes!(calendar::feed))
         .routes(routes!(jobs::list))
+        .routes(routes!(tables::create_table, tables::list_tables))
+        .routes(routes!(tables::get_table))
+        .routes(routes!(tables::add_member, tables::list_members))
+        .routes(routes!(tables::remove_member))
+        .routes(routes!(tables::create_meeting, tables::list_meetings))
+        .routes(routes!(tables::get_meeting, tables::patch_meeting))
+        .routes(routes!(tables::cancel_meeting))
+        .routes(routes!(tables::record_meeting))
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(

@@ -33,6 +33,15 @@ pub async fn publish(
     caller.require(&[Role::Admin])?;
     let unit = state.begin().await?;
     let mut loaded = schedule::load_locked(&*unit, id).await?;
+    // A co-design table's meeting is an event only to hold its space; it is never public.
+    if crate::db::tables::is_meeting(&*unit, id).await? {
+        return Err(piazza_shared::http::ApiError::refused(
+            "meeting_not_publishable",
+            "this event is a co-design table's meeting: the tables' page shows it",
+            Vec::new(),
+        )
+        .into());
+    }
     let status = status_of(&loaded.event);
     if !matches!(
         status,
