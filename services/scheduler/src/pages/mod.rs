@@ -13,6 +13,7 @@ mod cancel;
 mod event;
 mod event_admin;
 mod event_image;
+mod ideas;
 mod indicators;
 mod propose;
 mod repeat;
@@ -71,7 +72,7 @@ const TEMPLATES: [(&str, &str); 14] = [
 pub fn router(app: AppState) -> anyhow::Result<Router> {
     let state = PageState {
         app,
-        templates: Templates::new(&TEMPLATES)?,
+        templates: Templates::new(&[TEMPLATES.as_slice(), ideas::TEMPLATES.as_slice()].concat())?,
     };
     Ok(Router::new()
         .route("/", get(calendar::page))
@@ -118,5 +119,13 @@ pub fn router(app: AppState) -> anyhow::Result<Router> {
         .route("/calls", get(calls::list))
         .route("/calls/{id}", get(calls::form).post(calls::submit))
         .route("/propose", get(propose::form).post(propose::submit))
+        .route("/calls/{id}/idea", get(ideas::form).post(ideas::submit))
+        .route(
+            "/ideas/{id}/verify",
+            get(ideas::verify_form).post(ideas::verify),
+        )
+        .route("/admin/ideas", get(ideas::queue))
+        .route("/admin/ideas/{id}/accept", post(ideas::accept))
+        .route("/admin/ideas/{id}/decline", post(ideas::decline))
         .with_state(state))
 }

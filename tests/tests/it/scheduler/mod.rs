@@ -6,6 +6,7 @@
 mod calendar;
 mod calls;
 mod clashes;
+mod ideas;
 mod import;
 mod jobs;
 mod own_booking;
