@@ -216,14 +216,8 @@ async fn an_idea_goes_from_the_form_through_verification_and_moderation_to_a_pro
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_idea_goes_from_the_form_through_verification_and_moderation_to_a_proposal_on_postgres()
 {
-    let app = TestApp::builder()
-        .postgres()
-        .rabbitmq()
-        .smtp()
-        .settings(|s| s.scheduler().jobs_enabled = false)
-        .spawn()
-        .await;
-    journey(app).await;
+    // PostgreSQL, RabbitMQ and a real SMTP server, as the notifier's tests run.
+    journey(crate::notifier::app().await).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
