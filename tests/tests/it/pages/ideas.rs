@@ -126,6 +126,12 @@ async fn an_idea_is_sent_verified_and_taken_up_in_a_real_browser() {
     assert_eq!(list.len(), 1, "{proposals}");
     assert_eq!(list[0]["title"], "Murale nel cortile");
     assert!(list[0]["idea_id"].is_string(), "{proposals}");
+    // The moderation page speaks English too (and passes the page checks in it).
+    browser
+        .goto(&app.url("/admin/ideas?status=accepted&lang=en"))
+        .await;
+    browser.wait_for_text("main h1", "Ideas from anyone").await;
+    browser.wait_for_text("#ideas", "The proposal").await;
     browser.quit().await;
     app.stop().await;
 }

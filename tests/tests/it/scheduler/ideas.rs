@@ -5,10 +5,11 @@
 //! repeated submissions for one address are limited like the other public forms and send no
 //! extra emails; bad input is refused naming the field.
 
-use super::expect;
+use super::{Tap, expect};
 use crate::notifier::local;
 use chrono::Datelike;
 use piazza_e2e::{app::TestApp, eventually, mail::Email};
+use piazza_shared::contracts::idea::{IdeaReceived, IdeaTakenUp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -95,8 +96,9 @@ fn parts(link: &str) -> (String, String) {
     (id, token)
 }
 
-/// The whole journey on `app`: form → verification → moderation → proposal → outcome email.
-async fn journey(app: TestApp) {
+/// The whole journey on `app`: form → verification → moderation → proposal → outcome email;
+/// with a `tap` on the bus, the monitoring's messages too.
+async fn journey(app: TestApp, tap: Option<Tap>) {
     let admin = app.admin().await;
     let season = season(&app, &admin).await;
     let call = call(&app, &admin, &season, "Idee per i cortili", true).await;
@@ -205,19 +207,39 @@ async fn journey(app: TestApp) {
     // One email per step: the verification and the outcome.
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(app.mailbox.to(author).len(), 2);
+    if let Some(tap) = tap {
+        // The monitoring counts ideas received and taken up from messages without personal data.
+        let received = tap
+            .wait::<IdeaReceived>("idea.received", |m| m.idea_id.to_string() == id)
+            .await;
+        assert_eq!(received.age_band.as_deref(), Some("14_17"));
+        assert!(received.informal_group);
+        let taken = tap
+            .wait::<IdeaTakenUp>("idea.taken_up", |m| m.idea_id.to_string() == id)
+            .await;
+        assert_eq!(taken.proposal_id.to_string(), proposal);
+        for text in [
+            serde_json::to_string(&received).unwrap(),
+            serde_json::to_string(&taken).unwrap(),
+        ] {
+            assert!(!text.contains(author) && !text.contains("Giulia"), "{text}");
+        }
+    }
     app.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_idea_goes_from_the_form_through_verification_and_moderation_to_a_proposal_embedded() {
-    journey(TestApp::builder().spawn().await).await;
+    journey(TestApp::builder().spawn().await, None).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_idea_goes_from_the_form_through_verification_and_moderation_to_a_proposal_on_postgres()
 {
     // PostgreSQL, RabbitMQ and a real SMTP server, as the notifier's tests run.
-    journey(crate::notifier::app().await).await;
+    let app = crate::notifier::app().await;
+    let tap = Tap::queue(&app.settings.bus, "monitoring", vec!["idea.*"]).await;
+    journey(app, Some(tap)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
