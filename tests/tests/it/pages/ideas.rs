@@ -96,6 +96,7 @@ async fn an_idea_is_sent_verified_and_taken_up_in_a_real_browser() {
     // Staff take it up on the moderation page.
     browser.goto(&app.url("/admin/ideas")).await;
     sign_in(&browser, "admin@comune.test").await;
+    browser.wait_for_text("header", "admin@comune.test").await;
     browser.goto(&app.url("/admin/ideas")).await;
     browser.wait_for_text("#ideas", "Murale nel cortile").await;
     let card = browser.text("#ideas").await;
