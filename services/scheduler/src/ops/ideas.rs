@@ -88,21 +88,34 @@ piazza_shared::persisted_enum!(IdeaStatus {
 pub struct NewIdea {
     /// A call that takes ideas from anyone (`accepts_ideas`) and is open.
     pub call_id: Uuid,
-    #[schema(max_length = 200)]
+    #[schema(
+        max_length = 200,
+        pattern = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*[^\\s\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$"
+    )]
     pub title: String,
-    #[schema(max_length = 10000)]
+    #[schema(
+        max_length = 10000,
+        pattern = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*[^\\s\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$"
+    )]
     pub description: String,
     /// The author's name.
-    #[schema(max_length = 200)]
+    #[schema(
+        max_length = 200,
+        pattern = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*[^\\s\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$"
+    )]
     pub name: String,
     /// Where the verification link and the outcome go; only staff see it.
     pub email: String,
     /// The informal group the author speaks for.
     #[serde(default)]
-    #[schema(max_length = 200)]
+    #[schema(
+        max_length = 200,
+        pattern = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$"
+    )]
     pub group: Option<String>,
     /// `under_14`, `14_17`, `18_24`, `25_34` or `35_plus`; or give `birth_year` instead.
     #[serde(default)]
+    #[schema(pattern = "^(under_14|14_17|18_24|25_34|35_plus)$")]
     pub age_band: Option<String>,
     /// Turned into its age band; the year itself is not kept.
     #[serde(default)]
@@ -619,7 +632,10 @@ fn decided(row: &ideas::Model, call: &calls::Model, outcome: IdeaOutcome) -> Ide
 #[serde(deny_unknown_fields)]
 pub struct IdeaDecline {
     /// Why: the author reads it.
-    #[schema(max_length = 1000)]
+    #[schema(
+        max_length = 1000,
+        pattern = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*[^\\s\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F][^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$"
+    )]
     pub reason: String,
 }
 
