@@ -8,6 +8,7 @@ pub mod call;
 pub mod event;
 pub mod features;
 pub mod funding;
+pub mod idea;
 pub mod jobs;
 pub mod notice;
 pub mod registration;

@@ -141,6 +141,12 @@ pub enum Kind {
     ProposalNotice,
     /// To an operator: a call was opened in its organisation's field.
     CallNotice,
+    /// To the author of an idea sent without an account: the link that verifies it (the subject
+    /// is the idea).
+    IdeaVerification,
+    /// To the author of an idea: what staff decided (the subject is the idea: one email per
+    /// idea, as an idea is decided once).
+    IdeaOutcome,
 }
 
 piazza_shared::persisted_enum!(Kind {
@@ -160,6 +166,8 @@ piazza_shared::persisted_enum!(Kind {
     BookingRequestNotice => "booking_request_notice",
     ProposalNotice => "proposal_notice",
     CallNotice => "call_notice",
+    IdeaVerification => "idea_verification",
+    IdeaOutcome => "idea_outcome",
 });
 
 impl Kind {
@@ -176,6 +184,8 @@ impl Kind {
                 | Kind::BookingRequestNotice
                 | Kind::ProposalNotice
                 | Kind::CallNotice
+                | Kind::IdeaVerification
+                | Kind::IdeaOutcome
         )
     }
 }

@@ -10,6 +10,7 @@ pub mod changes;
 mod connections;
 pub mod dates;
 pub mod digest;
+pub mod ideas;
 pub mod message;
 pub mod notices;
 pub mod parts;

@@ -6,6 +6,7 @@ mod accounts;
 mod bookings;
 mod digest;
 mod events;
+mod ideas;
 mod notices;
 mod registrations;
 
@@ -21,6 +22,7 @@ use piazza_shared::{
         account::PasswordLinkIssued,
         booking::{BookingApproved, BookingCancelled, BookingRejected},
         event::{EventCancelled, EventPublished, EventRescheduled, EventUpdated},
+        idea::{IdeaDecided, IdeaVerificationRequested},
         jobs::{DigestDue, ReminderDue},
         notice::NoticeIssued,
         registration::{
@@ -145,6 +147,18 @@ pub const ROUTES: &[Route<AppState>] = &[
         event_type: NoticeIssued::TYPE,
         handle: |_, txn, envelope| {
             async move { notices::issued(txn, &decode(envelope)?).await }.boxed()
+        },
+    },
+    Route {
+        event_type: IdeaVerificationRequested::TYPE,
+        handle: |_, txn, envelope| {
+            async move { ideas::verification(txn, &decode(envelope)?).await }.boxed()
+        },
+    },
+    Route {
+        event_type: IdeaDecided::TYPE,
+        handle: |_, txn, envelope| {
+            async move { ideas::decided(txn, &decode(envelope)?).await }.boxed()
         },
     },
 ];

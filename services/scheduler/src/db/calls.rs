@@ -16,6 +16,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// A JSON list of category codes: the fields the call asks ideas in.
     pub fields: Json,
+    /// It also takes ideas from people without an account (`/api/v1/ideas`).
+    pub accepts_ideas: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

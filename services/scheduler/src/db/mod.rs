@@ -4,6 +4,7 @@ pub mod booked;
 pub mod calls;
 pub mod events;
 pub mod feeds;
+pub mod ideas;
 pub mod job_runs;
 pub mod occurrences;
 pub mod programmes;

@@ -34,6 +34,8 @@ pub struct Model {
     pub event_ids: Json,
     pub created_at: DateTimeUtc,
     pub decided_at: Option<DateTimeUtc>,
+    /// The idea from a person without an account it was made from (see `db::ideas`).
+    pub idea_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

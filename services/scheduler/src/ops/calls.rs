@@ -50,6 +50,9 @@ pub struct NewCall {
     /// emailed when it opens.
     #[serde(default)]
     pub fields: Vec<Category>,
+    /// It also takes ideas from people without an account (`POST /api/v1/ideas`). Default false.
+    #[serde(default)]
+    pub accepts_ideas: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -64,6 +67,9 @@ pub struct CallView {
     pub fields: Vec<Category>,
     /// Whether it takes proposals now.
     pub open: bool,
+    /// It also takes ideas from people without an account, on its public idea page.
+    #[serde(default)]
+    pub accepts_ideas: bool,
     pub created_at: DateTime<Utc>,
 }
 
@@ -74,6 +80,7 @@ fn call_view(m: calls::Model) -> CallView {
         season_id: m.season_id,
         open: m.opens_at <= now && now < m.closes_at,
         fields: m.fields(),
+        accepts_ideas: m.accepts_ideas,
         title: m.title,
         description: m.description,
         opens_at: m.opens_at,
@@ -128,6 +135,7 @@ pub async fn create(
         created_by: claims.sub,
         created_at: piazza_shared::clock::now(),
         fields: serde_json::to_value(&fields).unwrap_or_default(),
+        accepts_ideas: input.accepts_ideas,
     };
     let unit = state.begin().await?;
     calls::Entity::insert(calls::ActiveModel::from(model.clone()))

@@ -7,6 +7,7 @@
 pub mod calls;
 pub mod clashes;
 pub mod events;
+pub mod ideas;
 pub mod input;
 pub mod listing;
 pub mod places;

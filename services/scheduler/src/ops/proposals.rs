@@ -88,9 +88,12 @@ pub struct ProposalView {
     pub event_ids: Vec<Uuid>,
     pub created_at: DateTime<Utc>,
     pub decided_at: Option<DateTime<Utc>>,
+    /// The idea it was made from, sent by a person without an account (`/api/v1/ideas`).
+    #[serde(default)]
+    pub idea_id: Option<Uuid>,
 }
 
-fn proposal_view(m: proposals::Model) -> ProposalView {
+pub(crate) fn proposal_view(m: proposals::Model) -> ProposalView {
     ProposalView {
         id: m.id,
         call_id: m.call_id,
@@ -114,10 +117,11 @@ fn proposal_view(m: proposals::Model) -> ProposalView {
         description: m.description,
         created_at: m.created_at,
         decided_at: m.decided_at,
+        idea_id: m.idea_id,
     }
 }
 
-fn summary(m: &proposals::Model) -> ProposalSummary {
+pub(crate) fn summary(m: &proposals::Model) -> ProposalSummary {
     ProposalSummary {
         proposal_id: m.id,
         call_id: m.call_id,
@@ -200,6 +204,7 @@ pub async fn submit(
         event_ids: serde_json::json!([]),
         created_at: now,
         decided_at: None,
+        idea_id: None,
     };
     let unit = state.begin().await?;
     proposals::Entity::insert(proposals::ActiveModel::from(model.clone()))

@@ -93,6 +93,7 @@ async fn form_page(
             call => context! {
                 id => call.id.to_string(), title => call.title, description => call.description,
                 open => call.open, closes => words::instant(call.closes_at, zone, ctx.lang),
+                accepts_ideas => call.accepts_ideas,
             },
             spaces => spaces,
             weekdays => WEEKDAYS.iter().map(|(k, it, en)| context! { value => k, label => ctx.lang.pick(it, en) }).collect::<Vec<_>>(),

@@ -125,6 +125,7 @@ pub async fn open(
             .iter()
             .filter_map(|code| Category::parse(code))
             .collect(),
+        accepts_ideas: form.get("accepts_ideas") == "1",
     };
     let mut typed = form.to_map();
     typed.insert("fields".into(), form.all("fields").join(","));
@@ -147,7 +148,7 @@ pub async fn open(
 }
 
 /// Back to `to` with the outcome: `done`, or the refusal in words.
-fn back(
+pub(super) fn back(
     ctx: &PageCtx,
     to: &str,
     done: &str,
@@ -239,6 +240,7 @@ async fn call_context(
                 submitted => status == "submitted",
                 reason => p.decision_reason,
                 events => p.event_ids.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+                from_idea => p.idea_id.is_some(),
             }
         })
         .collect();
@@ -246,6 +248,7 @@ async fn call_context(
         call => context! {
             id => call.id.to_string(), title => call.title, description => call.description,
             open => call.open,
+            accepts_ideas => call.accepts_ideas,
             opens => words::instant(call.opens_at, zone, ctx.lang),
             closes => words::instant(call.closes_at, zone, ctx.lang),
         },

@@ -13,6 +13,7 @@ mod cancel;
 mod event;
 mod event_admin;
 mod event_image;
+mod ideas;
 mod indicators;
 mod propose;
 mod repeat;
@@ -82,7 +83,7 @@ const TEMPLATES: [(&str, &str); 17] = [
 pub fn router(app: AppState) -> anyhow::Result<Router> {
     let state = PageState {
         app,
-        templates: Templates::new(&TEMPLATES)?,
+        templates: Templates::new(&[TEMPLATES.as_slice(), ideas::TEMPLATES.as_slice()].concat())?,
     };
     Ok(Router::new()
         .route("/", get(calendar::page))
@@ -145,5 +146,13 @@ pub fn router(app: AppState) -> anyhow::Result<Router> {
             "/admin/tables/{id}/meetings/{meeting}/record",
             post(tables_admin::record),
         )
+        .route("/calls/{id}/idea", get(ideas::form).post(ideas::submit))
+        .route(
+            "/ideas/{id}/verify",
+            get(ideas::verify_form).post(ideas::verify),
+        )
+        .route("/admin/ideas", get(ideas::queue))
+        .route("/admin/ideas/{id}/accept", post(ideas::accept))
+        .route("/admin/ideas/{id}/decline", post(ideas::decline))
         .with_state(state))
 }

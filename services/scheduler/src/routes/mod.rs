@@ -7,6 +7,7 @@ pub mod clashes;
 pub mod event_image;
 pub mod events;
 pub mod feeds;
+pub mod ideas;
 pub mod jobs;
 pub mod listing;
 pub mod occurrences;
@@ -70,6 +71,13 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(proposals::get_proposal))
         .routes(routes!(proposals::accept))
         .routes(routes!(proposals::decline))
+        .routes(routes!(ideas::submit, ideas::list))
+        .routes(routes!(ideas::get_one))
+        .routes(routes!(ideas::verify))
+        .routes(routes!(ideas::accept))
+        .routes(routes!(ideas::decline))
+        .routes(routes!(ideas::set_accepts))
+        .routes(routes!(ideas::erase))
         .routes(routes!(calendar::feed))
         .routes(routes!(jobs::list))
         .routes(routes!(tables::create_table, tables::list_tables))

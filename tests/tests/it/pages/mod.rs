@@ -12,6 +12,7 @@ mod dates;
 mod email_links;
 mod every_page;
 mod guards;
+mod ideas;
 mod images;
 mod journey;
 mod keyboard;

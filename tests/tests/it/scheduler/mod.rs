@@ -6,6 +6,7 @@
 mod calendar;
 mod calls;
 mod clashes;
+mod ideas;
 mod import;
 mod jobs;
 mod own_booking;
@@ -65,24 +66,31 @@ impl Tap {
 
     /// A tap on the exchange and queue names of `settings`.
     pub async fn on(settings: &BusSettings) -> Self {
+        let bindings = vec![
+            "event.*",
+            "registration.*",
+            "reminder.*",
+            "digest.*",
+            "call.*",
+            "proposal.*",
+            "scheduling.*",
+        ];
+        Self::queue(settings, "notifier", bindings).await
+    }
+
+    /// A tap with a queue of its own, `name`, bound to `bindings`: it runs beside every service
+    /// (for messages no service consumes yet, such as those the monitoring will count).
+    pub async fn queue(
+        settings: &BusSettings,
+        name: &'static str,
+        bindings: Vec<&'static str>,
+    ) -> Self {
         let bus = Arc::new(AmqpBus::new(
             Secret::new(piazza_e2e::amqp_url()),
             settings.clone(),
             "tap",
         ));
-        let subscription = Subscription::new(
-            settings,
-            "notifier",
-            vec![
-                "event.*",
-                "registration.*",
-                "reminder.*",
-                "digest.*",
-                "call.*",
-                "proposal.*",
-                "scheduling.*",
-            ],
-        );
+        let subscription = Subscription::new(settings, name, bindings);
         bus.declare(&subscription).await.unwrap();
         let seen = Arc::new(Mutex::new(Vec::new()));
         let stop = CancellationToken::new();

@@ -12,7 +12,7 @@ use crate::{
         changes::{self, Audience, CalledOff, Move},
         dates::when,
         digest::{self, Entry},
-        notices,
+        ideas, notices,
         parts::{Footer, place_line},
         registrations::{self as registration_emails, News, Registrant},
         subscribers as subscriber_emails,
@@ -25,6 +25,7 @@ use piazza_shared::contracts::{
     account::PasswordLinkIssued,
     booking::{BookingRejected, BookingSummary},
     event::{EventSummary, Occurrence, Place},
+    idea::{IdeaDecided, IdeaVerificationRequested},
     notice::Notice,
 };
 use uuid::Uuid;
@@ -320,6 +321,19 @@ pub fn compose(state: &AppState, round: &Round, row: &deliveries::Model) -> Comp
                 &link,
                 state.settings.time_zone,
             )?))
+        }
+        Kind::IdeaVerification => {
+            let message: IdeaVerificationRequested = serde_json::from_value(row.context.clone())?;
+            Ok(Some(ideas::verification(
+                templates,
+                &row.recipient,
+                &message,
+                state.settings.time_zone,
+            )?))
+        }
+        Kind::IdeaOutcome => {
+            let message: IdeaDecided = serde_json::from_value(row.context.clone())?;
+            Ok(Some(ideas::outcome(templates, &row.recipient, &message)?))
         }
         Kind::BookingRequestNotice | Kind::ProposalNotice | Kind::CallNotice => {
             let notice: Notice = serde_json::from_value(row.context.clone())?;
