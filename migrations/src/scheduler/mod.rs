@@ -9,6 +9,7 @@ mod m20261206_000001_registration_dates;
 mod m20261207_000001_call_fields;
 mod m20261207_000002_images;
 mod m20261212_000001_booked;
+mod m20261215_000001_pathways;
 
 use sea_orm_migration::prelude::*;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for SchedulerMigrator {
             Box::new(m20261207_000001_call_fields::Migration),
             Box::new(m20261212_000001_booked::Migration),
             Box::new(m20261207_000002_images::Migration),
+            Box::new(m20261215_000001_pathways::Migration),
         ]
     }
 }

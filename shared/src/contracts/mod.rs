@@ -10,6 +10,7 @@ pub mod features;
 pub mod funding;
 pub mod jobs;
 pub mod notice;
+pub mod pathway;
 pub mod registration;
 pub mod scheduling;
 pub mod sector;

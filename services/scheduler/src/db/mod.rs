@@ -6,6 +6,7 @@ pub mod events;
 pub mod feeds;
 pub mod job_runs;
 pub mod occurrences;
+pub mod pathways;
 pub mod programmes;
 pub mod proposals;
 pub mod registrations;

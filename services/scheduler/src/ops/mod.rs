@@ -9,6 +9,7 @@ pub mod clashes;
 pub mod events;
 pub mod input;
 pub mod listing;
+pub mod pathways;
 pub mod places;
 pub mod programmes;
 pub mod proposals;

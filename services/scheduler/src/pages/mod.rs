@@ -14,6 +14,7 @@ mod event;
 mod event_admin;
 mod event_image;
 mod indicators;
+mod pathways;
 mod propose;
 mod repeat;
 mod say;
@@ -30,7 +31,7 @@ use axum::{
 };
 use piazza_shared::{images::http::BODY_LIMIT, web::Templates};
 
-const TEMPLATES: [(&str, &str); 14] = [
+const TEMPLATES: [(&str, &str); 17] = [
     (
         "season_edit.html",
         include_str!("../../templates/season_edit.html"),
@@ -65,6 +66,15 @@ const TEMPLATES: [(&str, &str); 14] = [
     (
         "admin_events.html",
         include_str!("../../templates/admin_events.html"),
+    ),
+    (
+        "pathways.html",
+        include_str!("../../templates/pathways.html"),
+    ),
+    ("pathway.html", include_str!("../../templates/pathway.html")),
+    (
+        "attendance.html",
+        include_str!("../../templates/attendance.html"),
     ),
 ];
 
@@ -118,5 +128,16 @@ pub fn router(app: AppState) -> anyhow::Result<Router> {
         .route("/calls", get(calls::list))
         .route("/calls/{id}", get(calls::form).post(calls::submit))
         .route("/propose", get(propose::form).post(propose::submit))
+        .route("/pathways", get(pathways::list))
+        .route("/pathways/{id}", get(pathways::page))
+        .route("/pathways/{id}/referrals", post(pathways::refer))
+        .route(
+            "/pathways/{id}/referrals/{referral_id}/completion",
+            post(pathways::completion),
+        )
+        .route(
+            "/pathways/{id}/sessions/{session_id}",
+            get(pathways::sheet).post(pathways::take),
+        )
         .with_state(state))
 }

@@ -10,6 +10,7 @@ pub mod feeds;
 pub mod jobs;
 pub mod listing;
 pub mod occurrences;
+pub mod pathways;
 pub mod programmes;
 pub mod proposals;
 pub mod registrations;
@@ -71,6 +72,20 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(proposals::decline))
         .routes(routes!(calendar::feed))
         .routes(routes!(jobs::list))
+        .routes(routes!(pathways::create, pathways::list))
+        .routes(routes!(pathways::get_one))
+        .routes(routes!(pathways::add_sessions))
+        .routes(routes!(pathways::refer))
+        .routes(routes!(pathways::completion))
+        .routes(routes!(
+            pathways::read_attendance,
+            pathways::take_attendance
+        ))
+        .routes(routes!(pathways::list_accreditations))
+        .routes(routes!(
+            pathways::grant_accreditation,
+            pathways::withdraw_accreditation
+        ))
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(

@@ -17,6 +17,7 @@ mod journey;
 mod keyboard;
 mod notices;
 mod own_booking;
+mod pathways;
 mod planner;
 mod programme;
 mod second_thoughts;

@@ -9,6 +9,7 @@ mod clashes;
 mod import;
 mod jobs;
 mod own_booking;
+pub(crate) mod pathways;
 mod recurrence;
 mod registrations;
 mod saga;
@@ -80,6 +81,7 @@ impl Tap {
                 "call.*",
                 "proposal.*",
                 "scheduling.*",
+                "pathway.*",
             ],
         );
         bus.declare(&subscription).await.unwrap();
