@@ -143,8 +143,11 @@ pub async fn refer(
     if birth_year.is_err() {
         errors.insert(
             "birth_year".to_string(),
-            ctx.t("Anno di nascita: un anno, ad esempio 2010", "Year of birth: a year, such as 2010")
-                .to_string(),
+            ctx.t(
+                "Anno di nascita: un anno, ad esempio 2010",
+                "Year of birth: a year, such as 2010",
+            )
+            .to_string(),
         );
     }
     if let Ok(birth_year) = birth_year {
@@ -245,7 +248,15 @@ pub async fn take(
         .iter()
         .filter_map(|p| Uuid::parse_str(p).ok())
         .collect();
-    match attendance::take(&state.app, &caller, id, session, TakenAttendance { present }).await {
+    match attendance::take(
+        &state.app,
+        &caller,
+        id,
+        session,
+        TakenAttendance { present },
+    )
+    .await
+    {
         Ok(_) => see_other(&format!("/pathways/{id}/sessions/{session}?saved=1")),
         Err(error) => ctx.api_error(&state.templates, error.into()),
     }

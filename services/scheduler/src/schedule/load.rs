@@ -43,10 +43,7 @@ async fn finish(conn: &impl ConnectionTrait, event: events::Model) -> Result<Loa
 }
 
 /// The rest of the event, hidden or not.
-async fn finish_any(
-    conn: &impl ConnectionTrait,
-    event: events::Model,
-) -> Result<Loaded, ApiError> {
+async fn finish_any(conn: &impl ConnectionTrait, event: events::Model) -> Result<Loaded, ApiError> {
     let occurrences = occurrences::Entity::find()
         .filter(occurrences::Column::EventId.eq(event.id))
         .order_by_asc(occurrences::Column::StartsAt)

@@ -38,8 +38,20 @@ async fn body_text(browser: &Browser) -> String {
 async fn a_worker_refers_the_operator_takes_attendance_and_the_evaluator_sees_a_suppressed_count() {
     let app = TestApp::builder().spawn().await;
     let org = Uuid::now_v7();
-    let worker = token(&app, "assistente@comune.test", Role::Admin, None, &[SOCIAL_POLICIES]);
-    let operator = token(&app, "educatori@iride.test", Role::Operator, Some((org, "Cooperativa Iride")), &[]);
+    let worker = token(
+        &app,
+        "assistente@comune.test",
+        Role::Admin,
+        None,
+        &[SOCIAL_POLICIES],
+    );
+    let operator = token(
+        &app,
+        "educatori@iride.test",
+        Role::Operator,
+        Some((org, "Cooperativa Iride")),
+        &[],
+    );
     let evaluator = token(&app, "valutatore@ente.test", Role::Evaluator, None, &[]);
     let room = space(&app, &worker, "Sala Puerari").await;
     let pathway = expect(
@@ -62,7 +74,9 @@ async fn a_worker_refers_the_operator_takes_attendance_and_the_evaluator_sees_a_
     .await;
     let session = planned["sessions"][0]["id"].as_str().unwrap().to_string();
     eventually("the session's space confirmed", WAIT, || async {
-        let (_, now) = app.get(&format!("/api/v1/pathways/{id}"), Some(&worker)).await;
+        let (_, now) = app
+            .get(&format!("/api/v1/pathways/{id}"), Some(&worker))
+            .await;
         (now["sessions"][0]["space_status"] == "confirmed").then_some(())
     })
     .await;
@@ -77,7 +91,10 @@ async fn a_worker_refers_the_operator_takes_attendance_and_the_evaluator_sees_a_
     submit(&browser, &format!("/pathways/{id}/referrals")).await;
     browser.find("#problems").await;
     let problem = browser.text("#problems").await;
-    assert!(problem.contains("Anno di nascita: deve essere fra"), "{problem}");
+    assert!(
+        problem.contains("Anno di nascita: deve essere fra"),
+        "{problem}"
+    );
     let year = piazza_e2e::clock::now().year();
     browser
         .type_into("#f-birth_year", &(year - 16).to_string())
@@ -85,7 +102,9 @@ async fn a_worker_refers_the_operator_takes_attendance_and_the_evaluator_sees_a_
     browser.type_into("#f-contact", "333 1234567").await;
     submit(&browser, &format!("/pathways/{id}/referrals")).await;
     browser.find("#referred").await;
-    browser.wait_for_text("#participants + table", "Giulia Bianchi").await;
+    browser
+        .wait_for_text("#participants + table", "Giulia Bianchi")
+        .await;
     assert_eq!(browser.text("#enrolled").await, "<5");
 
     // The operator ticks her present on the session's sheet and records her completion.
@@ -107,7 +126,9 @@ async fn a_worker_refers_the_operator_takes_attendance_and_the_evaluator_sees_a_
     assert_eq!(browser.text("#present").await, "<5");
     browser.goto(&app.url(&format!("/pathways/{id}"))).await;
     browser.click("button[id^='complete-']").await;
-    browser.wait_for_text("#participants + table", "Annulla completamento").await;
+    browser
+        .wait_for_text("#participants + table", "Annulla completamento")
+        .await;
 
     // The evaluator reads counts only: "<5", and no name anywhere.
     signed_in_as(&browser, &app, &evaluator).await;
@@ -122,7 +143,10 @@ async fn a_worker_refers_the_operator_takes_attendance_and_the_evaluator_sees_a_
         .await;
     assert_eq!(browser.text("#present").await, "<5");
     let text = body_text(&browser).await;
-    assert!(!text.contains("Giulia") && text.contains("Attendance"), "{text}");
+    assert!(
+        !text.contains("Giulia") && text.contains("Attendance"),
+        "{text}"
+    );
     browser.quit().await;
     app.stop().await;
 }

@@ -23,7 +23,13 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 /// A token signed with the app's key, with the sectors booking will put in it.
-pub(crate) fn token(app: &TestApp, email: &str, role: Role, org: Option<(Uuid, &str)>, sectors: &[&str]) -> String {
+pub(crate) fn token(
+    app: &TestApp,
+    email: &str,
+    role: Role,
+    org: Option<(Uuid, &str)>,
+    sectors: &[&str],
+) -> String {
     Keys::from_settings(&app.settings).unwrap().sign(
         API_TOKEN,
         &Claims {
@@ -78,7 +84,13 @@ fn people(app: &TestApp) -> People {
     let running_org = Uuid::now_v7();
     let accredited_org = Uuid::now_v7();
     People {
-        worker: token(app, "assistente@comune.test", Role::Admin, None, &[SOCIAL_POLICIES]),
+        worker: token(
+            app,
+            "assistente@comune.test",
+            Role::Admin,
+            None,
+            &[SOCIAL_POLICIES],
+        ),
         culture: token(app, "cultura@comune.test", Role::Admin, None, &["culture"]),
         evaluator: token(app, "valutatore@ente.test", Role::Evaluator, None, &[]),
         operator: token(
@@ -118,9 +130,18 @@ async fn journey(app: &TestApp) -> (String, String) {
         "name": "Percorso Ripartire", "description": "Laboratori e tutoraggio",
         "organisation_id": p.running_org, "organisation_name": "Cooperativa Iride"
     });
-    let (status, _) = app.post("/api/v1/pathways", Some(&p.culture), &new_pathway).await;
+    let (status, _) = app
+        .post("/api/v1/pathways", Some(&p.culture), &new_pathway)
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let pathway = expect(app, "/api/v1/pathways", Some(&p.worker), new_pathway, StatusCode::CREATED).await;
+    let pathway = expect(
+        app,
+        "/api/v1/pathways",
+        Some(&p.worker),
+        new_pathway,
+        StatusCode::CREATED,
+    )
+    .await;
     assert_eq!(pathway["funding_line"], "esf_plus");
     assert_eq!(pathway["sector"], SOCIAL_POLICIES);
     let id = pathway["id"].as_str().unwrap().to_string();
@@ -141,7 +162,9 @@ async fn journey(app: &TestApp) -> (String, String) {
     assert_eq!(sessions["sessions"].as_array().unwrap().len(), 3);
     let session = sessions["sessions"][0]["id"].as_str().unwrap().to_string();
     eventually("the sessions' space confirmed by booking", WAIT, || async {
-        let (_, now) = app.get(&format!("/api/v1/pathways/{id}"), Some(&p.worker)).await;
+        let (_, now) = app
+            .get(&format!("/api/v1/pathways/{id}"), Some(&p.worker))
+            .await;
         (now["sessions"][0]["space_status"] == "confirmed").then_some(())
     })
     .await;
@@ -167,7 +190,11 @@ async fn journey(app: &TestApp) -> (String, String) {
     // pathway and an operator of an organisation not accredited.
     for who in [&p.culture, &p.evaluator, &p.operator, &p.stranger] {
         let (status, body) = app
-            .post(&format!("/api/v1/pathways/{id}/referrals"), Some(who), &referral)
+            .post(
+                &format!("/api/v1/pathways/{id}/referrals"),
+                Some(who),
+                &referral,
+            )
             .await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     }
@@ -178,10 +205,25 @@ async fn journey(app: &TestApp) -> (String, String) {
     assert_eq!(status, StatusCode::OK, "{sheet}");
     assert_eq!(names(&sheet["participants"]), ["Giulia Bianchi"]);
     assert_eq!(sheet["participants"][0]["present"], Value::Null);
-    let giulia = sheet["participants"][0]["referral_id"].as_str().unwrap().to_string();
-    let (status, body) = put(app, &attendance, &p.stranger, json!({ "present": [giulia] })).await;
+    let giulia = sheet["participants"][0]["referral_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, body) = put(
+        app,
+        &attendance,
+        &p.stranger,
+        json!({ "present": [giulia] }),
+    )
+    .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
-    let (status, taken) = put(app, &attendance, &p.operator, json!({ "present": [giulia] })).await;
+    let (status, taken) = put(
+        app,
+        &attendance,
+        &p.operator,
+        json!({ "present": [giulia] }),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{taken}");
     assert_eq!(taken["taken"], true);
     assert_eq!(taken["participants"][0]["present"], true);
@@ -222,9 +264,15 @@ async fn journey(app: &TestApp) -> (String, String) {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    for (i, name) in ["Luca Rossi", "Sara Verdi", "Omar Haddad", "Elena Neri", "Ivan Costa"]
-        .iter()
-        .enumerate()
+    for (i, name) in [
+        "Luca Rossi",
+        "Sara Verdi",
+        "Omar Haddad",
+        "Elena Neri",
+        "Ivan Costa",
+    ]
+    .iter()
+    .enumerate()
     {
         let (status, body) = app
             .post(
@@ -239,19 +287,32 @@ async fn journey(app: &TestApp) -> (String, String) {
             assert_eq!(enrolled, &suppressed(), "{} referred", i + 2);
         }
     }
-    let (_, seen) = app.get(&format!("/api/v1/pathways/{id}"), Some(&p.evaluator)).await;
-    assert_eq!(seen["enrolled"], json!({ "value": 6, "shown": "6", "suppressed": false }));
+    let (_, seen) = app
+        .get(&format!("/api/v1/pathways/{id}"), Some(&p.evaluator))
+        .await;
+    assert_eq!(
+        seen["enrolled"],
+        json!({ "value": 6, "shown": "6", "suppressed": false })
+    );
     assert_eq!(seen["participants"], Value::Null);
-    let (_, seen) = app.get(&format!("/api/v1/pathways/{id}"), Some(&p.culture)).await;
+    let (_, seen) = app
+        .get(&format!("/api/v1/pathways/{id}"), Some(&p.culture))
+        .await;
     assert_eq!(seen["enrolled"]["value"], 6);
     assert_eq!(seen["participants"], Value::Null);
     // Each worker sees those they referred; the operator sees all six.
-    let (_, seen) = app.get(&format!("/api/v1/pathways/{id}"), Some(&p.worker)).await;
+    let (_, seen) = app
+        .get(&format!("/api/v1/pathways/{id}"), Some(&p.worker))
+        .await;
     assert_eq!(names(&seen["participants"]), ["Giulia Bianchi"]);
-    let (_, seen) = app.get(&format!("/api/v1/pathways/{id}"), Some(&p.accredited)).await;
+    let (_, seen) = app
+        .get(&format!("/api/v1/pathways/{id}"), Some(&p.accredited))
+        .await;
     assert_eq!(seen["participants"].as_array().unwrap().len(), 5);
     assert!(!seen.to_string().contains("Giulia"));
-    let (_, seen) = app.get(&format!("/api/v1/pathways/{id}"), Some(&p.operator)).await;
+    let (_, seen) = app
+        .get(&format!("/api/v1/pathways/{id}"), Some(&p.operator))
+        .await;
     assert_eq!(seen["participants"].as_array().unwrap().len(), 6);
 
     // Completion, by the operator.
@@ -271,19 +332,27 @@ async fn journey(app: &TestApp) -> (String, String) {
         .unwrap();
     assert!(her["completed_at"].is_string());
     assert_eq!(her["sessions_present"], 1);
-    let (_, seen) = app.get(&format!("/api/v1/pathways/{id}"), Some(&p.evaluator)).await;
+    let (_, seen) = app
+        .get(&format!("/api/v1/pathways/{id}"), Some(&p.evaluator))
+        .await;
     assert_eq!(seen["completed"], suppressed());
 
     // Never public: not in the calendar's JSON nor its ICS feed.
     let (status, calendar) = app.get("/api/v1/events", None).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(!calendar.to_string().contains("Percorso Ripartire"), "{calendar}");
+    assert!(
+        !calendar.to_string().contains("Percorso Ripartire"),
+        "{calendar}"
+    );
     let (status, ics) = app.get("/calendar.ics", None).await;
     assert_eq!(status, StatusCode::OK);
     assert!(ics.as_str().unwrap_or_default().contains("BEGIN:VCALENDAR"));
     assert!(!ics.to_string().contains("Percorso Ripartire"), "{ics}");
     let (_, calendar) = app.get("/api/v1/events", Some(&p.worker)).await;
-    assert!(!calendar.to_string().contains("Percorso Ripartire"), "{calendar}");
+    assert!(
+        !calendar.to_string().contains("Percorso Ripartire"),
+        "{calendar}"
+    );
 
     // Validation: every field at fault named.
     let (status, problem) = app
@@ -304,7 +373,13 @@ async fn journey(app: &TestApp) -> (String, String) {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     assert_eq!(fields(&problem), ["name", "birth_year"]);
-    let (status, problem) = put(app, &attendance, &p.operator, json!({ "present": [Uuid::now_v7()] })).await;
+    let (status, problem) = put(
+        app,
+        &attendance,
+        &p.operator,
+        json!({ "present": [Uuid::now_v7()] }),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     assert_eq!(fields(&problem), ["present[0]"]);
     let (status, problem) = app
@@ -317,12 +392,19 @@ async fn journey(app: &TestApp) -> (String, String) {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     assert_eq!(fields(&problem), ["ends_at"]);
     let (status, problem) = app
-        .post(&format!("/api/v1/pathways/{id}/referrals"), Some(&p.worker), &json!({ "birth_year": "x" }))
+        .post(
+            &format!("/api/v1/pathways/{id}/referrals"),
+            Some(&p.worker),
+            &json!({ "birth_year": "x" }),
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     assert_eq!(problem["type"], "urn:piazza:problem:validation");
     let (status, _) = app
-        .get(&format!("/api/v1/pathways/{}", Uuid::now_v7()), Some(&p.evaluator))
+        .get(
+            &format!("/api/v1/pathways/{}", Uuid::now_v7()),
+            Some(&p.evaluator),
+        )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     (id, session)
@@ -362,7 +444,10 @@ async fn pathway_names_for_its_operator_and_referrer_counts_for_others_on_postgr
         })
         .await;
     assert_eq!((attended.enrolled, attended.present), (1, 1));
-    assert_eq!(attended.present_by_age_band.get(&AgeBand::From14To17), Some(&1));
+    assert_eq!(
+        attended.present_by_age_band.get(&AgeBand::From14To17),
+        Some(&1)
+    );
     let completed = tap
         .wait::<PathwayCompleted>("pathway.completed", |m| m.pathway_id == pathway)
         .await;
@@ -377,12 +462,22 @@ async fn pathway_names_for_its_operator_and_referrer_counts_for_others_on_postgr
         .await
         .event_id;
     let admin = token(&app, "cultura@comune.test", Role::Admin, None, &[]);
-    let (status, _) = app.get(&format!("/api/v1/events/{carrier}"), Some(&admin)).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = app
-        .post(&format!("/api/v1/events/{carrier}/publish"), Some(&admin), &json!({}))
+        .get(&format!("/api/v1/events/{carrier}"), Some(&admin))
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(tap.all::<EventPublished>().iter().all(|m| m.event.event_id != carrier));
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/events/{carrier}/publish"),
+            Some(&admin),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(
+        tap.all::<EventPublished>()
+            .iter()
+            .all(|m| m.event.event_id != carrier)
+    );
     app.stop().await;
 }

@@ -95,8 +95,14 @@ pub async fn grant(
     }
     let before = before.map(accreditation_view).and_then(|b| audit::json(&b));
     let after = audit::json(&accreditation_view(model.clone()));
-    unit.audit(claims, "accreditation.grant", organisation_id, before, after)
-        .await?;
+    unit.audit(
+        claims,
+        "accreditation.grant",
+        organisation_id,
+        before,
+        after,
+    )
+    .await?;
     unit.commit().await?;
     Ok(accreditation_view(model))
 }
@@ -121,8 +127,14 @@ pub async fn withdraw(
         .exec(&*unit)
         .await?;
     let before = audit::json(&accreditation_view(before));
-    unit.audit(claims, "accreditation.withdraw", organisation_id, before, None)
-        .await?;
+    unit.audit(
+        claims,
+        "accreditation.withdraw",
+        organisation_id,
+        before,
+        None,
+    )
+    .await?;
     unit.commit().await?;
     Ok(())
 }

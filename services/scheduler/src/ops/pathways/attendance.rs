@@ -123,7 +123,9 @@ pub async fn take(
     let conn = state.db.conn();
     let pathway = find(conn, pathway_id).await?;
     if !access::runs(claims, &pathway) {
-        return Err(ApiError::Forbidden("only the pathway's operator takes attendance".into()).into());
+        return Err(
+            ApiError::Forbidden("only the pathway's operator takes attendance".into()).into(),
+        );
     }
     let (occurrence, _) = session(conn, pathway_id, session_id).await?;
     let unit = state.begin().await?;

@@ -266,7 +266,12 @@ pub(crate) async fn view(
         runs,
         funding_line: funding_of(&model),
         enrolled: Count::of(referrals.len() as u64),
-        completed: Count::of(referrals.iter().filter(|r| r.completed_at.is_some()).count() as u64),
+        completed: Count::of(
+            referrals
+                .iter()
+                .filter(|r| r.completed_at.is_some())
+                .count() as u64,
+        ),
         participants,
         sessions,
         id: model.id,

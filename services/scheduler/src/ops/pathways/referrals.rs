@@ -66,9 +66,7 @@ pub async fn refer(
         .into());
     }
     let now = piazza_shared::clock::now();
-    let year = now
-        .with_timezone(&state.settings.time_zone)
-        .year();
+    let year = now.with_timezone(&state.settings.time_zone).year();
     let mut v = Violations::new();
     let name = check_text(&mut v, "name", &body.name, TextRule::NAME);
     let (oldest, youngest) = (year - AGES.end(), year - AGES.start());
@@ -80,7 +78,17 @@ pub async fn refer(
     let contact = body
         .contact
         .as_deref()
-        .map(|c| check_text(&mut v, "contact", c, TextRule { required: false, max: 200 }))
+        .map(|c| {
+            check_text(
+                &mut v,
+                "contact",
+                c,
+                TextRule {
+                    required: false,
+                    max: 200,
+                },
+            )
+        })
         .filter(|c| !c.is_empty());
     let note = check_text(&mut v, "note", &body.note, TextRule::NOTE);
     v.finish()?;
@@ -95,7 +103,9 @@ pub async fn refer(
         note,
         referred_by: claims.sub,
         referrer_email: claims.email.clone(),
-        referrer_organisation_id: (claims.role == Role::Operator).then_some(claims.org).flatten(),
+        referrer_organisation_id: (claims.role == Role::Operator)
+            .then_some(claims.org)
+            .flatten(),
         completed_at: None,
         created_at: now,
     };
@@ -136,7 +146,9 @@ pub async fn complete(
     let conn = state.db.conn();
     let pathway = find(conn, id).await?;
     if !access::runs(claims, &pathway) {
-        return Err(ApiError::Forbidden("only the pathway's operator records completion".into()).into());
+        return Err(
+            ApiError::Forbidden("only the pathway's operator records completion".into()).into(),
+        );
     }
     let unit = state.begin().await?;
     let Some(mut row) = referral::Entity::find_by_id(referral_id)
