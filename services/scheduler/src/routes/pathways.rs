@@ -27,7 +27,7 @@ use uuid::Uuid;
     request_body = NewPathway,
     responses(
         (status = 201, body = PathwayView), (status = 401, body = Problem),
-        (status = 403, description = "Not in Social policies", body = Problem), (status = 422, body = Problem),
+        (status = 403, description = "Not in Social policies", body = Problem), (status = 413, body = Problem), (status = 422, body = Problem),
     )
 )]
 pub async fn create(
@@ -86,7 +86,7 @@ pub async fn get_one(
     request_body = NewSessions,
     responses(
         (status = 201, body = PathwayView), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 422, body = Problem),
+        (status = 404, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem),
     )
 )]
 pub async fn add_sessions(
@@ -111,7 +111,7 @@ pub async fn add_sessions(
     responses(
         (status = 201, body = PathwayView), (status = 401, body = Problem),
         (status = 403, description = "Not a social worker", body = Problem),
-        (status = 404, body = Problem), (status = 422, body = Problem),
+        (status = 404, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem),
     )
 )]
 pub async fn refer(
@@ -134,7 +134,7 @@ pub async fn refer(
     request_body = Completion,
     responses(
         (status = 200, body = PathwayView), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 422, body = Problem),
+        (status = 404, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem),
     )
 )]
 pub async fn completion(
@@ -181,7 +181,7 @@ pub async fn read_attendance(
     request_body = TakenAttendance,
     responses(
         (status = 200, body = AttendanceView), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 422, body = Problem),
+        (status = 404, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem),
     )
 )]
 pub async fn take_attendance(
@@ -220,7 +220,7 @@ pub async fn list_accreditations(
     request_body = NewAccreditation,
     responses(
         (status = 200, body = AccreditationView), (status = 401, body = Problem),
-        (status = 403, description = "Not in Social policies", body = Problem), (status = 422, body = Problem),
+        (status = 403, description = "Not in Social policies", body = Problem), (status = 413, body = Problem), (status = 422, body = Problem),
     )
 )]
 pub async fn grant_accreditation(
