@@ -220,7 +220,9 @@ pub async fn list_accreditations(
     request_body = NewAccreditation,
     responses(
         (status = 200, body = AccreditationView), (status = 401, body = Problem),
-        (status = 403, description = "Not in Social policies", body = Problem), (status = 413, body = Problem), (status = 422, body = Problem),
+        (status = 403, description = "Not in Social policies", body = Problem),
+        (status = 404, description = "Never: any organisation id may be accredited", body = Problem),
+        (status = 413, body = Problem), (status = 422, body = Problem),
     )
 )]
 pub async fn grant_accreditation(
