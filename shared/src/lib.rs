@@ -23,6 +23,7 @@ pub mod retry;
 pub mod runtime;
 pub mod secret;
 pub mod settings;
+pub mod small_cells;
 pub mod smtp;
 pub mod telemetry;
 pub mod time;

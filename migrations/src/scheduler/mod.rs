@@ -10,6 +10,7 @@ mod m20261207_000001_call_fields;
 mod m20261207_000002_images;
 mod m20261212_000001_booked;
 mod m20261213_000001_ideas;
+mod m20261215_000001_pathways;
 mod m20261215_000001_tables;
 
 use sea_orm_migration::prelude::*;
@@ -36,6 +37,7 @@ impl MigratorTrait for SchedulerMigrator {
             Box::new(m20261207_000002_images::Migration),
             Box::new(m20261213_000001_ideas::Migration),
             Box::new(m20261215_000001_tables::Migration),
+            Box::new(m20261215_000001_pathways::Migration),
         ]
     }
 }

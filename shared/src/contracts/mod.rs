@@ -11,6 +11,7 @@ pub mod funding;
 pub mod idea;
 pub mod jobs;
 pub mod notice;
+pub mod pathway;
 pub mod registration;
 pub mod resync;
 pub mod scheduling;

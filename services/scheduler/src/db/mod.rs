@@ -7,6 +7,7 @@ pub mod feeds;
 pub mod ideas;
 pub mod job_runs;
 pub mod occurrences;
+pub mod pathways;
 pub mod programmes;
 pub mod proposals;
 pub mod registrations;

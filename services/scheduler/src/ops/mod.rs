@@ -10,6 +10,7 @@ pub mod events;
 pub mod ideas;
 pub mod input;
 pub mod listing;
+pub mod pathways;
 pub mod places;
 pub mod programmes;
 pub mod proposals;

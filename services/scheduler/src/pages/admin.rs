@@ -25,6 +25,7 @@ pub async fn events(
 ) -> Response {
     let rows = events::Entity::find()
         .filter(events::Column::EndsAt.gt(piazza_shared::clock::now() - Duration::days(1)))
+        .filter(crate::ops::pathways::not_a_pathway_event())
         .order_by_asc(events::Column::StartsAt)
         .limit(SHOWN)
         .all(state.app.db.conn())

@@ -15,6 +15,7 @@ mod event_admin;
 mod event_image;
 mod ideas;
 mod indicators;
+mod pathways;
 mod propose;
 mod repeat;
 mod say;
@@ -33,7 +34,7 @@ use axum::{
 };
 use piazza_shared::{images::http::BODY_LIMIT, web::Templates};
 
-const TEMPLATES: [(&str, &str); 17] = [
+const TEMPLATES: [(&str, &str); 20] = [
     (
         "season_edit.html",
         include_str!("../../templates/season_edit.html"),
@@ -77,6 +78,14 @@ const TEMPLATES: [(&str, &str); 17] = [
     (
         "admin_table.html",
         include_str!("../../templates/admin_table.html"),
+    (
+        "pathways.html",
+        include_str!("../../templates/pathways.html"),
+    ),
+    ("pathway.html", include_str!("../../templates/pathway.html")),
+    (
+        "attendance.html",
+        include_str!("../../templates/attendance.html"),
     ),
 ];
 
@@ -154,5 +163,16 @@ pub fn router(app: AppState) -> anyhow::Result<Router> {
         .route("/admin/ideas", get(ideas::queue))
         .route("/admin/ideas/{id}/accept", post(ideas::accept))
         .route("/admin/ideas/{id}/decline", post(ideas::decline))
+        .route("/pathways", get(pathways::list))
+        .route("/pathways/{id}", get(pathways::page))
+        .route("/pathways/{id}/referrals", post(pathways::refer))
+        .route(
+            "/pathways/{id}/referrals/{referral_id}/completion",
+            post(pathways::completion),
+        )
+        .route(
+            "/pathways/{id}/sessions/{session_id}",
+            get(pathways::sheet).post(pathways::take),
+        )
         .with_state(state))
 }

@@ -11,6 +11,7 @@ pub mod ideas;
 pub mod jobs;
 pub mod listing;
 pub mod occurrences;
+pub mod pathways;
 pub mod programmes;
 pub mod proposals;
 pub mod registrations;
@@ -88,6 +89,20 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(tables::get_meeting, tables::patch_meeting))
         .routes(routes!(tables::cancel_meeting))
         .routes(routes!(tables::record_meeting))
+        .routes(routes!(pathways::create, pathways::list))
+        .routes(routes!(pathways::get_one))
+        .routes(routes!(pathways::add_sessions))
+        .routes(routes!(pathways::refer))
+        .routes(routes!(pathways::completion))
+        .routes(routes!(
+            pathways::read_attendance,
+            pathways::take_attendance
+        ))
+        .routes(routes!(pathways::list_accreditations))
+        .routes(routes!(
+            pathways::grant_accreditation,
+            pathways::withdraw_accreditation
+        ))
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(

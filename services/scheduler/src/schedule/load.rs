@@ -34,6 +34,16 @@ pub async fn load_locked(conn: &impl ConnectionTrait, id: Uuid) -> Result<Loaded
 }
 
 async fn finish(conn: &impl ConnectionTrait, event: events::Model) -> Result<Loaded, ApiError> {
+    // An event that carries a pathway's sessions is not an event to anyone reading events: the
+    // pathway module reads it through its own path (`crate::ops::pathways`).
+    if crate::ops::pathways::is_pathway_event(conn, event.id).await? {
+        return Err(ApiError::NotFound("event"));
+    }
+    finish_any(conn, event).await
+}
+
+/// The rest of the event, hidden or not.
+async fn finish_any(conn: &impl ConnectionTrait, event: events::Model) -> Result<Loaded, ApiError> {
     let occurrences = occurrences::Entity::find()
         .filter(occurrences::Column::EventId.eq(event.id))
         .order_by_asc(occurrences::Column::StartsAt)

@@ -18,6 +18,7 @@ mod journey;
 mod keyboard;
 mod notices;
 mod own_booking;
+mod pathways;
 mod planner;
 mod programme;
 mod second_thoughts;

@@ -10,6 +10,7 @@ mod ideas;
 mod import;
 mod jobs;
 mod own_booking;
+pub(crate) mod pathways;
 mod recurrence;
 mod registrations;
 mod resync;
@@ -74,6 +75,7 @@ impl Tap {
             "call.*",
             "proposal.*",
             "scheduling.*",
+            "pathway.*",
         ];
         Self::queue(settings, "notifier", bindings).await
     }
