@@ -181,7 +181,8 @@ pub async fn read_attendance(
     request_body = TakenAttendance,
     responses(
         (status = 200, body = AttendanceView), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem),
+        (status = 404, body = Problem), (status = 409, description = "Saved by someone else at the same moment (`attendance_changed`): reload and save again", body = Problem),
+        (status = 413, body = Problem), (status = 422, body = Problem),
     )
 )]
 pub async fn take_attendance(

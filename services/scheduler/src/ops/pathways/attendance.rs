@@ -173,9 +173,22 @@ pub async fn take(
         })
         .collect();
     if !rows.is_empty() {
+        // Two saves of one sheet at the same moment on PostgreSQL: the second finds the first's
+        // rows on insert. The person saving again sees the sheet as it stands, so say so.
         attendance::Entity::insert_many(rows)
             .exec_without_returning(&*unit)
-            .await?;
+            .await
+            .map_err(|error| {
+                if piazza_shared::db::is_unique_violation(&error) {
+                    SchedulerError::from(ApiError::refused(
+                        "attendance_changed",
+                        "this session's attendance was saved by someone else at the same moment: reload the sheet and save again",
+                        Vec::new(),
+                    ))
+                } else {
+                    error.into()
+                }
+            })?;
     }
     let mut by_band: BTreeMap<AgeBand, u32> = BTreeMap::new();
     for r in enrolled.iter().filter(|r| present.contains(&r.id)) {
