@@ -78,6 +78,7 @@ const TEMPLATES: [(&str, &str); 20] = [
     (
         "admin_table.html",
         include_str!("../../templates/admin_table.html"),
+    ),
     (
         "pathways.html",
         include_str!("../../templates/pathways.html"),
