@@ -13,6 +13,8 @@ pub mod notices;
 pub mod people;
 pub mod range;
 pub mod reports;
+pub mod sectors;
 pub mod sessions;
+pub mod signoffs;
 pub mod slots;
 pub mod spaces;

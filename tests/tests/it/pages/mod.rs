@@ -20,6 +20,7 @@ mod own_booking;
 mod planner;
 mod programme;
 mod second_thoughts;
+mod signoffs;
 
 use piazza_e2e::{app::TestApp, browser::Browser};
 use reqwest::{StatusCode, header};
