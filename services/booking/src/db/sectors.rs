@@ -74,7 +74,11 @@ pub async fn memberships(conn: &impl ConnectionTrait) -> Result<Vec<(Uuid, Strin
 }
 
 /// Replaces `account`'s memberships with `codes`.
-pub async fn set(conn: &impl ConnectionTrait, account: Uuid, codes: &[String]) -> Result<(), DbErr> {
+pub async fn set(
+    conn: &impl ConnectionTrait,
+    account: Uuid,
+    codes: &[String],
+) -> Result<(), DbErr> {
     membership::Entity::delete_many()
         .filter(membership::Column::AccountId.eq(account))
         .exec(conn)

@@ -16,8 +16,8 @@ use chrono::{DateTime, Utc};
 use piazza_shared::{
     audit,
     auth::{Caller, Role},
-    contracts::space::{ClosedPeriod, SpaceClosed},
     contracts::sector::MAINTENANCE,
+    contracts::space::{ClosedPeriod, SpaceClosed},
     http::{ApiError, Violations},
     recurrence,
     time::{Span, parse_instant},
@@ -193,10 +193,16 @@ async fn closing_sector(
     caller: &Caller,
     body: &NewClosure,
 ) -> Result<Option<String>, BookingError> {
-    let named = body.sector.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let named = body
+        .sector
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
     let sector = match (body.works, named) {
         (true, Some(other)) if other != MAINTENANCE => {
-            return Err(ApiError::field("sector", "closures for works come from maintenance").into());
+            return Err(
+                ApiError::field("sector", "closures for works come from maintenance").into(),
+            );
         }
         (true, _) => MAINTENANCE.to_string(),
         (false, None) => return Ok(None),

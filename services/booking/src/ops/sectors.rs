@@ -156,7 +156,9 @@ pub async fn known(
         .map(String::as_str)
         .collect();
     if !unknown.is_empty() {
-        return Err(ApiError::field(field, format!("unknown sector(s): {}", unknown.join(", "))).into());
+        return Err(
+            ApiError::field(field, format!("unknown sector(s): {}", unknown.join(", "))).into(),
+        );
     }
     let mut codes = codes.to_vec();
     codes.sort();

@@ -19,7 +19,7 @@ use piazza_shared::{
     auth::{Caller, Role},
     http::{ApiError, Violations},
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -210,7 +210,10 @@ pub async fn update_rule(
         .exec(&*unit)
         .await?;
     let (before, after) = (RuleView::from(before), RuleView::from(model));
-    let (b, a) = (serde_json::to_value(&before).ok(), serde_json::to_value(&after).ok());
+    let (b, a) = (
+        serde_json::to_value(&before).ok(),
+        serde_json::to_value(&after).ok(),
+    );
     unit.audit(&claims, "signoff_rule.update", id, b, a).await?;
     unit.commit().await?;
     Ok(after)
@@ -223,16 +226,24 @@ pub async fn delete_rule(state: &AppState, caller: &Caller, id: Uuid) -> Result<
     let Some(before) = signoffs::rule::Entity::find_by_id(id).one(&*unit).await? else {
         return Err(ApiError::NotFound("sign-off rule").into());
     };
-    signoffs::rule::Entity::delete_by_id(id).exec(&*unit).await?;
+    signoffs::rule::Entity::delete_by_id(id)
+        .exec(&*unit)
+        .await?;
     let b = serde_json::to_value(RuleView::from(before)).ok();
-    unit.audit(&claims, "signoff_rule.delete", id, b, None).await?;
+    unit.audit(&claims, "signoff_rule.delete", id, b, None)
+        .await?;
     unit.commit().await?;
     Ok(())
 }
 
 /// Whether `rule` matches a request of `attendees` people for `space`, whose ancestors are
 /// `above`.
-fn matches(rule: &signoffs::rule::Model, space: &spaces::Model, above: &[Uuid], attendees: i32) -> bool {
+fn matches(
+    rule: &signoffs::rule::Model,
+    space: &spaces::Model,
+    above: &[Uuid],
+    attendees: i32,
+) -> bool {
     rule.space_kind.as_ref().is_none_or(|k| *k == space.kind)
         && rule.min_attendees.is_none_or(|n| attendees >= n)
         && rule

@@ -55,7 +55,15 @@ pub async fn page(
     State(state): State<PageState>,
     SignedIn { caller, ctx, .. }: SignedIn<AdminOnly>,
 ) -> Response {
-    sectors_page(&state, &caller, &ctx, StatusCode::OK, BTreeMap::new(), BTreeMap::new()).await
+    sectors_page(
+        &state,
+        &caller,
+        &ctx,
+        StatusCode::OK,
+        BTreeMap::new(),
+        BTreeMap::new(),
+    )
+    .await
 }
 
 async fn sectors_page(
@@ -102,7 +110,7 @@ async fn sectors_page(
         status,
         "sectors.html",
         context! { sectors => rows, staff => staff, v => values, errors => errors,
-                   done => ctx.param("done") },
+        done => ctx.param("done") },
     )
 }
 
@@ -117,7 +125,10 @@ pub async fn add(
         name_it: form.get("name_it").to_string(),
         name_en: form.get("name_en").to_string(),
     };
-    match sectors::add(&state.app, &caller, body).await.map_err(ApiError::from) {
+    match sectors::add(&state.app, &caller, body)
+        .await
+        .map_err(ApiError::from)
+    {
         Ok(_) => see_other("/admin/sectors?done=added"),
         Err(ApiError::Validation(list)) => {
             let errors = list.into_iter().map(|e| (e.field, e.message)).collect();
@@ -149,7 +160,15 @@ pub async fn rules(
     State(state): State<PageState>,
     SignedIn { caller, ctx, .. }: SignedIn<AdminOnly>,
 ) -> Response {
-    rules_page(&state, &caller, &ctx, StatusCode::OK, BTreeMap::new(), BTreeMap::new()).await
+    rules_page(
+        &state,
+        &caller,
+        &ctx,
+        StatusCode::OK,
+        BTreeMap::new(),
+        BTreeMap::new(),
+    )
+    .await
 }
 
 async fn rules_page(
@@ -199,8 +218,8 @@ async fn rules_page(
         status,
         "signoff_rules.html",
         context! { rules => rules, kinds => kinds, sectors => sector_options,
-                   spaces => space_options, v => values, errors => errors,
-                   done => ctx.param("done") },
+        spaces => space_options, v => values, errors => errors,
+        done => ctx.param("done") },
     )
 }
 
@@ -211,17 +230,31 @@ pub async fn add_rule(
     CsrfForm(form): CsrfForm,
 ) -> Response {
     let mut errors = BTreeMap::new();
-    let space_kind = match form.opt("space_kind").map(str::trim).filter(|k| !k.is_empty()) {
+    let space_kind = match form
+        .opt("space_kind")
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+    {
         None => None,
         Some(k) => SpaceKind::parse(k).or_else(|| {
-            errors.insert("space_kind".into(), ctx.t("tipo sconosciuto", "unknown kind").into());
+            errors.insert(
+                "space_kind".into(),
+                ctx.t("tipo sconosciuto", "unknown kind").into(),
+            );
             None
         }),
     };
-    let min_attendees = match form.opt("min_attendees").map(str::trim).filter(|n| !n.is_empty()) {
+    let min_attendees = match form
+        .opt("min_attendees")
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
         None => None,
         Some(n) => n.parse::<i64>().ok().or_else(|| {
-            errors.insert("min_attendees".into(), ctx.t("un numero intero", "a whole number").into());
+            errors.insert(
+                "min_attendees".into(),
+                ctx.t("un numero intero", "a whole number").into(),
+            );
             None
         }),
     };
@@ -234,7 +267,10 @@ pub async fn add_rule(
             space_id,
             sectors: form.all("sector"),
         };
-        match signoffs::add_rule(&state.app, &caller, body).await.map_err(ApiError::from) {
+        match signoffs::add_rule(&state.app, &caller, body)
+            .await
+            .map_err(ApiError::from)
+        {
             Ok(_) => return see_other("/admin/signoff-rules?done=added"),
             Err(ApiError::Validation(list)) => {
                 for e in list {
@@ -301,7 +337,8 @@ pub async fn queues(
                 }
             })
             .collect();
-        queues.push(context! { code => code, name => sector_name(&all, code, lang), items => items });
+        queues
+            .push(context! { code => code, name => sector_name(&all, code, lang), items => items });
     }
     ctx.render(
         &state.templates,

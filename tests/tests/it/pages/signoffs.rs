@@ -58,13 +58,17 @@ async fn two_sectors_sign_off_a_large_booking_of_a_square_from_their_queues() {
         browser
             .click(&format!("#member-{id} input[value='{code}']"))
             .await;
-        browser.click(&format!("#member-{id} button[type=submit]")).await;
+        browser
+            .click(&format!("#member-{id} button[type=submit]"))
+            .await;
         browser.wait_for_text("#done", "Settori aggiornati").await;
     }
     let members = browser.text(&format!("#sector-{MOBILITY}")).await;
     assert!(members.contains("mobilita@comune.test"), "{members}");
     browser.goto(&app.url("/admin/signoff-rules")).await;
-    browser.type_into("#f-name", "Grandi eventi in piazza").await;
+    browser
+        .type_into("#f-name", "Grandi eventi in piazza")
+        .await;
     browser.set_value("#f-space_kind", "square").await;
     browser.type_into("#f-min_attendees", "100").await;
     browser.click(&format!("#sector-{MOBILITY}")).await;
@@ -81,9 +85,13 @@ async fn two_sectors_sign_off_a_large_booking_of_a_square_from_their_queues() {
     browser.clear_cookies().await;
     browser.goto(&app.url("/bookings/new")).await;
     sign_in(&browser, "ops@arci.test").await;
-    browser.wait_for_text("main h1", "Richiedi uno spazio").await;
+    browser
+        .wait_for_text("main h1", "Richiedi uno spazio")
+        .await;
     browser.set_value("#f-space_id", &square).await;
-    browser.type_into("#f-title", "Concerto di fine estate").await;
+    browser
+        .type_into("#f-title", "Concerto di fine estate")
+        .await;
     browser.set_value("#f-date", &day_ahead().to_string()).await;
     browser.set_value("#f-start", "20:00").await;
     browser.set_value("#f-end", "23:00").await;
@@ -91,7 +99,9 @@ async fn two_sectors_sign_off_a_large_booking_of_a_square_from_their_queues() {
     browser
         .click("form[action='/bookings/new'] button[type=submit]")
         .await;
-    browser.wait_for_text("#requested", "Richiesta inviata").await;
+    browser
+        .wait_for_text("#requested", "Richiesta inviata")
+        .await;
     let (_, listed) = app.get("/api/v1/bookings", Some(&operator)).await;
     let id = listed["items"][0]["id"].as_str().unwrap().to_string();
 

@@ -192,8 +192,7 @@ pub async fn request(
     };
     // The common case (one slot, no quota, PostgreSQL) is written in one statement; anything
     // in the way sends it down the checked path below, which names what is in the way.
-    if quota.is_none() && sectors.is_empty() && request.slots.len() == 1 && state.db.is_postgres()
-    {
+    if quota.is_none() && sectors.is_empty() && request.slots.len() == 1 && state.db.is_postgres() {
         let (start, end) = request.slots[0];
         let row = placement::new_row(&request, start, end, None, piazza_shared::clock::now());
         if let Some(booking) = summary(std::slice::from_ref(&row)) {
