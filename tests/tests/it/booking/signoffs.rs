@@ -49,16 +49,18 @@ struct Group {
 async fn member(app: &TestApp, admin: &str, email: &str, sectors: &[&str]) -> String {
     let before = app.user(email, Role::Admin, None).await;
     let (_, listed) = app.get("/api/v1/sectors", Some(admin)).await;
-    assert_eq!(listed.as_array().map(Vec::len), Some(8), "{listed}");
+    assert!(listed.as_array().unwrap().len() >= 8, "{listed}");
     let id = account_id(app, email).await;
-    let set = expect(
-        app,
-        &format!("/api/v1/accounts/{id}/sectors"),
-        Some(admin),
-        json!({ "sectors": sectors }),
-        StatusCode::OK,
-    )
-    .await;
+    let (status, set) = app
+        .api
+        .call(
+            reqwest::Method::PUT,
+            &app.url(&format!("/api/v1/accounts/{id}/sectors")),
+            Some(admin),
+            Some(&json!({ "sectors": sectors })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{set}");
     assert_eq!(set["sectors"].as_array().unwrap().len(), sectors.len());
     // A change of sectors ends the older sessions, as a role change does.
     let (status, _) = app.get("/api/v1/sectors", Some(&before)).await;
