@@ -316,3 +316,18 @@ pub async fn queue(
         })
         .collect())
 }
+
+/// The sign-offs of the requests whose first occurrences are `ids` (administrators), for the
+/// pages that show which sectors have signed.
+pub async fn of_requests(
+    state: &AppState,
+    caller: &Caller,
+    ids: &[Uuid],
+) -> Result<Vec<SignoffView>, BookingError> {
+    caller.require(&[Role::Admin])?;
+    Ok(signoffs::of_bookings(state.db.conn(), ids)
+        .await?
+        .into_iter()
+        .map(SignoffView::from)
+        .collect())
+}

@@ -105,6 +105,15 @@ async fn two_sectors_sign_off_a_large_booking_of_a_square_from_their_queues() {
     let (_, listed) = app.get("/api/v1/bookings", Some(&operator)).await;
     let id = listed["items"][0]["id"].as_str().unwrap().to_string();
 
+    // The administrators' queue shows which sectors have signed, and offers no single approval.
+    browser.clear_cookies().await;
+    browser.goto(&app.url("/admin/bookings")).await;
+    sign_in(&browser, "admin@comune.test").await;
+    let signed = browser
+        .wait_for_text(&format!("#signed-{id}"), "Cultura")
+        .await;
+    assert!(signed.contains("in attesa"), "{signed}");
+
     // Each sector signs off from its own queue.
     for (email, code, done) in [
         ("mobilita@comune.test", MOBILITY, "attende ancora"),
