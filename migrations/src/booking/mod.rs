@@ -8,6 +8,7 @@ mod m20261207_000001_organisation_fields;
 mod m20261207_000001_space_vocabularies;
 mod m20261207_000002_images;
 mod m20261212_000001_own_bookings;
+mod m20261215_000001_sectors;
 
 use sea_orm_migration::prelude::*;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for BookingMigrator {
             Box::new(m20261207_000001_organisation_fields::Migration),
             Box::new(m20261212_000001_own_bookings::Migration),
             Box::new(m20261207_000002_images::Migration),
+            Box::new(m20261215_000001_sectors::Migration),
         ]
     }
 }

@@ -70,6 +70,12 @@ pub enum BookingError {
     /// A closure over time live bookings hold; each booking is listed.
     #[error("cancel or move the bookings in the way before closing the space")]
     BookingsInTheWay(Vec<Value>),
+    /// Approving (as an administrator) a request that still waits for these sectors' sign-offs.
+    #[error("the booking waits for the sign-off of: {}", .0.join(", "))]
+    SignoffsPending(Vec<String>),
+    /// A sector deciding a sign-off it has decided already.
+    #[error("the sector {0} has already decided on this booking")]
+    SignoffDecided(String),
     #[error(transparent)]
     Api(#[from] ApiError),
 }
@@ -105,6 +111,8 @@ impl BookingError {
             BookingError::TreeClash { .. } => "tree_clash",
             BookingError::BookingsInTheWay(_) => "bookings_in_the_way",
             BookingError::InUse(_) => "booking_in_use",
+            BookingError::SignoffsPending(_) => "signoffs_pending",
+            BookingError::SignoffDecided(_) => "signoff_decided",
             BookingError::Api(error) => error.code().0,
         }
     }
@@ -127,6 +135,10 @@ impl BookingError {
                 })
                 .collect(),
             BookingError::BookingsInTheWay(list) | BookingError::InUse(list) => list.clone(),
+            BookingError::SignoffsPending(sectors) => sectors
+                .iter()
+                .map(|s| serde_json::json!({ "sector": s, "reason": "sign-off pending" }))
+                .collect(),
             _ => Vec::new(),
         }
     }

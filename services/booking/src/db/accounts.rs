@@ -53,3 +53,24 @@ pub async fn active_addresses(
     addresses.dedup();
     Ok(addresses)
 }
+
+/// The addresses of the active accounts with `role` among `ids`, by address.
+pub async fn active_addresses_among(
+    conn: &impl ConnectionTrait,
+    role: &str,
+    ids: &[Uuid],
+) -> Result<Vec<String>, DbErr> {
+    let mut addresses: Vec<String> = Entity::find()
+        .filter(Column::Role.eq(role))
+        .filter(Column::DisabledAt.is_null())
+        .filter(Column::PasswordHash.ne(NO_PASSWORD))
+        .filter(Column::Id.is_in(ids.iter().copied()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|a| a.email)
+        .collect();
+    addresses.sort();
+    addresses.dedup();
+    Ok(addresses)
+}

@@ -172,3 +172,14 @@ pub async fn remove(conn: &impl ConnectionTrait, ids: Vec<Uuid>) -> Result<(), D
         .await?;
     Ok(())
 }
+
+/// The ids of every occurrence of `series`.
+pub async fn series_ids(conn: &impl ConnectionTrait, series: Uuid) -> Result<Vec<Uuid>, DbErr> {
+    Ok(Entity::find()
+        .filter(Column::SeriesId.eq(series))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|b| b.id)
+        .collect())
+}

@@ -16,6 +16,8 @@ pub struct Model {
     pub series_id: Option<Uuid>,
     /// The RRULE the series was made from.
     pub recurrence: Option<String>,
+    /// The sector it comes from (`maintenance` for works).
+    pub sector: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -2,7 +2,7 @@
 //! spaces a booking holds ([`tree`]), what stands in a slot's way ([`conflicts`]), writing
 //! bookings and their holds ([`placement`]), keeping holds in step with the tree ([`rehold`]),
 //! an organisation's own bookings used by its events ([`own`]),
-//! quotas ([`quota`]), opening plans ([`opening`]) and the tree lock ([`tree_lock`]).
+//! quotas ([`quota`]), sectors and sign-offs ([`sectors`], [`signoffs`]), opening plans ([`opening`]) and the tree lock ([`tree_lock`]).
 
 pub mod accounts;
 pub mod bookings;
@@ -17,6 +17,8 @@ pub mod own;
 pub mod placement;
 pub mod quota;
 pub mod rehold;
+pub mod sectors;
+pub mod signoffs;
 pub mod spaces;
 pub mod tree;
 pub mod tree_lock;

@@ -4,7 +4,7 @@
 //! records the ending and writes `piazza.account.sessions_ended` to the outbox for the other
 //! services; a logout ends one session the same way.
 
-use crate::db::{accounts, organisations};
+use crate::db::{accounts, organisations, sectors};
 use chrono::{DateTime, Utc};
 use piazza_shared::{
     auth::{Claims, Role, hash_password, sessions},
@@ -134,7 +134,8 @@ pub async fn authenticate(db: &Db, email: &str, password: &str) -> anyhow::Resul
         org_name,
         sid: Some(Uuid::new_v4()),
         sv: u32::try_from(account.session_version).unwrap_or(u32::MAX),
-        sectors: Vec::new(),
+        // The sign-off queues and referrals are routed by these.
+        sectors: sectors::of_account(db.conn(), account.id).await?,
     }))
 }
 

@@ -1,8 +1,12 @@
 //! Closures: times a space cannot be booked (works, a holiday), once or on a recurring rule,
 //! with a reason. Under the exclusive tree lock no booking is being placed meanwhile, and a
-//! closure over time live bookings hold is refused. Each is a `space.closed` message.
+//! closure over time live bookings hold is refused. Each is a `space.closed` message. A closure
+//! for works comes from Maintenance: only its members make one.
 
-use super::spaces::{check_text, find};
+use super::{
+    sectors::known,
+    spaces::{check_text, find},
+};
 use crate::{
     db::{closures, holds, tree::SpaceTree, tree_lock},
     error::BookingError,
@@ -12,8 +16,9 @@ use chrono::{DateTime, Utc};
 use piazza_shared::{
     audit,
     auth::{Caller, Role},
+    contracts::sector::MAINTENANCE,
     contracts::space::{ClosedPeriod, SpaceClosed},
-    http::Violations,
+    http::{ApiError, Violations},
     recurrence,
     time::{Span, parse_instant},
 };
@@ -35,6 +40,13 @@ pub struct NewClosure {
     /// each occurrence for as long as the first.
     #[serde(default)]
     pub recurrence: Option<String>,
+    /// A closure for works: it comes from Maintenance, and only its members make one.
+    #[serde(default)]
+    pub works: bool,
+    /// The sector the closure comes from (its code; the caller must belong to it). A closure
+    /// for works is Maintenance's whatever this says; another may name none.
+    #[serde(default)]
+    pub sector: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -47,6 +59,8 @@ pub struct ClosureView {
     pub reason: String,
     pub series_id: Option<Uuid>,
     pub recurrence: Option<String>,
+    /// The sector it comes from (`maintenance` for works), if any.
+    pub sector: Option<String>,
     /// Every closed stretch (one for a one-off closure).
     pub occurrences: Vec<ClosedPeriodView>,
 }
@@ -88,6 +102,7 @@ pub async fn add(
         }
     }
     v.finish()?;
+    let sector = closing_sector(state, caller, &body).await?;
     let unit = state.begin().await?;
     // No booking is being placed while the closure is checked and written, and none placed
     // after it misses it (bookings take this lock shared).
@@ -123,6 +138,7 @@ pub async fn add(
             created_at: now,
             series_id,
             recurrence: recurrence.clone(),
+            sector: sector.clone(),
         })
         .collect();
     closures::Entity::insert_many(rows.iter().cloned().map(closures::ActiveModel::from))
@@ -158,6 +174,7 @@ pub async fn add(
         reason,
         series_id,
         recurrence,
+        sector,
         occurrences: rows
             .iter()
             .map(|r| ClosedPeriodView {
@@ -167,6 +184,40 @@ pub async fn add(
             })
             .collect(),
     })
+}
+
+/// The sector a closure comes from: Maintenance for works (only its members close a space for
+/// works), else the sector named, which the caller must belong to, or none.
+async fn closing_sector(
+    state: &AppState,
+    caller: &Caller,
+    body: &NewClosure,
+) -> Result<Option<String>, BookingError> {
+    let named = body
+        .sector
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let sector = match (body.works, named) {
+        (true, Some(other)) if other != MAINTENANCE => {
+            return Err(
+                ApiError::field("sector", "closures for works come from maintenance").into(),
+            );
+        }
+        (true, _) => MAINTENANCE.to_string(),
+        (false, None) => return Ok(None),
+        (false, Some(code)) => {
+            known(state.db.conn(), "sector", &[code.to_string()]).await?;
+            code.to_string()
+        }
+    };
+    if !caller.0.in_sector(&sector) {
+        return Err(ApiError::Forbidden(format!(
+            "only members of the sector {sector} make its closures"
+        ))
+        .into());
+    }
+    Ok(Some(sector))
 }
 
 /// One closed stretch of a space as the list shows it.

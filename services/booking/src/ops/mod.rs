@@ -14,6 +14,8 @@ pub mod people;
 pub mod range;
 pub mod reports;
 pub mod resync;
+pub mod sectors;
 pub mod sessions;
+pub mod signoffs;
 pub mod slots;
 pub mod spaces;

@@ -1,11 +1,12 @@
 //! Who hears of what, decided here because booking keeps the accounts: administrators of a
-//! booking request waiting for them and of a proposal sent to a call; operators of a call
+//! booking request waiting for them (the members of the sectors whose sign-off it waits for,
+//! when sign-off rules matched it) and of a proposal sent to a call; operators of a call
 //! opened in a field their organisation works in. Each use case reads the message that says the
 //! thing happened and writes one `piazza.notice.issued` with the recipients' addresses, in the
 //! transaction that records the message; the notifier writes the emails, once per recipient.
 
 use crate::{
-    db::{accounts, bookings, organisations, spaces},
+    db::{accounts, bookings, organisations, sectors, signoffs, spaces},
     state::AppState,
 };
 use piazza_shared::{
@@ -67,7 +68,22 @@ pub async fn booking_requested(
         .await?
         .map(|s| s.name)
         .unwrap_or_default();
-    let admins = accounts::active_addresses(txn, Role::Admin.as_str(), None).await?;
+    // A request waiting for sectors' sign-offs is theirs to decide: their members hear of it.
+    let ids = match row.series_id {
+        Some(series) => bookings::series_ids(txn, series).await?,
+        None => vec![row.id],
+    };
+    let waiting: Vec<String> = signoffs::of_bookings(txn, &ids)
+        .await?
+        .into_iter()
+        .map(|s| s.sector)
+        .collect();
+    let admins = if waiting.is_empty() {
+        accounts::active_addresses(txn, Role::Admin.as_str(), None).await?
+    } else {
+        let members = sectors::members(txn, &waiting).await?;
+        accounts::active_addresses_among(txn, Role::Admin.as_str(), &members).await?
+    };
     let notice = Notice::BookingRequested {
         booking: booking.clone(),
         space,

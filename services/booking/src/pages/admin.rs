@@ -1,4 +1,5 @@
-//! The administrator's approval queue in booking: approve, or reject with a reason.
+//! The administrator's approval queue in booking: approve, or reject with a reason. A request
+//! that waits for sectors' sign-offs shows which have signed, and is approved by them.
 
 use super::{rows, state::PageState};
 use crate::{
@@ -6,6 +7,7 @@ use crate::{
     error::BookingError,
     ops::{
         bookings::{self, BookingFilter, RejectBody},
+        sectors, signoffs,
         spaces::SpaceFilter,
     },
 };
@@ -50,11 +52,44 @@ pub async fn queue(
         .map(|b| seen[&b.series_id.unwrap_or(b.id)])
         .collect();
     let spaces = rows::by_id(spaces);
+    // Which sectors have signed a request that waits for sign-offs (none for the others).
+    let ids: Vec<Uuid> = shown.iter().map(|b| b.id).collect();
+    let (signed, sectors) = match (
+        signoffs::of_requests(&state.app, &caller, &ids).await,
+        sectors::list(&state.app, &caller).await,
+    ) {
+        (Ok(signed), Ok(sectors)) => (signed, sectors),
+        (Err(error), _) | (_, Err(error)) => return ctx.api_error(&state.templates, error.into()),
+    };
+    let lang = ctx.lang;
+    let signoffs: Vec<Vec<_>> = shown
+        .iter()
+        .map(|b| {
+            signed
+                .iter()
+                .filter(|s| s.booking_id == b.id)
+                .map(|s| {
+                    let name = sectors
+                        .iter()
+                        .find(|x| x.code == s.sector)
+                        .map(|x| lang.pick(&x.name_it, &x.name_en).to_string())
+                        .unwrap_or_else(|| s.sector.clone());
+                    let said = match s.status.as_str() {
+                        "approved" => lang.pick("approvato", "approved"),
+                        "rejected" => lang.pick("respinto", "rejected"),
+                        _ => lang.pick("in attesa", "pending"),
+                    };
+                    context! { sector => name, status => s.status, status_text => said }
+                })
+                .collect()
+        })
+        .collect();
     ctx.render(
         &state.templates,
         "queue.html",
         context! {
             bookings => rows::booking_rows(&shown, &spaces, &state.app, ctx.lang),
+            signoffs => signoffs,
             counts => counts,
             done => ctx.param("done"),
             failed => ctx.param("failed"),

@@ -12,6 +12,7 @@ mod operator;
 mod people;
 mod place;
 mod rows;
+mod sectors;
 mod space_image;
 mod spaces;
 mod state;
@@ -25,7 +26,7 @@ use axum::{
 use piazza_shared::{images::http::BODY_LIMIT, web::Templates};
 pub use state::PageState;
 
-const TEMPLATES: [(&str, &str); 14] = [
+const TEMPLATES: [(&str, &str); 17] = [
     (
         "utilization.html",
         include_str!("../../templates/utilization.html"),
@@ -63,6 +64,15 @@ const TEMPLATES: [(&str, &str); 14] = [
     (
         "password.html",
         include_str!("../../templates/password.html"),
+    ),
+    ("sectors.html", include_str!("../../templates/sectors.html")),
+    (
+        "signoff_rules.html",
+        include_str!("../../templates/signoff_rules.html"),
+    ),
+    (
+        "signoffs.html",
+        include_str!("../../templates/signoffs.html"),
     ),
 ];
 
@@ -114,6 +124,24 @@ pub fn router(app: AppState) -> anyhow::Result<Router> {
         .route(
             "/account/password",
             get(people::password_form).post(people::password_set),
+        )
+        .route("/admin/sectors", get(sectors::page).post(sectors::add))
+        .route(
+            "/admin/sectors/accounts/{id}",
+            post(sectors::set_membership),
+        )
+        .route(
+            "/admin/signoff-rules",
+            get(sectors::rules).post(sectors::add_rule),
+        )
+        .route(
+            "/admin/signoff-rules/{id}/remove",
+            post(sectors::remove_rule),
+        )
+        .route("/admin/signoffs", get(sectors::queues))
+        .route(
+            "/admin/signoffs/{id}/{sector}/{decision}",
+            post(sectors::decide),
         )
         .route("/admin/indicators/spaces", get(indicators::page))
         .route("/admin/indicators/spaces.csv", get(indicators::csv))

@@ -763,6 +763,8 @@ pub async fn add_closure(
             ends_at,
             reason: form.get("cl_reason").to_string(),
             recurrence,
+            works: false,
+            sector: None,
         };
         match closures::add(&state.app, &caller, id, body).await {
             Ok(_) => return see_other(&format!("/admin/spaces/{id}?done=closure#closures")),

@@ -7,6 +7,8 @@ pub mod calendar;
 pub mod closures;
 pub mod organisations;
 pub mod reports;
+pub mod sectors;
+pub mod signoffs;
 pub mod space_image;
 pub mod spaces;
 
@@ -40,6 +42,14 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(bookings::cancel))
         .routes(routes!(organisations::create, organisations::list))
         .routes(routes!(organisations::update))
+        .routes(routes!(sectors::list, sectors::create))
+        .routes(routes!(sectors::set_membership))
+        .routes(routes!(signoffs::list_rules, signoffs::create_rule))
+        .routes(routes!(signoffs::update_rule, signoffs::delete_rule))
+        .routes(routes!(signoffs::queue))
+        .routes(routes!(signoffs::of_booking))
+        .routes(routes!(signoffs::approve))
+        .routes(routes!(signoffs::reject))
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(

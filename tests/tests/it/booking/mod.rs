@@ -3,7 +3,7 @@
 //! non-overlapping set is held, series across clock changes, quotas under concurrency, date
 //! exceptions and recurring closures, the space's iCalendar feed read by an independent parser,
 //! the utilisation report against figures worked out by hand, the `space.*` and `booking.*`
-//! messages every change sends, and bad input.
+//! messages every change sends, bad input, and the sectors' sign-offs of large bookings.
 
 mod calendar_rules;
 mod concurrency;
@@ -15,6 +15,7 @@ mod model;
 mod quotas;
 mod recurrence;
 mod report;
+mod signoffs;
 mod validation;
 mod vocabularies;
 

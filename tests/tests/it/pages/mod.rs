@@ -22,6 +22,7 @@ mod pathways;
 mod planner;
 mod programme;
 mod second_thoughts;
+mod signoffs;
 
 use piazza_e2e::{app::TestApp, browser::Browser};
 use reqwest::{StatusCode, header};

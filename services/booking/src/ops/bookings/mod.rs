@@ -1,9 +1,10 @@
 //! Bookings: operators request slots once or as a series ([`request()`]), administrators approve
-//! or reject them and owners or administrators cancel them ([`transitions`]). Every change is a
+//! or reject them (or, when sign-off rules match, each named sector signs off, [`signoff`]) and owners or administrators cancel them ([`transitions`]). Every change is a
 //! `booking.*` message; reading them ([`list`], [`get`]) is in `read.rs`.
 
 mod read;
 pub mod request;
+pub mod signoff;
 pub mod transitions;
 
 pub use read::{BookingFilter, get, list, summary};

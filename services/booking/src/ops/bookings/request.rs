@@ -1,16 +1,18 @@
 //! Requesting a space, once or as a recurring series: the checks of the request, the opening
 //! hours, then the placement of its occurrences ([`crate::db::placement`]) and the
-//! organisation's quota, in one unit of work that says `booking.requested`.
+//! organisation's quota, in one unit of work that says `booking.requested` and opens the
+//! sign-offs of the sectors the sign-off rules name ([`crate::ops::signoffs::needed`]).
 
 use super::read::summary;
 use crate::{
     db::{
         bookings, opening,
         placement::{self, PlaceError},
-        quota, spaces,
+        quota, signoffs as db_signoffs, spaces,
     },
     domain::{BookingStatus, Conflict, Obstacle},
     error::BookingError,
+    ops::signoffs,
     state::AppState,
     views::BookingView,
 };
@@ -171,11 +173,14 @@ pub async fn request(
         .org
         .zip(state.settings.booking.quotas.get(&space.kind).copied());
     let kind = space.kind.clone();
+    let attendees = i32::try_from(body.attendees).unwrap_or(1);
+    // The sectors whose sign-off the request waits for (sign-off rules), opened with it.
+    let sectors = signoffs::needed(state.db.conn(), &space, attendees).await?;
     let request = placement::Request {
         space,
         slots,
         title: body.title.trim().to_string(),
-        attendees: i32::try_from(body.attendees).unwrap_or(1),
+        attendees,
         status: BookingStatus::Requested,
         organisation_id: claims.org,
         organisation_name: claims.org_name.clone(),
@@ -187,7 +192,7 @@ pub async fn request(
     };
     // The common case (one slot, no quota, PostgreSQL) is written in one statement; anything
     // in the way sends it down the checked path below, which names what is in the way.
-    if quota.is_none() && request.slots.len() == 1 && state.db.is_postgres() {
+    if quota.is_none() && sectors.is_empty() && request.slots.len() == 1 && state.db.is_postgres() {
         let (start, end) = request.slots[0];
         let row = placement::new_row(&request, start, end, None, piazza_shared::clock::now());
         if let Some(booking) = summary(std::slice::from_ref(&row)) {
@@ -242,6 +247,9 @@ pub async fn request(
                     .collect(),
             });
         }
+    }
+    if let Some(first) = placed.bookings.iter().min_by_key(|b| b.starts_at) {
+        db_signoffs::open(&*unit, first.id, &sectors).await?;
     }
     if let Some(booking) = summary(&placed.bookings) {
         let message = BookingRequested {

@@ -6,7 +6,7 @@
 
 use super::read::{dates, find, summary};
 use crate::{
-    db::{bookings, own, tree_lock},
+    db::{bookings, own, signoffs, tree_lock},
     domain::BookingStatus,
     error::BookingError,
     state::AppState,
@@ -24,7 +24,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// The booking `id` and its whole series, locked ([`bookings::lock_series`]).
-async fn lock(
+pub(super) async fn lock(
     unit: &Unit,
     id: Uuid,
 ) -> Result<(bookings::Model, Vec<bookings::Model>), BookingError> {
@@ -74,14 +74,15 @@ fn in_status(rows: &[bookings::Model], status: BookingStatus) -> Vec<bookings::M
 }
 
 /// `id` as it is now among `rows` (or as it was, when the transition left it alone).
-fn updated(rows: &[bookings::Model], booking: &bookings::Model) -> bookings::Model {
+pub(super) fn updated(rows: &[bookings::Model], booking: &bookings::Model) -> bookings::Model {
     rows.iter()
         .find(|b| b.id == booking.id)
         .cloned()
         .unwrap_or_else(|| booking.clone())
 }
 
-/// Approves a requested booking (every requested occurrence of its series).
+/// Approves a requested booking (every requested occurrence of its series). A request that
+/// waits for sectors' sign-offs is approved by them ([`super::signoff`]), not here.
 pub async fn approve(
     state: &AppState,
     caller: &Caller,
@@ -93,17 +94,17 @@ pub async fn approve(
     if booking.status() != BookingStatus::Requested {
         return Err(BookingError::NotRequested(booking.status()));
     }
-    let mut rows = in_status(&series, BookingStatus::Requested);
-    let from = [BookingStatus::Requested];
-    set_status(&unit, &mut rows, &from, BookingStatus::Approved, None).await?;
-    if let Some(summary) = summary(&rows) {
-        let correlation = booking.event_id.map(|e| e.to_string());
-        let message = BookingApproved {
-            version: 1,
-            booking: summary,
-        };
-        unit.publish(&message, correlation).await?;
+    let ids: Vec<Uuid> = series.iter().map(|b| b.id).collect();
+    let waiting: Vec<String> = signoffs::of_bookings(&*unit, &ids)
+        .await?
+        .into_iter()
+        .filter(|s| s.status != signoffs::APPROVED)
+        .map(|s| s.sector)
+        .collect();
+    if !waiting.is_empty() {
+        return Err(BookingError::SignoffsPending(waiting));
     }
+    let rows = approve_rows(&unit, &booking, &series).await?;
     let after = BookingView::from(updated(&rows, &booking));
     let before = BookingView::from(booking);
     let (before_json, after_json) = (audit::json(&before), audit::json(&after));
@@ -112,6 +113,27 @@ pub async fn approve(
     unit.commit().await?;
     tracing::info!(booking_id = %id, occurrences = rows.len(), actor = %caller.0.sub, "booking approved");
     Ok(after)
+}
+
+/// Moves the requested rows of `series` (locked) to approved and says `booking.approved`, in
+/// `unit`; returns the rows moved.
+pub(super) async fn approve_rows(
+    unit: &Unit,
+    booking: &bookings::Model,
+    series: &[bookings::Model],
+) -> Result<Vec<bookings::Model>, BookingError> {
+    let mut rows = in_status(series, BookingStatus::Requested);
+    let from = [BookingStatus::Requested];
+    set_status(unit, &mut rows, &from, BookingStatus::Approved, None).await?;
+    if let Some(summary) = summary(&rows) {
+        let correlation = booking.event_id.map(|e| e.to_string());
+        let message = BookingApproved {
+            version: 1,
+            booking: summary,
+        };
+        unit.publish(&message, correlation).await?;
+    }
+    Ok(rows)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -149,10 +171,29 @@ pub async fn reject(
     if booking.status() != BookingStatus::Requested {
         return Err(BookingError::NotRequested(booking.status()));
     }
-    let mut rows = in_status(&series, BookingStatus::Requested);
+    let rows = reject_rows(&unit, &series, reason).await?;
+    let after = BookingView::from(updated(&rows, &booking));
+    let before = BookingView::from(booking);
+    let (before_json, after_json) = (audit::json(&before), audit::json(&after));
+    unit.audit(&caller.0, "booking.reject", id, before_json, after_json)
+        .await?;
+    unit.commit().await?;
+    tracing::info!(booking_id = %id, actor = %caller.0.sub, "booking rejected");
+    Ok(after)
+}
+
+/// Moves the requested rows of `series` (locked) to rejected with `reason`, freeing their slots,
+/// and says `booking.rejected`, in `unit` (which holds the tree lock shared); returns the rows
+/// moved.
+pub(super) async fn reject_rows(
+    unit: &Unit,
+    series: &[bookings::Model],
+    reason: &str,
+) -> Result<Vec<bookings::Model>, BookingError> {
+    let mut rows = in_status(series, BookingStatus::Requested);
     let from = [BookingStatus::Requested];
     let to = BookingStatus::Rejected;
-    set_status(&unit, &mut rows, &from, to, Some(reason)).await?;
+    set_status(unit, &mut rows, &from, to, Some(reason)).await?;
     if let Some(first) = rows.iter().min_by_key(|b| b.starts_at) {
         let message = BookingRejected {
             version: 1,
@@ -170,14 +211,7 @@ pub async fn reject(
         let correlation = first.event_id.map(|e| e.to_string());
         unit.publish(&message, correlation).await?;
     }
-    let after = BookingView::from(updated(&rows, &booking));
-    let before = BookingView::from(booking);
-    let (before_json, after_json) = (audit::json(&before), audit::json(&after));
-    unit.audit(&caller.0, "booking.reject", id, before_json, after_json)
-        .await?;
-    unit.commit().await?;
-    tracing::info!(booking_id = %id, actor = %caller.0.sub, "booking rejected");
-    Ok(after)
+    Ok(rows)
 }
 
 /// Which occurrences a cancellation covers.
