@@ -1,5 +1,7 @@
 //! The funding lines of the strategy: activity is tagged with the line that pays for it, so the
 //! monitoring can show each line's share beside the plan (84% ERDF, 6% ESF+, 10% other sources).
+//! The codes are the Italian acronyms the API used first for spaces and events: `fesr`,
+//! `fse_plus`, `other`.
 
 use super::Language;
 use serde::{Deserialize, Serialize};
@@ -11,21 +13,21 @@ use utoipa::ToSchema;
 )]
 #[serde(rename_all = "snake_case")]
 pub enum FundingLine {
-    /// European Regional Development Fund (FESR).
-    Erdf,
-    /// European Social Fund Plus (FSE+).
-    EsfPlus,
+    /// European Regional Development Fund (FESR in Italian; code `fesr`).
+    Fesr,
+    /// European Social Fund Plus (FSE+; code `fse_plus`).
+    FsePlus,
     /// The Comune's own and other sources.
     Other,
 }
 
 impl FundingLine {
-    pub const ALL: [FundingLine; 3] = [FundingLine::Erdf, FundingLine::EsfPlus, FundingLine::Other];
+    pub const ALL: [FundingLine; 3] = [FundingLine::Fesr, FundingLine::FsePlus, FundingLine::Other];
 
     pub fn as_str(self) -> &'static str {
         match self {
-            FundingLine::Erdf => "erdf",
-            FundingLine::EsfPlus => "esf_plus",
+            FundingLine::Fesr => "fesr",
+            FundingLine::FsePlus => "fse_plus",
             FundingLine::Other => "other",
         }
     }
@@ -37,18 +39,18 @@ impl FundingLine {
     /// The share of the strategy's money the line was planned to carry, in percent.
     pub fn planned_percent(self) -> u32 {
         match self {
-            FundingLine::Erdf => 84,
-            FundingLine::EsfPlus => 6,
+            FundingLine::Fesr => 84,
+            FundingLine::FsePlus => 6,
             FundingLine::Other => 10,
         }
     }
 
     pub fn label(self, language: Language) -> &'static str {
         match (self, language) {
-            (FundingLine::Erdf, Language::It) => "FESR",
-            (FundingLine::Erdf, Language::En) => "ERDF",
-            (FundingLine::EsfPlus, Language::It) => "FSE+",
-            (FundingLine::EsfPlus, Language::En) => "ESF+",
+            (FundingLine::Fesr, Language::It) => "FESR",
+            (FundingLine::Fesr, Language::En) => "ERDF",
+            (FundingLine::FsePlus, Language::It) => "FSE+",
+            (FundingLine::FsePlus, Language::En) => "ESF+",
             (FundingLine::Other, Language::It) => "Altre fonti",
             (FundingLine::Other, Language::En) => "Other sources",
         }
@@ -71,6 +73,6 @@ mod tests {
         for line in FundingLine::ALL {
             assert_eq!(FundingLine::parse(line.as_str()), Some(line));
         }
-        assert_eq!(FundingLine::parse("ERDF"), None);
+        assert_eq!(FundingLine::parse("erdf"), None);
     }
 }

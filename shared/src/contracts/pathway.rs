@@ -149,13 +149,13 @@ mod tests {
             session_id: Uuid::nil(),
             starts_at: DateTime::<Utc>::MIN_UTC,
             ends_at: DateTime::<Utc>::MIN_UTC,
-            funding_line: FundingLine::EsfPlus,
+            funding_line: FundingLine::FsePlus,
             enrolled: 6,
             present: 4,
             present_by_age_band: BTreeMap::from([(AgeBand::From14To17, 4)]),
         };
         let json = serde_json::to_value(&message).unwrap();
         assert_eq!(json["present_by_age_band"]["14_17"], 4);
-        assert_eq!(json["funding_line"], "esf_plus");
+        assert_eq!(json["funding_line"], "fse_plus");
     }
 }

@@ -15,7 +15,7 @@ pub mod table {
         pub theme: String,
         /// `codesign` or `social_services`.
         pub kind: String,
-        /// `erdf`, `esf_plus` or `other` (see `piazza_shared::contracts::FundingLine`).
+        /// `fesr`, `fse_plus` or `other` (see `piazza_shared::contracts::FundingLine`).
         pub funding_line: Option<String>,
         pub created_by: Uuid,
         pub created_at: DateTimeUtc,

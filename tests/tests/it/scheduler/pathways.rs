@@ -142,7 +142,7 @@ async fn journey(app: &TestApp) -> (String, String) {
         StatusCode::CREATED,
     )
     .await;
-    assert_eq!(pathway["funding_line"], "esf_plus");
+    assert_eq!(pathway["funding_line"], "fse_plus");
     assert_eq!(pathway["sector"], SOCIAL_POLICIES);
     let id = pathway["id"].as_str().unwrap().to_string();
 
@@ -433,7 +433,7 @@ async fn pathway_names_for_its_operator_and_referrer_counts_for_others_on_postgr
     let enrolled = tap
         .wait::<PathwayEnrolled>("pathway.enrolled", |m| m.pathway_id == pathway)
         .await;
-    assert_eq!(enrolled.funding_line, FundingLine::EsfPlus);
+    assert_eq!(enrolled.funding_line, FundingLine::FsePlus);
     eventually("six enrolments", WAIT, || async {
         (tap.all::<PathwayEnrolled>().len() == 6).then_some(())
     })

@@ -26,12 +26,12 @@ async fn a_meeting_books_its_space_through_the_bus(app: TestApp) {
         &admin,
         json!({
             "name": "Tavolo ex scuola Santa Monica", "theme": "Riattivare l'ex scuola",
-            "kind": "codesign", "funding_line": "erdf"
+            "kind": "codesign", "funding_line": "fesr"
         }),
     )
     .await;
     assert_eq!(codesign["kind"], "codesign");
-    assert_eq!(codesign["funding_line"], "erdf");
+    assert_eq!(codesign["funding_line"], "fesr");
     let id = codesign["id"].as_str().unwrap().to_string();
     let listed = get(&app, "/api/v1/tables", None).await;
     assert!(

@@ -98,7 +98,7 @@ async fn minutes_after_the_meeting(app: TestApp, rabbit: bool) {
     let codesign = table(
         &app,
         &admin,
-        json!({ "name": "Tavolo giovani", "theme": "Spazi per i giovani", "funding_line": "esf_plus" }),
+        json!({ "name": "Tavolo giovani", "theme": "Spazi per i giovani", "funding_line": "fse_plus" }),
     )
     .await;
     assert_eq!(codesign["kind"], "codesign", "the default kind");
@@ -241,7 +241,7 @@ async fn minutes_after_the_meeting(app: TestApp, rabbit: bool) {
         })
         .await;
         assert_eq!(held.table_kind, "codesign");
-        assert_eq!(held.funding_line, Some(FundingLine::EsfPlus));
+        assert_eq!(held.funding_line, Some(FundingLine::FsePlus));
         assert_eq!(
             (held.attendance, held.youth_representatives, held.decisions),
             (14, 4, 2)

@@ -30,7 +30,7 @@ async fn an_administrator_runs_a_table_from_the_pages_and_the_public_reads_its_m
     browser
         .type_into("#f-theme", "Riaprire il cortile di Palazzo Affaitati")
         .await;
-    browser.set_value("#f-funding_line", "erdf").await;
+    browser.set_value("#f-funding_line", "fesr").await;
     submit(&browser, "/admin/tables").await;
     browser.wait_for_text("#done", "Tavolo aperto").await;
     let url = browser.url().await;

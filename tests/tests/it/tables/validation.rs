@@ -65,7 +65,7 @@ async fn bad_tables_members_and_meetings_are_refused_naming_the_field() {
             &app,
             "/api/v1/tables",
             &admin,
-            json!({ "name": "n", "theme": "t", "funding_line": "fesr" })
+            json!({ "name": "n", "theme": "t", "funding_line": "erdf" })
         )
         .await,
         ["funding_line"]

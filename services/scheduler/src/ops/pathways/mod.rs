@@ -55,7 +55,7 @@ pub struct NewPathway {
     pub organisation_id: Uuid,
     #[schema(max_length = 200)]
     pub organisation_name: String,
-    /// Default `esf_plus` (pathways are typically paid by ESF+).
+    /// Default `fse_plus` (pathways are typically paid by ESF+).
     #[serde(default)]
     pub funding_line: Option<FundingLine>,
 }
@@ -143,7 +143,7 @@ pub struct PathwayView {
 
 /// The stored funding line of a pathway.
 pub(crate) fn funding_of(model: &pathway::Model) -> FundingLine {
-    FundingLine::parse(&model.funding_line).unwrap_or(FundingLine::EsfPlus)
+    FundingLine::parse(&model.funding_line).unwrap_or(FundingLine::FsePlus)
 }
 
 /// The pathway `id`, or 404.
@@ -314,7 +314,7 @@ pub async fn create(
         organisation_name,
         funding_line: body
             .funding_line
-            .unwrap_or(FundingLine::EsfPlus)
+            .unwrap_or(FundingLine::FsePlus)
             .as_str()
             .into(),
         sector: SOCIAL_POLICIES.into(),
@@ -371,8 +371,8 @@ pub async fn get(
 /// The scheduler's code for a funding line (events store their own spelling).
 fn event_funding(line: FundingLine) -> &'static str {
     match line {
-        FundingLine::Erdf => "fesr",
-        FundingLine::EsfPlus => "fse_plus",
+        FundingLine::Fesr => "fesr",
+        FundingLine::FsePlus => "fse_plus",
         FundingLine::Other => "other",
     }
 }

@@ -202,8 +202,8 @@ fn count(n: Option<i64>) -> Option<u32> {
 fn event_funding(line: Option<&str>) -> Option<String> {
     let line = FundingLine::parse(line?)?;
     let as_event = match line {
-        FundingLine::Erdf => EventFunding::Fesr,
-        FundingLine::EsfPlus => EventFunding::FsePlus,
+        FundingLine::Fesr => EventFunding::Fesr,
+        FundingLine::FsePlus => EventFunding::FsePlus,
         FundingLine::Other => EventFunding::Other,
     };
     Some(as_event.as_str().into())
