@@ -763,7 +763,7 @@ pub async fn add_closure(
             ends_at,
             reason: form.get("cl_reason").to_string(),
             recurrence,
-            works: false,
+            works: form.opt("cl_works").is_some(),
             sector: None,
         };
         match closures::add(&state.app, &caller, id, body).await {
@@ -793,6 +793,17 @@ pub async fn add_closure(
                             .entry(field.to_string())
                             .or_insert_with(|| say(&e.message, &ctx));
                     }
+                }
+                // A closure for works by someone outside Maintenance.
+                ApiError::Forbidden(_) => {
+                    errors.insert(
+                        "cl_works".into(),
+                        ctx.t(
+                            "solo i membri del settore Manutenzioni chiudono uno spazio per lavori",
+                            "only members of Maintenance close a space for works",
+                        )
+                        .into(),
+                    );
                 }
                 error => return ctx.api_error(&state.templates, error),
             },

@@ -81,6 +81,26 @@ async fn two_sectors_sign_off_a_large_booking_of_a_square_from_their_queues() {
     assert!(rules.contains("Cultura"), "{rules}");
     browser.screenshot("signoff-rules").await;
 
+    // Closing the square for works is Maintenance's: the administrator outside it is told so.
+    let later = day_ahead() + chrono::Duration::days(20);
+    browser
+        .goto(&app.url(&format!("/admin/spaces/{square}")))
+        .await;
+    browser.set_value("#f-cl_from", &later.to_string()).await;
+    browser.set_value("#f-cl_from_time", "08:00").await;
+    browser.set_value("#f-cl_to", &later.to_string()).await;
+    browser.set_value("#f-cl_to_time", "12:00").await;
+    browser
+        .type_into("#f-cl_reason", "Rifacimento della pavimentazione")
+        .await;
+    browser.click("input[name=cl_works]").await;
+    browser
+        .click(&format!(
+            "form[action='/admin/spaces/{square}/closures'] button[type=submit]"
+        ))
+        .await;
+    browser.wait_for_text("#e-cl_works", "Manutenzioni").await;
+
     // The operator requests the square for a crowd.
     browser.clear_cookies().await;
     browser.goto(&app.url("/bookings/new")).await;
