@@ -3,7 +3,7 @@
 //! received, staff accept it on the moderation page, the author's outcome email arrives, and the
 //! proposal it became is there through the API.
 
-use super::sign_in;
+use super::{sign_in, submit};
 use piazza_e2e::{app::TestApp, browser::Browser};
 use reqwest::StatusCode;
 use serde_json::json;
@@ -133,6 +133,84 @@ async fn an_idea_is_sent_verified_and_taken_up_in_a_real_browser() {
         .await;
     browser.wait_for_text("main h1", "Ideas from anyone").await;
     browser.wait_for_text("#ideas", "The proposal").await;
+
+    // A second call opened from the page, ticking "takes ideas from anyone" (the page is in
+    // English now: the switch above is remembered).
+    browser.goto(&app.url("/admin/calls")).await;
+    browser
+        .set_value("#f-season_id", season["id"].as_str().unwrap())
+        .await;
+    browser.type_into("#f-title", "Idee per le piazze").await;
+    browser
+        .set_value(
+            "#f-closes_at",
+            &(today + chrono::Duration::days(30)).to_string(),
+        )
+        .await;
+    browser.click("#f-accepts_ideas").await;
+    submit(&browser, "/admin/calls").await;
+    browser.wait_for_url("done=opened").await;
+    let (status, calls) = app.get("/api/v1/calls", Some(&admin)).await;
+    assert_eq!(status, StatusCode::OK, "{calls}");
+    let second = calls["items"]
+        .as_array()
+        .or(calls.as_array())
+        .into_iter()
+        .flatten()
+        .find(|c| c["title"] == "Idee per le piazze")
+        .cloned()
+        .unwrap_or_else(|| panic!("the call opened from the page in {calls}"));
+    assert_eq!(second["accepts_ideas"], true, "{second}");
+
+    // An idea sent to it, verified, and declined with a reason from the moderation page.
+    let (status, sent) = app
+        .post(
+            "/api/v1/ideas",
+            None,
+            &json!({ "call_id": second["id"], "title": "Pista di pattinaggio",
+                     "description": "Una pista in piazza d'inverno.", "name": "Marco",
+                     "email": "marco@example.org", "language": "it" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{sent}");
+    let verification = app
+        .mailbox
+        .wait_for("the second verification email", |e| {
+            e.to == "marco@example.org" && e.link("/ideas/").is_some()
+        })
+        .await;
+    browser
+        .goto(&local(
+            &app,
+            &verification.link("/ideas/").expect("a verification link"),
+        ))
+        .await;
+    browser.click("#verify button[type=submit]").await;
+    browser.find("#done").await;
+    browser.goto(&app.url("/admin/ideas")).await;
+    browser
+        .wait_for_text("#ideas", "Pista di pattinaggio")
+        .await;
+    browser
+        .type_into("#d-reason-1", "La piazza è occupata dal mercato")
+        .await;
+    browser
+        .click("#ideas form.decline button[type=submit]")
+        .await;
+    browser.wait_for_url("done=declined").await;
+    let (status, declined) = app.get("/api/v1/ideas?status=declined", Some(&admin)).await;
+    assert_eq!(status, StatusCode::OK, "{declined}");
+    assert!(
+        declined
+            .to_string()
+            .contains("La piazza è occupata dal mercato"),
+        "{declined}"
+    );
+    app.mailbox
+        .wait_for("the decline email", |e| {
+            e.to == "marco@example.org" && e.text.contains("La piazza è occupata dal mercato")
+        })
+        .await;
     browser.quit().await;
     app.stop().await;
 }

@@ -4,7 +4,7 @@
 //! from their sector's queue, and the booking is approved (checked through the API).
 
 use super::{PASSWORD, day_ahead, sign_in};
-use piazza_e2e::{app::TestApp, browser::Browser};
+use piazza_e2e::{app::TestApp, browser::Browser, clock::rome};
 use piazza_shared::auth::Role;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -155,12 +155,79 @@ async fn two_sectors_sign_off_a_large_booking_of_a_square_from_their_queues() {
     }
     browser.goto(&app.url("/admin/signoffs?lang=en")).await;
     browser.wait_for_text("main h1", "Sign-offs to give").await;
-    browser.quit().await;
 
     let (status, booking) = app
         .get(&format!("/api/v1/bookings/{id}"), Some(&operator))
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(booking["status"], "approved", "{booking}");
+
+    // A second request for the square: Culture turns it down from its queue, with a reason.
+    let later = day_ahead() + chrono::Duration::days(1);
+    let (status, second) = app
+        .post(
+            "/api/v1/bookings",
+            Some(&operator),
+            &json!({ "space_id": square, "title": "Festa di quartiere", "attendees": 900,
+                     "starts_at": rome(later, "20:00"), "ends_at": rome(later, "23:00") }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{second}");
+    let second = second["id"].as_str().unwrap().to_string();
+    browser.clear_cookies().await;
+    browser.goto(&app.url("/admin/signoffs")).await;
+    sign_in(&browser, "cultura@comune.test").await;
+    browser
+        .wait_for_text(&format!("#signoff-culture-{second}"), "Festa di quartiere")
+        .await;
+    browser
+        .type_into(
+            &format!("#reason-culture-{second}"),
+            "Sovrapposta al mercato",
+        )
+        .await;
+    browser
+        .click(&format!(
+            "form[action='/admin/signoffs/{second}/culture/reject'] button"
+        ))
+        .await;
+    browser.wait_for_url("done=").await;
+    let (_, refused) = app
+        .get(&format!("/api/v1/bookings/{second}"), Some(&operator))
+        .await;
+    assert_eq!(refused["status"], "rejected", "{refused}");
+    assert!(
+        refused.to_string().contains("Sovrapposta al mercato"),
+        "{refused}"
+    );
+
+    // The administrator adds a sector and removes the rule, from their pages.
+    browser.clear_cookies().await;
+    browser.goto(&app.url("/admin/sectors")).await;
+    sign_in(&browser, "admin@comune.test").await;
+    browser.find("#f-name_it").await;
+    browser.type_into("#f-code", "youth_policies").await;
+    browser.type_into("#f-name_it", "Politiche giovanili").await;
+    browser.type_into("#f-name_en", "Youth policies").await;
+    browser
+        .click("form[action='/admin/sectors'] button[type=submit]")
+        .await;
+    browser.wait_for_url("done=added").await;
+    let (_, sectors) = app.get("/api/v1/sectors", Some(&admin)).await;
+    assert!(
+        sectors.to_string().contains("Politiche giovanili"),
+        "{sectors}"
+    );
+    browser.goto(&app.url("/admin/signoff-rules")).await;
+    browser
+        .click("form[action$='/remove'] button[type=submit]")
+        .await;
+    browser.wait_for_url("done=removed").await;
+    let (_, rules) = app.get("/api/v1/signoff-rules", Some(&admin)).await;
+    assert!(
+        !rules.to_string().contains("Grandi eventi in piazza"),
+        "{rules}"
+    );
+    browser.quit().await;
     app.stop().await;
 }

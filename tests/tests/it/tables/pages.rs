@@ -165,6 +165,35 @@ async fn an_administrator_runs_a_table_from_the_pages_and_the_public_reads_its_m
     browser.goto(&app.url("/tables?lang=en")).await;
     let english = browser.wait_for_text("h1", "Co-design tables").await;
     assert_eq!(english, "Co-design tables");
+
+    // The planned meeting is called off from its form, with a reason: its slot is let go.
+    browser.clear_cookies().await;
+    browser
+        .goto(&app.url(&format!("/admin/tables/{table_id}")))
+        .await;
+    sign_in(&browser, "admin@comune.test").await;
+    browser
+        .goto(&app.url(&format!("/admin/tables/{table_id}")))
+        .await;
+    browser
+        .type_into(&format!("#f-reason-{planned}"), "Il cortile è inagibile")
+        .await;
+    submit(
+        &browser,
+        &format!("/admin/tables/{table_id}/meetings/{planned}/cancel"),
+    )
+    .await;
+    browser.wait_for_url("done=cancelled").await;
+    let cancelled = meeting_when(
+        &app,
+        None,
+        &table_id,
+        &planned,
+        "the meeting cancelled",
+        |m| m["status"] == "cancelled",
+    )
+    .await;
+    assert_eq!(cancelled["status"], "cancelled", "{cancelled}");
     browser.quit().await;
     app.stop().await;
 }
