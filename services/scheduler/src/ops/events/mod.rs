@@ -3,6 +3,7 @@
 
 pub mod changes;
 pub mod create;
+pub mod hold;
 pub mod image;
 pub mod lifecycle;
 pub mod occurrences;

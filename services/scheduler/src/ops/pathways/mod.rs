@@ -22,9 +22,12 @@ use crate::{
         pathways::{attendance as attendance_rows, pathway, referral, series},
         spaces,
     },
-    domain::{EventStatus, SCHEDULED, SpaceStatus, TextRule, check_text},
+    domain::{SCHEDULED, TextRule, check_text},
     error::SchedulerError,
-    ops::events::store_new,
+    ops::events::{
+        hold::{Hold, held_draft},
+        store_new,
+    },
     schedule::timing,
     state::AppState,
 };
@@ -428,47 +431,23 @@ pub async fn add_sessions(
     };
     let zone = zone.unwrap_or(state.settings.time_zone);
     let event_id = Uuid::now_v7();
-    let mut event = events::Model {
-        id: event_id,
-        season_id: None,
-        title: model.name.clone(),
-        description: String::new(),
-        description_en: String::new(),
-        categories: serde_json::json!([]),
-        age_min: None,
-        age_max: None,
-        capacity: None,
-        time_zone: zone.name().to_string(),
-        starts_at: first.starts_at,
-        ends_at: first.ends_at,
-        recurrence: body.recurrence.as_ref().map(|r| r.trim().to_string()),
-        space_id: Some(body.space_id),
-        space_status: SpaceStatus::None.as_str().into(),
-        space_reason: None,
-        status: EventStatus::Draft.as_str().into(),
-        cancel_reason: None,
-        // Held as the Comune's own use of the space, not against the operator's quota.
-        organisation_id: None,
-        organisation_name: Some(model.organisation_name.clone()),
-        contact_email: Some(claims.email.clone()),
-        created_by: claims.sub,
-        slot_correlation: None,
-        slot_requested_at: None,
-        sequence: 0,
-        published_at: None,
-        created_at: now,
-        updated_at: now,
-        accessibility_notes: String::new(),
-        price_cents: 0,
-        funding_line: Some(event_funding(funding_of(&model)).to_string()),
-        programme_id: None,
-        waitlist: false,
-        registration_closes_minutes: None,
-        exdates: serde_json::json!([]),
-        source_feed_id: None,
-        source_uid: None,
-        location: None,
-    };
+    let mut event = held_draft(
+        Hold {
+            id: event_id,
+            season_id: None,
+            title: model.name.clone(),
+            held_for: model.organisation_name.clone(),
+            categories: serde_json::json!([]),
+            space_id: body.space_id,
+            zone,
+            starts_at: first.starts_at,
+            ends_at: first.ends_at,
+            recurrence: body.recurrence.as_ref().map(|r| r.trim().to_string()),
+            funding_line: Some(event_funding(funding_of(&model)).to_string()),
+        },
+        claims,
+        now,
+    );
     let rows: Vec<occurrences::Model> = planned
         .iter()
         .map(|i| new_occurrence(event_id, i.starts_at, i.ends_at, now))

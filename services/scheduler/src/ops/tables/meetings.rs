@@ -21,7 +21,11 @@ use crate::{
         tables::LedTo,
     },
     error::SchedulerError,
-    ops::events::{changes, lifecycle, store_new},
+    ops::events::{
+        changes,
+        hold::{Hold, held_draft},
+        lifecycle, store_new,
+    },
     state::AppState,
 };
 use chrono::{DateTime, Duration, Utc};
@@ -413,46 +417,23 @@ pub async fn create(
     let id = Uuid::now_v7();
     // The meeting's event: a draft of the table's, never published, so nothing public shows it
     // as an event; an administrator's draft gets its slot approved at once when it is free.
-    let mut event = events::Model {
-        id,
-        season_id,
-        title,
-        description: String::new(),
-        description_en: String::new(),
-        categories: serde_json::to_value([Category::Civic]).unwrap_or_default(),
-        age_min: None,
-        age_max: None,
-        capacity: None,
-        time_zone: zone.name().to_string(),
-        starts_at,
-        ends_at,
-        recurrence: None,
-        space_id: Some(body.space_id),
-        space_status: SpaceStatus::None.as_str().into(),
-        space_reason: None,
-        status: EventStatus::Draft.as_str().into(),
-        cancel_reason: None,
-        organisation_id: None,
-        organisation_name: Some(table.name.clone()),
-        contact_email: Some(claims.email.clone()),
-        created_by: claims.sub,
-        slot_correlation: None,
-        slot_requested_at: None,
-        sequence: 0,
-        published_at: None,
-        created_at: now,
-        updated_at: now,
-        accessibility_notes: String::new(),
-        price_cents: 0,
-        funding_line: event_funding(table.funding_line.as_deref()),
-        programme_id: None,
-        waitlist: false,
-        registration_closes_minutes: None,
-        exdates: serde_json::json!([]),
-        source_feed_id: None,
-        source_uid: None,
-        location: None,
-    };
+    let mut event = held_draft(
+        Hold {
+            id,
+            season_id,
+            title,
+            held_for: table.name.clone(),
+            categories: serde_json::to_value([Category::Civic]).unwrap_or_default(),
+            space_id: body.space_id,
+            zone,
+            starts_at,
+            ends_at,
+            recurrence: None,
+            funding_line: event_funding(table.funding_line.as_deref()),
+        },
+        claims,
+        now,
+    );
     let rows = vec![new_occurrence(id, starts_at, ends_at, now)];
     let row = meeting::Model {
         event_id: id,
