@@ -7,11 +7,12 @@
 
 use crate::{db::booked, state::AppState};
 use piazza_shared::contracts::resync::{BOOKINGS, ResyncRequested};
-use sea_orm::{EntityTrait, PaginatorTrait};
+use sea_orm::EntityTrait;
 
 /// Asks booking for its live bookings when the read model holds none; says whether it asked.
 pub async fn ask_if_empty(state: &AppState) -> anyhow::Result<bool> {
-    if booked::Entity::find().count(state.db.conn()).await? > 0 {
+    // One row is enough to know: a count would read the whole table at every start.
+    if booked::Entity::find().one(state.db.conn()).await?.is_some() {
         return Ok(false);
     }
     let unit = state.begin().await?;
