@@ -72,6 +72,8 @@ pub fn event(title: &str, category: Category) -> (Uuid, Envelope) {
             }],
             place: None,
             capacity: None,
+            funding_line: None,
+            season_id: None,
         },
     };
     (event_id, Envelope::new("scheduler", &message, None))

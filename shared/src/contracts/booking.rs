@@ -1,6 +1,7 @@
 //! `piazza.booking.*`: changes to bookings. Answers to a slot request carry the request's
 //! correlation id and the `event_id` it was for.
 
+use super::FundingLine;
 use crate::envelope::Message;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -40,6 +41,9 @@ pub struct BookingSummary {
     /// For an event's booking: the organisation's own approved booking it takes place in.
     #[serde(default)]
     pub uses_booking_id: Option<Uuid>,
+    /// The funding line of the space booked, for the monitoring (absent in older messages).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub funding_line: Option<FundingLine>,
 }
 
 /// One occurrence of a booking.

@@ -1,6 +1,6 @@
 //! `piazza.event.*`: published events and their changes, for the notifier and any other reader.
 
-use super::Category;
+use super::{Category, FundingLine};
 use crate::envelope::Message;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -41,6 +41,13 @@ pub struct EventSummary {
     pub place: Option<Place>,
     #[serde(default)]
     pub capacity: Option<u32>,
+    /// The line of funding that pays for the event, for the monitoring. Added after version 1
+    /// was published: absent in older messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub funding_line: Option<FundingLine>,
+    /// The season the event belongs to, if any (absent in older messages).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub season_id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -15,6 +15,7 @@ pub mod pathway;
 pub mod registration;
 pub mod resync;
 pub mod scheduling;
+pub mod season;
 pub mod sector;
 pub mod space;
 pub mod table;

@@ -1,7 +1,7 @@
 //! `piazza.registration.*`: a person's place at an event, from the scheduler (which owns
 //! registrations and the waitlist) to the notifier (which tells the person).
 
-use super::{Language, event::EventSummary};
+use super::{Language, event::EventSummary, pathway::AgeBand};
 use crate::envelope::Message;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -35,6 +35,10 @@ pub struct Registration {
     /// older messages.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub quiet: bool,
+    /// The person's age band, when they gave a birth year (kept only as the band), for the
+    /// monitoring's young people reached by age. Absent in older messages and when not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_band: Option<AgeBand>,
 }
 
 /// The event a registration is for, and the registration.

@@ -45,6 +45,8 @@ mod tests {
             occurrences: vec![],
             place: None,
             capacity: None,
+            funding_line: None,
+            season_id: None,
         }
     }
 

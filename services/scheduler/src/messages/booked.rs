@@ -90,6 +90,7 @@ pub async fn rejected(
         organisation_id: None,
         dates: message.dates.clone(),
         uses_booking_id: None,
+        funding_line: None,
     };
     heard(txn, &summary, "rejected").await
 }

@@ -348,6 +348,7 @@ pub async fn change(
             cancel_url: (row.status != RegistrationStatus::Cancelled.as_str())
                 .then(|| cancel_url(state, row.id, line)),
             quiet: false,
+            age_band: None,
         },
         event: line.summary.clone(),
     })

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use piazza_shared::{
     bus::outbox::Outbox,
     contracts::{
-        Category,
+        Category, FundingLine,
         event::{
             EventCancelled, EventPublished, EventRescheduled, EventSummary, EventUpdated,
             Occurrence, Place,
@@ -71,6 +71,8 @@ pub fn summary(
             .collect(),
         place: space.map(place),
         capacity: event.capacity.and_then(|c| u32::try_from(c).ok()),
+        funding_line: event.funding_line.as_deref().and_then(FundingLine::parse),
+        season_id: event.season_id,
     }
 }
 
@@ -144,6 +146,10 @@ pub async fn pathway_summary(
         occurrences: rows.iter().map(occurrence).collect(),
         place: space.as_ref().map(place),
         capacity: programme.capacity.and_then(|c| u32::try_from(c).ok()),
+        funding_line: first
+            .and_then(|e| e.funding_line.as_deref())
+            .and_then(FundingLine::parse),
+        season_id: Some(programme.season_id),
     })
 }
 

@@ -116,6 +116,8 @@ fn announcement(event_id: uuid::Uuid) -> EventPublished {
             }],
             place: None,
             capacity: None,
+            funding_line: None,
+            season_id: None,
         },
     }
 }

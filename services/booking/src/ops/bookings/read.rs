@@ -51,6 +51,7 @@ pub fn summary(rows: &[bookings::Model]) -> Option<BookingSummary> {
         organisation_id: first.organisation_id,
         dates: dates(rows),
         uses_booking_id: first.uses_booking_id,
+        funding_line: None,
     })
 }
 
