@@ -76,6 +76,19 @@ impl Message for IdeaDecided {
     const TYPE: &'static str = "piazza.idea.decided";
 }
 
+/// An idea's author asked to be forgotten: their name and address are gone from the idea, and
+/// the notifier forgets them in its records of the idea's emails (and sends none still waiting).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IdeaAuthorErased {
+    #[serde(default = "super::version_one")]
+    pub version: u32,
+    pub idea_id: Uuid,
+}
+
+impl Message for IdeaAuthorErased {
+    const TYPE: &'static str = "piazza.idea.author_erased";
+}
+
 /// An idea was verified by its author and reached the staff's queue (counted as received). No
 /// personal data: the author's age band and whether an informal group sent it are enough to
 /// count young people reached.

@@ -110,6 +110,30 @@ pub async fn cancel_pending(
         .rows_affected)
 }
 
+/// Forgets the person the emails `which` picks were written to (an erasure, GDPR art. 17): the
+/// records of emails sent keep only what the outreach report counts (kind, subject, when), under
+/// one placeholder recipient that names nobody; every other one goes, so nothing is sent to them
+/// afterwards. Returns how many rows were kept under the placeholder.
+pub async fn forget(conn: &impl ConnectionTrait, which: Condition) -> Result<u64, DbErr> {
+    let placeholder = format!("erased:{}", Uuid::new_v4().simple());
+    let kept = Entity::update_many()
+        .col_expr(Column::Recipient, Expr::value(placeholder))
+        .col_expr(Column::SubscriberId, Expr::value(None::<Uuid>))
+        .col_expr(Column::Context, Expr::value(serde_json::Value::Null))
+        .col_expr(Column::LastError, Expr::value(None::<String>))
+        .filter(which.clone())
+        .filter(Column::State.eq(DeliveryState::Sent.as_str()))
+        .exec(conn)
+        .await?
+        .rows_affected;
+    Entity::delete_many()
+        .filter(which)
+        .filter(Column::State.ne(DeliveryState::Sent.as_str()))
+        .exec(conn)
+        .await?;
+    Ok(kept)
+}
+
 /// Puts the claimed emails (`sending`) that `which` picks back to `pending`, unclaimed and due
 /// at `due`, without counting an attempt; returns how many. The one way a claim is released.
 pub async fn release(

@@ -4,14 +4,14 @@
 //! scheduler has already applied the public forms' limits to the verification.
 
 use crate::{
-    db::deliveries::{NewDelivery, enqueue},
+    db::deliveries::{self, NewDelivery, enqueue},
     domain::Kind,
 };
 use piazza_shared::{
     bus::HandleError,
-    contracts::idea::{IdeaAuthor, IdeaDecided, IdeaVerificationRequested},
+    contracts::idea::{IdeaAuthor, IdeaAuthorErased, IdeaDecided, IdeaVerificationRequested},
 };
-use sea_orm::DatabaseTransaction;
+use sea_orm::{ColumnTrait, Condition, DatabaseTransaction};
 use uuid::Uuid;
 
 async fn write(
@@ -58,4 +58,17 @@ pub async fn decided(txn: &DatabaseTransaction, message: &IdeaDecided) -> Result
         context,
     )
     .await
+}
+
+/// The author was erased in the scheduler: the idea's emails forget them too.
+pub async fn author_erased(
+    txn: &DatabaseTransaction,
+    message: &IdeaAuthorErased,
+) -> Result<(), HandleError> {
+    let kinds = [Kind::IdeaVerification, Kind::IdeaOutcome].map(|k| k.as_str());
+    let which = Condition::all()
+        .add(deliveries::Column::SubjectId.eq(message.idea_id))
+        .add(deliveries::Column::Kind.is_in(kinds));
+    deliveries::forget(txn, which).await?;
+    Ok(())
 }

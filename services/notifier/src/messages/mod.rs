@@ -22,7 +22,7 @@ use piazza_shared::{
         account::PasswordLinkIssued,
         booking::{BookingApproved, BookingCancelled, BookingRejected},
         event::{EventCancelled, EventPublished, EventRescheduled, EventUpdated},
-        idea::{IdeaDecided, IdeaVerificationRequested},
+        idea::{IdeaAuthorErased, IdeaDecided, IdeaVerificationRequested},
         jobs::{DigestDue, ReminderDue},
         notice::NoticeIssued,
         registration::{
@@ -159,6 +159,12 @@ pub const ROUTES: &[Route<AppState>] = &[
         event_type: IdeaDecided::TYPE,
         handle: |_, txn, envelope| {
             async move { ideas::decided(txn, &decode(envelope)?).await }.boxed()
+        },
+    },
+    Route {
+        event_type: IdeaAuthorErased::TYPE,
+        handle: |_, txn, envelope| {
+            async move { ideas::author_erased(txn, &decode(envelope)?).await }.boxed()
         },
     },
 ];

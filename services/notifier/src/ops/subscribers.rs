@@ -339,23 +339,11 @@ pub async fn export(state: &AppState, holder: LinkHolder) -> Result<PersonalData
 pub async fn erase(state: &AppState, holder: LinkHolder) -> Result<(), NotifierError> {
     let s = holder.into_subscriber();
     let unit = state.begin().await?;
-    let placeholder = format!("erased:{}", Uuid::new_v4().simple());
-    deliveries::Entity::update_many()
-        .col_expr(deliveries::Column::Recipient, Expr::value(placeholder))
-        .col_expr(deliveries::Column::SubscriberId, Expr::value(None::<Uuid>))
-        .col_expr(
-            deliveries::Column::Context,
-            Expr::value(serde_json::Value::Null),
-        )
-        .col_expr(deliveries::Column::LastError, Expr::value(None::<String>))
-        .filter(deliveries::Column::SubscriberId.eq(s.id))
-        .filter(deliveries::Column::State.eq(DeliveryState::Sent.as_str()))
-        .exec(&*unit)
-        .await?;
-    deliveries::Entity::delete_many()
-        .filter(deliveries::Column::SubscriberId.eq(s.id))
-        .exec(&*unit)
-        .await?;
+    deliveries::forget(
+        &*unit,
+        Condition::all().add(deliveries::Column::SubscriberId.eq(s.id)),
+    )
+    .await?;
     consents::Entity::delete_many()
         .filter(consents::Column::SubscriberId.eq(s.id))
         .exec(&*unit)

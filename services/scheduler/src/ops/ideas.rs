@@ -27,7 +27,7 @@ use piazza_shared::{
         Category, Language,
         call::ProposalSubmitted,
         idea::{
-            IdeaAuthor, IdeaDecided, IdeaOutcome, IdeaReceived, IdeaTakenUp,
+            IdeaAuthor, IdeaAuthorErased, IdeaDecided, IdeaOutcome, IdeaReceived, IdeaTakenUp,
             IdeaVerificationRequested,
         },
     },
@@ -702,6 +702,11 @@ pub async fn erase(
             .update(&*unit)
             .await?;
     }
+    let erased = IdeaAuthorErased {
+        version: 1,
+        idea_id: id,
+    };
+    unit.publish(&erased, Some(id.to_string())).await?;
     unit.audit(claims, "idea.erase", id, None, None).await?;
     unit.commit().await?;
     tracing::info!(idea_id = %id, actor = %claims.sub, "idea author's data erased");

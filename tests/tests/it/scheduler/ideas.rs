@@ -11,6 +11,7 @@ use chrono::Datelike;
 use piazza_e2e::{app::TestApp, eventually, mail::Email};
 use piazza_shared::contracts::idea::{IdeaReceived, IdeaTakenUp};
 use reqwest::StatusCode;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -317,6 +318,28 @@ async fn a_declined_idea_tells_its_author_why_in_their_language() {
             .unwrap()
             .contains("sam@example.org"),
         "{kept:?}"
+    );
+    // The notifier forgets the author too: its records of the two emails stay, for the counts,
+    // under a placeholder that names nobody.
+    let recipients = eventually("the notifier forgetting the author", WAIT, || async {
+        let db = app.db("notifier").await;
+        let rows = piazza_notifier::db::deliveries::Entity::find()
+            .filter(
+                piazza_notifier::db::deliveries::Column::SubjectId
+                    .eq(id.parse::<uuid::Uuid>().unwrap()),
+            )
+            .all(db.conn())
+            .await
+            .unwrap();
+        db.close().await;
+        let recipients: Vec<String> = rows.into_iter().map(|d| d.recipient).collect();
+        (!recipients.iter().any(|r| r.contains("sam@"))).then_some(recipients)
+    })
+    .await;
+    assert_eq!(recipients.len(), 2, "{recipients:?}");
+    assert!(
+        recipients.iter().all(|r| r.starts_with("erased:")),
+        "{recipients:?}"
     );
     app.stop().await;
 }
