@@ -208,6 +208,31 @@ async fn bad_tables_members_and_meetings_are_refused_naming_the_field() {
         problem["type"],
         "urn:piazza:problem:meeting_not_publishable"
     );
+    // Nor moved or called off through the events API: its table does that, and audits it.
+    let (status, problem) = app
+        .patch(
+            &format!("/api/v1/events/{meeting_id}"),
+            Some(&admin),
+            &json!({ "title": "Renamed behind the table's back" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    assert_eq!(
+        problem["type"],
+        "urn:piazza:problem:meeting_managed_by_table"
+    );
+    let (status, problem) = app
+        .post(
+            &format!("/api/v1/events/{meeting_id}/cancel"),
+            Some(&admin),
+            &json!({ "reason": "Not through here" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    assert_eq!(
+        problem["type"],
+        "urn:piazza:problem:meeting_managed_by_table"
+    );
     let record = format!("{meetings}/{meeting_id}/record");
     assert_eq!(
         refused(

@@ -136,8 +136,19 @@ pub(super) fn zone_of(event: &events::Model, fallback: Tz) -> Tz {
     parse_zone(&event.time_zone).unwrap_or(fallback)
 }
 
-/// Edits or reschedules an event.
+/// Edits or reschedules an event (not a co-design table's meeting: its table does).
 pub async fn patch(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+    body: EventPatch,
+) -> Result<EventView, SchedulerError> {
+    super::refuse_meeting(state.db.conn(), id).await?;
+    patch_any(state, caller, id, body).await
+}
+
+/// Edits or reschedules any event, a table's meeting included (for `ops::tables::meetings`).
+pub(crate) async fn patch_any(
     state: &AppState,
     caller: &Caller,
     id: Uuid,

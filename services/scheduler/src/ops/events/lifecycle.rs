@@ -95,6 +95,7 @@ pub async fn schedule(
     id: Uuid,
 ) -> Result<EventView, SchedulerError> {
     caller.require(&[Role::Admin])?;
+    super::refuse_meeting(state.db.conn(), id).await?;
     let unit = state.begin().await?;
     let mut loaded = schedule::load_locked(&*unit, id).await?;
     let status = status_of(&loaded.event);
@@ -137,8 +138,20 @@ pub struct CancelEvent {
     pub reason: String,
 }
 
-/// Cancels an event and every occurrence, and lets its space go.
+/// Cancels an event and every occurrence, and lets its space go (not a co-design table's
+/// meeting: its table calls it off).
 pub async fn cancel(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+    body: CancelEvent,
+) -> Result<EventView, SchedulerError> {
+    super::refuse_meeting(state.db.conn(), id).await?;
+    cancel_any(state, caller, id, body).await
+}
+
+/// Cancels any event, a table's meeting included (for `ops::tables::meetings`).
+pub(crate) async fn cancel_any(
     state: &AppState,
     caller: &Caller,
     id: Uuid,

@@ -37,6 +37,24 @@ pub async fn store_new(
     occurrence_rows::insert_occurrences(conn, rows).await
 }
 
+/// Refuses a change made through the events API or pages to a co-design table's meeting: its
+/// table moves or calls it off (`ops::tables::meetings`), so the change is the table's, audited
+/// as the table's, and the meeting and its event never disagree.
+pub(crate) async fn refuse_meeting(
+    conn: &impl sea_orm::ConnectionTrait,
+    id: Uuid,
+) -> Result<(), SchedulerError> {
+    if crate::db::tables::is_meeting(conn, id).await? {
+        return Err(ApiError::refused(
+            "meeting_managed_by_table",
+            "this event is a co-design table's meeting: change it from its table",
+            Vec::new(),
+        )
+        .into());
+    }
+    Ok(())
+}
+
 /// Whether `caller` may see an event that is not public.
 pub fn may_see_unpublished(caller: Option<&Caller>, event: &events::Model) -> bool {
     caller.is_some_and(|c| c.is_admin() || (c.0.org.is_some() && c.0.org == event.organisation_id))

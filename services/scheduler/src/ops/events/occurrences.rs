@@ -85,6 +85,7 @@ pub async fn move_occurrence(
     (id, occurrence_id): (Uuid, Uuid),
     body: RawJson,
 ) -> Result<EventView, SchedulerError> {
+    super::refuse_meeting(state.db.conn(), id).await?;
     let unit = state.begin().await?;
     let mut loaded = schedule::load_locked(&*unit, id).await?;
     may_edit(caller, &loaded.event)?;
@@ -207,6 +208,7 @@ pub async fn cancel_occurrence(
     body: CancelOccurrence,
 ) -> Result<EventView, SchedulerError> {
     caller.require(&[Role::Admin])?;
+    super::refuse_meeting(state.db.conn(), id).await?;
     let reason = input::reason(&body.reason)?;
     let unit = state.begin().await?;
     let mut loaded = schedule::load_locked(&*unit, id).await?;

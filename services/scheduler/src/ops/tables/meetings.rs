@@ -551,7 +551,7 @@ pub async fn patch(
         || event_change.space_id.is_some();
     let before = one(conn, &table, id, true).await?;
     if moves {
-        changes::patch(state, caller, id, event_change).await?;
+        changes::patch_any(state, caller, id, event_change).await?;
     }
     let unit = state.begin().await?;
     if let Some(agenda) = &agenda {
@@ -590,7 +590,7 @@ pub async fn cancel(
     let conn = state.db.conn();
     let table = find(conn, table_id).await?;
     find_meeting(conn, table_id, id).await?;
-    lifecycle::cancel(
+    lifecycle::cancel_any(
         state,
         caller,
         id,
