@@ -40,6 +40,8 @@ struct Entry {
     /// The booking to cancel the whole series by (one of its live dates).
     live_id: Option<Uuid>,
     dates: Vec<rows::BookingRow>,
+    /// The sectors whose sign-off the request waits for (or got), when sign-off rules matched.
+    signoffs: Vec<rows::SignoffLine>,
 }
 
 /// `GET /bookings?page=&requested=&skipped=`.
@@ -96,10 +98,15 @@ pub async fn mine(
         .parse::<usize>()
         .unwrap_or(1)
         .clamp(1, pages);
-    let entries: Vec<Entry> = groups
-        .iter()
-        .skip((page - 1) * PER_PAGE)
-        .take(PER_PAGE)
+    let shown_groups = || groups.iter().skip((page - 1) * PER_PAGE).take(PER_PAGE);
+    let ids: Vec<Uuid> = shown_groups()
+        .flat_map(|(_, dates)| dates.iter().map(|d| d.id))
+        .collect();
+    let mut signoffs = match rows::signoff_lines(&state.app, &ids, ctx.lang).await {
+        Ok(lines) => lines,
+        Err(error) => return ctx.api_error(&state.templates, error),
+    };
+    let entries: Vec<Entry> = shown_groups()
         .map(|(_, dates)| {
             let shown = rows::booking_rows(dates, &spaces, &state.app, ctx.lang);
             let mut counts: Vec<(String, usize)> = Vec::new();
@@ -128,6 +135,10 @@ pub async fn mine(
                 summary,
                 live_id: dates.iter().find(|d| d.status.holds_slot()).map(|d| d.id),
                 dates: shown,
+                signoffs: dates
+                    .iter()
+                    .flat_map(|d| signoffs.remove(&d.id).unwrap_or_default())
+                    .collect(),
             }
         })
         .collect();

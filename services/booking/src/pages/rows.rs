@@ -151,3 +151,53 @@ fn booking_status(status: &str, lang: Lang) -> String {
 pub fn by_id(spaces: Vec<SpaceView>) -> HashMap<Uuid, SpaceView> {
     spaces.into_iter().map(|s| (s.id, s)).collect()
 }
+
+/// A sign-off's status in words.
+pub fn signoff_status(status: &str, lang: Lang) -> &'static str {
+    match status {
+        "approved" => lang.pick("approvato", "approved"),
+        "rejected" => lang.pick("respinto", "rejected"),
+        _ => lang.pick("in attesa", "pending"),
+    }
+}
+
+/// One sector's sign-off of a request, as the operator's page shows it.
+#[derive(Debug, Serialize)]
+pub struct SignoffLine {
+    pub sector: String,
+    pub status: String,
+    pub status_text: &'static str,
+    pub reason: Option<String>,
+}
+
+/// The sign-offs of the bookings `ids`, by booking, with sector names in `lang`: one query for
+/// the sign-offs and one for the sectors' names, whatever the number of bookings.
+pub async fn signoff_lines(
+    app: &AppState,
+    ids: &[Uuid],
+    lang: Lang,
+) -> Result<HashMap<Uuid, Vec<SignoffLine>>, ApiError> {
+    let conn = app.db.conn();
+    let found = crate::db::signoffs::of_bookings(conn, ids).await?;
+    if found.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let names: HashMap<String, String> = crate::db::sectors::all(conn)
+        .await?
+        .into_iter()
+        .map(|s| (s.code, lang.pick(&s.name_it, &s.name_en).to_string()))
+        .collect();
+    let mut lines: HashMap<Uuid, Vec<SignoffLine>> = HashMap::new();
+    for s in found {
+        lines.entry(s.booking_id).or_default().push(SignoffLine {
+            sector: names
+                .get(&s.sector)
+                .cloned()
+                .unwrap_or_else(|| s.sector.clone()),
+            status_text: signoff_status(&s.status, lang),
+            status: s.status,
+            reason: s.reason,
+        });
+    }
+    Ok(lines)
+}

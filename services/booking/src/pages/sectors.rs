@@ -33,15 +33,6 @@ fn sector_name(all: &[sectors::SectorView], code: &str, lang: Lang) -> String {
         .unwrap_or_else(|| code.to_string())
 }
 
-/// A sign-off's status in words.
-fn signoff_status(status: &str, lang: Lang) -> &'static str {
-    match status {
-        "approved" => lang.pick("approvato", "approved"),
-        "rejected" => lang.pick("respinto", "rejected"),
-        _ => lang.pick("in attesa", "pending"),
-    }
-}
-
 #[derive(Serialize)]
 struct StaffRow {
     id: Uuid,
@@ -332,7 +323,7 @@ pub async fn queues(
                     signoffs => item.signoffs.iter().map(|s| context! {
                         sector => sector_name(&all, &s.sector, lang),
                         status => s.status,
-                        status_text => signoff_status(&s.status, lang),
+                        status_text => rows::signoff_status(&s.status, lang),
                     }).collect::<Vec<_>>(),
                 }
             })

@@ -124,6 +124,12 @@ async fn two_sectors_sign_off_a_large_booking_of_a_square_from_their_queues() {
         .await;
     let (_, listed) = app.get("/api/v1/bookings", Some(&operator)).await;
     let id = listed["items"][0]["id"].as_str().unwrap().to_string();
+    // The operator's page says which sectors the request waits for.
+    let waiting = browser
+        .wait_for_text(&format!("#signoffs-{id}"), "Cultura")
+        .await;
+    assert!(waiting.contains("Mobilità"), "{waiting}");
+    assert_eq!(waiting.matches("in attesa").count(), 2, "{waiting}");
 
     // The administrators' queue shows which sectors have signed, and offers no single approval.
     browser.clear_cookies().await;
@@ -155,6 +161,19 @@ async fn two_sectors_sign_off_a_large_booking_of_a_square_from_their_queues() {
     }
     browser.goto(&app.url("/admin/signoffs?lang=en")).await;
     browser.wait_for_text("main h1", "Sign-offs to give").await;
+    // The operator sees both sectors' approval on their page, in their language.
+    browser.clear_cookies().await;
+    browser.goto(&app.url("/bookings")).await;
+    sign_in(&browser, "ops@arci.test").await;
+    browser
+        .wait_for_text("main h1", "Le mie prenotazioni")
+        .await;
+    browser.goto(&app.url("/bookings?lang=en")).await;
+    let signed = browser
+        .wait_for_text(&format!("#signoffs-{id}"), "Culture")
+        .await;
+    assert_eq!(signed.matches("approved").count(), 2, "{signed}");
+    assert!(!signed.contains("pending"), "{signed}");
 
     let (status, booking) = app
         .get(&format!("/api/v1/bookings/{id}"), Some(&operator))
