@@ -21,6 +21,11 @@ pub enum Notice {
         /// The space's name.
         #[serde(default)]
         space: String,
+        /// The sectors whose sign-off the request waits for (codes), when sign-off rules matched:
+        /// then the notice goes to their members and opens their sign-off queue. Empty in older
+        /// messages and when no rule matched.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        signoffs: Vec<String>,
     },
     /// An operator sent a proposal to a call: administrators weigh it.
     ProposalSubmitted { proposal: ProposalSummary },

@@ -87,6 +87,7 @@ pub async fn booking_requested(
     let notice = Notice::BookingRequested {
         booking: booking.clone(),
         space,
+        signoffs: waiting,
     };
     issue(state, txn, admins, notice).await
 }

@@ -22,7 +22,11 @@ pub fn notice(
 ) -> anyhow::Result<Rendered> {
     let mut body = Body::new();
     let subject = match notice {
-        Notice::BookingRequested { booking, space } => {
+        Notice::BookingRequested {
+            booking,
+            space,
+            signoffs,
+        } => {
             let who = |language| {
                 booking.organisation.clone().unwrap_or_else(|| {
                     match language {
@@ -36,24 +40,46 @@ pub fn notice(
                 let first = when(booking.starts_at, booking.ends_at, zone, language);
                 let (lead, place, dates, series, open) = match language {
                     Language::It => (
-                        format!(
-                            "{} ha chiesto uno spazio: la richiesta attende l'approvazione.",
-                            who(language)
-                        ),
+                        if signoffs.is_empty() {
+                            format!(
+                                "{} ha chiesto uno spazio: la richiesta attende l'approvazione.",
+                                who(language)
+                            )
+                        } else {
+                            format!(
+                                "{} ha chiesto uno spazio: la richiesta attende il parere del vostro settore.",
+                                who(language)
+                            )
+                        },
                         "Spazio",
                         "Quando",
                         format!("{first} (prima di {} date)", booking.occurrences),
-                        "Apri le richieste da approvare",
+                        if signoffs.is_empty() {
+                            "Apri le richieste da approvare"
+                        } else {
+                            "Apri i pareri da dare"
+                        },
                     ),
                     Language::En => (
-                        format!(
-                            "{} asked for a space: the request is waiting for approval.",
-                            who(language)
-                        ),
+                        if signoffs.is_empty() {
+                            format!(
+                                "{} asked for a space: the request is waiting for approval.",
+                                who(language)
+                            )
+                        } else {
+                            format!(
+                                "{} asked for a space: the request is waiting for your sector's sign-off.",
+                                who(language)
+                            )
+                        },
                         "Space",
                         "When",
                         format!("{first} (first of {} dates)", booking.occurrences),
-                        "Open the requests to approve",
+                        if signoffs.is_empty() {
+                            "Open the requests to approve"
+                        } else {
+                            "Open the sign-offs to give"
+                        },
                     ),
                 };
                 let line = if booking.occurrences > 1 {

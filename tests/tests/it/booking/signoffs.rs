@@ -188,11 +188,20 @@ async fn waits_for_two_sectors(app: TestApp) {
     assert_eq!(pending, vec![(CULTURE, "pending"), (MOBILITY, "pending")]);
     // The members of each sector that must sign off hear of it; a staff outside them does not.
     for to in ["mobilita@comune.test", "cultura@comune.test"] {
-        app.mailbox
+        let told = app
+            .mailbox
             .wait_for(to, |e| {
                 e.to == to && e.subject.contains("Concerto in piazza")
             })
             .await;
+        // …with the way to their sign-off queue, not the administrators' approvals.
+        let link = told.link("/admin/").expect("a link to a queue");
+        assert!(link.ends_with("/admin/signoffs"), "{link}");
+        assert!(
+            told.text.contains("parere del vostro settore"),
+            "{}",
+            told.text
+        );
     }
     assert!(
         app.mailbox

@@ -338,6 +338,10 @@ pub fn compose(state: &AppState, round: &Round, row: &deliveries::Model) -> Comp
         Kind::BookingRequestNotice | Kind::ProposalNotice | Kind::CallNotice => {
             let notice: Notice = serde_json::from_value(row.context.clone())?;
             let path = match &notice {
+                // A request waiting for sectors' sign-offs is decided in their queues.
+                Notice::BookingRequested { signoffs, .. } if !signoffs.is_empty() => {
+                    "/admin/signoffs".to_string()
+                }
                 Notice::BookingRequested { .. } => "/admin/bookings".to_string(),
                 Notice::ProposalSubmitted { proposal } => {
                     format!("/admin/calls/{}", proposal.call_id)
