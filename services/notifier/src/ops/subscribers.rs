@@ -8,9 +8,7 @@ use crate::{
         deliveries::{self, NewDelivery, enqueue},
         subscribers,
     },
-    domain::{
-        ConsentAction, DeliveryState, Frequency, Kind, SubscriberStatus, may_be_under_consent_age,
-    },
+    domain::{ConsentAction, Frequency, Kind, SubscriberStatus, may_be_under_consent_age},
     error::NotifierError,
     state::AppState,
 };
@@ -22,7 +20,7 @@ use piazza_shared::{
     http::Violations,
     web::challenge::Answered,
 };
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, sea_query::Expr};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
