@@ -12,6 +12,7 @@ mod bookings;
 mod events;
 mod others;
 mod resync;
+mod snapshots;
 
 use chrono::{DateTime, Utc};
 use piazza_e2e::{app::TestApp, eventually};
