@@ -1,4 +1,4 @@
-//! Whole deployments for a test: the distributed form (three processes on PostgreSQL, RabbitMQ and
+//! Whole deployments for a test: the distributed form (four processes on PostgreSQL, RabbitMQ and
 //! an SMTP server) and the embedded form (one process, SQLite, in-process bus, `.eml` files).
 
 use crate::{
@@ -26,7 +26,7 @@ pub struct Deployment {
 }
 
 impl Deployment {
-    /// booking, scheduler and notifier as three processes.
+    /// booking, scheduler, notifier and monitoring as four processes.
     pub async fn distributed() -> Self {
         Self::distributed_with(BTreeMap::new()).await
     }
