@@ -9,7 +9,7 @@
 
 use crate::{
     db::{calls, ideas, proposals},
-    domain::{ProposalStatus, TextRule, check_text},
+    domain::{ProposalStatus, TextRule, check_birth_year, check_text},
     error::SchedulerError,
     ops::{
         calls::find as find_call,
@@ -260,15 +260,7 @@ pub async fn submit(
             Some(band.clone())
         }
         (None, Some(born)) => {
-            let plausible = i64::from(year - 120)..=i64::from(year);
-            v.check(
-                plausible.contains(&born),
-                "birth_year",
-                format!("must be a year between {} and {year}", year - 120),
-            );
-            i32::try_from(born)
-                .ok()
-                .map(|b| band_of(b, year).to_string())
+            check_birth_year(&mut v, "birth_year", born, year).map(|b| band_of(b, year).to_string())
         }
         (None, None) => None,
     };

@@ -4,17 +4,17 @@
 
 use crate::{
     db::{programmes, registrations},
-    domain::{RegistrationStatus, TextRule, check_text},
+    domain::{RegistrationStatus, TextRule, check_birth_year, check_text},
     error::SchedulerError,
     ops::places::{self, CANCEL_LINK, Line, Told},
     schedule::{self, announce},
     state::AppState,
 };
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use piazza_shared::{
     auth::{Caller, Role},
     confirmations::{self, Admitted, Ask, Proof},
-    contracts::Language,
+    contracts::{Language, pathway::AgeBand},
     email::{normalise_email, plausible_email},
     http::{ApiError, Violations},
     web::challenge::Answered,
@@ -40,6 +40,11 @@ pub struct NewRegistration {
     /// `places.dates` of the event. An event with one date, or a session of a pathway, needs none.
     #[serde(default)]
     pub occurrence_id: Option<Uuid>,
+    /// Optional. Kept only as the person's age band (`under_14`, `14_17`, `18_24`, `25_29`,
+    /// `30_plus`), which the monitoring counts young people reached by; the year itself is not
+    /// stored. At most 120 years ago, not in the future.
+    #[serde(default)]
+    pub birth_year: Option<i64>,
 }
 
 /// A registration as its person and the organisers see it.
@@ -178,6 +183,11 @@ pub async fn register(
         "not a valid email address",
     );
     let name = check_text(&mut v, "name", &body.name, TextRule::NAME);
+    let year = piazza_shared::clock::now().year();
+    let age_band = body
+        .birth_year
+        .and_then(|born| check_birth_year(&mut v, "birth_year", born, year))
+        .map(|born| AgeBand::of(born, year));
     v.finish()?;
     let unit = state.begin().await?;
     if let Some(answered) = origin.challenge {
@@ -260,6 +270,7 @@ pub async fn register(
         confirmed_at: (!full).then_some(now),
         cancelled_at: None,
         cancelled_by: None,
+        age_band: age_band.map(|b| b.as_str().to_string()),
     };
     registrations::Entity::insert(registrations::ActiveModel::from(row.clone()))
         .exec_without_returning(&*unit)
