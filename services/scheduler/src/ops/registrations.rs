@@ -362,6 +362,36 @@ pub struct CancelLink {
     pub token: Option<String>,
 }
 
+/// The line the registration `row` is on: its date's, its event's or its pathway's.
+pub(crate) async fn line_of_row(
+    state: &AppState,
+    conn: &impl ConnectionTrait,
+    row: &registrations::Model,
+) -> Result<Line, ApiError> {
+    match (row.event_id, row.programme_id) {
+        (Some(event), _) => {
+            let loaded = schedule::load(conn, event).await?;
+            match row.occurrence_id {
+                Some(date) => {
+                    let occurrence = loaded
+                        .occurrences
+                        .iter()
+                        .find(|o| o.id == date)
+                        .ok_or(ApiError::NotFound("registration"))?;
+                    Ok(places::occurrence_line(&loaded, &state.settings, occurrence))
+                }
+                None => Ok(places::event_line(
+                    &loaded,
+                    &state.settings,
+                    piazza_shared::clock::now(),
+                )),
+            }
+        }
+        (None, Some(programme)) => line_of_programme(state, conn, programme).await,
+        (None, None) => Err(ApiError::NotFound("registration")),
+    }
+}
+
 /// Cancels a registration; returns it, and whether it was cancelled now (not before).
 pub(crate) async fn cancel_registration(
     state: &AppState,
@@ -373,24 +403,7 @@ pub(crate) async fn cancel_registration(
         .one(&*unit)
         .await?
         .ok_or(ApiError::NotFound("registration"))?;
-    let line = match (row.event_id, row.programme_id) {
-        (Some(event), _) => {
-            let loaded = schedule::load(&*unit, event).await?;
-            match row.occurrence_id {
-                Some(date) => {
-                    let occurrence = loaded
-                        .occurrences
-                        .iter()
-                        .find(|o| o.id == date)
-                        .ok_or(ApiError::NotFound("registration"))?;
-                    places::occurrence_line(&loaded, &state.settings, occurrence)
-                }
-                None => places::event_line(&loaded, &state.settings, piazza_shared::clock::now()),
-            }
-        }
-        (None, Some(programme)) => line_of_programme(state, &*unit, programme).await?,
-        (None, None) => return Err(ApiError::NotFound("registration")),
-    };
+    let line = line_of_row(state, &*unit, &row).await?;
     places::lock_line(&*unit, &line).await?;
     // Read again under the lock: a concurrent cancellation may have come first.
     let mut row = registrations::Entity::find_by_id(id)
