@@ -11,7 +11,11 @@ pub struct Migration;
 #[sea_orm_migration::async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        sql::both(manager, "ALTER TABLE registrations ADD COLUMN age_band TEXT").await
+        sql::both(
+            manager,
+            "ALTER TABLE registrations ADD COLUMN age_band TEXT",
+        )
+        .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {

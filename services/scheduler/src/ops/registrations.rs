@@ -378,7 +378,11 @@ pub(crate) async fn line_of_row(
                         .iter()
                         .find(|o| o.id == date)
                         .ok_or(ApiError::NotFound("registration"))?;
-                    Ok(places::occurrence_line(&loaded, &state.settings, occurrence))
+                    Ok(places::occurrence_line(
+                        &loaded,
+                        &state.settings,
+                        occurrence,
+                    ))
                 }
                 None => Ok(places::event_line(
                     &loaded,

@@ -200,7 +200,10 @@ pub async fn register(
         form.get("solution"),
     );
     let registered = match &answered {
-        Ok(_) if not_a_year => Err(ApiError::field("birth_year", "must be a year, such as 2008")),
+        Ok(_) if not_a_year => Err(ApiError::field(
+            "birth_year",
+            "must be a year, such as 2008",
+        )),
         Ok(answered) => {
             let origin = Origin {
                 client: client.as_deref(),

@@ -145,7 +145,10 @@ pub(crate) fn enrolled(pathway: &pathway::Model, row: &referral::Model) -> Pathw
 }
 
 /// `pathway.completed` for the referral `row`, if its completion is recorded.
-pub(crate) fn completed(pathway: &pathway::Model, row: &referral::Model) -> Option<PathwayCompleted> {
+pub(crate) fn completed(
+    pathway: &pathway::Model,
+    row: &referral::Model,
+) -> Option<PathwayCompleted> {
     Some(PathwayCompleted {
         version: 1,
         pathway_id: pathway.id,

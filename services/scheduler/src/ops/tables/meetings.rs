@@ -766,7 +766,11 @@ pub(crate) struct Minuted {
 }
 
 /// `table.meeting_held` for the meeting `event` of `table`, as its minutes record it.
-pub(crate) fn held(table: &table::Model, event: &events::Model, minuted: Minuted) -> TableMeetingHeld {
+pub(crate) fn held(
+    table: &table::Model,
+    event: &events::Model,
+    minuted: Minuted,
+) -> TableMeetingHeld {
     TableMeetingHeld {
         version: 1,
         meeting_id: event.id,
