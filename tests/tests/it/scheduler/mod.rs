@@ -9,6 +9,7 @@ mod clashes;
 mod ideas;
 mod import;
 mod jobs;
+mod monitoring_feed;
 mod own_booking;
 pub(crate) mod pathways;
 mod recurrence;
@@ -100,6 +101,11 @@ impl Tap {
         let token = stop.clone();
         tokio::spawn(async move { bus.consume(subscription, recorder, token).await });
         Self { seen, stop }
+    }
+
+    /// Every envelope seen so far, in arrival order.
+    pub fn envelopes(&self) -> Vec<Envelope> {
+        self.seen.lock().unwrap().clone()
     }
 
     /// Every message of type `M` seen so far.
