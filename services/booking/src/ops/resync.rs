@@ -42,7 +42,7 @@ pub async fn requested(
     }
     let lines = funding_lines(txn).await?;
     if asks(BOOKINGS) {
-        bookings(state, txn, request, &lines).await?;
+        operators(state, txn, request, &lines).await?;
     }
     if asks(HOLDS) {
         holds(state, txn, request, &lines).await?;
@@ -63,7 +63,7 @@ async fn funding_lines(
 }
 
 /// The operators' live bookings.
-async fn bookings(
+async fn operators(
     state: &AppState,
     txn: &DatabaseTransaction,
     request: &ResyncRequested,

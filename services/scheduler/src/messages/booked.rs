@@ -7,7 +7,7 @@ use piazza_shared::{
     bus::HandleError,
     contracts::{
         booking::{BookedDate, BookingRejected, BookingSummary},
-        resync::{BookingSnapshot, HELD, HOLDS},
+        resync::{BookingSnapshot, HELD},
     },
 };
 use sea_orm::DatabaseTransaction;
@@ -53,7 +53,7 @@ pub async fn heard(
 
 /// Records a booking as booking says it stands, in answer to a resync
 /// ([`crate::ops::resync`]). Only live states come that way; anything else is ignored, and so
-/// are events' holds (status `held`, sent when the monitoring asks for [`HOLDS`]): the planner
+/// are events' holds (status `held`, sent when the monitoring asks for `holds`): the planner
 /// shows the event, not its hold.
 pub async fn snapshot(
     txn: &DatabaseTransaction,

@@ -183,7 +183,10 @@ pub async fn register(
         "not a valid email address",
     );
     let name = check_text(&mut v, "name", &body.name, TextRule::NAME);
-    let year = piazza_shared::clock::now().year();
+    // The year it is in the Comune, as for referrals.
+    let year = piazza_shared::clock::now()
+        .with_timezone(&state.settings.time_zone)
+        .year();
     let age_band = body
         .birth_year
         .and_then(|born| check_birth_year(&mut v, "birth_year", born, year))

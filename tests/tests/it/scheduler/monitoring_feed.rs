@@ -66,7 +66,8 @@ impl Heard {
 
     /// Waits for a message of type `M` that `matches`.
     async fn wait<M: Message>(&self, what: &str, matches: impl Fn(&M) -> bool) -> (Uuid, M) {
-        eventually(what, WAIT, || async {
+        let matches = &matches;
+        eventually(what, WAIT, || async move {
             self.all::<M>().await.into_iter().find(|(_, m)| matches(m))
         })
         .await

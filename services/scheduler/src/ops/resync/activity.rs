@@ -104,11 +104,11 @@ async fn one_pathway(
         .all(txn)
         .await?
     {
-        if let Some(young) = by_id.get(&mark.referral_id) {
+        if let Some(person) = by_id.get(&mark.referral_id) {
             sheets
                 .entry(mark.occurrence_id)
                 .or_default()
-                .push((young, mark.present));
+                .push((*person, mark.present));
         }
     }
     let sessions = occurrences::Entity::find()

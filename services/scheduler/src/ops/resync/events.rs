@@ -42,7 +42,7 @@ pub(super) async fn events(
         };
         after = Some(tail.id);
         let ids: Vec<Uuid> = rows.iter().map(|e| e.id).collect();
-        let mut dates: HashMap<Uuid, Vec<occurrences::Model>> = HashMap::new();
+        let mut by_event: HashMap<Uuid, Vec<occurrences::Model>> = HashMap::new();
         for o in occurrences::Entity::find()
             .filter(occurrences::Column::EventId.is_in(ids))
             .order_by_asc(occurrences::Column::StartsAt)
@@ -50,7 +50,7 @@ pub(super) async fn events(
             .all(txn)
             .await?
         {
-            dates.entry(o.event_id).or_default().push(o);
+            by_event.entry(o.event_id).or_default().push(o);
         }
         let places: HashMap<Uuid, spaces::Model> = spaces::Entity::find()
             .filter(spaces::Column::Id.is_in(rows.iter().filter_map(|e| e.space_id)))
@@ -60,7 +60,7 @@ pub(super) async fn events(
             .map(|s| (s.id, s))
             .collect();
         for event in &rows {
-            let dates = dates.remove(&event.id).unwrap_or_default();
+            let dates = by_event.remove(&event.id).unwrap_or_default();
             let space = event.space_id.and_then(|id| places.get(&id));
             let cancelled = event.status == EventStatus::Cancelled.as_str();
             let snapshot = EventSnapshot {
