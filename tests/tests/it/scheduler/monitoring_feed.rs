@@ -143,6 +143,7 @@ async fn a_birth_year_travels_as_its_age_band_only(app: TestApp) {
         StatusCode::CREATED,
     )
     .await;
+    assert_eq!(sara["status"], "confirmed", "{sara}");
     let (_, confirmed) = heard
         .wait::<RegistrationConfirmed>("Sara confirmed", |m| {
             m.0.registration.email == "sara@example.org"
