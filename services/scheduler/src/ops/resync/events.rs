@@ -22,7 +22,7 @@ use piazza_shared::{
     http::ApiError,
 };
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder};
-use std::collections::HashMap;
+use std::collections::{HashMap, hash_map::Entry};
 use uuid::Uuid;
 
 /// Every public event, a page at a time; returns how many snapshots went.
@@ -86,6 +86,9 @@ pub(super) async fn events(
     Ok(sent)
 }
 
+/// What a registration's line is known by: its event, its programme, its date.
+type LineKey = (Option<Uuid>, Option<Uuid>, Option<Uuid>);
+
 /// Every registration, a page at a time; returns how many snapshots went.
 pub(super) async fn registrations(
     state: &AppState,
@@ -102,11 +105,10 @@ pub(super) async fn registrations(
         after = Some(tail.id);
         // Registrations of one line come together (ids follow time): each line is read once a
         // page.
-        let mut lines: HashMap<(Option<Uuid>, Option<Uuid>, Option<Uuid>), Option<Line>> =
-            HashMap::new();
+        let mut lines: HashMap<LineKey, Option<Line>> = HashMap::new();
         for row in &rows {
             let key = (row.event_id, row.programme_id, row.occurrence_id);
-            if !lines.contains_key(&key) {
+            if let Entry::Vacant(slot) = lines.entry(key) {
                 let line = match line_of_row(state, txn, row).await {
                     Ok(line) => Some(line),
                     // A line no reader may see (a date gone, a pathway no longer taken as a
@@ -117,7 +119,7 @@ pub(super) async fn registrations(
                     }
                     Err(error) => return Err(HandleError::Retry(error.into())),
                 };
-                lines.insert(key, line);
+                slot.insert(line);
             }
             let Some(Some(line)) = lines.get(&key) else {
                 continue;
