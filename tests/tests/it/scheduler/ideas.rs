@@ -218,6 +218,24 @@ async fn journey(app: TestApp, tap: Option<Tap>) {
             .wait::<IdeaTakenUp>("idea.taken_up", |m| m.idea_id.to_string() == id)
             .await;
         assert_eq!(taken.proposal_id.to_string(), proposal);
+        // Asked for a resync, the scheduler sends both again as they were.
+        super::ask_for_resync(&app, &[piazza_shared::contracts::resync::IDEAS]).await;
+        eventually("the idea again", super::WAIT, || async {
+            let received_again = tap
+                .all::<IdeaReceived>()
+                .into_iter()
+                .filter(|m| m.idea_id == received.idea_id)
+                .collect::<Vec<_>>();
+            let taken_again = tap
+                .all::<IdeaTakenUp>()
+                .into_iter()
+                .filter(|m| m.idea_id == taken.idea_id)
+                .collect::<Vec<_>>();
+            (received_again == [received.clone(), received.clone()]
+                && taken_again == [taken.clone(), taken.clone()])
+            .then_some(())
+        })
+        .await;
         for text in [
             serde_json::to_string(&received).unwrap(),
             serde_json::to_string(&taken).unwrap(),

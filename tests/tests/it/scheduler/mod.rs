@@ -250,6 +250,25 @@ pub async fn published(app: &TestApp, admin: &str, body: Value) -> Value {
     .await
 }
 
+/// Asks the scheduler (and booking) for a resync of `what`, as the monitoring does: the request
+/// goes through the scheduler's outbox onto the app's bus.
+pub async fn ask_for_resync(app: &TestApp, what: &[&str]) {
+    use piazza_shared::contracts::resync::ResyncRequested;
+    let db = app.db("scheduler").await;
+    let request = ResyncRequested {
+        version: 1,
+        requester: "monitoring".into(),
+        what: what.iter().map(|w| w.to_string()).collect(),
+    };
+    piazza_shared::bus::outbox::add_envelope(
+        db.conn(),
+        &Envelope::new("monitoring", &request, None),
+    )
+    .await
+    .unwrap();
+    db.close().await;
+}
+
 /// The `errors[].field`s of a 422.
 pub fn fields(problem: &Value) -> Vec<String> {
     problem["errors"]

@@ -8,7 +8,7 @@
 //!   line) back as they stand, and the scheduler's own copy of the operators' bookings takes no
 //!   event's hold from the answer.
 
-use super::{BOOKING_AND_SCHEDULER, Tap, WAIT, event, event_when, expect, fields};
+use super::{BOOKING_AND_SCHEDULER, Tap, WAIT, ask_for_resync, event, event_when, expect, fields};
 use chrono::Datelike;
 use piazza_e2e::{
     app::TestApp,
@@ -18,14 +18,13 @@ use piazza_e2e::{
 };
 use piazza_shared::{
     Envelope, Message,
-    bus::outbox,
     contracts::{
         FundingLine,
         pathway::AgeBand,
         registration::RegistrationConfirmed,
         resync::{
             BookingSnapshot, EVENTS, EventSnapshot, HELD, HOLDS, REGISTRATIONS,
-            RegistrationSnapshot, ResyncRequested, SEASONS,
+            RegistrationSnapshot, SEASONS,
         },
         season::SeasonChanged,
     },
@@ -406,23 +405,8 @@ async fn a_resync_gets_what_stands_and_the_planner_takes_no_hold(app: TestApp) {
     let draft: Uuid = draft["id"].as_str().unwrap().parse().unwrap();
 
     // The monitoring asks (its request goes through the scheduler's outbox onto the bus).
+    ask_for_resync(&app, &[EVENTS, REGISTRATIONS, SEASONS, HOLDS]).await;
     let scheduler_db = app.db("scheduler").await;
-    let request = ResyncRequested {
-        version: 1,
-        requester: "monitoring".into(),
-        what: vec![
-            EVENTS.into(),
-            REGISTRATIONS.into(),
-            SEASONS.into(),
-            HOLDS.into(),
-        ],
-    };
-    outbox::add_envelope(
-        scheduler_db.conn(),
-        &Envelope::new("monitoring", &request, None),
-    )
-    .await
-    .unwrap();
 
     // Events as they stand.
     let (_, snapshot) = heard

@@ -452,6 +452,36 @@ async fn pathway_names_for_its_operator_and_referrer_counts_for_others_on_postgr
         .wait::<PathwayCompleted>("pathway.completed", |m| m.pathway_id == pathway)
         .await;
     assert_eq!(completed.age_band, AgeBand::From14To17);
+    // Asked for a resync, the scheduler sends each again as it stands (the latest message).
+    let sessions = || {
+        tap.all::<PathwaySessionAttended>()
+            .into_iter()
+            .filter(|m| m.session_id == attended.session_id)
+            .collect::<Vec<_>>()
+    };
+    let completions = || {
+        tap.all::<PathwayCompleted>()
+            .into_iter()
+            .filter(|m| m.enrolment_id == completed.enrolment_id)
+            .collect::<Vec<_>>()
+    };
+    let (sessions_before, completions_before) = (sessions(), completions());
+    super::ask_for_resync(&app, &[piazza_shared::contracts::resync::PATHWAYS]).await;
+    eventually("every enrolment again", WAIT, || async {
+        (tap.all::<PathwayEnrolled>().len() == 12).then_some(())
+    })
+    .await;
+    let again = |m: &PathwayEnrolled| m.enrolment_id == enrolled.enrolment_id;
+    let sent: Vec<PathwayEnrolled> = tap.all().into_iter().filter(again).collect();
+    assert_eq!(sent, [enrolled.clone(), enrolled.clone()]);
+    eventually("the session and the completion again", WAIT, || async {
+        let (s, c) = (sessions(), completions());
+        (s.len() == sessions_before.len() + 1 && c.len() == completions_before.len() + 1)
+            .then_some(())
+    })
+    .await;
+    assert_eq!(sessions().last(), sessions_before.last());
+    assert_eq!(completions().last(), completions_before.last());
 
     // The event carrying the sessions is nobody's event: never announced, not readable, not
     // publishable.
