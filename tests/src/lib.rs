@@ -19,6 +19,7 @@ pub mod mail;
 pub mod metrics;
 pub mod node;
 pub mod observer;
+pub mod outbox_tap;
 pub mod proxy;
 pub mod sections;
 pub mod smtp;

@@ -12,6 +12,7 @@ mod m20261212_000001_booked;
 mod m20261213_000001_ideas;
 mod m20261215_000001_pathways;
 mod m20261215_000001_tables;
+mod m20261216_000001_registration_age_band;
 
 use sea_orm_migration::prelude::*;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for SchedulerMigrator {
             Box::new(m20261213_000001_ideas::Migration),
             Box::new(m20261215_000001_tables::Migration),
             Box::new(m20261215_000001_pathways::Migration),
+            Box::new(m20261216_000001_registration_age_band::Migration),
         ]
     }
 }

@@ -18,6 +18,8 @@ pub const BOOKINGS: &str = "bookings";
 /// Events' own holds of their spaces (approved), answered as [`BookingSnapshot`]s with the
 /// status `held`, which the scheduler's copy of operators' bookings ignores.
 pub const HOLDS: &str = "holds";
+/// The status of an event's hold in a [`BookingSnapshot`] answering [`HOLDS`].
+pub const HELD: &str = "held";
 /// Published and cancelled events, answered as [`EventSnapshot`]s.
 pub const EVENTS: &str = "events";
 /// Registrations, answered as [`RegistrationSnapshot`]s.

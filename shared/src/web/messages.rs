@@ -221,6 +221,15 @@ pub fn field_message(message: &str, lang: Lang) -> String {
             return format!("deve essere fra {low} e {high}");
         }
     }
+    if message.starts_with("must be a year between") {
+        let n = number();
+        if let [low, high, ..] = n.as_slice() {
+            return format!("deve essere un anno fra {low} e {high}");
+        }
+    }
+    if message.starts_with("must be a year") {
+        return "deve essere un anno, ad esempio 2008".to_string();
+    }
     if message.starts_with("occurrences must fall within the season") {
         return "le date devono cadere nella stagione".to_string();
     }

@@ -2,7 +2,7 @@
 
 use crate::domain::SpaceStatus;
 use chrono_tz::Tz;
-use piazza_shared::time::parse_zone;
+use piazza_shared::{contracts::FundingLine, time::parse_zone};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -38,10 +38,28 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
+/// The funding line of the space `id` (none when it has none or is unknown), for the messages
+/// about its bookings.
+pub async fn funding_line(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<FundingLine>, DbErr> {
+    Ok(Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .and_then(|s| s.funding_line()))
+}
+
 impl Model {
     /// Whether the space takes bookings now (an unknown stored status does not).
     pub fn is_open(&self) -> bool {
         SpaceStatus::parse(&self.status) == Some(SpaceStatus::Open)
+    }
+
+    /// The line of funding that paid for the space's reactivation, as other services hear it
+    /// (the stored codes are the shared ones).
+    pub fn funding_line(&self) -> Option<FundingLine> {
+        self.funding.as_deref().and_then(FundingLine::parse)
     }
 
     /// The space's own time zone, or `default` if the stored name is unknown.

@@ -4,7 +4,7 @@
 //! it and wakes the relay), so they write the outbox through that transaction rather than a
 //! [`piazza_shared::unit::Unit`] of their own.
 
-use super::bookings::summary;
+use super::bookings::{announced, summary};
 use crate::{
     db::{
         bookings, opening,
@@ -142,6 +142,7 @@ pub async fn requested(
         BookingStatus::Requested
     };
     let kind = space.kind.clone();
+    let funding_line = space.funding_line();
     let placed = placement::place(
         txn,
         placement::Request {
@@ -212,7 +213,7 @@ pub async fn requested(
             return refuse(state, txn, correlation.clone(), request, reason, vec![]).await;
         }
     }
-    let Some(summary) = summary(&placed.bookings) else {
+    let Some(summary) = summary(&placed.bookings, funding_line) else {
         return Ok(());
     };
     if request.approve {
@@ -282,7 +283,7 @@ async fn release_event(
     let now = piazza_shared::clock::now();
     let (from, to) = (BookingStatus::LIVE, BookingStatus::Cancelled);
     bookings::set_status(txn, &ids, &from, to, Some(reason), now).await?;
-    if announce && let Some(summary) = summary(&live) {
+    if announce && let Some(summary) = announced(txn, &live).await? {
         let message = BookingCancelled {
             version: 1,
             booking: summary,

@@ -26,6 +26,9 @@ pub struct Model {
     pub cancelled_at: Option<DateTimeUtc>,
     /// `person` (through the signed link) or `admin`.
     pub cancelled_by: Option<String>,
+    /// The person's age band (an `AgeBand` code), when they gave a birth year; the year itself
+    /// is not kept.
+    pub age_band: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -4,7 +4,7 @@
 pub mod tables;
 mod text;
 
-pub use text::{TextRule, check_text};
+pub use text::{TextRule, check_birth_year, check_text};
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

@@ -52,3 +52,47 @@ pub fn check_text(v: &mut Violations, field: &str, value: &str, rule: TextRule) 
     }
     value.to_string()
 }
+
+/// The oldest age a birth year given on a public form may make someone.
+const OLDEST: i32 = 120;
+
+/// Records what is wrong with a birth year given on a form (in the future, or more than
+/// [`OLDEST`] years ago) under `field`; returns it when plausible. `year` is the current year.
+pub fn check_birth_year(v: &mut Violations, field: &str, born: i64, year: i32) -> Option<i32> {
+    let plausible = i64::from(year - OLDEST)..=i64::from(year);
+    if !plausible.contains(&born) {
+        v.add(
+            field,
+            format!("must be a year between {} and {year}", year - OLDEST),
+        );
+        return None;
+    }
+    i32::try_from(born).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_birth_year_is_neither_to_come_nor_implausibly_long_ago() {
+        let mut v = Violations::new();
+        assert_eq!(
+            check_birth_year(&mut v, "birth_year", 2010, 2026),
+            Some(2010)
+        );
+        assert_eq!(
+            check_birth_year(&mut v, "birth_year", 2026, 2026),
+            Some(2026)
+        );
+        assert_eq!(
+            check_birth_year(&mut v, "birth_year", 1906, 2026),
+            Some(1906)
+        );
+        assert!(v.is_empty());
+        assert_eq!(check_birth_year(&mut v, "birth_year", 2027, 2026), None);
+        assert_eq!(check_birth_year(&mut v, "birth_year", 1905, 2026), None);
+        assert_eq!(check_birth_year(&mut v, "birth_year", i64::MAX, 2026), None);
+        assert!(v.finish().is_err());
+    }
+}

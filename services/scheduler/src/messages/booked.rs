@@ -7,7 +7,7 @@ use piazza_shared::{
     bus::HandleError,
     contracts::{
         booking::{BookedDate, BookingRejected, BookingSummary},
-        resync::BookingSnapshot,
+        resync::{BookingSnapshot, HELD},
     },
 };
 use sea_orm::DatabaseTransaction;
@@ -52,11 +52,16 @@ pub async fn heard(
 }
 
 /// Records a booking as booking says it stands, in answer to a resync
-/// ([`crate::ops::resync`]). Only live states come that way; anything else is ignored.
+/// ([`crate::ops::resync`]). Only live states come that way; anything else is ignored, and so
+/// are events' holds (status `held`, sent when the monitoring asks for `holds`): the planner
+/// shows the event, not its hold.
 pub async fn snapshot(
     txn: &DatabaseTransaction,
     message: &BookingSnapshot,
 ) -> Result<(), HandleError> {
+    if message.status == HELD || message.booking.event_id.is_some() {
+        return Ok(());
+    }
     if !booked::LIVE.contains(&message.status.as_str()) {
         tracing::warn!(status = %message.status, "a booking snapshot in a state that holds no slot: ignored");
         return Ok(());

@@ -1,5 +1,6 @@
 //! What the scheduler does with messages: it keeps its read models of spaces and of the
-//! operators' bookings, and follows booking's answers to its slot requests.
+//! operators' bookings, follows booking's answers to its slot requests, and answers a reader's
+//! request for a resync of what it owns ([`crate::ops::resync::requested`]).
 
 mod booked;
 mod bookings;
@@ -12,7 +13,7 @@ use piazza_shared::{
     bus::dispatch::Route,
     contracts::{
         booking::{BookingApproved, BookingCancelled, BookingRejected, BookingRequested},
-        resync::BookingSnapshot,
+        resync::{BookingSnapshot, ResyncRequested},
         space::{SpaceCreated, SpaceUpdated},
     },
     runtime::decode,
@@ -20,6 +21,13 @@ use piazza_shared::{
 
 /// The messages the scheduler consumes; its queue's bindings are derived from this table.
 pub const ROUTES: &[Route<AppState>] = &[
+    Route {
+        event_type: ResyncRequested::TYPE,
+        handle: |state, txn, envelope| {
+            async move { crate::ops::resync::requested(state, txn, &decode(envelope)?).await }
+                .boxed()
+        },
+    },
     Route {
         event_type: SpaceCreated::TYPE,
         handle: |_, txn, envelope| {

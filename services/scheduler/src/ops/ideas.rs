@@ -9,7 +9,7 @@
 
 use crate::{
     db::{calls, ideas, proposals},
-    domain::{ProposalStatus, TextRule, check_text},
+    domain::{ProposalStatus, TextRule, check_birth_year, check_text},
     error::SchedulerError,
     ops::{
         calls::find as find_call,
@@ -260,15 +260,7 @@ pub async fn submit(
             Some(band.clone())
         }
         (None, Some(born)) => {
-            let plausible = i64::from(year - 120)..=i64::from(year);
-            v.check(
-                plausible.contains(&born),
-                "birth_year",
-                format!("must be a year between {} and {year}", year - 120),
-            );
-            i32::try_from(born)
-                .ok()
-                .map(|b| band_of(b, year).to_string())
+            check_birth_year(&mut v, "birth_year", born, year).map(|b| band_of(b, year).to_string())
         }
         (None, None) => None,
     };
@@ -392,19 +384,42 @@ pub async fn verify(
     row.status = IdeaStatus::Verified.as_str().into();
     row.verified_at = Some(now);
     save(&unit, &row).await?;
-    let message = IdeaReceived {
+    if let Some(message) = received(&row, &call) {
+        unit.publish(&message, Some(row.id.to_string())).await?;
+    }
+    unit.commit().await?;
+    tracing::info!(idea_id = %id, "idea verified by its author");
+    Ok((row, true))
+}
+
+/// `idea.received` for an idea its author verified (none while it is unverified): when it
+/// joined the staff's queue.
+pub(crate) fn received(row: &ideas::Model, call: &calls::Model) -> Option<IdeaReceived> {
+    Some(IdeaReceived {
         version: 1,
         idea_id: row.id,
         call_id: row.call_id,
         season_id: call.season_id,
         age_band: row.age_band.clone(),
         informal_group: row.informal_group.is_some(),
-        received_at: now,
-    };
-    unit.publish(&message, Some(row.id.to_string())).await?;
-    unit.commit().await?;
-    tracing::info!(idea_id = %id, "idea verified by its author");
-    Ok((row, true))
+        received_at: row.verified_at?,
+    })
+}
+
+/// `idea.taken_up` for an idea accepted into a proposal (none otherwise).
+pub(crate) fn taken_up(row: &ideas::Model, call: &calls::Model) -> Option<IdeaTakenUp> {
+    if row.status != IdeaStatus::Accepted.as_str() {
+        return None;
+    }
+    Some(IdeaTakenUp {
+        version: 1,
+        idea_id: row.id,
+        call_id: row.call_id,
+        season_id: call.season_id,
+        proposal_id: row.proposal_id?,
+        age_band: row.age_band.clone(),
+        taken_up_at: row.decided_at?,
+    })
 }
 
 async fn save(unit: &Unit, row: &ideas::Model) -> Result<(), sea_orm::DbErr> {
@@ -582,19 +597,9 @@ pub async fn accept(
         Some(proposal.id.to_string()),
     )
     .await?;
-    unit.publish(
-        &IdeaTakenUp {
-            version: 1,
-            idea_id: row.id,
-            call_id: row.call_id,
-            season_id: call.season_id,
-            proposal_id: proposal.id,
-            age_band: row.age_band.clone(),
-            taken_up_at: now,
-        },
-        key.clone(),
-    )
-    .await?;
+    if let Some(message) = taken_up(&row, &call) {
+        unit.publish(&message, key.clone()).await?;
+    }
     unit.publish(&decided(&row, &call, IdeaOutcome::Accepted), key)
         .await?;
     let view = idea_view(row.clone());

@@ -18,6 +18,7 @@ use piazza_shared::{
     contracts::{
         Language,
         event::{EventSummary, Occurrence},
+        pathway::AgeBand,
         registration::{
             Registration, RegistrationCancelled, RegistrationChange, RegistrationConfirmed,
             RegistrationPromoted, RegistrationWaitlisted,
@@ -348,7 +349,7 @@ pub async fn change(
             cancel_url: (row.status != RegistrationStatus::Cancelled.as_str())
                 .then(|| cancel_url(state, row.id, line)),
             quiet: false,
-            age_band: None,
+            age_band: row.age_band.as_deref().and_then(AgeBand::parse),
         },
         event: line.summary.clone(),
     })

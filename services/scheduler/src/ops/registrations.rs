@@ -4,17 +4,17 @@
 
 use crate::{
     db::{programmes, registrations},
-    domain::{RegistrationStatus, TextRule, check_text},
+    domain::{RegistrationStatus, TextRule, check_birth_year, check_text},
     error::SchedulerError,
     ops::places::{self, CANCEL_LINK, Line, Told},
     schedule::{self, announce},
     state::AppState,
 };
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use piazza_shared::{
     auth::{Caller, Role},
     confirmations::{self, Admitted, Ask, Proof},
-    contracts::Language,
+    contracts::{Language, pathway::AgeBand},
     email::{normalise_email, plausible_email},
     http::{ApiError, Violations},
     web::challenge::Answered,
@@ -40,6 +40,11 @@ pub struct NewRegistration {
     /// `places.dates` of the event. An event with one date, or a session of a pathway, needs none.
     #[serde(default)]
     pub occurrence_id: Option<Uuid>,
+    /// Optional. Kept only as the person's age band (`under_14`, `14_17`, `18_24`, `25_29`,
+    /// `30_plus`), which the monitoring counts young people reached by; the year itself is not
+    /// stored. At most 120 years ago, not in the future.
+    #[serde(default)]
+    pub birth_year: Option<i64>,
 }
 
 /// A registration as its person and the organisers see it.
@@ -178,6 +183,14 @@ pub async fn register(
         "not a valid email address",
     );
     let name = check_text(&mut v, "name", &body.name, TextRule::NAME);
+    // The year it is in the Comune, as for referrals.
+    let year = piazza_shared::clock::now()
+        .with_timezone(&state.settings.time_zone)
+        .year();
+    let age_band = body
+        .birth_year
+        .and_then(|born| check_birth_year(&mut v, "birth_year", born, year))
+        .map(|born| AgeBand::of(born, year));
     v.finish()?;
     let unit = state.begin().await?;
     if let Some(answered) = origin.challenge {
@@ -260,6 +273,7 @@ pub async fn register(
         confirmed_at: (!full).then_some(now),
         cancelled_at: None,
         cancelled_by: None,
+        age_band: age_band.map(|b| b.as_str().to_string()),
     };
     registrations::Entity::insert(registrations::ActiveModel::from(row.clone()))
         .exec_without_returning(&*unit)
@@ -351,6 +365,40 @@ pub struct CancelLink {
     pub token: Option<String>,
 }
 
+/// The line the registration `row` is on: its date's, its event's or its pathway's.
+pub(crate) async fn line_of_row(
+    state: &AppState,
+    conn: &impl ConnectionTrait,
+    row: &registrations::Model,
+) -> Result<Line, ApiError> {
+    match (row.event_id, row.programme_id) {
+        (Some(event), _) => {
+            let loaded = schedule::load(conn, event).await?;
+            match row.occurrence_id {
+                Some(date) => {
+                    let occurrence = loaded
+                        .occurrences
+                        .iter()
+                        .find(|o| o.id == date)
+                        .ok_or(ApiError::NotFound("registration"))?;
+                    Ok(places::occurrence_line(
+                        &loaded,
+                        &state.settings,
+                        occurrence,
+                    ))
+                }
+                None => Ok(places::event_line(
+                    &loaded,
+                    &state.settings,
+                    piazza_shared::clock::now(),
+                )),
+            }
+        }
+        (None, Some(programme)) => line_of_programme(state, conn, programme).await,
+        (None, None) => Err(ApiError::NotFound("registration")),
+    }
+}
+
 /// Cancels a registration; returns it, and whether it was cancelled now (not before).
 pub(crate) async fn cancel_registration(
     state: &AppState,
@@ -362,24 +410,7 @@ pub(crate) async fn cancel_registration(
         .one(&*unit)
         .await?
         .ok_or(ApiError::NotFound("registration"))?;
-    let line = match (row.event_id, row.programme_id) {
-        (Some(event), _) => {
-            let loaded = schedule::load(&*unit, event).await?;
-            match row.occurrence_id {
-                Some(date) => {
-                    let occurrence = loaded
-                        .occurrences
-                        .iter()
-                        .find(|o| o.id == date)
-                        .ok_or(ApiError::NotFound("registration"))?;
-                    places::occurrence_line(&loaded, &state.settings, occurrence)
-                }
-                None => places::event_line(&loaded, &state.settings, piazza_shared::clock::now()),
-            }
-        }
-        (None, Some(programme)) => line_of_programme(state, &*unit, programme).await?,
-        (None, None) => return Err(ApiError::NotFound("registration")),
-    };
+    let line = line_of_row(state, &*unit, &row).await?;
     places::lock_line(&*unit, &line).await?;
     // Read again under the lock: a concurrent cancellation may have come first.
     let mut row = registrations::Entity::find_by_id(id)

@@ -1,5 +1,6 @@
 //! Seasons: the periods administrators plan events in. A season is planned, then
-//! published, then archived (an archived season takes no new events, calls or feeds).
+//! published, then archived (an archived season takes no new events, calls or feeds). Each
+//! change is said as `piazza.season.changed`, in the same transaction, for the monitoring.
 
 use crate::{
     db::{events, feeds, seasons},
@@ -12,7 +13,9 @@ use chrono::NaiveDate;
 use piazza_shared::{
     audit,
     auth::{Caller, Role},
+    contracts::season::SeasonChanged,
     http::{ApiError, Violations},
+    unit::Unit,
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Deserialize;
@@ -54,6 +57,18 @@ fn check_range(v: &mut Violations, starts_on: Option<NaiveDate>, ends_on: Option
             "ends_on",
             "a season lasts at most two years",
         );
+    }
+}
+
+/// `piazza.season.changed` for `season` as it stands: what the monitoring reports seasons by.
+pub fn changed(season: &seasons::Model) -> SeasonChanged {
+    SeasonChanged {
+        version: 1,
+        season_id: season.id,
+        name: season.name.clone(),
+        starts_on: season.starts_on,
+        ends_on: season.ends_on,
+        status: season.status.clone(),
     }
 }
 
@@ -113,6 +128,7 @@ pub async fn create(
     seasons::Entity::insert(seasons::ActiveModel::from(model.clone()))
         .exec_without_returning(&*unit)
         .await?;
+    unit.publish(&changed(&model), None).await?;
     let view = SeasonView::from(model.clone());
     unit.audit(claims, "season.create", model.id, None, audit::json(&view))
         .await?;
@@ -228,7 +244,7 @@ pub async fn patch(
         season.ends_on = e;
     }
     season.updated_at = Some(piazza_shared::clock::now());
-    save(&*unit, &season).await?;
+    save(&unit, &season).await?;
     let after = audit::json(&SeasonView::from(season.clone()));
     unit.audit(claims, "season.update", id, before, after)
         .await?;
@@ -236,12 +252,14 @@ pub async fn patch(
     Ok(season_view(state.db.conn(), season).await?)
 }
 
-async fn save(conn: &impl ConnectionTrait, season: &seasons::Model) -> Result<(), ApiError> {
+/// Writes `season` and says so (`season.changed`), in `unit`.
+async fn save(unit: &Unit, season: &seasons::Model) -> Result<(), ApiError> {
     use sea_orm::ActiveModelTrait;
     seasons::ActiveModel::from(season.clone())
         .reset_all()
-        .update(conn)
+        .update(&**unit)
         .await?;
+    unit.publish(&changed(season), None).await?;
     Ok(())
 }
 
@@ -262,7 +280,7 @@ async fn transition(
     }
     season.status = to.as_str().into();
     season.updated_at = Some(piazza_shared::clock::now());
-    save(&*unit, &season).await?;
+    save(&unit, &season).await?;
     let action = format!(
         "season.{}",
         if to == SeasonStatus::Published {

@@ -182,7 +182,12 @@ pub async fn register(
         }),
         // No date, or something that is not one, is asked for again by the field.
         occurrence_id: form.get("occurrence_id").parse().ok(),
+        // Optional; something that is not a year is said by the field below.
+        birth_year: form.opt("birth_year").and_then(|y| y.parse().ok()),
     };
+    let not_a_year = form
+        .opt("birth_year")
+        .is_some_and(|y| y.parse::<i64>().is_err());
     let mut errors = BTreeMap::new();
     let mut problem = None;
     let mut outcome = None;
@@ -195,6 +200,10 @@ pub async fn register(
         form.get("solution"),
     );
     let registered = match &answered {
+        Ok(_) if not_a_year => Err(ApiError::field(
+            "birth_year",
+            "must be a year, such as 2008",
+        )),
         Ok(answered) => {
             let origin = Origin {
                 client: client.as_deref(),

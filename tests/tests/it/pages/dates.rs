@@ -1,10 +1,13 @@
 //! A young person registers for one date of a weekly event from its page, in headless Chromium:
 //! the page offers the dates to come with the places left at each, the person picks the second,
-//! and the confirmation email names that date and no other.
+//! gives a birth year (optional; a year to come is refused by the field, and only the age band is
+//! kept), and the confirmation email names that date and no other.
 
 use super::{day_ahead, rome};
+use chrono::Datelike;
 use piazza_e2e::{app::TestApp, browser::Browser};
 use piazza_shared::contracts::Language;
+use sea_orm::{ConnectionTrait, Statement};
 use serde_json::json;
 
 #[tokio::test]
@@ -66,10 +69,39 @@ async fn pick_a_date(app: TestApp) {
     browser.set_value("#f-occurrence_id", &second).await;
     browser.type_into("#f-name", "Marta").await;
     browser.type_into("#f-email", "marta@example.org").await;
+    // The optional birth year: a year to come is said by the field, and the form keeps the rest.
+    let year = piazza_e2e::clock::now().year();
+    browser
+        .type_into("#f-birth_year", &(year + 1).to_string())
+        .await;
+    browser
+        .click(&format!("form[action='/events/{id}/register'] button"))
+        .await;
+    let said = browser
+        .wait_for_text("#e-birth_year", "Anno di nascita")
+        .await;
+    assert!(said.contains("deve essere un anno fra"), "{said}");
+    browser
+        .type_into("#f-birth_year", &(year - 16).to_string())
+        .await;
     browser
         .click(&format!("form[action='/events/{id}/register'] button"))
         .await;
     browser.wait_for_text("#registered", "Sei iscritto").await;
+    // Kept as the band only.
+    let db = app.db("scheduler").await;
+    let row = db
+        .conn()
+        .query_one(Statement::from_string(
+            db.backend(),
+            "SELECT age_band FROM registrations WHERE email = 'marta@example.org'",
+        ))
+        .await
+        .unwrap()
+        .expect("Marta's registration");
+    let band: Option<String> = row.try_get("", "age_band").unwrap();
+    assert_eq!(band.as_deref(), Some("14_17"));
+    db.close().await;
     browser.screenshot("event-by-date").await;
     // The second date has one place fewer; the others are as they were.
     browser.goto(&app.url(&format!("/events/{id}"))).await;

@@ -7,7 +7,7 @@
 
 use super::{Tap, expect};
 use crate::notifier::local;
-use chrono::Datelike;
+use chrono::{Datelike, SubsecRound};
 use piazza_e2e::{app::TestApp, eventually, mail::Email};
 use piazza_shared::contracts::idea::{IdeaReceived, IdeaTakenUp};
 use reqwest::StatusCode;
@@ -219,6 +219,37 @@ async fn journey(app: TestApp, tap: Option<Tap>) {
             .wait::<IdeaTakenUp>("idea.taken_up", |m| m.idea_id.to_string() == id)
             .await;
         assert_eq!(taken.proposal_id.to_string(), proposal);
+        // Asked for a resync, the scheduler sends both again as they were.
+        super::ask_for_resync(&app, &[piazza_shared::contracts::resync::IDEAS]).await;
+        // Sent again from what is stored: PostgreSQL keeps microseconds.
+        let received_as_stored = |mut m: IdeaReceived| {
+            m.received_at = m.received_at.trunc_subsecs(6);
+            m
+        };
+        let taken_as_stored = |mut m: IdeaTakenUp| {
+            m.taken_up_at = m.taken_up_at.trunc_subsecs(6);
+            m
+        };
+        eventually("the idea again", super::WAIT, || async {
+            let received_again = tap
+                .all::<IdeaReceived>()
+                .into_iter()
+                .filter(|m| m.idea_id == received.idea_id)
+                .map(received_as_stored)
+                .collect::<Vec<_>>();
+            let taken_again = tap
+                .all::<IdeaTakenUp>()
+                .into_iter()
+                .filter(|m| m.idea_id == taken.idea_id)
+                .map(taken_as_stored)
+                .collect::<Vec<_>>();
+            let (r, t) = (
+                received_as_stored(received.clone()),
+                taken_as_stored(taken.clone()),
+            );
+            (received_again == [r.clone(), r] && taken_again == [t.clone(), t]).then_some(())
+        })
+        .await;
         for text in [
             serde_json::to_string(&received).unwrap(),
             serde_json::to_string(&taken).unwrap(),

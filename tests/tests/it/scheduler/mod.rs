@@ -9,6 +9,7 @@ mod clashes;
 mod ideas;
 mod import;
 mod jobs;
+mod monitoring_feed;
 mod own_booking;
 pub(crate) mod pathways;
 mod recurrence;
@@ -100,6 +101,11 @@ impl Tap {
         let token = stop.clone();
         tokio::spawn(async move { bus.consume(subscription, recorder, token).await });
         Self { seen, stop }
+    }
+
+    /// Every envelope seen so far, in arrival order.
+    pub fn envelopes(&self) -> Vec<Envelope> {
+        self.seen.lock().unwrap().clone()
     }
 
     /// Every message of type `M` seen so far.
@@ -242,6 +248,25 @@ pub async fn published(app: &TestApp, admin: &str, body: Value) -> Value {
         StatusCode::OK,
     )
     .await
+}
+
+/// Asks the scheduler (and booking) for a resync of `what`, as the monitoring does: the request
+/// goes through the scheduler's outbox onto the app's bus.
+pub async fn ask_for_resync(app: &TestApp, what: &[&str]) {
+    use piazza_shared::contracts::resync::ResyncRequested;
+    let db = app.db("scheduler").await;
+    let request = ResyncRequested {
+        version: 1,
+        requester: "monitoring".into(),
+        what: what.iter().map(|w| w.to_string()).collect(),
+    };
+    piazza_shared::bus::outbox::add_envelope(
+        db.conn(),
+        &Envelope::new("monitoring", &request, None),
+    )
+    .await
+    .unwrap();
+    db.close().await;
 }
 
 /// The `errors[].field`s of a 422.

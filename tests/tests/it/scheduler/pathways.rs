@@ -6,7 +6,7 @@
 //! and on PostgreSQL + RabbitMQ (there with the messages on the bus: counts, no names).
 
 use super::{BOOKING_AND_SCHEDULER, Tap, WAIT, expect, fields, space};
-use chrono::{Datelike, Duration};
+use chrono::{Datelike, Duration, SubsecRound};
 use piazza_e2e::{app::TestApp, eventually};
 use piazza_shared::{
     auth::{Claims, Keys, Role, caller::API_TOKEN},
@@ -452,6 +452,50 @@ async fn pathway_names_for_its_operator_and_referrer_counts_for_others_on_postgr
         .wait::<PathwayCompleted>("pathway.completed", |m| m.pathway_id == pathway)
         .await;
     assert_eq!(completed.age_band, AgeBand::From14To17);
+    // Asked for a resync, the scheduler sends each again as it stands (the latest message).
+    let sessions = || {
+        tap.all::<PathwaySessionAttended>()
+            .into_iter()
+            .filter(|m| m.session_id == attended.session_id)
+            .collect::<Vec<_>>()
+    };
+    let completions = || {
+        tap.all::<PathwayCompleted>()
+            .into_iter()
+            .filter(|m| m.enrolment_id == completed.enrolment_id)
+            .collect::<Vec<_>>()
+    };
+    let (sessions_before, completions_before) = (sessions(), completions());
+    super::ask_for_resync(&app, &[piazza_shared::contracts::resync::PATHWAYS]).await;
+    eventually("every enrolment again", WAIT, || async {
+        (tap.all::<PathwayEnrolled>().len() == 12).then_some(())
+    })
+    .await;
+    // Sent again from what is stored: PostgreSQL keeps microseconds.
+    let stored = |mut m: PathwayEnrolled| {
+        m.enrolled_at = m.enrolled_at.trunc_subsecs(6);
+        m
+    };
+    let again = |m: &PathwayEnrolled| m.enrolment_id == enrolled.enrolment_id;
+    let sent: Vec<PathwayEnrolled> = tap.all().into_iter().filter(again).map(stored).collect();
+    assert_eq!(sent, [stored(enrolled.clone()), stored(enrolled.clone())]);
+    eventually("the session and the completion again", WAIT, || async {
+        let (s, c) = (sessions(), completions());
+        (s.len() == sessions_before.len() + 1 && c.len() == completions_before.len() + 1)
+            .then_some(())
+    })
+    .await;
+    assert_eq!(sessions().last(), sessions_before.last());
+    let stored = |m: Option<&PathwayCompleted>| {
+        m.cloned().map(|mut m| {
+            m.completed_at = m.completed_at.trunc_subsecs(6);
+            m
+        })
+    };
+    assert_eq!(
+        stored(completions().last()),
+        stored(completions_before.last())
+    );
 
     // The event carrying the sessions is nobody's event: never announced, not readable, not
     // publishable.

@@ -246,6 +246,23 @@ async fn minutes_after_the_meeting(app: TestApp, rabbit: bool) {
             (held.attendance, held.youth_representatives, held.decisions),
             (14, 4, 2)
         );
+        // Asked for a resync, the scheduler sends it again as it was.
+        let said = || -> Vec<TableMeetingHeld> {
+            seen.lock()
+                .unwrap()
+                .iter()
+                .filter(|e| e.event_type == TableMeetingHeld::TYPE)
+                .map(|e| e.decode::<TableMeetingHeld>().unwrap())
+                .filter(|m| m.meeting_id == held.meeting_id)
+                .collect()
+        };
+        let before = said();
+        crate::scheduler::ask_for_resync(&app, &[piazza_shared::contracts::resync::TABLES]).await;
+        eventually("the meeting again", WAIT, || async {
+            (said().len() == before.len() + 1).then_some(())
+        })
+        .await;
+        assert_eq!(said().last(), before.last());
         let raw = seen
             .lock()
             .unwrap()

@@ -7,6 +7,6 @@ pub mod request;
 pub mod signoff;
 pub mod transitions;
 
-pub use read::{BookingFilter, get, list, summary};
+pub use read::{BookingFilter, announced, get, list, summary};
 pub use request::{CreatedBooking, NewBooking, request};
 pub use transitions::{CancelBody, CancelScope, RejectBody, approve, cancel, reject};

@@ -2,7 +2,10 @@
 //! services hear about a set of occurrences.
 
 use crate::{
-    db::bookings::{self, Listing},
+    db::{
+        bookings::{self, Listing},
+        spaces,
+    },
     domain::BookingStatus,
     error::BookingError,
     state::AppState,
@@ -11,7 +14,10 @@ use crate::{
 use chrono::{DateTime, Utc};
 use piazza_shared::{
     auth::{Caller, Role},
-    contracts::booking::{BookedDate, BookingSummary},
+    contracts::{
+        FundingLine,
+        booking::{BookedDate, BookingSummary},
+    },
     http::{ApiError, Violations, page},
     time::{Bound, parse_bound},
 };
@@ -34,8 +40,12 @@ pub fn dates(rows: &[bookings::Model]) -> Vec<BookedDate> {
     dates
 }
 
-/// What other services hear about a set of occurrences: the first one, how many, and each.
-pub fn summary(rows: &[bookings::Model]) -> Option<BookingSummary> {
+/// What other services hear about a set of occurrences: the first one, how many, and each, with
+/// the funding line of their space ([`spaces::Model::funding_line`]).
+pub fn summary(
+    rows: &[bookings::Model],
+    funding_line: Option<FundingLine>,
+) -> Option<BookingSummary> {
     let first = rows.iter().min_by_key(|b| b.starts_at)?;
     Some(BookingSummary {
         booking_id: first.id,
@@ -51,8 +61,20 @@ pub fn summary(rows: &[bookings::Model]) -> Option<BookingSummary> {
         organisation_id: first.organisation_id,
         dates: dates(rows),
         uses_booking_id: first.uses_booking_id,
-        funding_line: None,
+        funding_line,
     })
+}
+
+/// [`summary`] of `rows`, reading their space's funding line.
+pub async fn announced(
+    conn: &impl ConnectionTrait,
+    rows: &[bookings::Model],
+) -> Result<Option<BookingSummary>, sea_orm::DbErr> {
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let funding_line = spaces::funding_line(conn, first.space_id).await?;
+    Ok(summary(rows, funding_line))
 }
 
 /// The booking `id`, or 404.

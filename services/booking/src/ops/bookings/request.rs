@@ -173,6 +173,7 @@ pub async fn request(
         .org
         .zip(state.settings.booking.quotas.get(&space.kind).copied());
     let kind = space.kind.clone();
+    let funding_line = space.funding_line();
     let attendees = i32::try_from(body.attendees).unwrap_or(1);
     // The sectors whose sign-off the request waits for (sign-off rules), opened with it.
     let sectors = signoffs::needed(state.db.conn(), &space, attendees).await?;
@@ -195,7 +196,7 @@ pub async fn request(
     if quota.is_none() && sectors.is_empty() && request.slots.len() == 1 && state.db.is_postgres() {
         let (start, end) = request.slots[0];
         let row = placement::new_row(&request, start, end, None, piazza_shared::clock::now());
-        if let Some(booking) = summary(std::slice::from_ref(&row)) {
+        if let Some(booking) = summary(std::slice::from_ref(&row), funding_line) {
             // In a unit so the tree lock is held while the statement reads the tree.
             let unit = state.begin().await?;
             let message = BookingRequested {
@@ -251,7 +252,7 @@ pub async fn request(
     if let Some(first) = placed.bookings.iter().min_by_key(|b| b.starts_at) {
         db_signoffs::open(&*unit, first.id, &sectors).await?;
     }
-    if let Some(booking) = summary(&placed.bookings) {
+    if let Some(booking) = summary(&placed.bookings, funding_line) {
         let message = BookingRequested {
             version: 1,
             booking,

@@ -4,7 +4,7 @@
 //! the rows with one conditional update ([`bookings::set_status`]), so each transition happens
 //! and is announced once, and says so in a `booking.*` message.
 
-use super::read::{dates, find, summary};
+use super::read::{announced, dates, find};
 use crate::{
     db::{bookings, own, signoffs, tree_lock},
     domain::BookingStatus,
@@ -125,7 +125,7 @@ pub(super) async fn approve_rows(
     let mut rows = in_status(series, BookingStatus::Requested);
     let from = [BookingStatus::Requested];
     set_status(unit, &mut rows, &from, BookingStatus::Approved, None).await?;
-    if let Some(summary) = summary(&rows) {
+    if let Some(summary) = announced(&**unit, &rows).await? {
         let correlation = booking.event_id.map(|e| e.to_string());
         let message = BookingApproved {
             version: 1,
@@ -290,7 +290,7 @@ pub async fn cancel(
     }
     let from = BookingStatus::LIVE;
     set_status(&unit, &mut rows, &from, BookingStatus::Cancelled, reason).await?;
-    if let Some(summary) = summary(&rows) {
+    if let Some(summary) = announced(&*unit, &rows).await? {
         let correlation = booking.event_id.map(|e| e.to_string());
         let message = BookingCancelled {
             version: 1,

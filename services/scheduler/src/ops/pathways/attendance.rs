@@ -3,9 +3,12 @@
 //! everyone else reads the counts, suppressed below 5. Taking it is told as counts by age band
 //! (`piazza.pathway.session_attended`).
 
-use super::{access, find, funding_of, session};
+use super::{access, find, funding_of, referrals::band_of, session};
 use crate::{
-    db::pathways::{attendance, referral},
+    db::{
+        occurrences,
+        pathways::{attendance, pathway, referral},
+    },
     error::SchedulerError,
     state::AppState,
 };
@@ -190,22 +193,11 @@ pub async fn take(
                 }
             })?;
     }
-    let mut by_band: BTreeMap<AgeBand, u32> = BTreeMap::new();
-    for r in enrolled.iter().filter(|r| present.contains(&r.id)) {
-        let band = AgeBand::parse(&r.age_band).unwrap_or(AgeBand::From18To24);
-        *by_band.entry(band).or_default() += 1;
-    }
-    let message = PathwaySessionAttended {
-        version: 1,
-        pathway_id,
-        session_id,
-        starts_at: occurrence.starts_at,
-        ends_at: occurrence.ends_at,
-        funding_line: funding_of(&pathway),
-        enrolled: enrolled.len() as u32,
-        present: present.len() as u32,
-        present_by_age_band: by_band,
-    };
+    let sheet_now: Vec<(&referral::Model, bool)> = enrolled
+        .iter()
+        .map(|r| (r, present.contains(&r.id)))
+        .collect();
+    let message = attended(&pathway, &occurrence, &sheet_now);
     unit.publish(&message, Some(session_id.to_string())).await?;
     let after = audit::json(&serde_json::json!({
         "pathway_id": pathway_id, "enrolled": enrolled.len(), "present": present.len(),
@@ -214,4 +206,28 @@ pub async fn take(
         .await?;
     unit.commit().await?;
     Ok(sheet(conn, claims, pathway_id, session_id).await?)
+}
+
+/// `pathway.session_attended` for the session `occurrence` of `pathway`: counts by age band
+/// from its sheet (every young person enrolled when attendance was taken, and whether present).
+pub(crate) fn attended(
+    pathway: &pathway::Model,
+    occurrence: &occurrences::Model,
+    sheet: &[(&referral::Model, bool)],
+) -> PathwaySessionAttended {
+    let mut by_band: BTreeMap<AgeBand, u32> = BTreeMap::new();
+    for (r, _) in sheet.iter().filter(|(_, present)| *present) {
+        *by_band.entry(band_of(r)).or_default() += 1;
+    }
+    PathwaySessionAttended {
+        version: 1,
+        pathway_id: pathway.id,
+        session_id: occurrence.id,
+        starts_at: occurrence.starts_at,
+        ends_at: occurrence.ends_at,
+        funding_line: funding_of(pathway),
+        enrolled: u32::try_from(sheet.len()).unwrap_or(u32::MAX),
+        present: u32::try_from(sheet.iter().filter(|(_, p)| *p).count()).unwrap_or(u32::MAX),
+        present_by_age_band: by_band,
+    }
 }

@@ -4,7 +4,7 @@
 
 use super::{PathwayView, access, find, funding_of, view};
 use crate::{
-    db::pathways::referral,
+    db::pathways::{pathway, referral},
     domain::{TextRule, check_text},
     error::SchedulerError,
     state::AppState,
@@ -113,16 +113,8 @@ pub async fn refer(
     referral::Entity::insert(referral::ActiveModel::from(model.clone()))
         .exec_without_returning(&*unit)
         .await?;
-    let message = PathwayEnrolled {
-        version: 1,
-        pathway_id: id,
-        enrolment_id: model.id,
-        age_band: band,
-        funding_line: funding_of(&pathway),
-        organisation_id: pathway.organisation_id,
-        enrolled_at: now,
-    };
-    unit.publish(&message, Some(id.to_string())).await?;
+    unit.publish(&enrolled(&pathway, &model), Some(id.to_string()))
+        .await?;
     // The log names the enrolment, never the young person.
     let after = audit::json(&serde_json::json!({
         "pathway_id": id, "age_band": band.as_str(),
@@ -132,6 +124,39 @@ pub async fn refer(
     unit.commit().await?;
     tracing::info!(pathway_id = %id, referral_id = %model.id, "young person referred");
     Ok(view(conn, claims, pathway).await?)
+}
+
+/// The band stored at referral (an unknown code reads as the commonest band).
+pub(crate) fn band_of(row: &referral::Model) -> AgeBand {
+    AgeBand::parse(&row.age_band).unwrap_or(AgeBand::From18To24)
+}
+
+/// `pathway.enrolled` for the referral `row` of `pathway`.
+pub(crate) fn enrolled(pathway: &pathway::Model, row: &referral::Model) -> PathwayEnrolled {
+    PathwayEnrolled {
+        version: 1,
+        pathway_id: pathway.id,
+        enrolment_id: row.id,
+        age_band: band_of(row),
+        funding_line: funding_of(pathway),
+        organisation_id: pathway.organisation_id,
+        enrolled_at: row.created_at,
+    }
+}
+
+/// `pathway.completed` for the referral `row`, if its completion is recorded.
+pub(crate) fn completed(
+    pathway: &pathway::Model,
+    row: &referral::Model,
+) -> Option<PathwayCompleted> {
+    Some(PathwayCompleted {
+        version: 1,
+        pathway_id: pathway.id,
+        enrolment_id: row.id,
+        age_band: band_of(row),
+        funding_line: funding_of(pathway),
+        completed_at: row.completed_at?,
+    })
 }
 
 /// Records (or takes back) a young person's completion: the pathway's operator only.
@@ -170,15 +195,7 @@ pub async fn complete(
         .reset_all()
         .update(&*unit)
         .await?;
-    if newly {
-        let message = PathwayCompleted {
-            version: 1,
-            pathway_id: id,
-            enrolment_id: row.id,
-            age_band: AgeBand::parse(&row.age_band).unwrap_or(AgeBand::From18To24),
-            funding_line: funding_of(&pathway),
-            completed_at: now,
-        };
+    if newly && let Some(message) = completed(&pathway, &row) {
         unit.publish(&message, Some(id.to_string())).await?;
     }
     let after = audit::json(&serde_json::json!({ "completed": body.completed }));

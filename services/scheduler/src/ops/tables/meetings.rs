@@ -732,19 +732,12 @@ pub async fn record(
             .exec_without_returning(&*unit)
             .await?;
     }
-    let held = TableMeetingHeld {
-        version: 1,
-        meeting_id: id,
-        table_id,
-        table_kind: kind_of(&table).as_str().into(),
-        funding_line: table.funding_line.as_deref().and_then(FundingLine::parse),
-        space_id: event.space_id,
-        starts_at: event.starts_at,
-        ends_at: event.ends_at,
-        attendance: u32::try_from(body.attendance).unwrap_or(0),
-        youth_representatives: u32::try_from(body.youth_representatives).unwrap_or(0),
-        decisions: u32::try_from(body.decisions.len()).unwrap_or(0),
+    let minuted = Minuted {
+        attendance: body.attendance,
+        youth_representatives: body.youth_representatives,
+        decisions: body.decisions.len(),
     };
+    let held = held(&table, &event, minuted);
     unit.publish(&held, Some(id.to_string())).await?;
     let after = json!({
         "minutes": minutes, "attendance": body.attendance,
@@ -762,4 +755,33 @@ pub async fn record(
     unit.commit().await?;
     tracing::info!(%table_id, meeting_id = %id, actor = %claims.sub, "meeting recorded");
     Ok(one(conn, &table, id, true).await?)
+}
+
+/// The counts a meeting's minutes record.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Minuted {
+    pub attendance: i64,
+    pub youth_representatives: i64,
+    pub decisions: usize,
+}
+
+/// `table.meeting_held` for the meeting `event` of `table`, as its minutes record it.
+pub(crate) fn held(
+    table: &table::Model,
+    event: &events::Model,
+    minuted: Minuted,
+) -> TableMeetingHeld {
+    TableMeetingHeld {
+        version: 1,
+        meeting_id: event.id,
+        table_id: table.id,
+        table_kind: kind_of(table).as_str().into(),
+        funding_line: table.funding_line.as_deref().and_then(FundingLine::parse),
+        space_id: event.space_id,
+        starts_at: event.starts_at,
+        ends_at: event.ends_at,
+        attendance: u32::try_from(minuted.attendance).unwrap_or(0),
+        youth_representatives: u32::try_from(minuted.youth_representatives).unwrap_or(0),
+        decisions: u32::try_from(minuted.decisions).unwrap_or(0),
+    }
 }
