@@ -13,6 +13,7 @@ mod m20261213_000001_ideas;
 mod m20261215_000001_pathways;
 mod m20261215_000001_tables;
 mod m20261216_000001_registration_age_band;
+mod m20261217_000001_idea_age_bands;
 
 use sea_orm_migration::prelude::*;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for SchedulerMigrator {
             Box::new(m20261215_000001_tables::Migration),
             Box::new(m20261215_000001_pathways::Migration),
             Box::new(m20261216_000001_registration_age_band::Migration),
+            Box::new(m20261217_000001_idea_age_bands::Migration),
         ]
     }
 }

@@ -62,6 +62,23 @@ impl AgeBand {
     pub fn parse(value: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|b| b.as_str() == value)
     }
+
+    /// The band in words, for forms and pages.
+    pub fn label(self, language: super::Language) -> &'static str {
+        use super::Language::{En, It};
+        match (self, language) {
+            (AgeBand::Under14, It) => "meno di 14 anni",
+            (AgeBand::Under14, En) => "under 14",
+            (AgeBand::From14To17, It) => "14–17 anni",
+            (AgeBand::From14To17, En) => "14–17 years",
+            (AgeBand::From18To24, It) => "18–24 anni",
+            (AgeBand::From18To24, En) => "18–24 years",
+            (AgeBand::From25To29, It) => "25–29 anni",
+            (AgeBand::From25To29, En) => "25–29 years",
+            (AgeBand::From30, It) => "30 anni o più",
+            (AgeBand::From30, En) => "30 or older",
+        }
+    }
 }
 
 /// A young person was enrolled in a pathway, on a social worker's referral.

@@ -26,6 +26,7 @@ use piazza_shared::{
     contracts::{
         Category, Language,
         call::ProposalSubmitted,
+        pathway::AgeBand,
         idea::{
             IdeaAuthor, IdeaAuthorErased, IdeaDecided, IdeaOutcome, IdeaReceived, IdeaTakenUp,
             IdeaVerificationRequested,
@@ -48,9 +49,6 @@ use uuid::Uuid;
 pub const VERIFY_LINK: &str = "idea.verify";
 /// How long a verification link works: the idea waits unverified that long at most.
 pub const VERIFY_HOURS: i64 = 72;
-/// The age bands an author may give (or that a birth year is turned into): the bands the
-/// monitoring counts young people by.
-pub const AGE_BANDS: [&str; 5] = ["under_14", "14_17", "18_24", "25_34", "35_plus"];
 
 /// An idea's description: required, as long as an event's.
 const DESCRIPTION: TextRule = TextRule {
@@ -113,9 +111,10 @@ pub struct NewIdea {
         pattern = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$"
     )]
     pub group: Option<String>,
-    /// `under_14`, `14_17`, `18_24`, `25_34` or `35_plus`; or give `birth_year` instead.
+    /// `under_14`, `14_17`, `18_24`, `25_29` or `30_plus` (the bands the monitoring counts young
+    /// people by); or give `birth_year` instead.
     #[serde(default)]
-    #[schema(pattern = "^(under_14|14_17|18_24|25_34|35_plus)$")]
+    #[schema(pattern = "^(under_14|14_17|18_24|25_29|30_plus)$")]
     pub age_band: Option<String>,
     /// Turned into its age band; the year itself is not kept.
     #[serde(default)]
@@ -174,17 +173,6 @@ pub fn idea_view(m: ideas::Model) -> IdeaView {
         created_at: m.created_at,
         verified_at: m.verified_at,
         decided_at: m.decided_at,
-    }
-}
-
-/// The age band of someone born in `birth_year`, in `year` (the older age they may be).
-pub fn band_of(birth_year: i32, year: i32) -> &'static str {
-    match year - birth_year {
-        ..14 => "under_14",
-        14..=17 => "14_17",
-        18..=24 => "18_24",
-        25..=34 => "25_34",
-        _ => "35_plus",
     }
 }
 
@@ -252,16 +240,16 @@ pub async fn submit(
             None
         }
         (Some(band), None) => {
+            let codes = AgeBand::ALL.map(AgeBand::as_str);
             v.check(
-                AGE_BANDS.contains(&band.as_str()),
+                AgeBand::parse(band).is_some(),
                 "age_band",
-                format!("must be one of {}", AGE_BANDS.join(", ")),
+                format!("must be one of {}", codes.join(", ")),
             );
             Some(band.clone())
         }
-        (None, Some(born)) => {
-            check_birth_year(&mut v, "birth_year", born, year).map(|b| band_of(b, year).to_string())
-        }
+        (None, Some(born)) => check_birth_year(&mut v, "birth_year", born, year)
+            .map(|b| AgeBand::of(b, year).as_str().to_string()),
         (None, None) => None,
     };
     v.finish()?;
@@ -750,17 +738,4 @@ pub async fn set_accepts(
     .await?;
     unit.commit().await?;
     crate::ops::calls::get(state, call_id).await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_birth_year_becomes_the_band_of_the_older_age() {
-        assert_eq!(band_of(2012, 2026), "14_17");
-        assert_eq!(band_of(2013, 2026), "under_14");
-        assert_eq!(band_of(2008, 2026), "18_24");
-        assert_eq!(band_of(1990, 2026), "35_plus");
-    }
 }

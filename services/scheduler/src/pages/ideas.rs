@@ -9,14 +9,14 @@ use super::{calls_admin::back, state::PageState};
 use crate::ops::{
     calls,
     ideas::{
-        self, AGE_BANDS, IdeaAcceptance, IdeaDecline, IdeaFilter, IdeaStatus, NewIdea, Origin,
+        self, IdeaAcceptance, IdeaDecline, IdeaFilter, IdeaStatus, NewIdea, Origin,
     },
     proposals::WeeklySlot,
 };
 use axum::{extract::State, http::StatusCode, response::Response};
 use minijinja::{Value, context};
 use piazza_shared::{
-    contracts::Language,
+    contracts::{Language, pathway::AgeBand},
     http::{ApiError, ClientAddress, Path, PublicLimit},
     time::Weekday,
     web::{AdminOnly, CsrfForm, FormData, Lang, PageCtx, SignedIn, challenge, messages, words},
@@ -40,19 +40,10 @@ pub const TEMPLATES: [(&str, &str); 3] = [
     ),
 ];
 
+/// An age band's words, from its code (the codes the API takes).
 fn band_label(band: &str, lang: Lang) -> &'static str {
-    match (band, lang) {
-        ("under_14", Lang::It) => "meno di 14 anni",
-        ("under_14", Lang::En) => "under 14",
-        ("14_17", Lang::It) => "14–17 anni",
-        ("14_17", Lang::En) => "14–17 years",
-        ("18_24", Lang::It) => "18–24 anni",
-        ("18_24", Lang::En) => "18–24 years",
-        ("25_34", Lang::It) => "25–34 anni",
-        ("25_34", Lang::En) => "25–34 years",
-        (_, Lang::It) => "35 anni o più",
-        (_, Lang::En) => "35 or older",
-    }
+    AgeBand::parse(band).map_or("", |b| b.label(lang.language()))
+}
 }
 
 /// What the form page shows; `sent` after an idea went.
@@ -70,9 +61,9 @@ async fn form_page(state: &PageState, ctx: &PageCtx, id: Uuid, shown: Shown) -> 
         Err(error) => return ctx.api_error(&state.templates, error.into()),
     };
     let zone = state.app.settings.time_zone;
-    let bands: Vec<Value> = AGE_BANDS
+    let bands: Vec<Value> = AgeBand::ALL
         .iter()
-        .map(|b| context! { value => *b, label => band_label(b, ctx.lang) })
+        .map(|b| context! { value => b.as_str(), label => b.label(ctx.lang.language()) })
         .collect();
     ctx.render_status(
         &state.templates,
