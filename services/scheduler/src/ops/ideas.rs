@@ -26,11 +26,11 @@ use piazza_shared::{
     contracts::{
         Category, Language,
         call::ProposalSubmitted,
-        pathway::AgeBand,
         idea::{
             IdeaAuthor, IdeaAuthorErased, IdeaDecided, IdeaOutcome, IdeaReceived, IdeaTakenUp,
             IdeaVerificationRequested,
         },
+        pathway::AgeBand,
     },
     email::{normalise_email, plausible_email},
     http::{ApiError, Violations},

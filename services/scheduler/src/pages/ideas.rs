@@ -8,9 +8,7 @@
 use super::{calls_admin::back, state::PageState};
 use crate::ops::{
     calls,
-    ideas::{
-        self, IdeaAcceptance, IdeaDecline, IdeaFilter, IdeaStatus, NewIdea, Origin,
-    },
+    ideas::{self, IdeaAcceptance, IdeaDecline, IdeaFilter, IdeaStatus, NewIdea, Origin},
     proposals::WeeklySlot,
 };
 use axum::{extract::State, http::StatusCode, response::Response};
@@ -43,7 +41,6 @@ pub const TEMPLATES: [(&str, &str); 3] = [
 /// An age band's words, from its code (the codes the API takes).
 fn band_label(band: &str, lang: Lang) -> &'static str {
     AgeBand::parse(band).map_or("", |b| b.label(lang.language()))
-}
 }
 
 /// What the form page shows; `sent` after an idea went.
