@@ -28,7 +28,7 @@ const MAX_PAGES: usize = 150;
 fn is_page(path: &str) -> bool {
     let bare = path.split(['?', '#']).next().unwrap_or_default();
     ![
-        ".csv", ".ics", ".json", ".png", ".jpg", ".js", ".css", ".xml",
+        ".csv", ".xlsx", ".ics", ".json", ".png", ".jpg", ".js", ".css", ".xml",
     ]
     .iter()
     .any(|end| bare.ends_with(end))
