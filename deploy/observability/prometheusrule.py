@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Writes deploy/kubernetes/base/monitoring/prometheusrule.yaml from alerts.yaml beside this
+"""Writes deploy/kubernetes/base/alerts/prometheusrule.yaml from alerts.yaml beside this
 script: the same groups, as the Prometheus Operator's PrometheusRule. Run it after changing the
-alerts: `python3 deploy/observability/prometheusrule.py > deploy/kubernetes/base/monitoring/prometheusrule.yaml`
+alerts: `python3 deploy/observability/prometheusrule.py > deploy/kubernetes/base/alerts/prometheusrule.yaml`
 (tests/deploy-check fails while the two differ)."""
 import pathlib
 import sys

@@ -10,6 +10,7 @@ mod m20261204_000001_revocations;
 mod m20261206_000001_form_confirmations;
 mod m20261206_000002_rate_limits;
 mod messaging;
+pub mod monitoring;
 pub mod notifier;
 pub mod scheduler;
 mod sql;
@@ -19,6 +20,7 @@ use sea_orm::{ConnectionTrait, TransactionTrait};
 use sea_orm_migration::{IntoSchemaManagerConnection, MigratorTrait};
 
 pub use booking::BookingMigrator;
+pub use monitoring::MonitoringMigrator;
 pub use notifier::NotifierMigrator;
 pub use scheduler::SchedulerMigrator;
 
@@ -86,6 +88,7 @@ pub async fn migrate_service(service: &str, db: &Db) -> anyhow::Result<()> {
         "booking" => migrate::<BookingMigrator>(db).await,
         "scheduler" => migrate::<SchedulerMigrator>(db).await,
         "notifier" => migrate::<NotifierMigrator>(db).await,
+        "monitoring" => migrate::<MonitoringMigrator>(db).await,
         other => anyhow::bail!("no service named {other}"),
     }
 }

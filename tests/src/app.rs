@@ -25,11 +25,12 @@ use tempfile::TempDir;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-/// The three services, as the embedded default runs them.
-pub const ALL: [ServiceDef; 3] = [
+/// The four services, as the embedded default runs them.
+pub const ALL: [ServiceDef; 4] = [
     piazza_booking::SERVICE,
     piazza_scheduler::SERVICE,
     piazza_notifier::SERVICE,
+    piazza_monitoring::SERVICE,
 ];
 
 /// Where the services keep their data.

@@ -26,7 +26,7 @@ pub struct Deployment {
 }
 
 impl Deployment {
-    /// booking, scheduler and notifier as three processes.
+    /// booking, scheduler, notifier and monitoring as four processes.
     pub async fn distributed() -> Self {
         Self::distributed_with(BTreeMap::new()).await
     }

@@ -7,7 +7,11 @@ use lapin::{
 };
 
 /// The services whose schemas and queues a test creates.
-pub const SERVICES: [&str; 3] = ["booking", "scheduler", "notifier"];
+pub const SERVICES: [&str; 4] = ["booking", "scheduler", "notifier", "monitoring"];
+
+/// The queue a test binds for itself beside the services' (to read messages as they pass),
+/// removed with theirs.
+pub const TAP: &str = "tap";
 
 /// Drops the test's schemas (`<prefix>booking`, …).
 pub async fn drop_schemas(prefix: &str) {
@@ -36,7 +40,7 @@ pub async fn delete_broker_objects(url: &str, namespace: &str, queue_prefix: &st
     let Ok(channel) = connection.create_channel().await else {
         return;
     };
-    for service in SERVICES {
+    for service in SERVICES.into_iter().chain([TAP]) {
         for suffix in ["", ".retry", ".dead"] {
             let queue = format!("{queue_prefix}{service}{suffix}");
             let _ = channel

@@ -2,6 +2,7 @@
 //! `.settings(|s| s.scheduler().jobs_enabled = false)`.
 
 use piazza_booking::config::BookingSettings;
+use piazza_monitoring::config::MonitoringSettings;
 use piazza_notifier::config::EmailSettings;
 use piazza_scheduler::config::SchedulerSettings;
 use piazza_shared::settings::Settings;
@@ -14,6 +15,8 @@ pub trait ServiceSections {
     fn scheduler(&mut self) -> &mut SchedulerSettings;
     /// `[email]` (the notifier's).
     fn email(&mut self) -> &mut EmailSettings;
+    /// `[monitoring]`.
+    fn monitoring(&mut self) -> &mut MonitoringSettings;
 }
 
 impl ServiceSections for Settings {
@@ -26,6 +29,10 @@ impl ServiceSections for Settings {
     }
 
     fn email(&mut self) -> &mut EmailSettings {
+        self.section_mut()
+    }
+
+    fn monitoring(&mut self) -> &mut MonitoringSettings {
         self.section_mut()
     }
 }

@@ -26,7 +26,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 INTERNAL = {"/metrics", "/readyz"}
 # Secrets the operator makes (README "Deploying on Kubernetes") or CloudNativePG makes.
 SECRETS = {"piazza-app", "piazza-db-app"} | {
-    f"piazza-amqp-{name}" for name in ("booking", "scheduler", "notifier", "operator")
+    f"piazza-amqp-{name}" for name in ("booking", "scheduler", "notifier", "monitoring", "operator")
 }
 
 errors = []
@@ -62,10 +62,10 @@ def check_rules():
         [sys.executable, str(ROOT / "deploy/observability/prometheusrule.py")],
         check=True, capture_output=True, text=True,
     ).stdout
-    committed = (ROOT / "deploy/kubernetes/base/monitoring/prometheusrule.yaml").read_text()
+    committed = (ROOT / "deploy/kubernetes/base/alerts/prometheusrule.yaml").read_text()
     if generated != committed:
         errors.append(
-            "deploy/kubernetes/base/monitoring/prometheusrule.yaml is not what "
+            "deploy/kubernetes/base/alerts/prometheusrule.yaml is not what "
             "deploy/observability/prometheusrule.py makes of alerts.yaml; run it again"
         )
 

@@ -143,6 +143,7 @@ pub enum Service {
     Booking,
     Scheduler,
     Notifier,
+    Monitoring,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

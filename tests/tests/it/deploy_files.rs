@@ -38,7 +38,7 @@ fn compose(args: &[&str]) -> std::process::Output {
 }
 
 #[test]
-fn the_compose_file_is_valid_and_starts_the_three_services_with_their_dependencies() {
+fn the_compose_file_is_valid_and_starts_the_four_services_with_their_dependencies() {
     let check = compose(&["config", "-q"]);
     assert!(
         check.status.success(),
@@ -57,6 +57,7 @@ fn the_compose_file_is_valid_and_starts_the_three_services_with_their_dependenci
             "booking",
             "gateway",
             "mailpit",
+            "monitoring",
             "notifier",
             "postgres",
             "rabbitmq",
@@ -73,7 +74,7 @@ fn the_compose_file_is_valid_and_starts_the_three_services_with_their_dependenci
     ] {
         assert_eq!(
             config.matches(needed).count(),
-            3,
+            4,
             "each service sets {needed}"
         );
     }
@@ -254,6 +255,7 @@ fn the_rabbitmq_definitions_declare_the_codes_queues_and_bindings() {
             piazza_booking::SERVICE,
             piazza_scheduler::SERVICE,
             piazza_notifier::SERVICE,
+            piazza_monitoring::SERVICE,
         ],
     );
     let definitions = definitions();
@@ -348,7 +350,7 @@ async fn the_rabbitmq_definitions_load_and_each_service_runs_with_its_own_user_o
         .await;
     assert!(ok, "{output}");
     // The import runs on in the node after rabbitmqctl returns: its users appear shortly.
-    for user in ["operator", "booking", "scheduler", "notifier"] {
+    for user in ["operator", "booking", "scheduler", "notifier", "monitoring"] {
         let name = format!("piazza-{user}");
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {

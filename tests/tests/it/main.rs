@@ -12,6 +12,7 @@ mod deploy_files;
 mod faults;
 mod images;
 mod messaging;
+mod monitoring;
 mod notifier;
 mod observability;
 mod operations;

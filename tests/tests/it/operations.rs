@@ -182,7 +182,7 @@ async fn migrate_names_each_migration_as_it_applies_it_and_then_that_none_is_pen
     let (ok, output) = piazza_e2e::node::run(&env, &["migrate"], "").await;
     assert!(ok, "{output}");
     // One line as each starts and one as it ends, numbered "k of n", for every service.
-    for service in ["booking", "scheduler", "notifier"] {
+    for service in piazza_e2e::infra::SERVICES {
         let lines: Vec<&str> = output
             .lines()
             .filter(|l| l.contains(&format!("{service}.db")))

@@ -41,7 +41,7 @@ pub async fn run(settings: Settings, fill_only: bool) -> anyhow::Result<()> {
     super::serve::announce(
         &app,
         &settings,
-        "booking, scheduler and notifier, with the demo",
+        "booking, scheduler, notifier and monitoring, with the demo",
     );
     let stop = app.shutdown_token();
     let running = tokio::spawn(app.run_until_stopped());

@@ -15,10 +15,11 @@ use piazza_shared::{
     telemetry,
 };
 
-pub const ALL: [ServiceDef; 3] = [
+pub const ALL: [ServiceDef; 4] = [
     piazza_booking::SERVICE,
     piazza_scheduler::SERVICE,
     piazza_notifier::SERVICE,
+    piazza_monitoring::SERVICE,
 ];
 
 pub fn def(service: Service) -> ServiceDef {
@@ -26,6 +27,7 @@ pub fn def(service: Service) -> ServiceDef {
         Service::Booking => piazza_booking::SERVICE,
         Service::Scheduler => piazza_scheduler::SERVICE,
         Service::Notifier => piazza_notifier::SERVICE,
+        Service::Monitoring => piazza_monitoring::SERVICE,
     }
 }
 

@@ -8,7 +8,11 @@ use piazza_shared::{
 /// Every service behind one listener: the embedded default.
 pub async fn all(settings: Settings) -> anyhow::Result<()> {
     let app = Application::build(settings.clone(), &super::ALL, &super::ALL).await?;
-    announce(&app, &settings, "booking, scheduler and notifier");
+    announce(
+        &app,
+        &settings,
+        "booking, scheduler, notifier and monitoring",
+    );
     crate::signals::cancel_on_signal(app.shutdown_token());
     app.run_until_stopped().await
 }

@@ -238,7 +238,7 @@ async fn an_idea_goes_from_the_form_through_verification_and_moderation_to_a_pro
 {
     // PostgreSQL, RabbitMQ and a real SMTP server, as the notifier's tests run.
     let app = crate::notifier::app().await;
-    let tap = Tap::queue(&app.settings.bus, "monitoring", vec!["idea.*"]).await;
+    let tap = Tap::queue(&app.settings.bus, piazza_e2e::infra::TAP, vec!["idea.*"]).await;
     journey(app, Some(tap)).await;
 }
 

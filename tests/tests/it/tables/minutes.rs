@@ -39,7 +39,7 @@ async fn monitoring_tap(app: &TestApp) -> (Arc<Mutex<Vec<Envelope>>>, Cancellati
         settings.clone(),
         "tap",
     ));
-    let subscription = Subscription::new(settings, "monitoring", vec!["table.*"]);
+    let subscription = Subscription::new(settings, piazza_e2e::infra::TAP, vec!["table.*"]);
     bus.declare(&subscription).await.unwrap();
     let seen = Arc::new(Mutex::new(Vec::new()));
     let stop = CancellationToken::new();

@@ -1,0 +1,4 @@
+//! The monitoring's tables as sea-orm entities.
+
+pub mod facts;
+pub mod seasons;

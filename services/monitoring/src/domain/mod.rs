@@ -1,0 +1,4 @@
+//! The monitoring's rules, without I/O: what each message makes of facts, and how a fact moves
+//! when news of it comes again ([`facts`]).
+
+pub mod facts;
