@@ -6,6 +6,7 @@
 use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, Utc};
 use piazza_e2e::{app::TestApp, clock};
 use piazza_shared::{
+    Message,
     contracts::{
         Language,
         booking::{BookedDate, BookingApproved, BookingSummary},
@@ -19,7 +20,6 @@ use piazza_shared::{
         season::SeasonChanged,
         table::TableMeetingHeld,
     },
-    Message,
 };
 use std::collections::BTreeMap;
 use uuid::Uuid;
