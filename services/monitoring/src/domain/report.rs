@@ -90,13 +90,7 @@ pub fn build(
             });
         }
     }
-    let funding_shares = periods
-        .iter()
-        .map(|p| PeriodFundingShares {
-            period: p.key.clone(),
-            shares: measures::shares(facts, p),
-        })
-        .collect();
+    let funding_shares = shares(&periods, facts);
     IndicatorReport {
         by,
         from,
@@ -106,6 +100,17 @@ pub fn build(
         values,
         funding_shares,
     }
+}
+
+/// The funding lines' shares of each of `periods`.
+pub fn shares(periods: &[Period], facts: &[Fact]) -> Vec<PeriodFundingShares> {
+    periods
+        .iter()
+        .map(|p| PeriodFundingShares {
+            period: p.key.clone(),
+            shares: measures::shares(facts, p),
+        })
+        .collect()
 }
 
 /// One cell of an exported row.

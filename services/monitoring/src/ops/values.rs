@@ -7,8 +7,8 @@ use crate::{
     db::{facts, indicators as rows, seasons},
     domain::{
         measures::Fact,
-        periods::{self, By, MAX_PERIODS, SeasonSpan},
-        report::{self, IndicatorReport},
+        periods::{self, By, MAX_PERIODS, Period, SeasonSpan},
+        report::{self, IndicatorReport, PeriodFundingShares},
     },
     state::AppState,
 };
@@ -105,13 +105,16 @@ pub fn range(
     Ok(Range { by, from, to })
 }
 
-/// The report of `query` (administrators and evaluators).
-pub async fn values(
-    state: &AppState,
-    caller: &Caller,
-    query: &ValuesQuery,
-) -> Result<IndicatorReport, ApiError> {
-    caller.require(&READERS)?;
+/// The range of `query` cut into periods, and the live facts of those periods: read once, and
+/// counted in memory by `domain::measures` (a season of a historic centre is thousands of facts,
+/// not millions).
+struct Counted {
+    range: Range,
+    periods: Vec<Period>,
+    facts: Vec<Fact>,
+}
+
+async fn counted(state: &AppState, query: &ValuesQuery) -> Result<Counted, ApiError> {
     let zone = state.settings.time_zone;
     let today = piazza_shared::clock::now()
         .with_timezone(&zone)
@@ -123,17 +126,54 @@ pub async fn values(
         By::Quarter => periods::quarters(range.from, range.to, zone),
         By::Season => periods::seasons(&all_seasons, range.from, range.to, zone),
     };
-    let indicators = rows::all(conn).await?;
-    let facts: Vec<Fact> = match (
+    let facts = match (
         periods.iter().map(|p| p.start).min(),
         periods.iter().map(|p| p.end).max(),
     ) {
         (Some(start), Some(end)) => facts::live_between(conn, start, end).await?,
         _ => Vec::new(),
     };
+    Ok(Counted {
+        range,
+        periods,
+        facts,
+    })
+}
+
+/// Every indicator's value per period of `query`, with the funding lines' shares
+/// (administrators and evaluators).
+pub async fn values(
+    state: &AppState,
+    caller: &Caller,
+    query: &ValuesQuery,
+) -> Result<IndicatorReport, ApiError> {
+    caller.require(&READERS)?;
+    let Counted {
+        range,
+        periods,
+        facts,
+    } = counted(state, query).await?;
+    let indicators = rows::all(state.db.conn()).await?;
     Ok(report::build(
         range.by, range.from, range.to, periods, indicators, &facts,
     ))
+}
+
+/// The funding lines' shares per period of `query`, without the indicators (administrators
+/// and evaluators).
+pub async fn funding_shares(
+    state: &AppState,
+    caller: &Caller,
+    query: &ValuesQuery,
+) -> Result<(Range, Vec<Period>, Vec<PeriodFundingShares>), ApiError> {
+    caller.require(&READERS)?;
+    let Counted {
+        range,
+        periods,
+        facts,
+    } = counted(state, query).await?;
+    let shares = report::shares(&periods, &facts);
+    Ok((range, periods, shares))
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use super::state::PageState;
 use crate::{
     domain::{
         export,
+        indicators::IndicatorKind,
         periods::By,
         report::{self, IndicatorReport},
     },
@@ -37,6 +38,13 @@ async fn report(
     caller: &Caller,
 ) -> Result<IndicatorReport, ApiError> {
     values::values(&state.app, caller, &query(ctx)).await
+}
+
+fn kind_label(kind: IndicatorKind, lang: Lang) -> &'static str {
+    match kind {
+        IndicatorKind::Output => lang.pick("realizzazione", "output"),
+        IndicatorKind::Result => lang.pick("risultato", "result"),
+    }
 }
 
 fn band_label(band: AgeBand, lang: Lang) -> &'static str {
@@ -94,7 +102,7 @@ pub async fn page(
                 id => i.id, code => i.code,
                 name => lang.pick(&i.name_it, &i.name_en),
                 definition => lang.pick(&i.definition_it, &i.definition_en),
-                kind => match i.kind { crate::domain::indicators::IndicatorKind::Output => lang.pick("realizzazione", "output"), crate::domain::indicators::IndicatorKind::Result => lang.pick("risultato", "result") },
+                kind => kind_label(i.kind, lang),
                 unit => i.unit,
                 line => i.funding_line.map(|l| l.label(lang.language())),
                 baseline => i.baseline.map(|x| number(x, lang)),

@@ -177,12 +177,12 @@ pub async fn funding_shares(
     caller: Caller,
     Query(query): Query<ValuesQuery>,
 ) -> Result<axum::Json<FundingSharesAnswer>, ApiError> {
-    let report = values::values(&state, &caller, &query).await?;
+    let (range, periods, funding_shares) = values::funding_shares(&state, &caller, &query).await?;
     Ok(axum::Json(FundingSharesAnswer {
-        from: report.from,
-        to: report.to,
-        periods: report.periods,
-        funding_shares: report.funding_shares,
+        from: range.from,
+        to: range.to,
+        periods,
+        funding_shares,
     }))
 }
 
