@@ -4,7 +4,7 @@
 //! written to files or sent to the test's own SMTP server.
 //!
 //! ```ignore
-//! let app = TestApp::builder().postgres().spawn().await;       // booking, scheduler, notifier
+//! let app = TestApp::builder().postgres().spawn().await;       // all four services
 //! let admin = app.admin().await;                                // a logged-in administrator
 //! let (status, body) = app.post("/api/v1/spaces", Some(&admin), &json!({ … })).await;
 //! app.stop().await;
@@ -78,7 +78,7 @@ impl AppBuilder {
         self
     }
 
-    /// Only these services (default: all three).
+    /// Only these services (default: all four).
     pub fn services(mut self, services: &[ServiceDef]) -> Self {
         self.services = services.to_vec();
         self
@@ -178,7 +178,7 @@ pub struct TestApp {
 }
 
 impl TestApp {
-    /// All three services on SQLite, the in-process bus and `.eml` files.
+    /// All four services on SQLite, the in-process bus and `.eml` files.
     pub fn builder() -> AppBuilder {
         crate::clock::pin();
         AppBuilder {

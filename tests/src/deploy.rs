@@ -1,4 +1,4 @@
-//! Whole deployments for a test: the distributed form (three processes on PostgreSQL, RabbitMQ and
+//! Whole deployments for a test: the distributed form (four processes on PostgreSQL, RabbitMQ and
 //! an SMTP server) and the embedded form (one process, SQLite, in-process bus, `.eml` files).
 
 use crate::{

@@ -1,8 +1,8 @@
 //! A published event's occurrences are facts with the event's funding line; a confirmed place is
 //! a person reached, kept as a keyed hash of the address (the same person whatever the case of
 //! the address), with the age band when known; a waitlisted place counts nobody until promoted,
-//! a cancelled one no longer counts, and a cancelled event ends its occurrences. No address is
-//! stored anywhere in the monitoring's database.
+//! a cancelled one no longer counts, a date cancelled on its own ends and a cancelled event ends
+//! every occurrence. No address is stored anywhere in the monitoring's database.
 
 use super::{everything_stored, facts_when, send};
 use crate::scheduler::{expect, published};
@@ -42,7 +42,7 @@ async fn events_and_registrations_become_facts_without_addresses(app: TestApp) {
         json!({
             "title": "Laboratorio di serigrafia", "categories": ["workshop"], "capacity": 1,
             "starts_at": rome(day, "17:00"), "ends_at": rome(day, "19:00"),
-            "recurrence": "FREQ=WEEKLY;COUNT=2", "funding_line": "fse_plus",
+            "recurrence": "FREQ=WEEKLY;COUNT=3", "funding_line": "fse_plus",
         }),
     )
     .await;
@@ -53,8 +53,8 @@ async fn events_and_registrations_become_facts_without_addresses(app: TestApp) {
             .cloned()
             .collect::<Vec<_>>()
     };
-    let occurrences = facts_when(&app, "event_occurrence", "two occurrences", |rows| {
-        of_event(rows).iter().filter(|f| f.live).count() == 2
+    let occurrences = facts_when(&app, "event_occurrence", "three occurrences", |rows| {
+        of_event(rows).iter().filter(|f| f.live).count() == 3
     })
     .await;
     let occurrences = of_event(&occurrences);
@@ -188,6 +188,28 @@ async fn events_and_registrations_become_facts_without_addresses(app: TestApp) {
         "no occurrence: the event's first"
     );
 
+    // The last date is cancelled on its own: it ends, the others go on.
+    let last = occurrences[2].subject_id;
+    expect(
+        &app,
+        &format!("/api/v1/events/{event_id}/occurrences/{last}/cancel"),
+        Some(&admin),
+        json!({ "reason": "Sala chiusa" }),
+        StatusCode::OK,
+    )
+    .await;
+    let rows = facts_when(&app, "event_occurrence", "the last date ended", |rows| {
+        of_event(rows)
+            .iter()
+            .any(|f| f.subject_id == last && !f.live)
+    })
+    .await;
+    assert_eq!(
+        of_event(&rows).iter().filter(|f| f.live).count(),
+        2,
+        "the other dates go on"
+    );
+
     // The event is cancelled: its occurrences end.
     expect(
         &app,
@@ -199,7 +221,7 @@ async fn events_and_registrations_become_facts_without_addresses(app: TestApp) {
     .await;
     facts_when(&app, "event_occurrence", "the occurrences ended", |rows| {
         let ours = of_event(rows);
-        ours.len() == 2 && ours.iter().all(|f| !f.live)
+        ours.len() == 3 && ours.iter().all(|f| !f.live)
     })
     .await;
 

@@ -15,6 +15,7 @@ mod indicators_api;
 pub(crate) mod indicators_seed;
 mod others;
 mod resync;
+mod snapshots;
 
 use chrono::{DateTime, Utc};
 use piazza_e2e::{app::TestApp, eventually};
