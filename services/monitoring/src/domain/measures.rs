@@ -94,9 +94,10 @@ pub struct Outcome {
     pub by_age_band: Option<BTreeMap<AgeBand, Count>>,
 }
 
-/// Hours rounded to two decimals, so the API, the CSV and the spreadsheet agree.
+/// Hours rounded to two decimals, so the API, the CSV and the spreadsheet agree. `+ 0.0` turns
+/// the negative zero that summing no `f64` at all gives into 0 (else shown `-0.00`).
 pub fn round_hours(hours: f64) -> f64 {
-    (hours * 100.0).round() / 100.0
+    (hours * 100.0).round() / 100.0 + 0.0
 }
 
 /// The live facts of `kind` in `period`, of `line` when given.
@@ -210,7 +211,7 @@ pub struct FundingShares {
 }
 
 fn percent(part: f64, whole: f64) -> Option<f64> {
-    (whole > 0.0).then(|| (part * 10_000.0 / whole).round() / 100.0)
+    (whole > 0.0).then(|| (part * 10_000.0 / whole).round() / 100.0 + 0.0)
 }
 
 /// The hours of space use and of events per funding line in `period`, each as a percent of the

@@ -260,3 +260,88 @@ pub fn export_rows(report: &IndicatorReport) -> Vec<Vec<ExportCell>> {
     }
     rows
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{
+        indicators::IndicatorKind,
+        measures::kind,
+        periods::{self, By},
+    };
+    use chrono::{NaiveDate, TimeZone};
+    use chrono_tz::Europe::Rome;
+    use piazza_shared::contracts::funding::FundingLine;
+
+    fn indicator(code: &str, measure: Measure, line: Option<FundingLine>) -> Indicator {
+        let now = chrono::Utc::now();
+        Indicator {
+            id: Uuid::new_v4(),
+            code: code.into(),
+            kind: IndicatorKind::Output,
+            name_it: "Nome".into(),
+            name_en: "Name".into(),
+            definition_it: String::new(),
+            definition_en: String::new(),
+            unit: "h".into(),
+            measure,
+            funding_line: line,
+            baseline: None,
+            target: Some(10.0),
+            position: 10,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    #[test]
+    fn every_exported_row_fills_every_column_and_a_line_filters_its_indicator() {
+        let from = NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
+        let to = NaiveDate::from_ymd_opt(2027, 6, 30).unwrap();
+        let periods = periods::quarters(from, to, Rome);
+        let at = Rome
+            .with_ymd_and_hms(2027, 2, 3, 18, 0, 0)
+            .unwrap()
+            .to_utc();
+        let fact = |line| Fact {
+            kind: kind::SPACE_USE.into(),
+            subject_id: Uuid::new_v4(),
+            at,
+            ends_at: Some(at + chrono::Duration::hours(2)),
+            space_id: Some(Uuid::new_v4()),
+            funding_line: Some(line),
+            age_band: None,
+            person_key: None,
+            amount: 1,
+            live: true,
+        };
+        let facts = [fact(FundingLine::Fesr), fact(FundingLine::Other)];
+        let report = build(
+            By::Quarter,
+            from,
+            to,
+            periods,
+            vec![
+                indicator("hours", Measure::SpaceHours, None),
+                indicator("hours_fesr", Measure::SpaceHours, Some(FundingLine::Fesr)),
+                indicator("reached", Measure::YoungPeopleReached, None),
+            ],
+            &facts,
+        );
+        let shown = |code: &str, period: &str| {
+            report
+                .values
+                .iter()
+                .find(|v| v.code == code && v.period == period)
+                .map(|v| v.shown.clone())
+        };
+        assert_eq!(shown("hours", "2027-Q1").as_deref(), Some("4.00"));
+        assert_eq!(shown("hours_fesr", "2027-Q1").as_deref(), Some("2.00"));
+        assert_eq!(shown("hours", "2027-Q2").as_deref(), Some("0.00"));
+        assert_eq!(shown("reached", "2027-Q1").as_deref(), Some("<5"));
+        let rows = export_rows(&report);
+        // 3 indicators × 2 quarters, 5 age bands × 2 quarters, 3 lines × 4 figures × 2 quarters.
+        assert_eq!(rows.len(), 6 + 10 + 24);
+        assert!(rows.iter().all(|r| r.len() == EXPORT_COLUMNS.len()));
+    }
+}
