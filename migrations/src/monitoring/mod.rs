@@ -3,6 +3,7 @@
 //! which the indicators are computed.
 
 mod m20261216_000001_monitoring;
+mod m20261216_000002_indicators;
 
 use sea_orm_migration::prelude::*;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for MonitoringMigrator {
             Box::new(crate::m20261204_000001_revocations::Migration),
             Box::new(crate::m20261206_000002_rate_limits::Migration),
             Box::new(m20261216_000001_monitoring::Migration),
+            Box::new(m20261216_000002_indicators::Migration),
         ]
     }
 }

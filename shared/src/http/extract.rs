@@ -366,3 +366,13 @@ mod properties {
         }
     }
 }
+
+/// Reads a body field that may be absent (`None`: leave it as it is), `null` (`Some(None)`:
+/// clear it) or a value, for PATCH bodies: `#[serde(default, deserialize_with = "nullable")]`.
+pub fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Some)
+}

@@ -17,7 +17,7 @@ pub mod request;
 pub mod validate;
 
 pub use client::ClientAddress;
-pub use extract::{Json, Path, Query, RawJson};
+pub use extract::{Json, Path, Query, RawJson, nullable};
 pub use limit::{LoginLimit, PublicLimit};
 pub use page::Page;
 pub use problem::{ApiError, FieldError, Problem};

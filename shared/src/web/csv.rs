@@ -117,20 +117,26 @@ pub fn download(
     to: impl std::fmt::Display,
     csv: Csv,
 ) -> Response {
-    let disposition = format!("attachment; filename=\"{name}-{from}-{to}.csv\"");
+    attachment(
+        &format!("{name}-{from}-{to}.csv"),
+        "text/csv; charset=utf-8",
+        csv.into_text().into_bytes(),
+    )
+}
+
+/// `body` as a download named `file_name` (any export: CSV, a workbook, JSON).
+pub fn attachment(file_name: &str, content_type: &'static str, body: Vec<u8>) -> Response {
+    let disposition = format!("attachment; filename=\"{file_name}\"");
     (
         [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/csv; charset=utf-8"),
-            ),
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
             (
                 header::CONTENT_DISPOSITION,
                 HeaderValue::from_str(&disposition)
                     .unwrap_or(HeaderValue::from_static("attachment")),
             ),
         ],
-        csv.into_text(),
+        body,
     )
         .into_response()
 }

@@ -42,3 +42,41 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// The row as the indicators' measures read it (`crate::domain::measures`). A funding line
+    /// or age band this version does not know counts as none.
+    pub fn measured(self) -> crate::domain::measures::Fact {
+        use piazza_shared::contracts::{funding::FundingLine, pathway::AgeBand};
+        crate::domain::measures::Fact {
+            kind: self.kind,
+            subject_id: self.subject_id,
+            at: self.at,
+            ends_at: self.ends_at,
+            space_id: self.space_id,
+            funding_line: self.funding_line.as_deref().and_then(FundingLine::parse),
+            age_band: self.age_band.as_deref().and_then(AgeBand::parse),
+            person_key: self.person_key,
+            amount: self.amount,
+            live: self.live,
+        }
+    }
+}
+
+/// The live facts that start in `[start, end)`, for the indicators: one read per answer,
+/// counted in memory by `domain::measures`.
+pub async fn live_between(
+    conn: &impl ConnectionTrait,
+    start: DateTimeUtc,
+    end: DateTimeUtc,
+) -> Result<Vec<crate::domain::measures::Fact>, DbErr> {
+    Ok(Entity::find()
+        .filter(Column::Live.eq(true))
+        .filter(Column::At.gte(start))
+        .filter(Column::At.lt(end))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(Model::measured)
+        .collect())
+}

@@ -1,4 +1,5 @@
 //! The monitoring's tables as sea-orm entities.
 
 pub mod facts;
+pub mod indicators;
 pub mod seasons;

@@ -23,3 +23,20 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// Every season, as the indicators cut periods by them.
+pub async fn spans(
+    conn: &impl ConnectionTrait,
+) -> Result<Vec<crate::domain::periods::SeasonSpan>, DbErr> {
+    Ok(Entity::find()
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|s| crate::domain::periods::SeasonSpan {
+            id: s.season_id,
+            name: s.name,
+            starts_on: s.starts_on,
+            ends_on: s.ends_on,
+        })
+        .collect())
+}

@@ -2,5 +2,7 @@
 //! the owners for what they hold when it knows nothing yet ([`resync`]).
 
 pub mod facts;
+pub mod indicators;
 pub mod resync;
 pub mod seasons;
+pub mod values;

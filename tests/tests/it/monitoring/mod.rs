@@ -10,6 +10,9 @@
 
 mod bookings;
 mod events;
+mod indicators;
+mod indicators_api;
+pub(crate) mod indicators_seed;
 mod others;
 mod resync;
 mod snapshots;

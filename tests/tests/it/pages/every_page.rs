@@ -28,7 +28,7 @@ const MAX_PAGES: usize = 150;
 fn is_page(path: &str) -> bool {
     let bare = path.split(['?', '#']).next().unwrap_or_default();
     ![
-        ".csv", ".ics", ".json", ".png", ".jpg", ".js", ".css", ".xml",
+        ".csv", ".xlsx", ".ics", ".json", ".png", ".jpg", ".js", ".css", ".xml",
     ]
     .iter()
     .any(|end| bare.ends_with(end))
@@ -180,9 +180,18 @@ async fn every_page_of_the_demo_passes_axe_for_every_role_in_both_languages() {
                 None => vec!["/events/", "/subscribe", "/login"],
                 Some("operator") => vec!["/bookings/new", "/spaces/find", "/propose", "/calls"],
                 Some("administrator") => {
-                    vec!["/admin/spaces", "/admin/seasons/", "/admin/accounts"]
+                    vec![
+                        "/admin/spaces",
+                        "/admin/seasons/",
+                        "/admin/accounts",
+                        "/admin/monitoring/indicators",
+                    ]
                 }
-                _ => vec!["/admin/indicators/spaces", "/admin/indicators/outreach"],
+                _ => vec![
+                    "/admin/indicators/spaces",
+                    "/admin/indicators/outreach",
+                    "/admin/monitoring",
+                ],
             };
             for page in must {
                 assert!(

@@ -202,6 +202,10 @@ fn the_gateway_sends_each_page_to_the_service_that_serves_it() {
         ("/subscribe", "notifier"),
         ("/admin/indicators/spaces.csv", "booking"),
         ("/admin/indicators/outreach", "notifier"),
+        ("/admin/monitoring", "monitoring"),
+        ("/admin/monitoring/indicators", "monitoring"),
+        ("/admin/monitoring/export.csv", "monitoring"),
+        ("/api/v1/indicators/values", "monitoring"),
         ("/subscriptions/manage", "notifier"),
     ] {
         assert_eq!(

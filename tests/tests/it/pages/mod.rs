@@ -16,6 +16,7 @@ mod ideas;
 mod images;
 mod journey;
 mod keyboard;
+mod monitoring;
 mod notices;
 mod own_booking;
 mod pathways;
