@@ -2,7 +2,7 @@
 
 use crate::{
     db::{bookings, spaces},
-    domain::{BookingStatus, Funding, OpeningHours, SpaceKind, SpaceStatus},
+    domain::{BookingStatus, FundingLine, OpeningHours, SpaceKind, SpaceStatus},
 };
 use chrono::{DateTime, Utc};
 use piazza_shared::contracts::{Accessibility, Equipment, Feature};
@@ -27,7 +27,7 @@ pub struct SpaceView {
     pub time_zone: String,
     pub opening_hours: Vec<OpeningHours>,
     pub status: SpaceStatus,
-    pub funding: Option<Funding>,
+    pub funding: Option<FundingLine>,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     /// Minutes a booking occupies before its start.
@@ -55,7 +55,7 @@ impl From<spaces::Model> for SpaceView {
             opening_hours: serde_json::from_value(m.opening_hours.clone()).unwrap_or_default(),
             kind: SpaceKind::parse(&m.kind).unwrap_or(SpaceKind::Other),
             status: SpaceStatus::parse(&m.status).unwrap_or(SpaceStatus::Open),
-            funding: m.funding.as_deref().and_then(Funding::parse),
+            funding: m.funding.as_deref().and_then(FundingLine::parse),
             capacity: u32::try_from(m.capacity).unwrap_or(0),
             setup_minutes: u32::try_from(m.setup_minutes).unwrap_or(0),
             teardown_minutes: u32::try_from(m.teardown_minutes).unwrap_or(0),

@@ -11,6 +11,6 @@ pub mod words;
 pub use conflict::{Conflict, Obstacle};
 pub use hours::{OpeningHours, Weekday, WeeklyHours};
 pub use opening::{DayWindow, OpeningPlan};
-pub use space::{Funding, SpaceKind, SpaceStatus};
+pub use space::{FundingLine, SpaceKind, SpaceStatus};
 pub use status::BookingStatus;
 pub use words::Words;

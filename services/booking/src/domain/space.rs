@@ -29,15 +29,6 @@ pub enum SpaceStatus {
 
 piazza_shared::persisted_enum!(SpaceStatus { Open => "open", UnderWorks => "under_works", Retired => "retired" });
 
-/// The fund that paid for reactivating a space (the strategy reports by it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Funding {
-    /// European Regional Development Fund.
-    Fesr,
-    /// European Social Fund Plus.
-    FsePlus,
-    Other,
-}
-
-piazza_shared::persisted_enum!(Funding { Fesr => "fesr", FsePlus => "fse_plus", Other => "other" });
+/// The fund that paid for reactivating a space (the strategy reports by it): the one enum every
+/// service and message uses.
+pub use piazza_shared::contracts::FundingLine;

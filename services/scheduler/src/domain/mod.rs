@@ -71,16 +71,9 @@ pub enum ProgrammeKind {
     Pathway,
 }
 
-/// Which fund pays for an event (the strategy is monitored by funding line).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum FundingLine {
-    /// European Regional Development Fund.
-    Fesr,
-    /// European Social Fund Plus.
-    FsePlus,
-    Other,
-}
+/// Which fund pays for an event (the strategy is monitored by funding line): the one enum every
+/// service and message uses.
+pub use piazza_shared::contracts::FundingLine;
 
 /// A person's place at an event or programme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -112,6 +105,5 @@ piazza_shared::persisted_enum!(EventStatus { Draft => "draft", Proposed => "prop
 piazza_shared::persisted_enum!(SpaceStatus { None => "none", Pending => "pending", Confirmed => "confirmed", Unavailable => "unavailable" });
 piazza_shared::persisted_enum!(SeasonStatus { Planning => "planning", Published => "published", Archived => "archived" });
 piazza_shared::persisted_enum!(ProgrammeKind { Festival => "festival", Workshop => "workshop", Pathway => "pathway" });
-piazza_shared::persisted_enum!(FundingLine { Fesr => "fesr", FsePlus => "fse_plus", Other => "other" });
 piazza_shared::persisted_enum!(RegistrationStatus { Confirmed => "confirmed", Waitlisted => "waitlisted", Cancelled => "cancelled" });
 piazza_shared::persisted_enum!(ProposalStatus { Submitted => "submitted", Accepted => "accepted", Declined => "declined" });

@@ -6,7 +6,7 @@ use super::fields::{
 };
 use crate::{
     db::{holds, spaces, tree_lock},
-    domain::{Funding, OpeningHours, SpaceKind, SpaceStatus, WeeklyHours},
+    domain::{FundingLine, OpeningHours, SpaceKind, SpaceStatus, WeeklyHours},
     error::BookingError,
     state::AppState,
     views::SpaceView,
@@ -56,7 +56,7 @@ pub struct NewSpace {
     #[serde(default)]
     pub status: Option<SpaceStatus>,
     #[serde(default)]
-    pub funding: Option<Funding>,
+    pub funding: Option<FundingLine>,
     #[serde(default)]
     #[schema(minimum = -90, maximum = 90)]
     pub latitude: Option<f64>,

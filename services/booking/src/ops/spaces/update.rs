@@ -8,7 +8,7 @@ use super::fields::{
 };
 use crate::{
     db::{rehold, spaces, tree::SpaceTree, tree_lock},
-    domain::{Funding, OpeningHours, SpaceKind, SpaceStatus, WeeklyHours},
+    domain::{FundingLine, OpeningHours, SpaceKind, SpaceStatus, WeeklyHours},
     error::BookingError,
     state::AppState,
     views::SpaceView,
@@ -47,7 +47,7 @@ pub struct SpacePatch {
     pub time_zone: Option<String>,
     pub opening_hours: Option<Vec<OpeningHours>>,
     pub status: Option<SpaceStatus>,
-    pub funding: Option<Funding>,
+    pub funding: Option<FundingLine>,
     #[schema(minimum = -90, maximum = 90)]
     pub latitude: Option<f64>,
     #[schema(minimum = -180, maximum = 180)]

@@ -371,15 +371,6 @@ pub async fn get(
     Ok(view(conn, claims, model).await?)
 }
 
-/// The scheduler's code for a funding line (events store their own spelling).
-fn event_funding(line: FundingLine) -> &'static str {
-    match line {
-        FundingLine::Fesr => "fesr",
-        FundingLine::FsePlus => "fse_plus",
-        FundingLine::Other => "other",
-    }
-}
-
 /// Adds sessions in a space: a hidden event whose occurrences are the sessions, asked of
 /// booking like any event's (administrators in Social policies).
 pub async fn add_sessions(
@@ -443,7 +434,7 @@ pub async fn add_sessions(
             starts_at: first.starts_at,
             ends_at: first.ends_at,
             recurrence: body.recurrence.as_ref().map(|r| r.trim().to_string()),
-            funding_line: Some(event_funding(funding_of(&model)).to_string()),
+            funding_line: Some(funding_of(&model).as_str().to_string()),
         },
         claims,
         now,

@@ -16,10 +16,7 @@ use crate::{
         proposals, seasons, spaces,
         tables::{decision, meeting, table},
     },
-    domain::{
-        EventStatus, FundingLine as EventFunding, SeasonStatus, SpaceStatus, TextRule, check_text,
-        tables::LedTo,
-    },
+    domain::{EventStatus, SeasonStatus, SpaceStatus, TextRule, check_text, tables::LedTo},
     error::SchedulerError,
     ops::events::{
         changes,
@@ -201,16 +198,6 @@ pub struct MeetingView {
 
 fn count(n: Option<i64>) -> Option<u32> {
     n.and_then(|n| u32::try_from(n).ok())
-}
-
-fn event_funding(line: Option<&str>) -> Option<String> {
-    let line = FundingLine::parse(line?)?;
-    let as_event = match line {
-        FundingLine::Fesr => EventFunding::Fesr,
-        FundingLine::FsePlus => EventFunding::FsePlus,
-        FundingLine::Other => EventFunding::Other,
-    };
-    Some(as_event.as_str().into())
 }
 
 /// The views of `rows` of `table`, in time order; `admin` sees internal minutes.
@@ -429,7 +416,11 @@ pub async fn create(
             starts_at,
             ends_at,
             recurrence: None,
-            funding_line: event_funding(table.funding_line.as_deref()),
+            funding_line: table
+                .funding_line
+                .as_deref()
+                .and_then(FundingLine::parse)
+                .map(|line| line.as_str().to_string()),
         },
         claims,
         now,
