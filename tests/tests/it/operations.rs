@@ -68,6 +68,7 @@ async fn every_listener_serves_health_readiness_metrics_and_its_contract_when_di
         ("booking", "/api/v1/spaces"),
         ("scheduler", "/api/v1/events"),
         ("notifier", "/api/v1/subscribers"),
+        ("monitoring", "/api/v1/indicators"),
     ] {
         // The notifier also checks the SMTP server it sends through.
         let extra: &[&str] = if service == "notifier" {
@@ -106,10 +107,15 @@ async fn the_embedded_listener_serves_every_service_and_the_operational_routes()
         let app = TestApp::builder().database(database).spawn().await;
         operational_routes_answer(
             &app.base,
-            &["booking", "scheduler", "notifier"],
+            &["booking", "scheduler", "notifier", "monitoring"],
             "in-process",
             &[],
-            &["/api/v1/spaces", "/api/v1/events", "/api/v1/subscribers"],
+            &[
+                "/api/v1/spaces",
+                "/api/v1/events",
+                "/api/v1/subscribers",
+                "/api/v1/indicators",
+            ],
         )
         .await;
         app.stop().await;
