@@ -61,6 +61,34 @@ async fn an_administrator_adds_an_indicator_and_an_evaluator_reads_the_values_wi
     assert_eq!(added["target"], 12.5);
     assert_eq!(added["name_en"], "ESF+ space hours");
 
+    // …edits it from its row: the form comes back filled, the new target is kept…
+    browser.click("#row-ore_fse a").await;
+    browser.wait_for_text("#form-title", "ore_fse").await;
+    browser.set_value("#f-target", "20").await;
+    browser.click("#indicator-form button[type=submit]").await;
+    browser.wait_for_text("#done", "Indicatore salvato").await;
+    let (_, edited) = app
+        .get(
+            &format!("/api/v1/indicators/{}", added["id"].as_str().unwrap()),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(edited["target"], 20.0, "{edited}");
+    assert_eq!(edited["funding_line"], "fse_plus", "{edited}");
+    // …and removes one it does not need.
+    browser
+        .click("#row-ideas_received form button[type=submit]")
+        .await;
+    browser.wait_for_text("#done", "Indicatore rimosso").await;
+    let (_, list) = app.get("/api/v1/indicators", Some(&admin)).await;
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["code"] != "ideas_received"),
+        "{list}"
+    );
+
     // Wait for the monitoring to have the season.
     let query = format!("by=quarter&from={}&to={}", season.from, season.to);
     eventually("the season counted", Duration::from_secs(60), || async {
@@ -93,15 +121,17 @@ async fn an_administrator_adds_an_indicator_and_an_evaluator_reads_the_values_wi
     browser
         .wait_for_text("main h1", "Monitoraggio e valutazione")
         .await;
-    browser
-        .goto(&app.url(&format!("/admin/monitoring?{query}")))
-        .await;
+    // The period is picked with the form, as a person would.
+    browser.set_value("#f-by", "quarter").await;
+    browser.set_value("#f-from", &season.from.to_string()).await;
+    browser.set_value("#f-to", &season.to.to_string()).await;
+    browser.click("#period-picker button[type=submit]").await;
     browser
         .wait_for_text(&format!("#period-{}", season.q2), &season.q2)
         .await;
     let hours = browser.text("#indicator-ore_fse").await;
     assert!(hours.contains("Ore di spazi FSE+"), "{hours}");
-    assert!(hours.contains("12,5"), "{hours}");
+    assert!(hours.contains("20") && !hours.contains("12,5"), "{hours}");
     let participants = browser.text("#indicator-participants").await;
     assert!(participants.contains("<5"), "{participants}");
     assert!(participants.contains('6'), "{participants}");
