@@ -119,7 +119,7 @@ async fn lock(conn: &impl ConnectionTrait, key: &str) -> Result<(), DbErr> {
     if conn.get_database_backend() != DatabaseBackend::Postgres {
         return Ok(());
     }
-    conn.execute(Statement::from_sql_and_values(
+    conn.execute_raw(Statement::from_sql_and_values(
         DatabaseBackend::Postgres,
         "SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || ':' || $1, 0))",
         [key.into()],

@@ -23,9 +23,9 @@ pub async fn drop_schemas(prefix: &str) {
         return;
     };
     for service in SERVICES {
-        let _ = sqlx::query(&format!(
+        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
             "DROP SCHEMA IF EXISTS \"{prefix}{service}\" CASCADE"
-        ))
+        )))
         .execute(&pool)
         .await;
     }

@@ -39,7 +39,7 @@ impl OutboxTap {
         for db in &self.dbs {
             let rows = db
                 .conn()
-                .query_all(Statement::from_string(
+                .query_all_raw(Statement::from_string(
                     db.backend(),
                     "SELECT payload FROM test_outbox_tap ORDER BY seq",
                 ))

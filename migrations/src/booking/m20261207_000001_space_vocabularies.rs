@@ -46,7 +46,7 @@ impl MigrationTrait for Migration {
         let conn = manager.get_connection();
         let backend = manager.get_database_backend();
         let rows = conn
-            .query_all(Statement::from_string(
+            .query_all_raw(Statement::from_string(
                 backend,
                 "SELECT id, equipment, accessibility FROM spaces",
             ))
@@ -68,7 +68,7 @@ impl MigrationTrait for Migration {
                     accessibility.to_string().into(),
                 ),
             };
-            conn.execute(Statement::from_sql_and_values(
+            conn.execute_raw(Statement::from_sql_and_values(
                 backend,
                 update,
                 [equipment, accessibility, id.into()],

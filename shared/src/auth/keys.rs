@@ -15,7 +15,7 @@ use crate::{
 use anyhow::Context;
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
@@ -129,9 +129,11 @@ impl Keys {
         let secret = match std::fs::read_to_string(&path) {
             Ok(text) if text.trim().len() >= 32 => text.trim().to_string(),
             _ => {
-                use rand::RngCore;
+                use rand::TryRng;
                 let mut bytes = [0u8; 32];
-                rand::rngs::OsRng.fill_bytes(&mut bytes);
+                rand::rngs::SysRng
+                    .try_fill_bytes(&mut bytes)
+                    .context("reading random bytes from the operating system")?;
                 let secret = URL_SAFE_NO_PAD.encode(bytes);
                 std::fs::create_dir_all(&settings.data_dir)
                     .with_context(|| format!("creating {}", settings.data_dir.display()))?;

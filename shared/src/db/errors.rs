@@ -9,7 +9,10 @@ fn database_code(error: &DbErr) -> Option<String> {
         _ => return None,
     };
     match runtime {
-        RuntimeErr::SqlxError(sqlx::Error::Database(db)) => db.code().map(|c| c.into_owned()),
+        RuntimeErr::SqlxError(e) => match e.as_ref() {
+            sqlx::Error::Database(db) => db.code().map(|c| c.into_owned()),
+            _ => None,
+        },
         _ => None,
     }
 }
@@ -39,13 +42,13 @@ pub fn is_connection_error(error: &DbErr) -> bool {
     match runtime {
         RuntimeErr::SqlxError(e) => {
             matches!(
-                e,
+                e.as_ref(),
                 sqlx::Error::Io(_)
                     | sqlx::Error::PoolTimedOut
                     | sqlx::Error::PoolClosed
                     | sqlx::Error::WorkerCrashed
                     | sqlx::Error::Tls(_)
-            ) || matches!(e, sqlx::Error::Database(db) if db.code().is_some_and(|c| c.starts_with("08") || c == "57P01"))
+            ) || matches!(e.as_ref(), sqlx::Error::Database(db) if db.code().is_some_and(|c| c.starts_with("08") || c == "57P01"))
         }
         RuntimeErr::Internal(_) => false,
     }

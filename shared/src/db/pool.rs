@@ -121,8 +121,12 @@ impl Db {
                 .connect_with(base.clone())
                 .await
                 .with_context(|| format!("connecting to {location}"))?;
+            // The schema's name comes from the settings, which validate it as an identifier.
             let create = format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\"");
-            if let Err(error) = sqlx::query(&create).execute(&admin).await {
+            if let Err(error) = sqlx::query(sqlx::AssertSqlSafe(create))
+                .execute(&admin)
+                .await
+            {
                 // Two processes creating the same schema at once: the loser sees a unique
                 // violation although the schema now exists.
                 let exists: Option<(String,)> =
@@ -225,7 +229,7 @@ mod tests {
             .unwrap();
         let txn = db.begin().await.unwrap();
         let count = Statement::from_string(db.backend(), "SELECT count(*) AS c FROM t");
-        txn.query_one(count).await.unwrap();
+        txn.query_one_raw(count).await.unwrap();
         let outside = {
             let conn = db.conn().clone();
             tokio::spawn(async move { conn.execute_unprepared("INSERT INTO t VALUES (1)").await })
@@ -242,7 +246,7 @@ mod tests {
             .expect("the outside write waits its turn");
         let rows = db
             .conn()
-            .query_one(Statement::from_string(
+            .query_one_raw(Statement::from_string(
                 db.backend(),
                 "SELECT count(*) AS c FROM t",
             ))

@@ -41,7 +41,7 @@ fn problem_content(operation: &mut Operation) {
             continue;
         };
         if let Some(content) = response.content.shift_remove("application/json") {
-            let key = if is_problem(&content.schema) {
+            let key = if matches!(&content, RefOr::T(c) if is_problem(&c.schema)) {
                 PROBLEM_JSON
             } else {
                 "application/json"

@@ -8,7 +8,7 @@ use super::{ImageView, Processed, Size, http::Upload};
 use crate::{auth::Claims, unit::Unit};
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ConnectionTrait, DbErr, QueryResult,
+    ConnectionTrait, DbErr, ExprTrait, QueryResult,
     sea_query::{Alias, Expr, OnConflict, Query, SelectStatement},
 };
 use std::collections::HashMap;
@@ -95,9 +95,7 @@ impl ImageTable {
                     .to_owned(),
             )
             .to_owned();
-        db.execute(db.get_database_backend().build(&statement))
-            .await
-            .map(|_| ())
+        db.execute(&statement).await.map(|_| ())
     }
 
     fn select_meta(&self) -> SelectStatement {
@@ -133,7 +131,7 @@ impl ImageTable {
             .select_meta()
             .and_where(Expr::col(self.owner()).eq(owner))
             .to_owned();
-        db.query_one(db.get_database_backend().build(&statement))
+        db.query_one(&statement)
             .await?
             .map(|row| self.meta_of(&row))
             .transpose()
@@ -155,10 +153,7 @@ impl ImageTable {
                 .select_meta()
                 .and_where(Expr::col(self.owner()).is_in(chunk.iter().copied()))
                 .to_owned();
-            for row in db
-                .query_all(db.get_database_backend().build(&statement))
-                .await?
-            {
+            for row in db.query_all(&statement).await? {
                 let meta = self.meta_of(&row)?;
                 found.insert(meta.owner_id, meta);
             }
@@ -182,10 +177,7 @@ impl ImageTable {
             .from(self.table())
             .and_where(Expr::col(self.owner()).eq(owner))
             .to_owned();
-        let Some(row) = db
-            .query_one(db.get_database_backend().build(&statement))
-            .await?
-        else {
+        let Some(row) = db.query_one(&statement).await? else {
             return Ok(None);
         };
         Ok(Some((
@@ -200,9 +192,7 @@ impl ImageTable {
             .from_table(self.table())
             .and_where(Expr::col(self.owner()).eq(owner))
             .to_owned();
-        let result = db
-            .execute(db.get_database_backend().build(&statement))
-            .await?;
+        let result = db.execute(&statement).await?;
         Ok(result.rows_affected() > 0)
     }
 

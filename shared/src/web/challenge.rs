@@ -53,10 +53,10 @@ pub struct Issued {
 
 /// A new challenge for the form named `form`, about to be served.
 pub fn issue(keys: &Keys, settings: &FormSettings, form: &str) -> Issued {
-    use rand::RngCore;
+    use rand::Rng;
     let now = crate::clock::now();
     let mut nonce = [0u8; 12];
-    rand::rngs::OsRng.fill_bytes(&mut nonce);
+    rand::rng().fill_bytes(&mut nonce);
     let claims = Claims {
         n: crate::hex::lower(&nonce),
         t: now.timestamp_millis(),

@@ -232,19 +232,19 @@ impl PageCtx {
         let separator = if self.path.contains('?') { '&' } else { '?' };
         let viewer = self.viewer.as_ref().map(|c| {
             context! {
-                email => c.email,
+                email => &c.email,
                 role => c.role.as_str(),
-                organisation => c.org_name,
+                organisation => &c.org_name,
             }
         });
         let base = context! {
             lang => self.lang.code(),
             other_lang => self.lang.other().code(),
             lang_switch => format!("{}{separator}{}", self.path, lang_switch.finish()),
-            path => self.path,
+            path => &self.path,
             css_href => assets::css_href(),
             viewer => viewer,
-            csrf => self.csrf,
+            csrf => &self.csrf,
         };
         match templates.render(name, context! { ..extra, ..base }) {
             Ok(html) => {

@@ -4,7 +4,7 @@
 use super::holds;
 use crate::domain::BookingStatus;
 use chrono::{DateTime, Utc};
-use sea_orm::{Condition, QueryOrder, QuerySelect, entity::prelude::*, sea_query::Expr};
+use sea_orm::{Condition, ExprTrait, QueryOrder, QuerySelect, entity::prelude::*, sea_query::Expr};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "bookings")]

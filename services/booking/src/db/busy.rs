@@ -46,7 +46,7 @@ pub async fn busy(
     };
     let statement =
         Statement::from_sql_and_values(backend, sql, [space.into(), from.into(), to.into()]);
-    conn.query_all(statement)
+    conn.query_all_raw(statement)
         .await?
         .iter()
         .map(|row| {

@@ -62,7 +62,7 @@ pub async fn inherit(conn: &impl ConnectionTrait, child: Uuid, parent: Uuid) -> 
              SELECT booking_id, $1, starts_at, ends_at FROM holds WHERE space_id = $2"
         }
     };
-    conn.execute(Statement::from_sql_and_values(
+    conn.execute_raw(Statement::from_sql_and_values(
         backend,
         sql,
         [child.into(), parent.into()],

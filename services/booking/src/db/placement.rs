@@ -153,7 +153,7 @@ pub async fn place_at_once(
     ];
     values.extend(outbox::row_values(envelope));
     let statement = Statement::from_sql_and_values(DbBackend::Postgres, sql, values);
-    match conn.query_one(statement).await {
+    match conn.query_one_raw(statement).await {
         Ok(Some(result)) => Ok(result.try_get::<i64>("", "placed")? == 1),
         Ok(None) => Ok(false),
         Err(error) if is_exclusion_violation(&error) => Ok(false),

@@ -38,7 +38,7 @@ pub struct Excess {
 /// Takes the organisation's row lock for the rest of the transaction (PostgreSQL only).
 pub async fn lock_organisation(conn: &impl ConnectionTrait, org: Uuid) -> Result<(), DbErr> {
     if conn.get_database_backend() == DatabaseBackend::Postgres {
-        conn.query_one(Statement::from_sql_and_values(
+        conn.query_one_raw(Statement::from_sql_and_values(
             DatabaseBackend::Postgres,
             "SELECT id FROM organisations WHERE id = $1 FOR UPDATE",
             [org.into()],

@@ -24,7 +24,7 @@ async fn take(conn: &impl ConnectionTrait, function: &str) -> Result<(), DbErr> 
         return Ok(());
     }
     let sql = format!("SELECT {function}($1, hashtext(current_schema()))");
-    conn.execute(Statement::from_sql_and_values(
+    conn.execute_raw(Statement::from_sql_and_values(
         DatabaseBackend::Postgres,
         sql,
         [TREE_LOCK_CLASS.into()],

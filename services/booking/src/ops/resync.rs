@@ -23,7 +23,8 @@ use piazza_shared::{
     },
 };
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, DatabaseTransaction, EntityTrait, ExprTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;

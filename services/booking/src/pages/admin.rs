@@ -12,7 +12,7 @@ use crate::{
     },
 };
 use axum::{extract::State, response::Response};
-use minijinja::context;
+use minijinja::{context, value::Serde};
 use piazza_shared::{
     http::{ApiError, Path},
     web::{AdminOnly, CsrfForm, SignedIn, page::see_other},
@@ -79,7 +79,7 @@ pub async fn queue(
                         "rejected" => lang.pick("respinto", "rejected"),
                         _ => lang.pick("in attesa", "pending"),
                     };
-                    context! { sector => name, status => s.status, status_text => said }
+                    context! { sector => name, status => &s.status, status_text => said }
                 })
                 .collect()
         })
@@ -88,7 +88,7 @@ pub async fn queue(
         &state.templates,
         "queue.html",
         context! {
-            bookings => rows::booking_rows(&shown, &spaces, &state.app, ctx.lang),
+            bookings => Serde(rows::booking_rows(&shown, &spaces, &state.app, ctx.lang)),
             signoffs => signoffs,
             counts => counts,
             done => ctx.param("done"),

@@ -74,7 +74,7 @@ pub async fn page(
         .iter()
         .map(|s| {
             context! {
-                name => s.name, building => s.building, open => format!("{:.1}", s.open_hours),
+                name => &s.name, building => &s.building, open => format!("{:.1}", s.open_hours),
                 booked => format!("{:.1}", s.booked_hours), ratio => percent(s.ratio),
             }
         })

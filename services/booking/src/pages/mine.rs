@@ -13,7 +13,7 @@ use crate::{
 };
 use axum::{extract::State, response::Response};
 use chrono::{DateTime, Utc};
-use minijinja::context;
+use minijinja::{context, value::Serde};
 use piazza_shared::{
     http::{ApiError, Path},
     time::parse_instant,
@@ -160,7 +160,7 @@ pub async fn mine(
         &state.templates,
         "bookings.html",
         context! {
-            entries => entries,
+            entries => Serde(entries),
             page => page,
             pages => pages,
             requested => ctx.param("requested"),

@@ -11,7 +11,7 @@ use crate::{
     },
 };
 use axum::{extract::State, http::StatusCode, response::Response};
-use minijinja::context;
+use minijinja::{context, value::Serde};
 use piazza_shared::{
     http::ApiError,
     time::parse_zone,
@@ -101,8 +101,8 @@ pub async fn find(
         context! {
             searched => searched,
             free => !date.is_empty(),
-            spaces => found.iter().map(|s| rows::SpaceRow::new(s, ctx.lang)).collect::<Vec<_>>(),
-            map => drawn,
+            spaces => Serde(found.iter().map(|s| rows::SpaceRow::new(s, ctx.lang)).collect::<Vec<_>>()),
+            map => Serde(drawn),
             errors => errors,
             q => context! { q => words, date => date, start => start, end => end, capacity => capacity },
         },
@@ -135,7 +135,7 @@ pub async fn new_form(
     ctx.render(
         &state.templates,
         "booking_new.html",
-        context! { spaces => spaces, v => values, errors => BTreeMap::<String, String>::new() },
+        context! { spaces => Serde(spaces), v => values, errors => BTreeMap::<String, String>::new() },
     )
 }
 
@@ -320,7 +320,7 @@ pub async fn request(
         },
         "booking_new.html",
         context! {
-            spaces => spaces, v => form.to_map(), errors => errors, conflicts => conflicts,
+            spaces => Serde(spaces), v => form.to_map(), errors => errors, conflicts => &conflicts,
             can_skip => can_skip, free => occurrences.saturating_sub(conflicts.len()),
         },
     )

@@ -12,7 +12,7 @@ use crate::ops::{
     sessions,
 };
 use axum::{extract::State, http::StatusCode, response::Response};
-use minijinja::context;
+use minijinja::{context, value::Serde};
 use piazza_shared::{
     auth::Role,
     contracts::{Category, Language},
@@ -142,8 +142,8 @@ async fn accounts_page(
         status,
         "accounts.html",
         context! {
-            accounts => rows,
-            organisations => organisations,
+            accounts => Serde(rows),
+            organisations => Serde(organisations),
             roles => roles,
             v => values,
             errors => errors,
@@ -264,7 +264,7 @@ async fn organisations_page(
             status,
             "organisations.html",
             context! {
-                organisations => list,
+                organisations => Serde(list),
                 name => name,
                 errors => errors,
                 done => ctx.param("done"),

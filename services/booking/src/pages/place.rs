@@ -9,7 +9,7 @@ use super::{
 };
 use crate::ops::spaces::{self, SpaceFilter};
 use axum::{extract::State, response::Response};
-use minijinja::context;
+use minijinja::{context, value::Serde};
 use piazza_shared::{
     http::{ApiError, Path},
     web::PageCtx,
@@ -47,19 +47,19 @@ pub async fn page(State(state): State<PageState>, ctx: PageCtx, Path(id): Path<U
     let parent = space
         .parent_id
         .and_then(|p| all.iter().find(|s| s.id == p))
-        .map(|p| context! { id => p.id, name => p.name.clone() });
+        .map(|p| context! { id => p.id.to_string(), name => p.name.clone() });
     let drawn = map::map(std::slice::from_ref(&space), &all);
     let row = rows::SpaceRow::new(&space, ctx.lang);
     ctx.render(
         &state.templates,
         "space_view.html",
         context! {
-            space => row,
+            space => Serde(row),
             kind => kind_name(space.kind, ctx.lang),
             parent => parent,
             always_open => space.opening_hours.is_empty(),
             hours => hours,
-            map => drawn,
+            map => Serde(drawn),
         },
     )
 }

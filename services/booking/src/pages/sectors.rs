@@ -15,7 +15,7 @@ use crate::{
     },
 };
 use axum::{extract::State, http::StatusCode, response::Response};
-use minijinja::context;
+use minijinja::{context, value::Serde};
 use piazza_shared::{
     auth::{Caller, Role},
     http::{ApiError, Path},
@@ -90,9 +90,9 @@ async fn sectors_page(
         .iter()
         .map(|s| {
             context! {
-                code => s.code,
+                code => &s.code,
                 name => ctx.lang.pick(&s.name_it, &s.name_en),
-                members => s.members.iter().filter_map(|m| emails.get(m)).collect::<Vec<_>>(),
+                members => Serde(s.members.iter().filter_map(|m| emails.get(m)).collect::<Vec<_>>()),
             }
         })
         .collect();
@@ -100,7 +100,7 @@ async fn sectors_page(
         &state.templates,
         status,
         "sectors.html",
-        context! { sectors => rows, staff => staff, v => values, errors => errors,
+        context! { sectors => rows, staff => Serde(staff), v => values, errors => errors,
         done => ctx.param("done") },
     )
 }
@@ -186,8 +186,8 @@ async fn rules_page(
         .iter()
         .map(|r| {
             context! {
-                id => r.id,
-                name => r.name,
+                id => r.id.to_string(),
+                name => &r.name,
                 kind => r.space_kind.map(|k| k.as_str()),
                 min_attendees => r.min_attendees,
                 space => r.space_id.and_then(|id| spaces.iter().find(|s| s.id == id)).map(|s| s.name.clone()),
@@ -198,11 +198,13 @@ async fn rules_page(
     let kinds: Vec<&str> = ["square", "courtyard", "hall", "room", "lab", "other"].to_vec();
     let sector_options: Vec<_> = all
         .iter()
-        .map(|s| context! { code => s.code, name => lang.pick(&s.name_it, &s.name_en) })
+        .map(|s| context! { code => &s.code, name => lang.pick(&s.name_it, &s.name_en) })
         .collect();
     let space_options: Vec<_> = spaces
         .iter()
-        .map(|s| context! { id => s.id, name => format!("{} — {}", s.name, s.building) })
+        .map(
+            |s| context! { id => s.id.to_string(), name => format!("{} — {}", s.name, s.building) },
+        )
         .collect();
     ctx.render_status(
         &state.templates,
@@ -319,10 +321,10 @@ pub async fn queues(
             .zip(shown)
             .map(|(item, row)| {
                 context! {
-                    booking => row,
+                    booking => Serde(row),
                     signoffs => item.signoffs.iter().map(|s| context! {
                         sector => sector_name(&all, &s.sector, lang),
-                        status => s.status,
+                        status => &s.status,
                         status_text => rows::signoff_status(&s.status, lang),
                     }).collect::<Vec<_>>(),
                 }

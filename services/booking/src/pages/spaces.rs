@@ -15,7 +15,7 @@ use crate::{
     views::SpaceView,
 };
 use axum::{extract::State, http::StatusCode, response::Response};
-use minijinja::context;
+use minijinja::{context, value::Serde};
 use piazza_shared::{
     contracts::{Accessibility, Equipment, Feature},
     http::{ApiError, FieldError, Path},
@@ -220,11 +220,11 @@ async fn catalogue_page(
         status,
         "spaces.html",
         context! {
-            tree => tree(&spaces, None, ctx.lang),
-            parents => choices(&spaces, None, 0),
+            tree => Serde(tree(&spaces, None, ctx.lang)),
+            parents => Serde(choices(&spaces, None, 0)),
             kinds => kinds,
-            equipment => equipment,
-            accessibility => accessibility,
+            equipment => Serde(equipment),
+            accessibility => Serde(accessibility),
             v => values,
             errors => errors,
             done => ctx.param("done"),
@@ -465,18 +465,18 @@ pub(super) async fn space_page(
         status,
         "space.html",
         context! {
-            space => context! { id => space.id, name => space.name, time_zone => space.time_zone, image => space.image },
+            space => context! { id => space.id.to_string(), name => space.name, time_zone => space.time_zone, image => Serde(space.image) },
             v => values,
             errors => errors,
             days => days,
             kinds => kinds,
             statuses => statuses,
-            equipment => equipment,
-            accessibility => accessibility,
-            parents => parents,
-            children => children,
-            exceptions => exceptions,
-            closures => closed,
+            equipment => Serde(equipment),
+            accessibility => Serde(accessibility),
+            parents => Serde(parents),
+            children => Serde(children),
+            exceptions => Serde(exceptions),
+            closures => Serde(closed),
             done => ctx.param("done"),
         },
     )

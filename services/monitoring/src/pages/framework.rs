@@ -78,7 +78,7 @@ async fn render(
         .iter()
         .map(|i| {
             context! {
-                id => i.id, code => i.code,
+                id => i.id.to_string(), code => &i.code,
                 name => lang.pick(&i.name_it, &i.name_en),
                 kind => i.kind.as_str(),
                 measure => measure_label(i.measure, lang),

@@ -99,11 +99,11 @@ pub async fn page(
                 })
                 .collect();
             context! {
-                id => i.id, code => i.code,
+                id => i.id.to_string(), code => &i.code,
                 name => lang.pick(&i.name_it, &i.name_en),
                 definition => lang.pick(&i.definition_it, &i.definition_en),
                 kind => kind_label(i.kind, lang),
-                unit => i.unit,
+                unit => &i.unit,
                 line => i.funding_line.map(|l| l.label(lang.language())),
                 baseline => i.baseline.map(|x| number(x, lang)),
                 target => i.target.map(|x| number(x, lang)),
@@ -147,7 +147,7 @@ pub async fn page(
                 .find(|p| p.key == s.period)
                 .map_or(s.period.clone(), |p| p.label.clone());
             context! {
-                period => s.period, label => label,
+                period => &s.period, label => label,
                 lines => s.shares.lines.iter().map(|l| context! {
                     code => l.funding_line.as_str(),
                     name => l.funding_line.label(lang.language()),
@@ -170,7 +170,7 @@ pub async fn page(
             by => r.by.as_str(),
             season => r.by == By::Season,
             from => r.from.to_string(), to => r.to.to_string(),
-            periods => r.periods.iter().map(|p| context! { key => p.key, label => p.label, from => p.from.to_string(), to => p.to.to_string() }).collect::<Vec<_>>(),
+            periods => r.periods.iter().map(|p| context! { key => &p.key, label => &p.label, from => p.from.to_string(), to => p.to.to_string() }).collect::<Vec<_>>(),
             rows => rows, bands => bands, shares => shares, q => q,
             is_admin => caller.is_admin(),
         },

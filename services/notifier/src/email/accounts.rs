@@ -74,6 +74,6 @@ pub fn password_link(
     templates.render(
         "confirm_subscription",
         mail,
-        context! { intro, action, ignore, url => link.link },
+        context! { intro, action, ignore, url => &link.link },
     )
 }

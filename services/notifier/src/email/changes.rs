@@ -9,7 +9,7 @@ use super::{
     parts::{Footer, free_your_place, registrant_foot},
     render::{EmailTemplates, Mail},
 };
-use minijinja::context;
+use minijinja::{context, value::Serde};
 use piazza_shared::contracts::{Language, event::EventSummary};
 
 /// To whom a change is told.
@@ -42,7 +42,7 @@ fn finish(
         foot,
         attachment: None,
     };
-    templates.render("body", mail, context! { blocks => body.blocks })
+    templates.render("body", mail, context! { blocks => Serde(body.blocks) })
 }
 
 /// What changed in a move: dates now and before, place now and before (when it moved).

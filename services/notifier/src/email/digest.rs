@@ -7,7 +7,7 @@ use super::{
     parts::{Footer, place_line},
     render::{EmailTemplates, Mail},
 };
-use minijinja::context;
+use minijinja::{context, value::Serde};
 use piazza_shared::contracts::{Language, event::EventSummary};
 
 /// One event in a digest.
@@ -78,5 +78,5 @@ pub fn weekly(
         foot: footer.foot(language),
         attachment: None,
     };
-    templates.render("body", mail, context! { blocks => body.blocks })
+    templates.render("body", mail, context! { blocks => Serde(body.blocks) })
 }

@@ -8,7 +8,7 @@ use super::{
     message::Rendered,
     render::{EmailTemplates, Foot, Mail},
 };
-use minijinja::context;
+use minijinja::{context, value::Serde};
 use piazza_shared::contracts::{
     Language,
     idea::{IdeaDecided, IdeaOutcome, IdeaVerificationRequested},
@@ -54,7 +54,7 @@ pub fn verification(
     templates.render(
         "confirm_subscription",
         mail,
-        context! { intro, action, ignore, url => message.link },
+        context! { intro, action, ignore, url => &message.link },
     )
 }
 
@@ -102,5 +102,5 @@ pub fn outcome(
         foot: Foot::Nobody,
         attachment: None,
     };
-    templates.render("body", mail, context! { blocks => body.blocks })
+    templates.render("body", mail, context! { blocks => Serde(body.blocks) })
 }

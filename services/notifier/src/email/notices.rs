@@ -9,7 +9,7 @@ use super::{
     message::Rendered,
     render::{EmailTemplates, Foot, Mail},
 };
-use minijinja::context;
+use minijinja::{context, value::Serde};
 use piazza_shared::contracts::{Category, Language, notice::Notice};
 
 /// The email for `notice` to `to`, with a link to `url` (the page where it is handled).
@@ -162,5 +162,5 @@ pub fn notice(
         foot: Foot::Nobody,
         attachment: None,
     };
-    templates.render("body", mail, context! { blocks => body.blocks })
+    templates.render("body", mail, context! { blocks => Serde(body.blocks) })
 }

@@ -9,7 +9,7 @@ use super::{
     parts::{dates_of, free_your_place, place_line, registrant_foot},
     render::{EmailTemplates, Mail},
 };
-use minijinja::context;
+use minijinja::{context, value::Serde};
 use piazza_shared::contracts::{Language, event::EventSummary};
 
 /// What happened to the registration.
@@ -72,7 +72,7 @@ fn finish(
         attachment,
     };
     r.templates
-        .render("body", mail, context! { blocks => body.blocks })
+        .render("body", mail, context! { blocks => Serde(body.blocks) })
 }
 
 /// A place given, a place in line, or a place that freed up.

@@ -8,7 +8,9 @@
 
 use super::message::{Attachment, Rendered};
 use anyhow::Context;
-use minijinja::{AutoEscape, Environment, Output, State, Value, context};
+use minijinja::{
+    AutoEscape, Environment, Output, State, Value, context, syntax::SyntaxConfig, value::Serde,
+};
 use piazza_shared::contracts::Language;
 use serde::Serialize;
 use std::sync::Arc;
@@ -110,8 +112,8 @@ impl std::fmt::Debug for EmailTemplates {
 /// Writes `value`, escaped for HTML when the template is HTML. The set of characters is the one
 /// emails have always been escaped with: minijinja's own also escapes `/`, which would spell
 /// every link in the source as `http:&#x2f;&#x2f;…`.
-fn format(out: &mut Output, state: &State, value: &Value) -> Result<(), minijinja::Error> {
-    if state.auto_escape() != AutoEscape::Html || value.is_safe() || value.is_none() {
+fn format(out: &mut Output, state: &mut State, value: &Value) -> Result<(), minijinja::Error> {
+    if *state.auto_escape() != AutoEscape::Html || value.is_safe() || value.is_none() {
         return minijinja::escape_formatter(out, state, value);
     }
     let text = value.to_string();
@@ -135,9 +137,13 @@ impl EmailTemplates {
     pub fn new() -> anyhow::Result<Self> {
         let mut env = Environment::new();
         // Text templates are written line by line as the email reads.
-        env.set_trim_blocks(true);
-        env.set_lstrip_blocks(true);
-        env.set_keep_trailing_newline(true);
+        env.set_syntax(
+            SyntaxConfig::builder()
+                .trim_blocks(true)
+                .lstrip_blocks(true)
+                .keep_trailing_newline(true)
+                .build()?,
+        );
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
         env.set_formatter(format);
         for (name, source) in TEMPLATES {
@@ -156,7 +162,7 @@ impl EmailTemplates {
         let values = context! {
             lang => mail.language.as_str(),
             subject => &mail.subject,
-            foot => &mail.foot,
+            foot => Serde(&mail.foot),
             ..values
         };
         let part = |ext: &str| -> anyhow::Result<String> {
@@ -196,7 +202,7 @@ mod tests {
         };
         EmailTemplates::new()
             .unwrap()
-            .render("body", mail, context! { blocks => body.blocks })
+            .render("body", mail, context! { blocks => Serde(body.blocks) })
             .unwrap()
     }
 

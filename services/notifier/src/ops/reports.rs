@@ -83,7 +83,7 @@ fn sent_between(from: Option<DateTime<Utc>>, to: DateTime<Utc>) -> Select<delive
     query
 }
 
-fn count(expr: &str) -> SimpleExpr {
+fn count(expr: &'static str) -> SimpleExpr {
     Expr::cust(expr)
 }
 

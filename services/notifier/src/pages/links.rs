@@ -164,9 +164,9 @@ fn render_confirm(
         "confirm.html",
         context! {
             step => step,
-            email => subscriber.email,
+            email => &subscriber.email,
             guardian => subscriber.guardian_email.is_some(),
-            action => ctx.path,
+            action => &ctx.path,
             manage => state.app.links.manage(subscriber.id, &subscriber.email),
         },
     )
@@ -289,7 +289,7 @@ fn render_preferences(
         status,
         "preferences.html",
         context! {
-            email => subscriber.email,
+            email => &subscriber.email,
             ended => subscriber.status() == SubscriberStatus::Unsubscribed,
             saved => saved,
             errors => errors,
@@ -297,7 +297,7 @@ fn render_preferences(
             chosen => chosen,
             frequency => current.frequency.as_str(),
             language => current.language.as_str(),
-            action => ctx.path,
+            action => &ctx.path,
             unsubscribe => state.app.links.unsubscribe(subscriber.id, &subscriber.email),
         },
     )
@@ -343,8 +343,8 @@ fn render_unsubscribe(
         "unsubscribe.html",
         context! {
             done => done,
-            email => subscriber.email,
-            action => ctx.path,
+            email => &subscriber.email,
+            action => &ctx.path,
         },
     )
 }

@@ -9,7 +9,7 @@ use crate::{
 };
 use axum::{extract::State, response::Response};
 use chrono::{Datelike, NaiveDate};
-use minijinja::context;
+use minijinja::{context, value::Serde};
 use piazza_shared::{
     auth::Caller,
     http::ApiError,
@@ -69,7 +69,7 @@ pub async fn page(
             from => from.to_string(), to => to.to_string(),
             reached => o.young_people_reached,
             events => o.events.total,
-            registrations => o.registrations,
+            registrations => Serde(&o.registrations),
             emails => o.emails_sent.total,
             chart => chart::bars(&bars),
         },

@@ -10,7 +10,7 @@ use crate::{
 };
 use axum::{extract::State, http::StatusCode, response::Response};
 use chrono::Datelike;
-use minijinja::context;
+use minijinja::{context, value::Serde};
 use piazza_shared::{
     contracts::{Category, Language},
     http::{ApiError, ClientAddress, PublicLimit},
@@ -45,7 +45,7 @@ pub async fn form(State(state): State<PageState>, ctx: PageCtx) -> Response {
             v => v,
             errors => BTreeMap::<String, String>::new(),
             this_year => piazza_shared::clock::now().year(),
-            form_challenge => challenge::issue(&state.app.keys, &state.app.settings.forms, FORM),
+            form_challenge => Serde(challenge::issue(&state.app.keys, &state.app.settings.forms, FORM)),
         },
     )
 }
@@ -147,7 +147,7 @@ pub async fn submit(
             errors => errors,
             problem => problem,
             this_year => piazza_shared::clock::now().year(),
-            form_challenge => challenge::issue(&state.app.keys, &state.app.settings.forms, FORM),
+            form_challenge => Serde(challenge::issue(&state.app.keys, &state.app.settings.forms, FORM)),
         },
     )
 }

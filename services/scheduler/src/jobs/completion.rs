@@ -7,7 +7,7 @@ use crate::{
     domain::{EventStatus, SCHEDULED},
 };
 use sea_orm::{
-    ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    ColumnTrait, DatabaseTransaction, EntityTrait, ExprTrait, QueryFilter,
     sea_query::{Expr, Query},
 };
 

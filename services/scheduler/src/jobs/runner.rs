@@ -153,7 +153,7 @@ async fn lock(txn: &DatabaseTransaction, state: &AppState, job: Job) -> anyhow::
         return Ok(true);
     }
     let row = txn
-        .query_one(Statement::from_sql_and_values(
+        .query_one_raw(Statement::from_sql_and_values(
             sea_orm::DatabaseBackend::Postgres,
             "SELECT pg_try_advisory_xact_lock(hashtext(current_schema()), $1) AS locked",
             [job.lock_key().into()],

@@ -16,7 +16,8 @@ use piazza_shared::{
     time::{Bound, parse_bound},
 };
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, DatabaseBackend, EntityTrait, ExprTrait, QueryFilter, QueryOrder,
+    QuerySelect,
     sea_query::{Expr, SimpleExpr},
 };
 use serde::Deserialize;
@@ -223,8 +224,8 @@ pub async fn list(
         // A row value, so the (starts_at, id) index serves the page directly.
         query = query.filter(
             Expr::tuple([
-                Expr::col((occurrences::Entity, occurrences::Column::StartsAt)).into(),
-                Expr::col((occurrences::Entity, occurrences::Column::Id)).into(),
+                Expr::col((occurrences::Entity, occurrences::Column::StartsAt)),
+                Expr::col((occurrences::Entity, occurrences::Column::Id)),
             ])
             .gt(Expr::tuple([Expr::value(at), Expr::value(id)])),
         );

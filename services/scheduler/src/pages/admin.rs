@@ -42,18 +42,18 @@ pub async fn events(
                 && (e.space_id.is_none() || e.space_status == "confirmed");
             context! {
                 id => e.id.to_string(),
-                title => e.title,
+                title => &e.title,
                 when => words::span(e.starts_at, e.ends_at, zone, ctx.lang),
                 recurring => e.recurrence.is_some(),
                 repeats => e.recurrence.as_deref().map(|r| repeat::rule_words(r, ctx.lang)),
                 schedulable => matches!(e.status.as_str(), "draft" | "proposed" | "needs_space"),
                 editable => !matches!(e.status.as_str(), "cancelled" | "completed"),
-                organisation => e.organisation_name,
-                status => e.status,
+                organisation => &e.organisation_name,
+                status => &e.status,
                 status_text => words::status(&e.status, ctx.lang),
-                space_status => e.space_status,
+                space_status => &e.space_status,
                 space_text => if e.space_id.is_some() { words::status(&e.space_status, ctx.lang) } else { String::new() },
-                space_reason => e.space_reason,
+                space_reason => &e.space_reason,
                 publishable => publishable,
             }
         })

@@ -7,7 +7,7 @@ use super::state::PageState;
 use crate::{ops::listing, views::OccurrenceItem};
 use axum::{extract::State, response::Response};
 use chrono::{Datelike, Duration, NaiveDate};
-use minijinja::context;
+use minijinja::{context, value::Serde};
 use piazza_shared::{
     contracts::Category,
     http::ApiError,
@@ -222,7 +222,7 @@ pub async fn page(State(state): State<PageState>, ctx: PageCtx) -> Response {
                         number => d.day(),
                         label => words::date(d, ctx.lang),
                         inside => d.month() == from.month(),
-                        items => by_day.get(&d.to_string()).cloned().unwrap_or_default(),
+                        items => Serde(by_day.get(&d.to_string()).cloned().unwrap_or_default()),
                     }
                 })
                 .collect();
@@ -234,7 +234,7 @@ pub async fn page(State(state): State<PageState>, ctx: PageCtx) -> Response {
         .iter()
         .map(|(day, items)| {
             let date = NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap_or(today);
-            context! { label => words::date(date, ctx.lang), items => items }
+            context! { label => words::date(date, ctx.lang), items => Serde(items) }
         })
         .collect();
     let weekdays: Vec<&str> = (0..7)
@@ -277,7 +277,7 @@ pub async fn page(State(state): State<PageState>, ctx: PageCtx) -> Response {
             age => age.map(|a| a.to_string()).unwrap_or_default(),
             q => q,
             keep => keep,
-            later => later,
+            later => Serde(later),
             categories => categories,
             days => days,
             weeks => weeks,

@@ -96,7 +96,7 @@ async fn form_page(
                 accepts_ideas => call.accepts_ideas,
             },
             spaces => spaces,
-            weekdays => WEEKDAYS.iter().map(|(k, it, en)| context! { value => k, label => ctx.lang.pick(it, en) }).collect::<Vec<_>>(),
+            weekdays => WEEKDAYS.iter().map(|(k, it, en)| context! { value => *k, label => ctx.lang.pick(it, en) }).collect::<Vec<_>>(),
             categories => words::categories(ctx.lang).into_iter().map(|(value, label)| context! { value => value, label => label }).collect::<Vec<_>>(),
             v => v, chosen => chosen, errors => errors,
         },

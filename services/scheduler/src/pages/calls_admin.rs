@@ -47,7 +47,7 @@ async fn list_page(
         .map(|c| {
             context! {
                 id => c.id.to_string(),
-                title => c.title,
+                title => &c.title,
                 season => names.get(&c.season_id).cloned().unwrap_or_default(),
                 open => c.open,
                 closed => c.closes_at <= now,
@@ -60,7 +60,7 @@ async fn list_page(
     let choices: Vec<Value> = season_list
         .iter()
         .filter(|s| s.status.as_str() != "archived")
-        .map(|s| context! { id => s.id.to_string(), label => s.name })
+        .map(|s| context! { id => s.id.to_string(), label => &s.name })
         .collect();
     ctx.render_status(
         &state.templates,
@@ -226,10 +226,10 @@ async fn call_context(
             let status = p.status.as_str();
             context! {
                 id => p.id.to_string(),
-                title => p.title,
-                description => p.description,
-                organisation => p.organisation,
-                contact => p.contact_email,
+                title => &p.title,
+                description => &p.description,
+                organisation => &p.organisation,
+                contact => &p.contact_email,
                 categories => p.categories.iter().map(|c| words::category(c.as_str(), ctx.lang)).collect::<Vec<_>>(),
                 slot => super::repeat::slot(p.preferred_slot.weekday.as_str(), &p.preferred_slot.starts, &p.preferred_slot.ends, ctx.lang),
                 sessions => p.sessions.map(|n| words::count(u64::from(n), ("incontro", "incontri"), ("session", "sessions"), ctx.lang)),
@@ -238,7 +238,7 @@ async fn call_context(
                 status => status,
                 status_text => words::planning_status(status, ctx.lang),
                 submitted => status == "submitted",
-                reason => p.decision_reason,
+                reason => &p.decision_reason,
                 events => p.event_ids.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
                 from_idea => p.idea_id.is_some(),
             }

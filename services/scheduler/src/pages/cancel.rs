@@ -107,11 +107,11 @@ async fn render(
         "cancel.html",
         context! {
             step => step,
-            name => row.name,
-            email => row.email,
+            name => &row.name,
+            email => &row.email,
             what => what,
             when => when,
-            action => ctx.path,
+            action => &ctx.path,
         },
     )
 }

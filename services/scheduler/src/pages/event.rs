@@ -10,7 +10,7 @@ use crate::{
 };
 use axum::{extract::State, http::StatusCode, response::Response};
 use chrono::{DateTime, Utc};
-use minijinja::{Value, context};
+use minijinja::{Value, context, value::Serde};
 use piazza_shared::{
     contracts::Language,
     http::{ApiError, ClientAddress, Path, PublicLimit},
@@ -77,7 +77,7 @@ async fn event_context(state: &PageState, ctx: &PageCtx, id: Uuid) -> Result<Val
             context! {
                 when => words::span(o.starts_at, o.ends_at, zone, ctx.lang),
                 cancelled => o.status == "cancelled",
-                reason => o.cancel_reason,
+                reason => &o.cancel_reason,
             }
         })
         .collect();
@@ -114,7 +114,7 @@ async fn event_context(state: &PageState, ctx: &PageCtx, id: Uuid) -> Result<Val
     };
     Ok(context! {
         id => view.id.to_string(),
-        title => view.title,
+        title => &view.title,
         description => description,
         categories => view.categories.iter().map(|c| words::category(c.as_str(), ctx.lang)).collect::<Vec<_>>(),
         ages => match (view.age_min, view.age_max) {
@@ -123,15 +123,15 @@ async fn event_context(state: &PageState, ctx: &PageCtx, id: Uuid) -> Result<Val
             (None, Some(b)) => format!("≤ {b}"),
             (None, None) => String::new(),
         },
-        place => view.place,
-        image => view.image,
-        location => view.location,
-        accessibility => view.accessibility_notes,
-        organisation => view.organisation,
+        place => Serde(&view.place),
+        image => Serde(&view.image),
+        location => &view.location,
+        accessibility => &view.accessibility_notes,
+        organisation => &view.organisation,
         price => if view.free { String::new() } else { format!("{:.2} €", f64::from(view.price_cents) / 100.0) },
         status => view.status.as_str(),
         public => view.published_at.is_some(),
-        cancel_reason => view.cancel_reason,
+        cancel_reason => &view.cancel_reason,
         upcoming => upcoming,
         recurring => view.recurrence.is_some(),
         ics => format!("/api/v1/events/{}.ics", view.id),
@@ -143,7 +143,7 @@ async fn event_context(state: &PageState, ctx: &PageCtx, id: Uuid) -> Result<Val
         waitlisted => seats.waitlisted,
         closes_at => seats.closes_at.map(|c| words::instant(c, zone, ctx.lang)),
         registration_open => open && view.status.as_str() == "published",
-        form_challenge => challenge::issue(&state.app.keys, &state.app.settings.forms, FORM),
+        form_challenge => Serde(challenge::issue(&state.app.keys, &state.app.settings.forms, FORM)),
     })
 }
 
@@ -254,7 +254,7 @@ pub async fn register(
             &state.templates,
             status,
             "event.html",
-            context! { event => event, v => form.to_map(), errors => errors, problem => problem, outcome => outcome },
+            context! { event => event, v => form.to_map(), errors => errors, problem => problem, outcome => Serde(outcome) },
         ),
         Err(error) => ctx.api_error(&state.templates, error),
     }

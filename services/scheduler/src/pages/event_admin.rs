@@ -22,7 +22,7 @@ use crate::{
 };
 use axum::{extract::State, http::StatusCode, response::Response};
 use chrono::NaiveDate;
-use minijinja::{Value, context};
+use minijinja::{Value, context, value::Serde};
 use piazza_shared::{
     auth::Caller,
     contracts::Category,
@@ -79,13 +79,13 @@ async fn form_page(
         status,
         "event_form.html",
         context! {
-            editing => editing.map(|e| context! { id => e.id.to_string(), title => e.title, status => e.status.as_str() }),
+            editing => editing.map(|e| context! { id => e.id.to_string(), title => &e.title, status => e.status.as_str() }),
             spaces => spaces,
             seasons => seasons,
             categories => words::categories(ctx.lang).into_iter().map(|(value, label)| context! { value => value, label => label }).collect::<Vec<_>>(),
-            days => DAYS.iter().map(|(value, _, it, en)| context! { value => value, label => ctx.lang.pick(it, en) }).collect::<Vec<_>>(),
+            days => DAYS.iter().map(|(value, _, it, en)| context! { value => *value, label => ctx.lang.pick(it, en) }).collect::<Vec<_>>(),
             v => v, chosen => chosen, chosen_days => days, errors => errors,
-            image => editing.and_then(|e| e.image.clone()), done => ctx.param("done"),
+            image => Serde(editing.and_then(|e| e.image.clone())), done => ctx.param("done"),
         },
     )
 }

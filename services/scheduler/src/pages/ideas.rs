@@ -12,7 +12,7 @@ use crate::ops::{
     proposals::WeeklySlot,
 };
 use axum::{extract::State, http::StatusCode, response::Response};
-use minijinja::{Value, context};
+use minijinja::{Value, context, value::Serde};
 use piazza_shared::{
     contracts::{Language, pathway::AgeBand},
     http::{ApiError, ClientAddress, Path, PublicLimit},
@@ -75,7 +75,7 @@ async fn form_page(state: &PageState, ctx: &PageCtx, id: Uuid, shown: Shown) -> 
                 accepts_ideas => call.accepts_ideas,
                 open => call.open && call.accepts_ideas,
             },
-            form_challenge => challenge::issue(&state.app.keys, &state.app.settings.forms, FORM),
+            form_challenge => Serde(challenge::issue(&state.app.keys, &state.app.settings.forms, FORM)),
             bands => bands,
             v => shown.v,
             errors => shown.errors,
@@ -218,7 +218,7 @@ fn render_verify(
     ctx.render(
         &state.templates,
         "idea_verify.html",
-        context! { step => step, title => row.title, action => ctx.path },
+        context! { step => step, title => &row.title, action => &ctx.path },
     )
 }
 
@@ -304,17 +304,17 @@ pub async fn queue(
                 id => i.id.to_string(),
                 call_id => i.call_id.to_string(),
                 call => titles.get(&i.call_id).cloned().unwrap_or_default(),
-                title => i.title,
-                description => i.description,
-                name => i.name,
-                email => i.email,
-                group => i.group,
+                title => &i.title,
+                description => &i.description,
+                name => &i.name,
+                email => &i.email,
+                group => &i.group,
                 age_band => i.age_band.as_deref().map(|b| band_label(b, ctx.lang)),
                 language => i.language.as_str(),
                 received => i.verified_at.map(|t| words::instant(t, zone, ctx.lang)),
                 waiting => i.status == IdeaStatus::Verified,
                 status => i.status.as_str(),
-                reason => i.decision_reason,
+                reason => &i.decision_reason,
                 proposal_id => i.proposal_id.map(|p| p.to_string()),
             }
         })

@@ -12,7 +12,7 @@ use crate::{
 };
 use axum::{extract::State, response::Response};
 use chrono::{Datelike, NaiveDate};
-use minijinja::context;
+use minijinja::{context, value::Serde};
 use piazza_shared::{
     http::ApiError,
     time::{Bound, parse_bound},
@@ -174,9 +174,9 @@ pub async fn page(
                 period => format!("{} – {}", words::date(f.from, ctx.lang), words::date(f.to, ctx.lang)),
                 season => f.season.map(|id| id.to_string()),
                 season_name => f.season.and_then(|id| f.seasons.iter().find(|s| s.id == id)).map(|s| s.name.clone()),
-                seasons => f.seasons.iter().map(|s| context! { id => s.id.to_string(), name => s.name }).collect::<Vec<_>>(),
+                seasons => f.seasons.iter().map(|s| context! { id => s.id.to_string(), name => &s.name }).collect::<Vec<_>>(),
                 events_total => words::count(f.rows.iter().map(|r| r.events).sum(), ("evento pubblicato", "eventi pubblicati"), ("event published", "events published"), ctx.lang),
-                rows => f.rows,
+                rows => Serde(&f.rows),
                 people => f.people,
                 events_chart => bars(&f.rows, |r| r.events),
                 registrations_chart => bars(&f.rows, |r| r.registrations),

@@ -45,22 +45,22 @@ fn shown(count: &Count) -> String {
 
 fn card(state: &PageState, ctx: &PageCtx, p: &PathwayView) -> Value {
     context! {
-        id => p.id.to_string(), name => p.name, description => p.description,
-        organisation => p.organisation_name, funding => p.funding_line.label(lang(ctx)),
+        id => p.id.to_string(), name => &p.name, description => &p.description,
+        organisation => &p.organisation_name, funding => p.funding_line.label(lang(ctx)),
         enrolled => shown(&p.enrolled), completed => shown(&p.completed),
         enrolled_suppressed => p.enrolled.suppressed,
         sessions => p.sessions.iter().map(|s| context! {
             id => s.id.to_string(),
             when => words::span(s.starts_at, s.ends_at, state.app.settings.time_zone, ctx.lang),
             space => s.space_name.clone().unwrap_or_default(),
-            space_status => s.space_status,
+            space_status => &s.space_status,
             cancelled => s.status == "cancelled",
             taken => s.attendance_taken,
             present => shown(&s.present),
         }).collect::<Vec<_>>(),
         participants => p.participants.as_ref().map(|list| list.iter().map(|x| context! {
-            id => x.id.to_string(), name => x.name, band => band(x.age_band),
-            birth_year => x.birth_year, contact => x.contact, note => x.note,
+            id => x.id.to_string(), name => &x.name, band => band(x.age_band),
+            birth_year => x.birth_year, contact => &x.contact, note => &x.note,
             mine => x.referred_by_you, completed => x.completed_at.is_some(),
             present => x.sessions_present,
         }).collect::<Vec<_>>()),

@@ -67,9 +67,9 @@ async fn choices(state: &PageState, ctx: &PageCtx) -> Result<minijinja::Value, A
                 context! {
                     title => e.title,
                     when => words::span(e.starts_at, e.ends_at, zone, ctx.lang),
-                    status => e.status,
+                    status => &e.status,
                     status_text => words::status(&e.status, ctx.lang),
-                    space_status => e.space_status,
+                    space_status => &e.space_status,
                     space_text => if e.space_id.is_some() { words::status(&e.space_status, ctx.lang) } else { String::new() },
                 }
             })

@@ -57,7 +57,7 @@ async fn list_page(
                     let code = s.status.as_str();
                     context! {
                         id => s.id.to_string(),
-                        name => s.name,
+                        name => &s.name,
                         from => words::date(s.starts_on, ctx.lang),
                         to => words::date(s.ends_on, ctx.lang),
                         status => code,
@@ -385,9 +385,9 @@ async fn plan(
             context! {
                 kind => "event",
                 event_id => event.id.to_string(),
-                title => event.title,
+                title => &event.title,
                 when => when(o.starts_at, o.ends_at, zone, ctx.lang),
-                status => event.status,
+                status => &event.status,
                 status_text => words::status(&event.status, ctx.lang),
                 clashes => event_notes,
                 clash => notes.contains_key(&event.id) || met.events_clashing.contains(&event.id),
@@ -408,10 +408,10 @@ async fn plan(
             context! {
                 kind => "booking",
                 booking_id => b.id.to_string(),
-                title => b.title,
-                organisation => b.organisation_name,
+                title => &b.title,
+                organisation => &b.organisation_name,
                 when => when(b.starts_at, b.ends_at, zone, ctx.lang),
-                status => b.status,
+                status => &b.status,
                 status_text => words::status(&b.status, ctx.lang),
                 clashes => met.bookings.get(&b.id).cloned().unwrap_or_default(),
                 clash => met.clashing.contains(&b.id),
@@ -479,7 +479,7 @@ async fn plan(
             name => season.name,
             from => words::date(season.starts_on, ctx.lang),
             to => words::date(season.ends_on, ctx.lang),
-            status => status,
+            status => &status,
             status_text => words::planning_status(&status, ctx.lang),
         },
         columns => columns.iter().map(|(_, name)| name.clone()).collect::<Vec<_>>(),

@@ -66,21 +66,21 @@ pub fn meeting_value(m: &MeetingView, ctx: &PageCtx, fallback: chrono_tz::Tz) ->
     };
     context! {
         id => m.id.to_string(),
-        title => m.title,
+        title => &m.title,
         when => words::instant(m.starts_at, zone, ctx.lang),
         date => m.starts_at.with_timezone(&zone).date_naive().to_string(),
-        place => m.space_name,
-        agenda => m.agenda,
+        place => &m.space_name,
+        agenda => &m.agenda,
         status => serde_json::to_value(m.status).ok().and_then(|s| s.as_str().map(str::to_string)),
         status_text => status,
         space_status => m.space_status.as_str(),
         space_text => words::status(m.space_status.as_str(), ctx.lang),
-        space_reason => m.space_reason,
-        minutes => m.minutes,
+        space_reason => &m.space_reason,
+        minutes => &m.minutes,
         attendance => m.attendance,
         youth => m.youth_representatives,
         decisions => m.decisions.iter().map(|d| context! {
-            text => d.text,
+            text => &d.text,
             led_to => d.led_to.as_ref().map(|t| format!("{} {}", t.kind.as_str(), t.id)),
         }).collect::<Vec<_>>(),
     }
@@ -121,8 +121,8 @@ pub async fn page(State(state): State<PageState>, ctx: PageCtx) -> Response {
                 .collect();
             context! {
                 id => t.id.to_string(),
-                name => t.name,
-                theme => t.theme,
+                name => &t.name,
+                theme => &t.theme,
                 social => !t.minutes_public,
                 funding => funding_name(t.funding_line, ctx.lang),
                 members => seated.iter().map(|m| member_words(m, &ctx)).collect::<Vec<_>>(),

@@ -51,7 +51,7 @@ async fn list_page(
         .iter()
         .map(|t| {
             context! {
-                id => t.id.to_string(), name => t.name, theme => t.theme,
+                id => t.id.to_string(), name => &t.name, theme => &t.theme,
                 social => !t.minutes_public, funding => funding_name(t.funding_line, ctx.lang),
             }
         })
@@ -183,7 +183,7 @@ async fn table_page(
             members => members.iter().map(|m| context! {
                 id => m.id.to_string(),
                 words => member_words(m, ctx),
-                email => m.email,
+                email => &m.email,
             }).collect::<Vec<_>>(),
             meetings => meeting_rows,
             spaces => places,

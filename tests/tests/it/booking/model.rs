@@ -264,7 +264,7 @@ async fn violations(app: &TestApp, orgs: &HashMap<Uuid, String>) -> Vec<String> 
     let count = |sql: &'static str| {
         let statement = Statement::from_string(conn.get_database_backend(), sql);
         async move {
-            conn.query_one(statement)
+            conn.query_one_raw(statement)
                 .await
                 .unwrap()
                 .unwrap()
@@ -467,7 +467,7 @@ async fn model_run(database: Database) {
     let db = app.db("booking").await;
     let org_rows = db
         .conn()
-        .query_all(Statement::from_string(
+        .query_all_raw(Statement::from_string(
             db.backend(),
             "SELECT id, name FROM organisations",
         ))

@@ -147,7 +147,7 @@ async fn approvals_heard(app: &TestApp) -> i64 {
     let db = app.db("scheduler").await;
     let row = db
         .conn()
-        .query_one(Statement::from_string(
+        .query_one_raw(Statement::from_string(
             db.backend(),
             "SELECT COUNT(*) AS n FROM inbox WHERE event_type = 'piazza.booking.approved'",
         ))

@@ -114,7 +114,7 @@ pub async fn everything_stored(app: &TestApp) -> String {
         );
         let tables = db
             .conn()
-            .query_all(Statement::from_string(
+            .query_all_raw(Statement::from_string(
                 backend,
                 format!(
                     "SELECT table_name::text AS name FROM information_schema.tables \
@@ -128,7 +128,7 @@ pub async fn everything_stored(app: &TestApp) -> String {
             let name: String = table.try_get("", "name").unwrap();
             let rows = db
                 .conn()
-                .query_all(Statement::from_string(
+                .query_all_raw(Statement::from_string(
                     backend,
                     format!("SELECT t::text AS row FROM \"{schema}\".\"{name}\" t"),
                 ))

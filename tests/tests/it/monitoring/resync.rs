@@ -100,7 +100,7 @@ async fn an_empty_monitoring_fills_itself_from_the_owners(mut deployment: Deploy
     };
     deployment.node_mut(name).terminate().await;
     db.conn()
-        .execute(Statement::from_string(
+        .execute_raw(Statement::from_string(
             db.backend(),
             "DELETE FROM monitoring_facts",
         ))

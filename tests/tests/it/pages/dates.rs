@@ -92,7 +92,7 @@ async fn pick_a_date(app: TestApp) {
     let db = app.db("scheduler").await;
     let row = db
         .conn()
-        .query_one(Statement::from_string(
+        .query_one_raw(Statement::from_string(
             db.backend(),
             "SELECT age_band FROM registrations WHERE email = 'marta@example.org'",
         ))

@@ -174,7 +174,7 @@ async fn a_birth_year_travels_as_its_age_band_only(app: TestApp) {
     let db = app.db("scheduler").await;
     let row = db
         .conn()
-        .query_one(Statement::from_string(
+        .query_one_raw(Statement::from_string(
             db.backend(),
             "SELECT * FROM registrations WHERE email = 'sara@example.org'",
         ))
@@ -484,7 +484,7 @@ async fn a_resync_gets_what_stands_and_the_planner_takes_no_hold(app: TestApp) {
     eventually("the scheduler to handle the snapshot", WAIT, || async {
         let handled = scheduler_db
             .conn()
-            .query_all(Statement::from_string(
+            .query_all_raw(Statement::from_string(
                 scheduler_db.backend(),
                 "SELECT message_id FROM inbox",
             ))
@@ -497,7 +497,7 @@ async fn a_resync_gets_what_stands_and_the_planner_takes_no_hold(app: TestApp) {
     .await;
     let copied = scheduler_db
         .conn()
-        .query_all(Statement::from_string(
+        .query_all_raw(Statement::from_string(
             scheduler_db.backend(),
             "SELECT id FROM booked",
         ))

@@ -47,7 +47,7 @@ async fn db_of(deployment: &Deployment, service: &str) -> Db {
 /// `(id, status)` of every row `sql` selects.
 async fn rows(db: &Db, sql: &str) -> BTreeSet<(String, String)> {
     db.conn()
-        .query_all(Statement::from_string(db.backend(), sql))
+        .query_all_raw(Statement::from_string(db.backend(), sql))
         .await
         .unwrap()
         .into_iter()
@@ -170,7 +170,7 @@ async fn a_lost_copy_of_the_bookings_comes_back(mut deployment: Deployment) {
     deployment.node_mut(name).terminate().await;
     scheduler_db
         .conn()
-        .execute(Statement::from_string(
+        .execute_raw(Statement::from_string(
             scheduler_db.backend(),
             "DELETE FROM booked",
         ))

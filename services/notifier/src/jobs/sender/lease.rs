@@ -27,7 +27,8 @@ use crate::{
 use piazza_shared::db::{Db, InstanceLock};
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, ExprTrait, QueryFilter,
+    QuerySelect,
     sea_query::{Expr, Query},
 };
 use std::{
