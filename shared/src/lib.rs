@@ -27,6 +27,7 @@ pub mod small_cells;
 pub mod smtp;
 pub mod telemetry;
 pub mod time;
+pub mod tls;
 pub mod trace;
 pub mod unit;
 pub mod web;

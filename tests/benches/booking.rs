@@ -79,7 +79,7 @@ async fn requests_per_second(app: &TestApp, admin: &str) -> Arc<Vec<String>> {
             let (ids, next, admin) = (ids.clone(), next.clone(), admin.to_string());
             let url = app.url("/api/v1/bookings");
             tokio::spawn(async move {
-                let client = reqwest::Client::new();
+                let client = piazza_e2e::http();
                 let mut samples = Vec::new();
                 loop {
                     let n = next.fetch_add(1, Ordering::Relaxed);
@@ -201,7 +201,7 @@ async fn availability(app: &TestApp, admin: &str) {
             .await;
         assert!(status.is_success(), "{made}");
     }
-    let client = reqwest::Client::new();
+    let client = piazza_e2e::http();
     let url = app.url(&format!(
         "/api/v1/spaces/{space}/availability?from=2027-04-01&to=2027-09-29"
     ));
@@ -267,7 +267,7 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Statements {
 /// Database round trips per booking request, the outbox relay's included: one client books
 /// `ROUND_TRIP_REQUESTS` free slots one after another while every statement is counted.
 async fn round_trips(app: &TestApp, admin: &str, space: &str) {
-    let client = reqwest::Client::new();
+    let client = piazza_e2e::http();
     let url = app.url("/api/v1/bookings");
     let first = Utc.with_ymd_and_hms(2031, 1, 6, 0, 0, 0).unwrap();
     // Let the relay drain what earlier runs left, so its statements below are for these.

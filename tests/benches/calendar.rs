@@ -113,7 +113,7 @@ async fn run(database: Database) {
         SERIES * PER_SERIES,
         started.elapsed().as_secs_f64()
     );
-    let client = reqwest::Client::new();
+    let client = piazza_e2e::http();
 
     // One month, page by page.
     let mut samples = Vec::new();

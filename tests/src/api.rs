@@ -17,7 +17,7 @@ impl Default for Api {
 impl Api {
     pub fn new() -> Self {
         Self {
-            client: Client::builder()
+            client: piazza_shared::tls::client_builder()
                 .timeout(std::time::Duration::from_secs(30))
                 .build()
                 .expect("building the HTTP client"),

@@ -107,7 +107,7 @@ impl Browser {
             .process_group(0)
             .spawn()
             .expect("starting chromedriver (apt-get install chromium chromium-driver)");
-        let http = reqwest::Client::new();
+        let http = crate::http();
         let base = format!("http://127.0.0.1:{port}");
         crate::eventually("chromedriver to answer", WAIT, || {
             let request = http.get(format!("{base}/status")).send();

@@ -47,6 +47,13 @@ where
     }
 }
 
+/// A plain HTTP client (TLS on the process's provider, see `piazza_shared::tls`).
+pub fn http() -> reqwest::Client {
+    piazza_shared::tls::client_builder()
+        .build()
+        .expect("an HTTP client")
+}
+
 /// A short unique name for this test's resources (lowercase letters and digits).
 pub fn unique_name() -> String {
     clock::pin();

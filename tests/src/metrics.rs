@@ -24,7 +24,9 @@ pub fn value(text: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
 
 /// The text of `<base>/metrics`.
 pub async fn scrape(base: &str) -> String {
-    reqwest::get(format!("{base}/metrics"))
+    crate::http()
+        .get(format!("{base}/metrics"))
+        .send()
         .await
         .expect("GET /metrics")
         .text()

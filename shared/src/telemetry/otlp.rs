@@ -56,6 +56,8 @@ where
     let Some(url) = settings.traces_url() else {
         return (Exporter::default(), None);
     };
+    // The exporter builds its own HTTP client, which needs the TLS provider chosen.
+    crate::tls::use_ring();
     let exporter = match opentelemetry_otlp::SpanExporter::builder()
         .with_http()
         .with_protocol(Protocol::HttpJson)

@@ -175,7 +175,7 @@ fn password() -> String {
 /// Fills Piazza unless it has spaces already; answers the accounts made.
 async fn fill(settings: &Settings, base: &str) -> anyhow::Result<Option<Accounts>> {
     let client = Client {
-        http: reqwest::Client::builder()
+        http: piazza_shared::tls::client_builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()?,
         base: base.to_string(),

@@ -177,7 +177,7 @@ impl Fetcher {
 
     /// A client that connects to `pinned`'s addresses for its name, and follows no redirect.
     fn client(&self, pinned: Option<(&str, &[SocketAddr])>) -> reqwest::Result<reqwest::Client> {
-        let mut builder = reqwest::Client::builder()
+        let mut builder = piazza_shared::tls::client_builder()
             .timeout(self.timeout)
             .connect_timeout(self.timeout.min(Duration::from_secs(10)))
             .redirect(reqwest::redirect::Policy::none())

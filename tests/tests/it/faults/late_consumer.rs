@@ -188,7 +188,11 @@ async fn fault_a_message_no_queue_takes_stays_in_the_outbox_and_goes_once_the_qu
         .await;
     // Booking's publisher connects (its readiness check opens it), so the queue goes away under
     // a running publisher.
-    let ready = reqwest::get(format!("{booking}/readyz")).await.unwrap();
+    let ready = piazza_e2e::http()
+        .get(format!("{booking}/readyz"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ready.status(), StatusCode::OK);
 
     // The queue deleted (while empty: deleting a queue deletes what it holds).

@@ -72,7 +72,7 @@ pub async fn submit(browser: &Browser, action: &str) {
 }
 
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
+    piazza_shared::tls::client_builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("a client")

@@ -127,7 +127,11 @@ async fn journey(app: TestApp, tap: Option<Tap>) {
     let link = verification
         .link("/ideas/")
         .unwrap_or_else(|| panic!("no link: {}", verification.text));
-    let page = reqwest::get(local(&app, &link)).await.unwrap();
+    let page = piazza_e2e::http()
+        .get(local(&app, &link))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
     assert!(html.contains("id=\"verify\""), "{html}");
