@@ -410,13 +410,14 @@ async fn model_run(database: Database) {
         })
         .spawn()
         .await;
-    // A queue of the test's own, bound to every booking message.
+    // A queue of the test's own, bound to every booking message; named as the harness's tap, so
+    // it goes with the test's other queues when the app stops (thousands of messages stay in it).
     let bus = Arc::new(AmqpBus::new(
         Secret::new(piazza_e2e::amqp_url()),
         app.settings.bus.clone(),
         "model-tap",
     ));
-    let subscription = Subscription::new(&app.settings.bus, "modeltap", vec!["booking.*"]);
+    let subscription = Subscription::new(&app.settings.bus, piazza_e2e::infra::TAP, vec!["booking.*"]);
     bus.declare(&subscription).await.unwrap();
     let seen = Arc::new(Mutex::new(Vec::new()));
     let stop = CancellationToken::new();
