@@ -417,7 +417,8 @@ async fn model_run(database: Database) {
         app.settings.bus.clone(),
         "model-tap",
     ));
-    let subscription = Subscription::new(&app.settings.bus, piazza_e2e::infra::TAP, vec!["booking.*"]);
+    let subscription =
+        Subscription::new(&app.settings.bus, piazza_e2e::infra::TAP, vec!["booking.*"]);
     bus.declare(&subscription).await.unwrap();
     let seen = Arc::new(Mutex::new(Vec::new()));
     let stop = CancellationToken::new();
